@@ -1,0 +1,190 @@
+/*
+ * adapter.h - what a source adapter is, and the facts it hands on.
+ *
+ * An adapter reads one dataset's release (see io/release.h) and hands facts
+ * to a struct cx_sink: images, label sets, boxes, report sections, question-
+ * answer pairs. It knows nothing of SQLite and prints nothing; the catalogue
+ * (or a test) implements the sink. Instances for the tasks are derived from
+ * the facts later, by the rules named in the adapter's entries.
+ *
+ * Accounting: for every row (or record) an adapter reads it calls exactly one
+ * of cx_row_kept(), cx_row_reject() or cx_row_filter(), so that
+ *     rows read = kept + rejected + filtered
+ * holds for every source. Filter rules are documented in sources/<id>.md.
+ *
+ * Adding a source: see CONTRIBUTING.md, "Adding a source".
+ */
+#ifndef CX_ADAPTER_H
+#define CX_ADAPTER_H
+
+#include "cx.h"
+
+struct cx_release;
+
+enum cx_split { CX_SPLIT_NONE = 0, CX_SPLIT_TRAIN, CX_SPLIT_VAL, CX_SPLIT_TEST };
+const char *cx_split_name(enum cx_split s); /* "train", "val", "test", "" */
+
+/* Where a fact came from: a file of the release and its line or record number. */
+struct cx_where {
+	const char *file;
+	long line;
+};
+
+/*
+ * An image. `key` is unique within the dataset (MIMIC dicom_id, CheXpert
+ * "train/patient00001/study1/view1_frontal.jpg", NIH "00000001_000.png").
+ * A fact with path == NULL updates an image emitted earlier (by key): only
+ * the fields it sets (non-NULL strings, numbers >= 0, split != NONE) change,
+ * and an unknown key is refused with CX_ENOTFOUND.
+ */
+struct cx_image_fact {
+	const char *key;
+	const char *path;    /* name inside the release (io/release.h), or NULL */
+	const char *patient;
+	const char *study;   /* study key within the dataset, or NULL */
+	const char *view;    /* PA, AP, LATERAL, LL, ... as released, or NULL */
+	enum cx_split split;
+	const char *sex;     /* "F", "M", or NULL */
+	int age;             /* years, -1 when unknown */
+	const char *race;    /* as released, or NULL */
+	int width, height;   /* from release metadata, -1 when unknown */
+};
+
+/* A study: groups images, carries study-level labels and reports. */
+struct cx_study_fact {
+	const char *key;
+	const char *patient;
+	enum cx_split split;
+};
+
+/* Label values as released: CheXpert-style 1 / 0 / -1, or blank (absent). */
+enum cx_label_value { CX_LABEL_NEG = 0, CX_LABEL_POS = 1, CX_LABEL_UNCERTAIN = -1 };
+
+struct cx_label {
+	const char *name;
+	int value; /* enum cx_label_value */
+};
+
+/* Labels of a study (on_study = 1) or of an image (on_study = 0). Labels that
+ * are blank in the release are simply not listed. A later fact for the same
+ * target replaces the earlier one. */
+struct cx_labels_fact {
+	const char *target;
+	int on_study;
+	const struct cx_label *labels;
+	size_t n;
+};
+
+/* A box in pixels of the original image: top-left corner, width, height. */
+struct cx_box_fact {
+	const char *image; /* image key */
+	const char *label;
+	double x, y, w, h;
+};
+
+/* Report sections of a study. NULL or "" when the report has no such section. */
+struct cx_report_fact {
+	const char *study;
+	const char *indication;
+	const char *comparison;
+	const char *findings;
+	const char *impression;
+	const char *last_paragraph;
+};
+
+/* A question about one image. */
+struct cx_qa_fact {
+	const char *key;      /* unique within the dataset (qid) */
+	const char *image;    /* image key */
+	const char *question;
+	const char *answer;
+	int closed;           /* 1 for close-ended (yes/no and the like) */
+	const char *qtype;    /* as released (VQA-RAD question_type, SLAKE content_type) */
+	enum cx_split split;
+};
+
+/*
+ * The sink. Every fact function returns 0, or a negative code when the fact
+ * cannot be used; then the adapter rejects the row (with err's message as the
+ * reason) instead of keeping it. NULL members are allowed in test sinks.
+ */
+struct cx_sink {
+	void *ctx;
+	int (*image)(void *ctx, const struct cx_image_fact *f, struct cx_error *err);
+	int (*study)(void *ctx, const struct cx_study_fact *f, struct cx_error *err);
+	int (*labels)(void *ctx, const struct cx_labels_fact *f, struct cx_error *err);
+	int (*box)(void *ctx, const struct cx_box_fact *f, struct cx_error *err);
+	int (*report)(void *ctx, const struct cx_report_fact *f, struct cx_error *err);
+	int (*qa)(void *ctx, const struct cx_qa_fact *f, struct cx_error *err);
+	/* Row accounting; where->file is a name inside the release. */
+	void (*kept)(void *ctx, const struct cx_where *w);
+	void (*reject)(void *ctx, const struct cx_where *w, const char *reason);
+	void (*filter)(void *ctx, const struct cx_where *w, const char *rule);
+};
+
+/* Thin wrappers that tolerate NULL sink members. */
+int cx_emit_image(const struct cx_sink *s, const struct cx_image_fact *f, struct cx_error *err);
+int cx_emit_study(const struct cx_sink *s, const struct cx_study_fact *f, struct cx_error *err);
+int cx_emit_labels(const struct cx_sink *s, const struct cx_labels_fact *f, struct cx_error *err);
+int cx_emit_box(const struct cx_sink *s, const struct cx_box_fact *f, struct cx_error *err);
+int cx_emit_report(const struct cx_sink *s, const struct cx_report_fact *f, struct cx_error *err);
+int cx_emit_qa(const struct cx_sink *s, const struct cx_qa_fact *f, struct cx_error *err);
+void cx_row_kept(const struct cx_sink *s, const char *file, long line);
+void cx_row_reject(const struct cx_sink *s, const char *file, long line, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+void cx_row_filter(const struct cx_sink *s, const char *file, long line, const char *rule);
+
+/* The image fact with every field "unknown". */
+void cx_image_fact_init(struct cx_image_fact *f);
+
+/*
+ * How instances of a task-dataset entry are derived from the facts
+ * (catalogue/cat-derive.c implements each rule; tasks/ renders them).
+ */
+enum cx_derive {
+	CX_DERIVE_LABELS_STUDY,  /* one instance per study with labels; all its images */
+	CX_DERIVE_LABELS_IMAGE,  /* one instance per image with labels */
+	CX_DERIVE_VIEW,          /* one per image whose view is PA, AP, LATERAL or LL */
+	CX_DERIVE_VIEW_PAIRS,    /* frontal+lateral of one study (yes), and of two (no) */
+	CX_DERIVE_BOXES,         /* one per (image, label) with boxes */
+	CX_DERIVE_FINDINGS,      /* one per study with findings; its images */
+	CX_DERIVE_IMPRESSION,    /* one per study with an impression; its images */
+	CX_DERIVE_SUMMARY,       /* one per study with both; text only */
+	CX_DERIVE_TEXT_MATCH,    /* per study with report text: matched and not matched */
+	CX_DERIVE_TEXT_SELECT,   /* per study with report text: right text among two */
+	CX_DERIVE_QA_OPEN,       /* one per open question */
+	CX_DERIVE_QA_CLOSED,     /* one per closed question */
+};
+
+/* A task-dataset entry fed by an adapter. */
+struct cx_entry_def {
+	const char *task;   /* task id, a file in templates/ (e.g. "image-classification") */
+	enum cx_derive derive;
+	int held_out;       /* 1: evaluation only, never train (OpenI) */
+};
+
+/*
+ * The descriptor every adapter exports (curl-style: data plus functions).
+ * probe() says whether a release is this dataset (it may call
+ * cx_release_locate() to set the release's root); read() streams the whole
+ * release into the sink, returning 0, or a negative code with err set when a
+ * required file is missing or unreadable (a one-line message naming it).
+ */
+struct cx_adapter {
+	const char *id;        /* kebab-case, = file stem = sources/<id>/ */
+	const char *dataset;   /* display name, e.g. "MIMIC-CXR" */
+	const char *versions;  /* release versions read, e.g. "2.0.0, 2.1.0" */
+	const char *license;
+	const char *access;    /* "public" or "credentialed" */
+	const struct cx_entry_def *entries;
+	size_t nentries;
+	int (*probe)(struct cx_release *rel);
+	int (*read)(struct cx_release *rel, const struct cx_sink *sink, struct cx_error *err);
+};
+
+/* The adapter table (adapters/registry.c). */
+extern const struct cx_adapter *const cx_adapters[];
+extern const size_t cx_nadapters;
+const struct cx_adapter *cx_adapter_find(const char *id);
+
+#endif

@@ -1,0 +1,1 @@
+/* chexpert-labels.c: being written */

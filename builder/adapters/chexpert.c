@@ -1,0 +1,1 @@
+/* chexpert.c: being written */

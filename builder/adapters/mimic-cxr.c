@@ -1,0 +1,1 @@
+/* mimic-cxr.c: being written */

@@ -1,0 +1,1 @@
+/* nih-chestxray14.c: being written */

@@ -1,0 +1,1 @@
+/* openi.c: being written */

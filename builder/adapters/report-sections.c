@@ -1,0 +1,1 @@
+/* report-sections.c: being written */

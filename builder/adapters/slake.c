@@ -1,0 +1,1 @@
+/* slake.c: being written */

@@ -1,0 +1,1 @@
+/* vqa-rad.c: being written */

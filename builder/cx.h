@@ -1,0 +1,98 @@
+/*
+ * cx.h - first include of every file in builder/.
+ *
+ * Common types, the error convention and the allocation wrappers. Nothing here
+ * knows about datasets, SQLite or the command line.
+ *
+ * Error convention (after libgit2): functions return int, 0 is success, a
+ * negative CX_E* code is failure, and the message goes into a caller-owned
+ * struct cx_error. cx_error_set() returns the code so a function can end with
+ * `return cx_error_set(err, CX_EFORMAT, "...")`.
+ */
+#ifndef CX_H
+#define CX_H
+
+#define _POSIX_C_SOURCE 200809L
+#define _DEFAULT_SOURCE 1
+
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define CX_VERSION "0.1.0"
+
+enum {
+	CX_OK = 0,
+	CX_ERROR = -1,     /* anything else */
+	CX_ENOTFOUND = -2, /* a file, member or key that is not there */
+	CX_EFORMAT = -3,   /* input that does not follow its format */
+	CX_EIO = -4,       /* read or write failure */
+	CX_EDB = -5,       /* SQLite said no */
+	CX_ELIMIT = -6,    /* input over a documented size limit */
+	CX_EINVAL = -7,    /* a caller passed something it should not */
+};
+
+struct cx_error {
+	int code;
+	char msg[512];
+};
+
+int cx_error_set(struct cx_error *err, int code, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+void cx_error_clear(struct cx_error *err);
+
+/* Allocation that cannot fail: out of memory aborts (we are a program). */
+void *cx_malloc(size_t n);
+void *cx_calloc(size_t n, size_t size);
+void *cx_realloc(void *p, size_t n);
+char *cx_strdup(const char *s);
+char *cx_strndup(const char *s, size_t n);
+
+/*
+ * struct cx_buf - a growable byte buffer, always NUL-terminated.
+ * Invariant: data[len] == '\0' once anything was added; data may be NULL
+ * while cap == 0. cx_buf_detach() hands the bytes to the caller.
+ */
+struct cx_buf {
+	char *data;
+	size_t len;
+	size_t cap;
+};
+
+#define CX_BUF_INIT {NULL, 0, 0}
+void cx_buf_grow(struct cx_buf *b, size_t extra);
+void cx_buf_add(struct cx_buf *b, const void *p, size_t n);
+void cx_buf_adds(struct cx_buf *b, const char *s);
+void cx_buf_addc(struct cx_buf *b, char c);
+void cx_buf_addf(struct cx_buf *b, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+void cx_buf_reset(struct cx_buf *b);
+void cx_buf_release(struct cx_buf *b);
+char *cx_buf_detach(struct cx_buf *b);
+/* Appends s as a JSON string literal, quotes included. */
+void cx_buf_add_json_str(struct cx_buf *b, const char *s);
+/* Returns the content as a C string ("" when empty). */
+const char *cx_buf_str(const struct cx_buf *b);
+
+/* Text helpers (util/text.c). */
+/* Trims ASCII spaces, tabs, CR and LF from both ends in place; returns s. */
+char *cx_trim(char *s);
+int cx_str_starts(const char *s, const char *prefix);
+int cx_str_ends(const char *s, const char *suffix);
+/* 1 when s[0..n) is valid UTF-8 (no overlongs, no surrogates). */
+int cx_utf8_valid(const char *s, size_t n);
+/* Parses a whole decimal integer; 0 on success. */
+int cx_parse_long(const char *s, long *out);
+/* Parses a whole decimal float; 0 on success. */
+int cx_parse_double(const char *s, double *out);
+
+/* 64-bit xxHash (XXH3) of a byte string with a seed. */
+uint64_t cx_hash64(const void *p, size_t n, uint64_t seed);
+uint64_t cx_hash_str(const char *s, uint64_t seed);
+
+#define CX_ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
+
+#endif

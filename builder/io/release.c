@@ -1,0 +1,398 @@
+/*
+ * release.c - folders and archives as one stack of layers (see release.h).
+ *
+ * Only this file and stream.c talk to libarchive. Archive members are found
+ * by scanning headers from the start of the archive: archives are streams,
+ * and a release is read a handful of files at a time, so a name index (built
+ * once, headers only) plus one scan per opened member is the right trade.
+ */
+#include "cx.h"
+
+#include <archive.h>
+#include <archive_entry.h>
+#include <dirent.h>
+#include <fnmatch.h>
+#include <sys/stat.h>
+
+#include "io/release.h"
+#include "io/stream.h"
+
+struct layer {
+	int is_archive;
+	char *file;    /* folder path, or archive file path on disk */
+	char *relname; /* archive name relative to the release ("" for the folder) */
+	char *prefix;  /* root inside the layer: "" or "top/" */
+	char **names;  /* archive only: sorted regular member names */
+	size_t nnames;
+	int indexed;
+};
+
+struct cx_release {
+	char *path;
+	int is_archive;
+	struct layer *layers;
+	size_t nlayers;
+};
+
+static int is_archive_name(const char *name)
+{
+	return cx_str_ends(name, ".zip") || cx_str_ends(name, ".tar") ||
+	       cx_str_ends(name, ".tar.gz") || cx_str_ends(name, ".tgz");
+}
+
+static void add_layer(struct cx_release *rel, int is_archive, const char *file,
+		      const char *relname)
+{
+	rel->layers = cx_realloc(rel->layers, (rel->nlayers + 1) * sizeof(*rel->layers));
+	struct layer *l = &rel->layers[rel->nlayers++];
+	memset(l, 0, sizeof(*l));
+	l->is_archive = is_archive;
+	l->file = cx_strdup(file);
+	l->relname = cx_strdup(relname);
+	l->prefix = cx_strdup("");
+}
+
+static int cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* Sorted names of a folder's entries (without . and ..). Caller frees. */
+static char **list_dir(const char *dir, size_t *n)
+{
+	DIR *d = opendir(dir);
+	char **v = NULL;
+	size_t len = 0;
+	*n = 0;
+	if (!d)
+		return NULL;
+	struct dirent *e;
+	while ((e = readdir(d))) {
+		if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, ".."))
+			continue;
+		v = cx_realloc(v, (len + 1) * sizeof(*v));
+		v[len++] = cx_strdup(e->d_name);
+	}
+	closedir(d);
+	qsort(v, len, sizeof(*v), cmp_str);
+	*n = len;
+	return v;
+}
+
+static void free_list(char **v, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		free(v[i]);
+	free(v);
+}
+
+static int stat_kind(const char *path)
+{
+	struct stat st;
+	if (stat(path, &st) != 0)
+		return 0;
+	return S_ISDIR(st.st_mode) ? 'd' : S_ISREG(st.st_mode) ? 'f' : 0;
+}
+
+int cx_release_open(struct cx_release **out, const char *path, struct cx_error *err)
+{
+	int kind = stat_kind(path);
+	if (!kind)
+		return cx_error_set(err, CX_ENOTFOUND, "cannot open release '%s': no such file or folder", path);
+	struct cx_release *rel = cx_calloc(1, sizeof(*rel));
+	rel->path = cx_strdup(path);
+	if (kind == 'f') {
+		if (!is_archive_name(path)) {
+			cx_release_free(rel);
+			return cx_error_set(err, CX_EFORMAT,
+					    "'%s' is neither a folder nor a .zip/.tar/.tar.gz/.tgz archive", path);
+		}
+		rel->is_archive = 1;
+		add_layer(rel, 1, path, "");
+		*out = rel;
+		return 0;
+	}
+	add_layer(rel, 0, path, "");
+	size_t n;
+	char **names = list_dir(path, &n);
+	struct cx_buf full = CX_BUF_INIT;
+	for (size_t i = 0; i < n; i++) {
+		cx_buf_reset(&full);
+		cx_buf_addf(&full, "%s/%s", path, names[i]);
+		if (is_archive_name(names[i]) && stat_kind(full.data) == 'f')
+			add_layer(rel, 1, full.data, names[i]);
+	}
+	cx_buf_release(&full);
+	free_list(names, n);
+	*out = rel;
+	return 0;
+}
+
+void cx_release_free(struct cx_release *rel)
+{
+	if (!rel)
+		return;
+	for (size_t i = 0; i < rel->nlayers; i++) {
+		struct layer *l = &rel->layers[i];
+		free(l->file);
+		free(l->relname);
+		free(l->prefix);
+		free_list(l->names, l->nnames);
+	}
+	free(rel->layers);
+	free(rel->path);
+	free(rel);
+}
+
+const char *cx_release_path(const struct cx_release *rel) { return rel->path; }
+int cx_release_is_archive(const struct cx_release *rel) { return rel->is_archive; }
+
+/* Member names lose a leading "./" so that tar's and zip's spellings agree. */
+static const char *member_name(struct archive_entry *e)
+{
+	const char *name = archive_entry_pathname(e);
+	if (!name)
+		return "";
+	while (name[0] == '.' && name[1] == '/')
+		name += 2;
+	return name;
+}
+
+static void index_archive(struct layer *l)
+{
+	if (l->indexed)
+		return;
+	l->indexed = 1;
+	struct archive *ar = cx_archive_reader(l->file);
+	if (!ar)
+		return;
+	struct archive_entry *e;
+	size_t cap = 0;
+	while (archive_read_next_header(ar, &e) == ARCHIVE_OK) {
+		if (archive_entry_filetype(e) != AE_IFREG)
+			continue;
+		if (l->nnames == cap) {
+			cap = cap ? cap * 2 : 256;
+			l->names = cx_realloc(l->names, cap * sizeof(*l->names));
+		}
+		l->names[l->nnames++] = cx_strdup(member_name(e));
+	}
+	archive_read_free(ar);
+	qsort(l->names, l->nnames, sizeof(*l->names), cmp_str);
+}
+
+/* Does the layer hold `full` (a name with the layer prefix already added)? */
+static int layer_has(struct layer *l, const char *full)
+{
+	if (!l->is_archive) {
+		struct cx_buf p = CX_BUF_INIT;
+		cx_buf_addf(&p, "%s/%s", l->file, full);
+		int ok = stat_kind(p.data) == 'f';
+		cx_buf_release(&p);
+		return ok;
+	}
+	index_archive(l);
+	return l->nnames && bsearch(&full, l->names, l->nnames, sizeof(char *), cmp_str) != NULL;
+}
+
+static int layer_has_name(struct layer *l, const char *name)
+{
+	struct cx_buf full = CX_BUF_INIT;
+	cx_buf_addf(&full, "%s%s", l->prefix, name);
+	int ok = layer_has(l, full.data);
+	cx_buf_release(&full);
+	return ok;
+}
+
+static struct layer *find_layer(struct cx_release *rel, const char *name)
+{
+	for (size_t i = 0; i < rel->nlayers; i++)
+		if (layer_has_name(&rel->layers[i], name))
+			return &rel->layers[i];
+	return NULL;
+}
+
+/* One folder down: the first top folder (in byte order) that holds name. */
+static int locate_below(struct layer *l, const char *name)
+{
+	if (!l->is_archive) {
+		size_t n;
+		char **tops = list_dir(l->file, &n);
+		int found = 0;
+		struct cx_buf p = CX_BUF_INIT;
+		for (size_t i = 0; i < n && !found; i++) {
+			cx_buf_reset(&p);
+			cx_buf_addf(&p, "%s/%s", l->file, tops[i]);
+			if (stat_kind(p.data) != 'd')
+				continue;
+			cx_buf_addf(&p, "/%s", name);
+			if (stat_kind(p.data) == 'f') {
+				free(l->prefix);
+				l->prefix = cx_malloc(strlen(tops[i]) + 2);
+				sprintf(l->prefix, "%s/", tops[i]);
+				found = 1;
+			}
+		}
+		cx_buf_release(&p);
+		free_list(tops, n);
+		return found;
+	}
+	index_archive(l);
+	for (size_t i = 0; i < l->nnames; i++) {
+		const char *slash = strchr(l->names[i], '/');
+		if (slash && !strcmp(slash + 1, name)) {
+			free(l->prefix);
+			l->prefix = cx_strndup(l->names[i], (size_t)(slash - l->names[i]) + 1);
+			return 1;
+		}
+	}
+	return 0;
+}
+
+int cx_release_locate(struct cx_release *rel, const char *name)
+{
+	if (find_layer(rel, name))
+		return 1;
+	for (size_t i = 0; i < rel->nlayers; i++)
+		if (!rel->layers[i].prefix[0] && locate_below(&rel->layers[i], name))
+			return 1;
+	return 0;
+}
+
+int cx_release_exists(struct cx_release *rel, const char *name)
+{
+	return find_layer(rel, name) != NULL;
+}
+
+int cx_release_where(struct cx_release *rel, const char *name, struct cx_buf *archive,
+		     struct cx_buf *path)
+{
+	struct layer *l = find_layer(rel, name);
+	cx_buf_reset(archive);
+	cx_buf_reset(path);
+	if (!l)
+		return CX_ENOTFOUND;
+	cx_buf_adds(archive, l->relname);
+	cx_buf_addf(path, "%s%s", l->prefix, name);
+	return 0;
+}
+
+int cx_release_open_file(struct cx_release *rel, const char *name, struct cx_stream **out,
+			 struct cx_error *err)
+{
+	struct layer *l = find_layer(rel, name);
+	if (!l)
+		return cx_error_set(err, CX_ENOTFOUND, "%s: missing file '%s'", rel->path, name);
+	struct cx_buf full = CX_BUF_INIT;
+	struct cx_buf display = CX_BUF_INIT;
+	cx_buf_addf(&full, "%s%s", l->prefix, name);
+	int rc;
+	if (!l->is_archive) {
+		cx_buf_addf(&display, "%s/%s", l->file, full.data);
+		rc = cx_stream_open_path(out, display.data, display.data, err);
+	} else {
+		cx_buf_addf(&display, "%s:%s", l->file, full.data);
+		rc = cx_stream_open_member(out, l->file, full.data, display.data, err);
+	}
+	cx_buf_release(&full);
+	cx_buf_release(&display);
+	return rc;
+}
+
+struct walk {
+	const char *pattern;
+	cx_walk_fn fn;
+	void *ctx;
+	struct cx_error *err;
+};
+
+static int walk_folder(struct walk *w, const char *dir, const char *rel, const char *pat)
+{
+	const char *slash = strchr(pat, '/');
+	size_t clen = slash ? (size_t)(slash - pat) : strlen(pat);
+	char *comp = cx_strndup(pat, clen);
+	size_t n;
+	char **names = list_dir(dir, &n);
+	int rc = 0;
+	struct cx_buf path = CX_BUF_INIT, name = CX_BUF_INIT;
+	for (size_t i = 0; i < n && rc == 0; i++) {
+		if (fnmatch(comp, names[i], FNM_PATHNAME | FNM_PERIOD) != 0)
+			continue;
+		cx_buf_reset(&path);
+		cx_buf_addf(&path, "%s/%s", dir, names[i]);
+		cx_buf_reset(&name);
+		cx_buf_addf(&name, "%s%s%s", rel, rel[0] ? "/" : "", names[i]);
+		int kind = stat_kind(path.data);
+		if (slash && kind == 'd') {
+			rc = walk_folder(w, path.data, name.data, slash + 1);
+		} else if (!slash && kind == 'f') {
+			struct cx_stream *s;
+			rc = cx_stream_open_path(&s, path.data, path.data, w->err);
+			if (rc == 0) {
+				rc = w->fn(w->ctx, name.data, s);
+				cx_stream_close(s);
+			}
+		}
+	}
+	cx_buf_release(&path);
+	cx_buf_release(&name);
+	free_list(names, n);
+	free(comp);
+	return rc;
+}
+
+static int walk_archive(struct walk *w, struct layer *l)
+{
+	struct archive *ar = cx_archive_reader(l->file);
+	if (!ar)
+		return cx_error_set(w->err, CX_EIO, "cannot open archive '%s'", l->file);
+	struct archive_entry *e;
+	int rc = 0, r;
+	size_t plen = strlen(l->prefix);
+	while (rc == 0 && (r = archive_read_next_header(ar, &e)) == ARCHIVE_OK) {
+		if (archive_entry_filetype(e) != AE_IFREG)
+			continue;
+		const char *full = member_name(e);
+		if (strncmp(full, l->prefix, plen) != 0)
+			continue;
+		const char *name = full + plen;
+		if (fnmatch(w->pattern, name, FNM_PATHNAME | FNM_PERIOD) != 0)
+			continue;
+		struct cx_stream *s;
+		struct cx_buf display = CX_BUF_INIT;
+		cx_buf_addf(&display, "%s:%s", l->file, full);
+		rc = cx_stream_wrap_entry(&s, ar, display.data, w->err);
+		cx_buf_release(&display);
+		if (rc == 0) {
+			rc = w->fn(w->ctx, name, s);
+			cx_stream_close(s);
+		}
+	}
+	if (rc == 0 && r != ARCHIVE_EOF && r != ARCHIVE_OK)
+		rc = cx_error_set(w->err, CX_EFORMAT, "%s: damaged archive: %s", l->file,
+				  archive_error_string(ar));
+	archive_read_free(ar);
+	return rc;
+}
+
+int cx_release_walk(struct cx_release *rel, const char *pattern, cx_walk_fn fn, void *ctx,
+		    struct cx_error *err)
+{
+	struct walk w = {pattern, fn, ctx, err};
+	for (size_t i = 0; i < rel->nlayers; i++) {
+		struct layer *l = &rel->layers[i];
+		int rc;
+		if (l->is_archive) {
+			rc = walk_archive(&w, l);
+		} else {
+			struct cx_buf root = CX_BUF_INIT;
+			cx_buf_addf(&root, "%s%s%.*s", l->file, l->prefix[0] ? "/" : "",
+				    (int)(l->prefix[0] ? strlen(l->prefix) - 1 : 0), l->prefix);
+			rc = walk_folder(&w, root.data, "", pattern);
+			cx_buf_release(&root);
+		}
+		if (rc)
+			return rc;
+	}
+	return 0;
+}

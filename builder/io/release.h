@@ -1,0 +1,81 @@
+/*
+ * release.h - read a dataset release exactly as distributed.
+ *
+ * A release is a folder or an archive (.zip, .tar, .tar.gz, .tgz). A folder
+ * release is a stack of layers: the folder itself, then every archive found
+ * directly inside it (sorted by name), so `sources/openi/` may hold the
+ * extracted `ecgen-radiology/` folder or `NLMCXR_reports.tgz` itself and the
+ * adapter cannot tell the difference. Archives are read through libarchive and
+ * never extracted to disk; a member named *.gz is gunzipped on the fly.
+ *
+ * Names are relative paths with '/' separators. Each layer has a root prefix,
+ * normally empty; cx_release_locate() may set it to one top folder (such as
+ * `CheXpert-v1.0-small/`) when the signature file is found one level down.
+ */
+#ifndef CX_RELEASE_H
+#define CX_RELEASE_H
+
+#include "cx.h"
+
+struct cx_release;
+
+/* A byte stream over one file or member. Reads never return partial garbage:
+ * a truncated gzip or archive member is an error with a message. */
+struct cx_stream;
+
+int cx_release_open(struct cx_release **out, const char *path, struct cx_error *err);
+void cx_release_free(struct cx_release *rel);
+/* The path given to cx_release_open(). */
+const char *cx_release_path(const struct cx_release *rel);
+
+/*
+ * Finds a file by name in any layer, looking at the layer's root and, failing
+ * that, one folder down; in the second case that folder becomes the layer's
+ * root. Returns 1 when found, 0 when not. Used to probe signature files.
+ */
+int cx_release_locate(struct cx_release *rel, const char *name);
+
+/* 1 when the file exists (as a regular file or member) in some layer. */
+int cx_release_exists(struct cx_release *rel, const char *name);
+
+/*
+ * Says where a name lives, relative to the release, for image references and
+ * provenance: *archive gets the archive file that holds it ("" for a plain
+ * file, or for a member of a release that is itself one archive) and *path
+ * the path of the file or member inside it (the layer root included). Both
+ * buffers are reset first. Returns 0, or CX_ENOTFOUND.
+ */
+int cx_release_where(struct cx_release *rel, const char *name, struct cx_buf *archive,
+		     struct cx_buf *path);
+/* 1 when the release itself is one archive file. */
+int cx_release_is_archive(const struct cx_release *rel);
+
+/* Opens a file for reading; *.gz names are decompressed. */
+int cx_release_open_file(struct cx_release *rel, const char *name, struct cx_stream **out,
+			 struct cx_error *err);
+
+/*
+ * Calls fn for every regular file whose name matches the fnmatch(3) pattern
+ * (FNM_PATHNAME: '*' does not cross '/'), in every layer. Folders are walked
+ * in byte order of names, archives in member order. A non-zero return from fn
+ * stops the walk and is returned. The stream is only valid inside fn.
+ */
+typedef int (*cx_walk_fn)(void *ctx, const char *name, struct cx_stream *s);
+int cx_release_walk(struct cx_release *rel, const char *pattern, cx_walk_fn fn, void *ctx,
+		    struct cx_error *err);
+
+/*
+ * Reads up to n bytes. Returns the number read (0 at the end), or a negative
+ * code with err set (message names the file).
+ */
+long cx_stream_read(struct cx_stream *s, void *buf, size_t n, struct cx_error *err);
+/* Reads the whole rest of the stream into out, refusing more than max bytes. */
+int cx_stream_slurp(struct cx_stream *s, struct cx_buf *out, size_t max, struct cx_error *err);
+const char *cx_stream_name(const struct cx_stream *s);
+void cx_stream_close(struct cx_stream *s);
+
+/* Opens a plain file on disk as a stream (gunzipped when it ends in .gz). */
+int cx_stream_open_path(struct cx_stream **out, const char *path, const char *display,
+			struct cx_error *err);
+
+#endif

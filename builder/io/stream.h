@@ -1,0 +1,20 @@
+/*
+ * stream.h - the byte streams behind release.h (internal to builder/io/).
+ */
+#ifndef CX_STREAM_H
+#define CX_STREAM_H
+
+#include "cx.h"
+
+struct archive;
+
+/* A libarchive reader for a .zip/.tar/.tar.gz/.tgz file, or NULL. */
+struct archive *cx_archive_reader(const char *file);
+/* Opens one member of an archive (scans headers from the start). */
+int cx_stream_open_member(struct cx_stream **out, const char *archive_file, const char *member,
+			  const char *display, struct cx_error *err);
+/* Wraps the current entry of an archive being walked (the archive is borrowed). */
+int cx_stream_wrap_entry(struct cx_stream **out, struct archive *ar, const char *display,
+			 struct cx_error *err);
+
+#endif

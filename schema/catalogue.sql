@@ -1,0 +1,176 @@
+-- chexinstruct catalogue, schema version 1.
+--
+-- The four levels of CheXinstruct are the keys: capability -> task -> dataset
+-- -> instance, with the task-dataset entries between task and dataset.
+-- Facts (images, studies, labels, boxes, report sections, questions and
+-- answers) are stored as released; instruction text is never stored, it is
+-- rendered from templates/ when needed. Every fact row keeps its provenance
+-- (file inside the release, line or record number).
+--
+-- The version lives in PRAGMA user_version; a catalogue of another version is
+-- refused. Changing this file means bumping CX_SCHEMA_VERSION in
+-- builder/catalogue/catalogue.h (see CONTRIBUTING.md).
+
+CREATE TABLE meta (
+	key   TEXT PRIMARY KEY,
+	value TEXT NOT NULL
+);
+
+CREATE TABLE capability (
+	id    INTEGER PRIMARY KEY,
+	name  TEXT NOT NULL UNIQUE,   -- e.g. coarse-image-understanding
+	title TEXT NOT NULL
+);
+
+CREATE TABLE task (
+	id            INTEGER PRIMARY KEY,
+	name          TEXT NOT NULL UNIQUE,  -- = templates/<name>.txt
+	title         TEXT NOT NULL,
+	capability_id INTEGER NOT NULL REFERENCES capability(id)
+);
+
+CREATE TABLE dataset (
+	id            INTEGER PRIMARY KEY,
+	name          TEXT NOT NULL UNIQUE,  -- display name, e.g. MIMIC-CXR
+	source        TEXT NOT NULL UNIQUE,  -- adapter id, e.g. mimic-cxr
+	versions      TEXT NOT NULL,
+	license       TEXT NOT NULL,
+	access        TEXT NOT NULL,         -- public | credentialed
+	release       TEXT NOT NULL,         -- the folder or archive read
+	rows_read     INTEGER NOT NULL DEFAULT 0,
+	rows_kept     INTEGER NOT NULL DEFAULT 0,
+	rows_rejected INTEGER NOT NULL DEFAULT 0,
+	rows_filtered INTEGER NOT NULL DEFAULT 0
+);
+
+-- A task-dataset entry: "[Image Classification] [MIMIC-CXR]".
+CREATE TABLE entry (
+	id         INTEGER PRIMARY KEY,
+	task_id    INTEGER NOT NULL REFERENCES task(id),
+	dataset_id INTEGER NOT NULL REFERENCES dataset(id) ON DELETE CASCADE,
+	derive     TEXT NOT NULL,            -- the derivation rule (adapters/adapter.h)
+	held_out   INTEGER NOT NULL DEFAULT 0,
+	UNIQUE (task_id, dataset_id)
+);
+
+CREATE TABLE study (
+	id         INTEGER PRIMARY KEY,
+	dataset_id INTEGER NOT NULL REFERENCES dataset(id) ON DELETE CASCADE,
+	key        TEXT NOT NULL,
+	patient    TEXT,
+	split      TEXT NOT NULL DEFAULT '', -- train | val | test
+	labels     TEXT,                     -- JSON object {"Edema": 1, ...}, blanks left out
+	hrank      INTEGER NOT NULL,         -- xxHash of the key: a seeded, stable order
+	src_file   TEXT,
+	src_line   INTEGER,
+	UNIQUE (dataset_id, key)
+);
+
+CREATE TABLE image (
+	id         INTEGER PRIMARY KEY,
+	dataset_id INTEGER NOT NULL REFERENCES dataset(id) ON DELETE CASCADE,
+	key        TEXT NOT NULL,
+	study_id   INTEGER REFERENCES study(id),
+	archive    TEXT NOT NULL DEFAULT '', -- archive file inside the release, or ''
+	path       TEXT NOT NULL,            -- file or member path inside it
+	width      INTEGER,                  -- from the image header when probed,
+	height     INTEGER,                  --   else from release metadata
+	bit_depth  INTEGER,
+	view       TEXT,
+	patient    TEXT,
+	split      TEXT NOT NULL DEFAULT '',
+	sex        TEXT,
+	age        INTEGER,
+	race       TEXT,
+	labels     TEXT,                     -- JSON object, image-level labels
+	hrank      INTEGER NOT NULL,
+	src_file   TEXT,
+	src_line   INTEGER,
+	UNIQUE (dataset_id, key)
+);
+CREATE INDEX image_study ON image(study_id);
+
+CREATE TABLE box (
+	id       INTEGER PRIMARY KEY,
+	image_id INTEGER NOT NULL REFERENCES image(id) ON DELETE CASCADE,
+	label    TEXT NOT NULL,
+	x        REAL NOT NULL,              -- pixels of the original image,
+	y        REAL NOT NULL,              --   top-left corner,
+	w        REAL NOT NULL,              --   width and height
+	h        REAL NOT NULL,
+	src_file TEXT,
+	src_line INTEGER
+);
+CREATE INDEX box_image ON box(image_id);
+
+CREATE TABLE report (
+	study_id       INTEGER PRIMARY KEY REFERENCES study(id) ON DELETE CASCADE,
+	indication     TEXT,
+	comparison     TEXT,
+	findings       TEXT,
+	impression     TEXT,
+	last_paragraph TEXT,
+	src_file       TEXT
+);
+
+CREATE TABLE qa (
+	id         INTEGER PRIMARY KEY,
+	dataset_id INTEGER NOT NULL REFERENCES dataset(id) ON DELETE CASCADE,
+	key        TEXT NOT NULL,
+	image_id   INTEGER NOT NULL REFERENCES image(id),
+	question   TEXT NOT NULL,
+	answer     TEXT NOT NULL,
+	closed     INTEGER NOT NULL,
+	qtype      TEXT,
+	split      TEXT NOT NULL,
+	src_file   TEXT,
+	src_line   INTEGER,
+	UNIQUE (dataset_id, key)
+);
+
+-- One row per instance of a task-dataset entry. What the instance is about
+-- depends on the entry's derive rule: a study, an image, a question, an
+-- (image, label) pair; other_id is the second study or image of matching
+-- and selection instances, flag the expected yes/no of a pair.
+CREATE TABLE instance (
+	id       INTEGER PRIMARY KEY,
+	entry_id INTEGER NOT NULL REFERENCES entry(id) ON DELETE CASCADE,
+	key      TEXT NOT NULL,
+	split    TEXT NOT NULL,
+	patient  TEXT,
+	study_id INTEGER,
+	image_id INTEGER,
+	qa_id    INTEGER,
+	label    TEXT,
+	other_id INTEGER,
+	flag     INTEGER,
+	src_file TEXT,
+	src_line INTEGER,
+	UNIQUE (entry_id, key)
+);
+CREATE INDEX instance_split ON instance(entry_id, split);
+
+-- The images an instance shows, in order (frontal views first).
+CREATE TABLE instance_image (
+	instance_id INTEGER NOT NULL REFERENCES instance(id) ON DELETE CASCADE,
+	ord         INTEGER NOT NULL,
+	image_id    INTEGER NOT NULL REFERENCES image(id),
+	PRIMARY KEY (instance_id, ord)
+) WITHOUT ROWID;
+
+-- Every row that could not be used, with the reason.
+CREATE TABLE reject (
+	id         INTEGER PRIMARY KEY,
+	dataset_id INTEGER NOT NULL REFERENCES dataset(id) ON DELETE CASCADE,
+	file       TEXT NOT NULL,
+	line       INTEGER NOT NULL,
+	reason     TEXT NOT NULL
+);
+
+-- Rows left out by a documented rule (sources/<id>.md), counted per rule.
+CREATE TABLE filtered (
+	dataset_id INTEGER NOT NULL REFERENCES dataset(id) ON DELETE CASCADE,
+	rule       TEXT NOT NULL,
+	rows       INTEGER NOT NULL,
+	PRIMARY KEY (dataset_id, rule)
+) WITHOUT ROWID;

@@ -1,0 +1,28 @@
+/*
+ * facts.h - runs an adapter into a recording sink and writes every fact and
+ * every row outcome as one canonical text line, so adapter tests compare the
+ * whole output of a demo release with a golden file (tests/golden/<id>.facts).
+ * Set CX_UPDATE_GOLDEN=1 to rewrite golden files instead of comparing them.
+ */
+#ifndef CX_FACTS_H
+#define CX_FACTS_H
+
+#include "cx.h"
+
+#include "adapters/adapter.h"
+
+struct facts_count {
+	long kept, rejected, filtered;
+	long images, studies, labels, boxes, reports, qas;
+};
+
+/* Runs the adapter on the release at path (probe, then read). The fact log
+ * goes to out; counts to *n. Returns the adapter's return code. */
+int facts_run(const struct cx_adapter *a, const char *path, struct cx_buf *out,
+	      struct facts_count *n, struct cx_error *err);
+
+/* Compares text with the golden file; prints the first differing line as a
+ * TAP comment. Returns 1 when equal (or rewritten with CX_UPDATE_GOLDEN=1). */
+int facts_match_golden(const char *text, const char *golden_path);
+
+#endif
