@@ -7,6 +7,10 @@
 -- rendered from templates/ when needed. Every fact row keeps its provenance
 -- (file inside the release, line or record number).
 --
+-- References are documented with REFERENCES but not enforced (no PRAGMA
+-- foreign_keys): rebuilding a source deletes its rows explicitly, table by
+-- table (builder/catalogue/cat-write.c), which is much faster on big sources.
+--
 -- The version lives in PRAGMA user_version; a catalogue of another version is
 -- refused. Changing this file means bumping CX_SCHEMA_VERSION in
 -- builder/catalogue/catalogue.h (see CONTRIBUTING.md).
@@ -47,7 +51,7 @@ CREATE TABLE dataset (
 CREATE TABLE entry (
 	id         INTEGER PRIMARY KEY,
 	task_id    INTEGER NOT NULL REFERENCES task(id),
-	dataset_id INTEGER NOT NULL REFERENCES dataset(id) ON DELETE CASCADE,
+	dataset_id INTEGER NOT NULL REFERENCES dataset(id),
 	derive     TEXT NOT NULL,            -- the derivation rule (adapters/adapter.h)
 	held_out   INTEGER NOT NULL DEFAULT 0,
 	UNIQUE (task_id, dataset_id)
@@ -55,7 +59,7 @@ CREATE TABLE entry (
 
 CREATE TABLE study (
 	id         INTEGER PRIMARY KEY,
-	dataset_id INTEGER NOT NULL REFERENCES dataset(id) ON DELETE CASCADE,
+	dataset_id INTEGER NOT NULL REFERENCES dataset(id),
 	key        TEXT NOT NULL,
 	patient    TEXT,
 	split      TEXT NOT NULL DEFAULT '', -- train | val | test
@@ -65,10 +69,11 @@ CREATE TABLE study (
 	src_line   INTEGER,
 	UNIQUE (dataset_id, key)
 );
+CREATE INDEX study_rank ON study(dataset_id, split, hrank);
 
 CREATE TABLE image (
 	id         INTEGER PRIMARY KEY,
-	dataset_id INTEGER NOT NULL REFERENCES dataset(id) ON DELETE CASCADE,
+	dataset_id INTEGER NOT NULL REFERENCES dataset(id),
 	key        TEXT NOT NULL,
 	study_id   INTEGER REFERENCES study(id),
 	archive    TEXT NOT NULL DEFAULT '', -- archive file inside the release, or ''
@@ -89,10 +94,13 @@ CREATE TABLE image (
 	UNIQUE (dataset_id, key)
 );
 CREATE INDEX image_study ON image(study_id);
+CREATE INDEX image_path ON image(dataset_id, archive, path);
+-- Pairs and negatives walk images and studies of one split in hrank order.
+CREATE INDEX image_view ON image(dataset_id, split, view, hrank);
 
 CREATE TABLE box (
 	id       INTEGER PRIMARY KEY,
-	image_id INTEGER NOT NULL REFERENCES image(id) ON DELETE CASCADE,
+	image_id INTEGER NOT NULL REFERENCES image(id),
 	label    TEXT NOT NULL,
 	x        REAL NOT NULL,              -- pixels of the original image,
 	y        REAL NOT NULL,              --   top-left corner,
@@ -104,18 +112,19 @@ CREATE TABLE box (
 CREATE INDEX box_image ON box(image_id);
 
 CREATE TABLE report (
-	study_id       INTEGER PRIMARY KEY REFERENCES study(id) ON DELETE CASCADE,
+	study_id       INTEGER PRIMARY KEY REFERENCES study(id),
 	indication     TEXT,
 	comparison     TEXT,
 	findings       TEXT,
 	impression     TEXT,
 	last_paragraph TEXT,
-	src_file       TEXT
+	src_file       TEXT,
+	src_line       INTEGER
 );
 
 CREATE TABLE qa (
 	id         INTEGER PRIMARY KEY,
-	dataset_id INTEGER NOT NULL REFERENCES dataset(id) ON DELETE CASCADE,
+	dataset_id INTEGER NOT NULL REFERENCES dataset(id),
 	key        TEXT NOT NULL,
 	image_id   INTEGER NOT NULL REFERENCES image(id),
 	question   TEXT NOT NULL,
@@ -134,7 +143,7 @@ CREATE TABLE qa (
 -- and selection instances, flag the expected yes/no of a pair.
 CREATE TABLE instance (
 	id       INTEGER PRIMARY KEY,
-	entry_id INTEGER NOT NULL REFERENCES entry(id) ON DELETE CASCADE,
+	entry_id INTEGER NOT NULL REFERENCES entry(id),
 	key      TEXT NOT NULL,
 	split    TEXT NOT NULL,
 	patient  TEXT,
@@ -149,10 +158,11 @@ CREATE TABLE instance (
 	UNIQUE (entry_id, key)
 );
 CREATE INDEX instance_split ON instance(entry_id, split);
+CREATE INDEX qa_image ON qa(image_id);
 
 -- The images an instance shows, in order (frontal views first).
 CREATE TABLE instance_image (
-	instance_id INTEGER NOT NULL REFERENCES instance(id) ON DELETE CASCADE,
+	instance_id INTEGER NOT NULL REFERENCES instance(id),
 	ord         INTEGER NOT NULL,
 	image_id    INTEGER NOT NULL REFERENCES image(id),
 	PRIMARY KEY (instance_id, ord)
@@ -161,7 +171,7 @@ CREATE TABLE instance_image (
 -- Every row that could not be used, with the reason.
 CREATE TABLE reject (
 	id         INTEGER PRIMARY KEY,
-	dataset_id INTEGER NOT NULL REFERENCES dataset(id) ON DELETE CASCADE,
+	dataset_id INTEGER NOT NULL REFERENCES dataset(id),
 	file       TEXT NOT NULL,
 	line       INTEGER NOT NULL,
 	reason     TEXT NOT NULL
@@ -169,7 +179,7 @@ CREATE TABLE reject (
 
 -- Rows left out by a documented rule (sources/<id>.md), counted per rule.
 CREATE TABLE filtered (
-	dataset_id INTEGER NOT NULL REFERENCES dataset(id) ON DELETE CASCADE,
+	dataset_id INTEGER NOT NULL REFERENCES dataset(id),
 	rule       TEXT NOT NULL,
 	rows       INTEGER NOT NULL,
 	PRIMARY KEY (dataset_id, rule)

@@ -341,7 +341,7 @@ static int walk_folder(struct walk *w, const char *dir, const char *rel, const c
 	return rc;
 }
 
-static int walk_archive(struct walk *w, struct layer *l)
+static int walk_archive(struct walk *w, struct layer *l, int whole)
 {
 	struct archive *ar = cx_archive_reader(l->file);
 	if (!ar)
@@ -353,11 +353,14 @@ static int walk_archive(struct walk *w, struct layer *l)
 		if (archive_entry_filetype(e) != AE_IFREG)
 			continue;
 		const char *full = member_name(e);
-		if (strncmp(full, l->prefix, plen) != 0)
-			continue;
-		const char *name = full + plen;
-		if (fnmatch(w->pattern, name, FNM_PATHNAME | FNM_PERIOD) != 0)
-			continue;
+		const char *name = full;
+		if (!whole) {
+			if (strncmp(full, l->prefix, plen) != 0)
+				continue;
+			name = full + plen;
+			if (fnmatch(w->pattern, name, FNM_PATHNAME | FNM_PERIOD) != 0)
+				continue;
+		}
 		struct cx_stream *s;
 		struct cx_buf display = CX_BUF_INIT;
 		cx_buf_addf(&display, "%s:%s", l->file, full);
@@ -383,7 +386,7 @@ int cx_release_walk(struct cx_release *rel, const char *pattern, cx_walk_fn fn, 
 		struct layer *l = &rel->layers[i];
 		int rc;
 		if (l->is_archive) {
-			rc = walk_archive(&w, l);
+			rc = walk_archive(&w, l, 0);
 		} else {
 			struct cx_buf root = CX_BUF_INIT;
 			cx_buf_addf(&root, "%s%s%.*s", l->file, l->prefix[0] ? "/" : "",
@@ -395,4 +398,14 @@ int cx_release_walk(struct cx_release *rel, const char *pattern, cx_walk_fn fn, 
 			return rc;
 	}
 	return 0;
+}
+
+int cx_release_walk_archive(struct cx_release *rel, const char *archive, cx_walk_fn fn, void *ctx,
+			    struct cx_error *err)
+{
+	struct walk w = {"*", fn, ctx, err};
+	for (size_t i = 0; i < rel->nlayers; i++)
+		if (rel->layers[i].is_archive && !strcmp(rel->layers[i].relname, archive))
+			return walk_archive(&w, &rel->layers[i], 1);
+	return cx_error_set(err, CX_ENOTFOUND, "%s: no archive '%s'", rel->path, archive);
 }

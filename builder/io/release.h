@@ -65,6 +65,15 @@ int cx_release_walk(struct cx_release *rel, const char *pattern, cx_walk_fn fn, 
 		    struct cx_error *err);
 
 /*
+ * Walks every regular member of one archive layer: `archive` is the archive
+ * name as cx_release_where() gives it ("" for a release that is one archive).
+ * fn gets the full member name (layer root included). CX_ENOTFOUND when the
+ * release has no such archive.
+ */
+int cx_release_walk_archive(struct cx_release *rel, const char *archive, cx_walk_fn fn, void *ctx,
+			    struct cx_error *err);
+
+/*
  * Reads up to n bytes. Returns the number read (0 at the end), or a negative
  * code with err set (message names the file).
  */

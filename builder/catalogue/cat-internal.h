@@ -1,0 +1,82 @@
+/*
+ * cat-internal.h - what the files of builder/catalogue/ share. Nothing
+ * outside this folder includes it (or sqlite3.h).
+ */
+#ifndef CX_CAT_INTERNAL_H
+#define CX_CAT_INTERNAL_H
+
+#include "cx.h"
+
+#include <sqlite3.h>
+
+#include "catalogue/catalogue.h"
+
+struct cx_release;
+
+/* Prepared statements of the write path, one per kind of fact. */
+enum cat_stmt {
+	ST_STUDY_UPSERT,
+	ST_IMAGE_INSERT,
+	ST_IMAGE_UPDATE,
+	ST_STUDY_LABELS,
+	ST_IMAGE_LABELS,
+	ST_BOX,
+	ST_REPORT,
+	ST_QA,
+	ST_REJECT,
+	ST_SRC_IMAGE,
+	ST_SRC_STUDY,
+	ST_SRC_BOX,
+	ST_SRC_QA,
+	ST_SRC_REPORT,
+	ST_COUNT
+};
+
+struct pending {
+	int table; /* ST_SRC_* */
+	sqlite3_int64 rowid;
+};
+
+struct rule_count {
+	char *rule;
+	long rows;
+};
+
+struct cx_cat {
+	sqlite3 *db;
+	char *path;
+	/* the source being built */
+	const struct cx_adapter *adapter;
+	struct cx_release *rel;
+	struct cx_build_opts opts;
+	sqlite3_int64 dataset_id;
+	sqlite3_stmt *st[ST_COUNT];
+	struct cx_sink sink;
+	struct cx_source_counts n;
+	struct pending *pend;      /* rows inserted since the last accounting call */
+	size_t npend, cappend;
+	struct rule_count *rules;  /* filtered rows per rule */
+	size_t nrules;
+	cx_progress_fn progress;
+	void *payload;
+	struct cx_buf a, b, c;     /* scratch */
+	int in_source;
+};
+
+/* Runs SQL with no result rows; on failure sets err with SQLite's message. */
+int cat_exec(struct cx_cat *cat, const char *sql, struct cx_error *err);
+int cat_prepare(struct cx_cat *cat, const char *sql, sqlite3_stmt **st, struct cx_error *err);
+int cat_db_error(struct cx_cat *cat, struct cx_error *err, const char *what);
+/* Binds text, or NULL for a NULL or empty string. */
+void cat_bind_text(sqlite3_stmt *st, int i, const char *s);
+
+/* cat-write.c */
+void cat_sink_init(struct cx_cat *cat);
+void cat_write_finish(struct cx_cat *cat);
+int cat_delete_source(struct cx_cat *cat, const char *source, struct cx_error *err);
+/* cat-derive.c */
+int cat_derive(struct cx_cat *cat, struct cx_error *err);
+/* cat-images.c */
+int cat_probe_images(struct cx_cat *cat, struct cx_error *err);
+
+#endif

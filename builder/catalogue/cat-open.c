@@ -1,0 +1,153 @@
+/*
+ * cat-open.c - opening a catalogue: creating the schema, refusing other
+ * schema versions, connection settings, and the SQL helpers shared by the
+ * catalogue files.
+ */
+#include "cx.h"
+
+#include <sys/stat.h>
+
+#include "catalogue/cat-internal.h"
+
+extern const char cx_schema_sql[];
+
+int cat_db_error(struct cx_cat *cat, struct cx_error *err, const char *what)
+{
+	return cx_error_set(err, CX_EDB, "catalogue '%s': %s: %s", cat->path, what,
+			    sqlite3_errmsg(cat->db));
+}
+
+int cat_exec(struct cx_cat *cat, const char *sql, struct cx_error *err)
+{
+	char *msg = NULL;
+	if (sqlite3_exec(cat->db, sql, NULL, NULL, &msg) != SQLITE_OK) {
+		cx_error_set(err, CX_EDB, "catalogue '%s': %s", cat->path, msg ? msg : "error");
+		sqlite3_free(msg);
+		return CX_EDB;
+	}
+	return 0;
+}
+
+int cat_prepare(struct cx_cat *cat, const char *sql, sqlite3_stmt **st, struct cx_error *err)
+{
+	if (sqlite3_prepare_v2(cat->db, sql, -1, st, NULL) != SQLITE_OK)
+		return cat_db_error(cat, err, "prepare");
+	return 0;
+}
+
+void cat_bind_text(sqlite3_stmt *st, int i, const char *s)
+{
+	if (s && s[0])
+		sqlite3_bind_text(st, i, s, -1, SQLITE_TRANSIENT);
+	else
+		sqlite3_bind_null(st, i);
+}
+
+/* cx_hash(text, seed): the xxHash order used by sample and by derivations. */
+static void sql_hash(sqlite3_context *ctx, int argc, sqlite3_value **argv)
+{
+	(void)argc;
+	const unsigned char *s = sqlite3_value_text(argv[0]);
+	int n = sqlite3_value_bytes(argv[0]);
+	uint64_t seed = (uint64_t)sqlite3_value_int64(argv[1]);
+	sqlite3_result_int64(ctx, (sqlite3_int64)cx_hash64(s ? (const char *)s : "",
+							   (size_t)n, seed));
+}
+
+static int schema_version(struct cx_cat *cat, int *version, struct cx_error *err)
+{
+	sqlite3_stmt *st;
+	if (cat_prepare(cat, "PRAGMA user_version", &st, err))
+		return CX_EDB;
+	*version = sqlite3_step(st) == SQLITE_ROW ? sqlite3_column_int(st, 0) : 0;
+	sqlite3_finalize(st);
+	return 0;
+}
+
+static int table_count(struct cx_cat *cat)
+{
+	sqlite3_stmt *st;
+	int n = 0;
+	if (sqlite3_prepare_v2(cat->db, "SELECT count(*) FROM sqlite_master", -1, &st, NULL) ==
+	    SQLITE_OK) {
+		if (sqlite3_step(st) == SQLITE_ROW)
+			n = sqlite3_column_int(st, 0);
+		sqlite3_finalize(st);
+	}
+	return n;
+}
+
+static int create_schema(struct cx_cat *cat, struct cx_error *err)
+{
+	char pragma[64];
+	snprintf(pragma, sizeof pragma, "PRAGMA user_version = %d", CX_SCHEMA_VERSION);
+	if (cat_exec(cat, "BEGIN", err) || cat_exec(cat, cx_schema_sql, err) ||
+	    cat_exec(cat, pragma, err))
+		return CX_EDB;
+	return cat_exec(cat, "COMMIT", err);
+}
+
+static int check_schema(struct cx_cat *cat, int create, struct cx_error *err)
+{
+	int version;
+	if (schema_version(cat, &version, err))
+		return CX_EDB;
+	if (version == 0 && table_count(cat) == 0) {
+		if (!create)
+			return cx_error_set(err, CX_ENOTFOUND,
+					    "'%s' is not a catalogue yet: run 'chexinstruct build' first",
+					    cat->path);
+		return create_schema(cat, err);
+	}
+	if (version != CX_SCHEMA_VERSION)
+		return cx_error_set(err, CX_EFORMAT,
+				    "catalogue '%s' has schema version %d, this chexinstruct reads "
+				    "version %d: remove it and run 'chexinstruct build' again",
+				    cat->path, version, CX_SCHEMA_VERSION);
+	return 0;
+}
+
+int cx_cat_open(struct cx_cat **out, const char *path, int create, struct cx_error *err)
+{
+	struct stat st;
+	if (!create && stat(path, &st) != 0)
+		return cx_error_set(err, CX_ENOTFOUND,
+				    "no catalogue '%s': run 'chexinstruct build' first", path);
+	struct cx_cat *cat = cx_calloc(1, sizeof(*cat));
+	cat->path = cx_strdup(path);
+	int flags = SQLITE_OPEN_READWRITE | (create ? SQLITE_OPEN_CREATE : 0);
+	if (sqlite3_open_v2(path, &cat->db, flags, NULL) != SQLITE_OK) {
+		int rc = cx_error_set(err, CX_EDB, "cannot open catalogue '%s': %s", path,
+				      sqlite3_errmsg(cat->db));
+		cx_cat_close(cat);
+		return rc;
+	}
+	sqlite3_busy_timeout(cat->db, 5000);
+	sqlite3_create_function(cat->db, "cx_hash", 2, SQLITE_UTF8 | SQLITE_DETERMINISTIC, NULL,
+				sql_hash, NULL, NULL);
+	int rc = cat_exec(cat, "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"
+			       "PRAGMA cache_size=-131072; PRAGMA temp_store=MEMORY;", err);
+	if (rc == 0 && sqlite3_db_readonly(cat->db, "main") == 0)
+		rc = check_schema(cat, create, err);
+	if (rc) {
+		if (err->code == CX_EDB && strstr(err->msg, "not a database"))
+			cx_error_set(err, CX_EFORMAT, "'%s' is not a chexinstruct catalogue", path);
+		cx_cat_close(cat);
+		return rc;
+	}
+	*out = cat;
+	return 0;
+}
+
+void cx_cat_close(struct cx_cat *cat)
+{
+	if (!cat)
+		return;
+	cat_write_finish(cat);
+	sqlite3_close(cat->db);
+	cx_buf_release(&cat->a);
+	cx_buf_release(&cat->b);
+	cx_buf_release(&cat->c);
+	free(cat->path);
+	free(cat);
+}

@@ -1,0 +1,462 @@
+/*
+ * cat-query.c - what `stats`, `tasks` and `sample` read from a catalogue.
+ * Reports are built into a cx_buf (text or JSON); the CLI prints them.
+ */
+#include "cx.h"
+
+#include "catalogue/cat-internal.h"
+
+static const char *col(sqlite3_stmt *st, int i)
+{
+	const unsigned char *s = sqlite3_column_text(st, i);
+	return s ? (const char *)s : "";
+}
+
+/* ------------------------------------------------------------------ stats */
+
+static const char *const sql_datasets =
+	"SELECT d.name, d.source, d.versions, d.access, d.release, d.rows_read, d.rows_kept,"
+	" d.rows_rejected, d.rows_filtered,"
+	" (SELECT count(*) FROM image i WHERE i.dataset_id = d.id),"
+	" (SELECT count(DISTINCT i.patient) FROM image i WHERE i.dataset_id = d.id),"
+	" (SELECT count(*) FROM study s WHERE s.dataset_id = d.id),"
+	" (SELECT count(*) FROM reject r WHERE r.dataset_id = d.id),"
+	" (SELECT count(*) FROM instance n JOIN entry e ON n.entry_id = e.id"
+	"  WHERE e.dataset_id = d.id), d.id"
+	" FROM dataset d ORDER BY d.name";
+
+static const char *const sql_counts =
+	"SELECT c.name, t.name, d.name, e.held_out,"
+	" sum(n.split = 'train'), sum(n.split = 'val'), sum(n.split = 'test'), count(n.id)"
+	" FROM entry e JOIN task t ON e.task_id = t.id JOIN capability c ON t.capability_id = c.id"
+	" JOIN dataset d ON e.dataset_id = d.id LEFT JOIN instance n ON n.entry_id = e.id"
+	" GROUP BY e.id ORDER BY c.id, t.id, d.name";
+
+static void filtered_rules(struct cx_cat *cat, sqlite3_int64 id, int json, struct cx_buf *out)
+{
+	sqlite3_stmt *st;
+	if (sqlite3_prepare_v2(cat->db, "SELECT rule, rows FROM filtered WHERE dataset_id = ?1"
+					" ORDER BY rule", -1, &st, NULL) != SQLITE_OK)
+		return;
+	sqlite3_bind_int64(st, 1, id);
+	int first = 1;
+	while (sqlite3_step(st) == SQLITE_ROW) {
+		if (json) {
+			cx_buf_adds(out, first ? "" : ", ");
+			cx_buf_add_json_str(out, col(st, 0));
+			cx_buf_addf(out, ": %lld", sqlite3_column_int64(st, 1));
+		} else {
+			cx_buf_addf(out, "%s%s %lld", first ? "    filtered: " : ", ", col(st, 0),
+				    sqlite3_column_int64(st, 1));
+		}
+		first = 0;
+	}
+	if (!json && !first)
+		cx_buf_addc(out, '\n');
+	sqlite3_finalize(st);
+}
+
+static int stats_datasets(struct cx_cat *cat, int json, struct cx_buf *out, struct cx_error *err)
+{
+	sqlite3_stmt *st;
+	if (cat_prepare(cat, sql_datasets, &st, err))
+		return CX_EDB;
+	if (json)
+		cx_buf_adds(out, "{\"datasets\": [");
+	else
+		cx_buf_addf(out, "%-16s %-17s %9s %9s %8s %8s %8s %8s %9s\n", "dataset", "source",
+			    "rows", "kept", "rejected", "filtered", "images", "patients",
+			    "instances");
+	int first = 1;
+	while (sqlite3_step(st) == SQLITE_ROW) {
+		if (json) {
+			cx_buf_adds(out, first ? "\n  {\"name\": " : ",\n  {\"name\": ");
+			cx_buf_add_json_str(out, col(st, 0));
+			static const char *const keys[] = {"source", "versions", "access", "release"};
+			for (int k = 0; k < 4; k++) {
+				cx_buf_addf(out, ", \"%s\": ", keys[k]);
+				cx_buf_add_json_str(out, col(st, 1 + k));
+			}
+			cx_buf_addf(out, ", \"rows_read\": %lld, \"rows_kept\": %lld,"
+					 " \"rows_rejected\": %lld, \"rows_filtered\": %lld,"
+					 " \"images\": %lld, \"patients\": %lld, \"studies\": %lld,"
+					 " \"rejects\": %lld, \"instances\": %lld, \"filtered\": {",
+				    sqlite3_column_int64(st, 5), sqlite3_column_int64(st, 6),
+				    sqlite3_column_int64(st, 7), sqlite3_column_int64(st, 8),
+				    sqlite3_column_int64(st, 9), sqlite3_column_int64(st, 10),
+				    sqlite3_column_int64(st, 11), sqlite3_column_int64(st, 12),
+				    sqlite3_column_int64(st, 13));
+			filtered_rules(cat, sqlite3_column_int64(st, 14), 1, out);
+			cx_buf_adds(out, "}}");
+		} else {
+			cx_buf_addf(out, "%-16s %-17s %9lld %9lld %8lld %8lld %8lld %8lld %9lld\n",
+				    col(st, 0), col(st, 1), sqlite3_column_int64(st, 5),
+				    sqlite3_column_int64(st, 6), sqlite3_column_int64(st, 7),
+				    sqlite3_column_int64(st, 8), sqlite3_column_int64(st, 9),
+				    sqlite3_column_int64(st, 10), sqlite3_column_int64(st, 13));
+			filtered_rules(cat, sqlite3_column_int64(st, 14), 0, out);
+		}
+		first = 0;
+	}
+	sqlite3_finalize(st);
+	cx_buf_adds(out, json ? "\n ],\n" : "\n");
+	return 0;
+}
+
+static int stats_instances(struct cx_cat *cat, int json, struct cx_buf *out, struct cx_error *err)
+{
+	sqlite3_stmt *st;
+	if (cat_prepare(cat, sql_counts, &st, err))
+		return CX_EDB;
+	long long tot[4] = {0};
+	if (json)
+		cx_buf_adds(out, " \"instances\": [");
+	else
+		cx_buf_addf(out, "%-27s %-24s %-14s %8s %7s %7s %8s\n", "capability", "task",
+			    "dataset", "train", "val", "test", "total");
+	int first = 1;
+	while (sqlite3_step(st) == SQLITE_ROW) {
+		long long v[4];
+		for (int k = 0; k < 4; k++) {
+			v[k] = sqlite3_column_int64(st, 4 + k);
+			tot[k] += v[k];
+		}
+		if (json) {
+			cx_buf_adds(out, first ? "\n  {\"capability\": " : ",\n  {\"capability\": ");
+			cx_buf_add_json_str(out, col(st, 0));
+			cx_buf_adds(out, ", \"task\": ");
+			cx_buf_add_json_str(out, col(st, 1));
+			cx_buf_adds(out, ", \"dataset\": ");
+			cx_buf_add_json_str(out, col(st, 2));
+			cx_buf_addf(out, ", \"held_out\": %s, \"train\": %lld, \"val\": %lld,"
+					 " \"test\": %lld, \"total\": %lld}",
+				    sqlite3_column_int(st, 3) ? "true" : "false", v[0], v[1], v[2],
+				    v[3]);
+		} else {
+			cx_buf_addf(out, "%-27s %-24s %-14s %8lld %7lld %7lld %8lld%s\n", col(st, 0),
+				    col(st, 1), col(st, 2), v[0], v[1], v[2], v[3],
+				    sqlite3_column_int(st, 3) ? "  (held out)" : "");
+		}
+		first = 0;
+	}
+	sqlite3_finalize(st);
+	if (json)
+		cx_buf_addf(out, "\n ],\n \"totals\": {\"train\": %lld, \"val\": %lld,"
+				 " \"test\": %lld, \"total\": %lld}}\n", tot[0], tot[1], tot[2], tot[3]);
+	else
+		cx_buf_addf(out, "%-27s %-24s %-14s %8lld %7lld %7lld %8lld\n", "total", "", "",
+			    tot[0], tot[1], tot[2], tot[3]);
+	return 0;
+}
+
+int cx_cat_stats(struct cx_cat *cat, int json, struct cx_buf *out, struct cx_error *err)
+{
+	if (stats_datasets(cat, json, out, err))
+		return err->code;
+	return stats_instances(cat, json, out, err);
+}
+
+/* ------------------------------------------------------------------ tasks */
+
+static const char *const sql_tree =
+	"SELECT c.name, c.title, t.name, t.title, d.name, e.held_out,"
+	" (SELECT count(*) FROM instance n WHERE n.entry_id = e.id),"
+	" (SELECT count(*) FROM instance n JOIN entry e2 ON n.entry_id = e2.id"
+	"  WHERE e2.task_id = t.id)"
+	" FROM capability c JOIN task t ON t.capability_id = c.id"
+	" LEFT JOIN entry e ON e.task_id = t.id LEFT JOIN dataset d ON e.dataset_id = d.id"
+	" ORDER BY c.id, t.id, d.name";
+
+int cx_cat_tasks(struct cx_cat *cat, int json, struct cx_buf *out, struct cx_error *err)
+{
+	sqlite3_stmt *st;
+	if (cat_prepare(cat, sql_tree, &st, err))
+		return CX_EDB;
+	struct cx_buf cap = CX_BUF_INIT, task = CX_BUF_INIT;
+	int ncap = 0, ntask = 0, nds = 0;
+	if (json)
+		cx_buf_adds(out, "[");
+	while (sqlite3_step(st) == SQLITE_ROW) {
+		int new_cap = strcmp(cx_buf_str(&cap), col(st, 0)) != 0;
+		int new_task = new_cap || strcmp(cx_buf_str(&task), col(st, 2)) != 0;
+		if (json && new_task && ntask)
+			cx_buf_adds(out, "]}");
+		if (json && new_cap && ncap)
+			cx_buf_adds(out, "]}");
+		if (new_cap) {
+			cx_buf_reset(&cap);
+			cx_buf_adds(&cap, col(st, 0));
+			if (json) {
+				cx_buf_adds(out, ncap ? ",\n {\"capability\": " : "\n {\"capability\": ");
+				cx_buf_add_json_str(out, col(st, 0));
+				cx_buf_adds(out, ", \"title\": ");
+				cx_buf_add_json_str(out, col(st, 1));
+				cx_buf_adds(out, ", \"tasks\": [");
+			} else {
+				cx_buf_addf(out, "%s (%s)\n", col(st, 0), col(st, 1));
+			}
+			ncap++;
+			ntask = 0;
+		}
+		if (new_task) {
+			cx_buf_reset(&task);
+			cx_buf_adds(&task, col(st, 2));
+			if (json) {
+				cx_buf_adds(out, ntask ? ",\n  {\"task\": " : "\n  {\"task\": ");
+				cx_buf_add_json_str(out, col(st, 2));
+				cx_buf_adds(out, ", \"title\": ");
+				cx_buf_add_json_str(out, col(st, 3));
+				cx_buf_addf(out, ", \"instances\": %lld, \"datasets\": [",
+					    sqlite3_column_int64(st, 7));
+			} else {
+				cx_buf_addf(out, "  %-32s %10lld\n", col(st, 2),
+					    sqlite3_column_int64(st, 7));
+			}
+			ntask++;
+			nds = 0;
+		}
+		if (sqlite3_column_type(st, 4) == SQLITE_NULL)
+			continue;
+		if (json) {
+			cx_buf_adds(out, nds ? ", {\"dataset\": " : "{\"dataset\": ");
+			cx_buf_add_json_str(out, col(st, 4));
+			cx_buf_addf(out, ", \"held_out\": %s, \"instances\": %lld}",
+				    sqlite3_column_int(st, 5) ? "true" : "false",
+				    sqlite3_column_int64(st, 6));
+		} else {
+			cx_buf_addf(out, "    %-30s %10lld%s\n", col(st, 4), sqlite3_column_int64(st, 6),
+				    sqlite3_column_int(st, 5) ? "  (held out)" : "");
+		}
+		nds++;
+	}
+	if (json)
+		cx_buf_adds(out, ntask ? "]}]}\n]\n" : "\n]\n");
+	sqlite3_finalize(st);
+	cx_buf_release(&cap);
+	cx_buf_release(&task);
+	return 0;
+}
+
+/* ----------------------------------------------------------------- sample */
+
+static const char *const sql_sample =
+	"SELECT n.id, n.key, n.split, t.name, d.name, n.study_id, n.image_id, n.qa_id, n.label,"
+	" n.other_id, n.flag, n.src_file, n.src_line, e.derive, d.release, t.title"
+	" FROM instance n JOIN entry e ON n.entry_id = e.id JOIN task t ON e.task_id = t.id"
+	" JOIN dataset d ON e.dataset_id = d.id"
+	" WHERE instr(t.name, ?1) > 0 AND (?2 IS NULL OR d.name = ?2 OR d.source = ?2)"
+	" AND (?3 IS NULL OR n.split = ?3)"
+	" ORDER BY cx_hash(t.name || '|' || d.source || '|' || n.key, ?4), n.id LIMIT ?5";
+
+/* Owned copies of everything one sampled instance shows. */
+struct item {
+	struct cx_instance_view v;
+	char *strs[24];
+	size_t nstrs;
+	struct cx_view_box *boxes;
+	size_t nboxes;
+	char **images;
+	size_t nimages;
+};
+
+static const char *keep(struct item *it, sqlite3_stmt *st, int i)
+{
+	if (sqlite3_column_type(st, i) == SQLITE_NULL || it->nstrs == CX_ARRAY_LEN(it->strs))
+		return NULL;
+	return it->strs[it->nstrs++] = cx_strdup(col(st, i));
+}
+
+static void item_free(struct item *it)
+{
+	for (size_t i = 0; i < it->nstrs; i++)
+		free(it->strs[i]);
+	for (size_t i = 0; i < it->nboxes; i++)
+		free((char *)it->boxes[i].label);
+	free(it->boxes);
+	for (size_t i = 0; i < it->nimages; i++)
+		free(it->images[i]);
+	free(it->images);
+	memset(it, 0, sizeof(*it));
+}
+
+/* Runs a one-row query with one integer parameter; 1 when a row came. */
+static int one_row(struct cx_cat *cat, const char *sql, sqlite3_int64 id, sqlite3_stmt **st)
+{
+	if (sqlite3_prepare_v2(cat->db, sql, -1, st, NULL) != SQLITE_OK)
+		return 0;
+	sqlite3_bind_int64(*st, 1, id);
+	if (sqlite3_step(*st) == SQLITE_ROW)
+		return 1;
+	sqlite3_finalize(*st);
+	*st = NULL;
+	return 0;
+}
+
+static void fill_image(struct cx_cat *cat, struct item *it, sqlite3_int64 image, int use_labels)
+{
+	sqlite3_stmt *st;
+	if (!one_row(cat, "SELECT view, labels, width, height FROM image WHERE id = ?1", image, &st))
+		return;
+	it->v.view = keep(it, st, 0);
+	if (use_labels)
+		it->v.labels_json = keep(it, st, 1);
+	it->v.image_width = sqlite3_column_int(st, 2);
+	it->v.image_height = sqlite3_column_int(st, 3);
+	sqlite3_finalize(st);
+}
+
+static void fill_study(struct cx_cat *cat, struct item *it, sqlite3_int64 study, int use_labels)
+{
+	sqlite3_stmt *st;
+	if (one_row(cat, "SELECT labels FROM study WHERE id = ?1", study, &st)) {
+		if (use_labels && !it->v.labels_json)
+			it->v.labels_json = keep(it, st, 0);
+		sqlite3_finalize(st);
+	}
+	if (one_row(cat, "SELECT indication, findings, impression,"
+			 " COALESCE(NULLIF(findings, ''), impression) FROM report WHERE study_id = ?1",
+		    study, &st)) {
+		it->v.indication = keep(it, st, 0);
+		it->v.findings = keep(it, st, 1);
+		it->v.impression = keep(it, st, 2);
+		it->v.text = keep(it, st, 3);
+		sqlite3_finalize(st);
+	}
+}
+
+static void fill_other_text(struct cx_cat *cat, struct item *it, sqlite3_int64 study)
+{
+	sqlite3_stmt *st;
+	if (one_row(cat, "SELECT COALESCE(NULLIF(findings, ''), impression) FROM report"
+			 " WHERE study_id = ?1", study, &st)) {
+		it->v.other_text = keep(it, st, 0);
+		sqlite3_finalize(st);
+	}
+}
+
+static void fill_qa(struct cx_cat *cat, struct item *it, sqlite3_int64 qa)
+{
+	sqlite3_stmt *st;
+	if (one_row(cat, "SELECT question, answer, closed FROM qa WHERE id = ?1", qa, &st)) {
+		it->v.question = keep(it, st, 0);
+		it->v.answer = keep(it, st, 1);
+		it->v.closed = sqlite3_column_int(st, 2);
+		sqlite3_finalize(st);
+	}
+}
+
+static void fill_boxes(struct cx_cat *cat, struct item *it, sqlite3_int64 image, const char *label)
+{
+	sqlite3_stmt *st;
+	if (sqlite3_prepare_v2(cat->db, "SELECT label, x, y, w, h FROM box WHERE image_id = ?1"
+					" AND label = ?2 ORDER BY y, x, id", -1, &st, NULL) != SQLITE_OK)
+		return;
+	sqlite3_bind_int64(st, 1, image);
+	sqlite3_bind_text(st, 2, label, -1, SQLITE_STATIC);
+	while (sqlite3_step(st) == SQLITE_ROW) {
+		it->boxes = cx_realloc(it->boxes, (it->nboxes + 1) * sizeof(*it->boxes));
+		it->boxes[it->nboxes++] = (struct cx_view_box){
+			cx_strdup(col(st, 0)), sqlite3_column_double(st, 1),
+			sqlite3_column_double(st, 2), sqlite3_column_double(st, 3),
+			sqlite3_column_double(st, 4)};
+	}
+	sqlite3_finalize(st);
+	it->v.boxes = it->boxes;
+	it->v.nboxes = it->nboxes;
+}
+
+/* Image references as a user finds them: release/path, or release/archive:member. */
+static void fill_images(struct cx_cat *cat, struct item *it, sqlite3_int64 inst,
+			const char *release)
+{
+	sqlite3_stmt *st;
+	if (sqlite3_prepare_v2(cat->db, "SELECT i.archive, i.path FROM instance_image x JOIN image i"
+					" ON x.image_id = i.id WHERE x.instance_id = ?1 ORDER BY x.ord",
+			       -1, &st, NULL) != SQLITE_OK)
+		return;
+	sqlite3_bind_int64(st, 1, inst);
+	struct cx_buf b = CX_BUF_INIT;
+	while (sqlite3_step(st) == SQLITE_ROW) {
+		const char *archive = col(st, 0), *path = col(st, 1);
+		cx_buf_reset(&b);
+		if (archive[0])
+			cx_buf_addf(&b, "%s/%s:%s", release, archive, path);
+		else if (cx_str_ends(release, ".zip") || cx_str_ends(release, ".tar") ||
+			 cx_str_ends(release, ".tgz") || cx_str_ends(release, ".tar.gz"))
+			cx_buf_addf(&b, "%s:%s", release, path);
+		else
+			cx_buf_addf(&b, "%s/%s", release, path);
+		it->images = cx_realloc(it->images, (it->nimages + 1) * sizeof(char *));
+		it->images[it->nimages++] = cx_buf_detach(&b);
+	}
+	sqlite3_finalize(st);
+}
+
+static void fill_item(struct cx_cat *cat, sqlite3_stmt *q, struct item *it)
+{
+	it->v.key = keep(it, q, 1);
+	it->v.split = keep(it, q, 2);
+	it->v.task = keep(it, q, 3);
+	it->v.dataset = keep(it, q, 4);
+	it->v.label = keep(it, q, 8);
+	it->v.flag = sqlite3_column_type(q, 10) == SQLITE_NULL ? -1 : sqlite3_column_int(q, 10);
+	const char *derive = col(q, 13);
+	int image_labels = !strcmp(derive, "labels-image");
+	if (sqlite3_column_type(q, 6) != SQLITE_NULL)
+		fill_image(cat, it, sqlite3_column_int64(q, 6), image_labels);
+	if (sqlite3_column_type(q, 5) != SQLITE_NULL)
+		fill_study(cat, it, sqlite3_column_int64(q, 5), !image_labels);
+	if (sqlite3_column_type(q, 7) != SQLITE_NULL)
+		fill_qa(cat, it, sqlite3_column_int64(q, 7));
+	if (it->v.label && sqlite3_column_type(q, 6) != SQLITE_NULL)
+		fill_boxes(cat, it, sqlite3_column_int64(q, 6), it->v.label);
+	if ((!strcmp(derive, "text-match") || !strcmp(derive, "text-select")) &&
+	    sqlite3_column_type(q, 9) != SQLITE_NULL)
+		fill_other_text(cat, it, sqlite3_column_int64(q, 9));
+	fill_images(cat, it, sqlite3_column_int64(q, 0), col(q, 14));
+}
+
+long cx_cat_sample(struct cx_cat *cat, const struct cx_sample_query *q, cx_sample_fn fn, void *ctx,
+		   struct cx_error *err)
+{
+	sqlite3_stmt *st;
+	if (cat_prepare(cat, sql_sample, &st, err))
+		return CX_EDB;
+	sqlite3_bind_text(st, 1, q->task, -1, SQLITE_STATIC);
+	cat_bind_text(st, 2, q->dataset);
+	cat_bind_text(st, 3, q->split);
+	sqlite3_bind_int64(st, 4, (sqlite3_int64)q->seed);
+	sqlite3_bind_int64(st, 5, q->n);
+	long n = 0;
+	int rc = 0;
+	while (rc == 0 && sqlite3_step(st) == SQLITE_ROW) {
+		struct item it;
+		memset(&it, 0, sizeof(it));
+		fill_item(cat, st, &it);
+		struct cx_buf entry = CX_BUF_INIT;
+		cx_buf_addf(&entry, "[%s] [%s]", col(st, 15), it.v.dataset);
+		struct cx_sample_item item = {&it.v, (const char *const *)it.images, it.nimages,
+					      col(st, 11), (long)sqlite3_column_int64(st, 12),
+					      entry.data};
+		rc = fn(ctx, &item, err);
+		cx_buf_release(&entry);
+		item_free(&it);
+		n++;
+	}
+	sqlite3_finalize(st);
+	return rc ? rc : n;
+}
+
+int cx_cat_task_names(struct cx_cat *cat, struct cx_buf *out, struct cx_error *err)
+{
+	sqlite3_stmt *st;
+	if (cat_prepare(cat, "SELECT DISTINCT t.name FROM task t JOIN entry e ON e.task_id = t.id"
+			     " ORDER BY t.id", &st, err))
+		return CX_EDB;
+	while (sqlite3_step(st) == SQLITE_ROW) {
+		cx_buf_adds(out, out->len ? ", " : "");
+		cx_buf_adds(out, col(st, 0));
+	}
+	sqlite3_finalize(st);
+	return 0;
+}
