@@ -1,1 +1,503 @@
-/* mimic-cxr.c: being written */
+/*
+ * mimic-cxr.c - the MIMIC-CXR source: MIMIC-CXR-JPG 2.0.0 (images, split,
+ * DICOM metadata, CheXpert labels) plus the free-text reports of MIMIC-CXR
+ * 2.0.0 (mimic-cxr-reports.zip), read as PhysioNet distributes them.
+ *
+ * Files, in reading order (sources/mimic-cxr.md has the layout and rules):
+ *  1. mimic-cxr-2.0.0-split.csv.gz (required): one image per row, and one
+ *     study fact the first time a study is seen. Ids are checked against the
+ *     release's formats because they also build the image path.
+ *  2. mimic-cxr-2.0.0-metadata.csv.gz (required): view and size updates.
+ *  3. mimic-cxr-2.0.0-chexpert.csv.gz (optional): study labels.
+ *  4. files/pXX/pSUBJECT/sSTUDY.txt (optional): reports, usually inside
+ *     mimic-cxr-reports.zip next to the CSVs, which the release layers read
+ *     without unpacking. Sectioned by adapters/report-sections.c.
+ * The labels and reports are optional because a user may hold only part of
+ * the two releases; the tasks fed by them then simply get no instances.
+ *
+ * The adapter keeps a table of the studies of the split file (id, subject,
+ * split) so that a study seen twice with different subjects or splits, and
+ * labels or reports of studies the split file does not know, are rejected
+ * here with a clear reason.
+ */
+#include "cx.h"
+
+#include <limits.h>
+
+#include "adapters/adapter.h"
+#include "adapters/chexpert-labels.h"
+#include "adapters/report-sections.h"
+#include "io/csv.h"
+#include "io/release.h"
+
+#define SPLIT_CSV "mimic-cxr-2.0.0-split.csv.gz"
+#define META_CSV "mimic-cxr-2.0.0-metadata.csv.gz"
+#define CHEXPERT_CSV "mimic-cxr-2.0.0-chexpert.csv.gz"
+#define REPORT_GLOB "files/p*/p*/s*.txt"
+#define REPORT_MAX (1u << 20) /* the longest real report is a few KiB */
+
+/* ---- the study table: open addressing on the numeric study id ---- */
+
+struct study {
+	uint32_t id; /* 0 = free slot (real ids have 8 digits) */
+	uint32_t subject;
+	unsigned char split;
+	unsigned char has_labels, has_report;
+};
+
+struct studies {
+	struct study *v;
+	size_t cap, n;
+};
+
+static size_t slot_of(const struct studies *t, uint32_t id)
+{
+	size_t i = (size_t)(id * 2654435761u) & (t->cap - 1);
+	while (t->v[i].id && t->v[i].id != id)
+		i = (i + 1) & (t->cap - 1);
+	return i;
+}
+
+static struct study *study_find(const struct studies *t, uint32_t id)
+{
+	if (!t->cap)
+		return NULL;
+	struct study *s = &t->v[slot_of(t, id)];
+	return s->id ? s : NULL;
+}
+
+static struct study *study_add(struct studies *t, uint32_t id)
+{
+	if ((t->n + 1) * 2 > t->cap) {
+		struct studies bigger = {cx_calloc(t->cap ? t->cap * 2 : 1024, sizeof(struct study)),
+					 t->cap ? t->cap * 2 : 1024, t->n};
+		for (size_t i = 0; i < t->cap; i++)
+			if (t->v[i].id)
+				bigger.v[slot_of(&bigger, t->v[i].id)] = t->v[i];
+		free(t->v);
+		*t = bigger;
+	}
+	struct study *s = &t->v[slot_of(t, id)];
+	s->id = id;
+	t->n++;
+	return s;
+}
+
+/* ---- id formats (formats-text.md §0) ---- */
+
+static int all_digits(const char *s, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (s[i] < '0' || s[i] > '9')
+			return 0;
+	return 1;
+}
+
+/* subject_id and study_id: exactly 8 digits, so they fit a uint32_t. */
+static int id8(const char *s, uint32_t *out)
+{
+	if (strlen(s) != 8 || !all_digits(s, 8))
+		return 0;
+	*out = (uint32_t)strtoul(s, NULL, 10);
+	return *out != 0;
+}
+
+/* dicom_id: five groups of 8 lower-case hex digits joined by '-'. */
+static int dicom_ok(const char *s)
+{
+	if (strlen(s) != 44)
+		return 0;
+	for (size_t i = 0; i < 44; i++) {
+		int dash = i % 9 == 8;
+		if (dash ? s[i] != '-' : !strchr("0123456789abcdef", s[i]) || !s[i])
+			return 0;
+	}
+	return 1;
+}
+
+/* The split as the release spells it, for messages. */
+static const char *split_word(enum cx_split s)
+{
+	return s == CX_SPLIT_VAL ? "validate" : cx_split_name(s);
+}
+
+static int parse_split(const char *s, enum cx_split *out)
+{
+	if (!strcmp(s, "train"))
+		*out = CX_SPLIT_TRAIN;
+	else if (!strcmp(s, "validate"))
+		*out = CX_SPLIT_VAL;
+	else if (!strcmp(s, "test"))
+		*out = CX_SPLIT_TEST;
+	else
+		return 0;
+	return 1;
+}
+
+/* ---- CSV plumbing ---- */
+
+struct table {
+	const char *name;
+	struct cx_stream *s;
+	struct cx_csv *c;
+};
+
+static int table_open(struct cx_release *rel, struct table *t, const char *name,
+		      const char *const *cols, size_t n, int *idx, struct cx_error *err)
+{
+	t->name = name;
+	t->s = NULL;
+	t->c = NULL;
+	int rc = cx_release_open_file(rel, name, &t->s, err);
+	if (rc)
+		return rc;
+	t->c = cx_csv_new(t->s, ',');
+	return cx_csv_header(t->c, cols, NULL, n, idx, err);
+}
+
+static void table_close(struct table *t)
+{
+	cx_csv_free(t->c);
+	cx_stream_close(t->s);
+	t->c = NULL;
+	t->s = NULL;
+}
+
+/* Rejects a row with a field that is not UTF-8; returns 1 when it did. */
+static int reject_bad_utf8(const struct cx_sink *sink, struct table *t,
+			   const struct cx_csv_row *row)
+{
+	if (row->bad_utf8 < 0)
+		return 0;
+	const struct cx_csv_row *h = cx_csv_header_row(t->c);
+	cx_row_reject(sink, t->name, row->line, "column '%s' is not valid UTF-8",
+		      cx_csv_get(h, row->bad_utf8));
+	return 1;
+}
+
+struct mimic {
+	struct cx_release *rel;
+	const struct cx_sink *sink;
+	struct studies studies;
+	struct cx_buf buf;
+	struct cx_error rowerr; /* a refused fact's message, for the reject */
+};
+
+/* ---- 1. the split file ---- */
+
+/* The study of a split row: added (and emitted) on first sight, compared after. */
+static int split_study(struct mimic *m, const char *study, uint32_t sid, uint32_t subj,
+		       const char *subject, enum cx_split split, long line)
+{
+	struct study *s = study_find(&m->studies, sid);
+	if (s) {
+		if (s->subject == subj && s->split == split)
+			return 0;
+		cx_row_reject(m->sink, SPLIT_CSV, line,
+			      "study %s is under subject %s in split '%s' here but under "
+			      "subject %08u in split '%s' earlier",
+			      study, subject, split_word(split), (unsigned)s->subject,
+			      split_word((enum cx_split)s->split));
+		return -1;
+	}
+	struct cx_study_fact f = {study, subject, split};
+	if (cx_emit_study(m->sink, &f, &m->rowerr) < 0) {
+		cx_row_reject(m->sink, SPLIT_CSV, line, "%s", m->rowerr.msg);
+		return -1;
+	}
+	s = study_add(&m->studies, sid);
+	s->subject = subj;
+	s->split = (unsigned char)split;
+	return 0;
+}
+
+static void split_row(struct mimic *m, struct table *t, const struct cx_csv_row *row,
+		      const int *idx)
+{
+	if (reject_bad_utf8(m->sink, t, row))
+		return;
+	const char *dicom = cx_csv_get(row, idx[0]), *study = cx_csv_get(row, idx[1]);
+	const char *subject = cx_csv_get(row, idx[2]), *split_s = cx_csv_get(row, idx[3]);
+	uint32_t sid, subj;
+	enum cx_split split;
+	if (!dicom_ok(dicom)) {
+		cx_row_reject(m->sink, t->name, row->line,
+			      "dicom_id '%s' is not five groups of 8 lower-case hex digits", dicom);
+		return;
+	}
+	if (!id8(study, &sid)) {
+		cx_row_reject(m->sink, t->name, row->line, "study_id '%s' is not 8 digits", study);
+		return;
+	}
+	if (!id8(subject, &subj)) {
+		cx_row_reject(m->sink, t->name, row->line, "subject_id '%s' is not 8 digits",
+			      subject);
+		return;
+	}
+	if (!parse_split(split_s, &split)) {
+		cx_row_reject(m->sink, t->name, row->line, "unknown split value '%s'", split_s);
+		return;
+	}
+	if (split_study(m, study, sid, subj, subject, split, row->line))
+		return;
+	cx_buf_reset(&m->buf);
+	cx_buf_addf(&m->buf, "files/p%.2s/p%s/s%s/%s.jpg", subject, subject, study, dicom);
+	struct cx_image_fact f;
+	cx_image_fact_init(&f);
+	f.key = dicom;
+	f.path = m->buf.data;
+	f.patient = subject;
+	f.study = study;
+	f.split = split;
+	if (cx_emit_image(m->sink, &f, &m->rowerr) < 0)
+		cx_row_reject(m->sink, t->name, row->line, "%s", m->rowerr.msg);
+	else
+		cx_row_kept(m->sink, t->name, row->line);
+}
+
+/* ---- 2. the metadata file ---- */
+
+/* Rows and Columns: a positive integer, or blank (unknown, -1). */
+static int pixels(const char *s, int *out)
+{
+	long v;
+	if (!s[0]) {
+		*out = -1;
+		return 1;
+	}
+	if (cx_parse_long(s, &v) || v <= 0 || v > INT_MAX)
+		return 0;
+	*out = (int)v;
+	return 1;
+}
+
+static void meta_row(struct mimic *m, struct table *t, const struct cx_csv_row *row,
+		     const int *idx)
+{
+	if (reject_bad_utf8(m->sink, t, row))
+		return;
+	const char *dicom = cx_csv_get(row, idx[0]), *view = cx_csv_get(row, idx[1]);
+	const char *rows = cx_csv_get(row, idx[2]), *cols = cx_csv_get(row, idx[3]);
+	struct cx_image_fact f;
+	cx_image_fact_init(&f);
+	if (!dicom_ok(dicom)) {
+		cx_row_reject(m->sink, t->name, row->line,
+			      "dicom_id '%s' is not five groups of 8 lower-case hex digits", dicom);
+		return;
+	}
+	if (!pixels(rows, &f.height)) {
+		cx_row_reject(m->sink, t->name, row->line, "Rows '%s' is not a positive integer",
+			      rows);
+		return;
+	}
+	if (!pixels(cols, &f.width)) {
+		cx_row_reject(m->sink, t->name, row->line,
+			      "Columns '%s' is not a positive integer", cols);
+		return;
+	}
+	f.key = dicom;
+	f.view = view[0] ? view : NULL;
+	if (cx_emit_image(m->sink, &f, &m->rowerr) < 0)
+		cx_row_reject(m->sink, t->name, row->line, "%s", m->rowerr.msg);
+	else
+		cx_row_kept(m->sink, t->name, row->line);
+}
+
+/* ---- 3. the CheXpert labels ---- */
+
+/* The study of a labels row or report: known from the split file, same subject. */
+static struct study *known_study(struct mimic *m, const char *file, long line, const char *study,
+				 const char *subject)
+{
+	uint32_t sid, subj;
+	if (!id8(study, &sid)) {
+		cx_row_reject(m->sink, file, line, "study_id '%s' is not 8 digits", study);
+		return NULL;
+	}
+	if (!id8(subject, &subj)) {
+		cx_row_reject(m->sink, file, line, "subject_id '%s' is not 8 digits", subject);
+		return NULL;
+	}
+	struct study *s = study_find(&m->studies, sid);
+	if (!s) {
+		cx_row_reject(m->sink, file, line, "study %s is not in %s", study, SPLIT_CSV);
+		return NULL;
+	}
+	if (s->subject != subj) {
+		cx_row_reject(m->sink, file, line,
+			      "study %s belongs to subject %08u in %s, not to %s", study,
+			      (unsigned)s->subject, SPLIT_CSV, subject);
+		return NULL;
+	}
+	return s;
+}
+
+static void chexpert_row(struct mimic *m, struct table *t, const struct cx_csv_row *row,
+			 const int *idx)
+{
+	if (reject_bad_utf8(m->sink, t, row))
+		return;
+	const char *subject = cx_csv_get(row, idx[0]), *study = cx_csv_get(row, idx[1]);
+	struct study *s = known_study(m, t->name, row->line, study, subject);
+	if (!s)
+		return;
+	if (s->has_labels) {
+		cx_row_reject(m->sink, t->name, row->line, "second label row for study %s", study);
+		return;
+	}
+	struct cx_label labels[CX_CHEXPERT_NLABELS];
+	size_t n = 0;
+	for (size_t i = 0; i < CX_CHEXPERT_NLABELS; i++) {
+		const char *cell = cx_csv_get(row, idx[2 + i]);
+		int v, r = cx_chexpert_cell(cell, &v);
+		if (r < 0) {
+			cx_row_reject(m->sink, t->name, row->line,
+				      "unknown label value '%s' in column '%s'", cell,
+				      cx_chexpert_labels[i]);
+			return;
+		}
+		if (r == 1)
+			labels[n++] = (struct cx_label){cx_chexpert_labels[i], v};
+	}
+	struct cx_labels_fact f = {study, 1, labels, n};
+	if (cx_emit_labels(m->sink, &f, &m->rowerr) < 0) {
+		cx_row_reject(m->sink, t->name, row->line, "%s", m->rowerr.msg);
+		return;
+	}
+	s->has_labels = 1;
+	cx_row_kept(m->sink, t->name, row->line);
+}
+
+/* ---- 4. the reports ---- */
+
+/* files/pXX/pSUBJECT/sSTUDY.txt, XX the subject's first two digits. */
+static int report_name(const char *name, char subject[9], char study[9])
+{
+	if (strlen(name) != 33 || strncmp(name, "files/p", 7) || name[9] != '/' ||
+	    name[10] != 'p' || name[19] != '/' || name[20] != 's' || strcmp(name + 29, ".txt"))
+		return 0;
+	if (!all_digits(name + 7, 2) || !all_digits(name + 11, 8) || !all_digits(name + 21, 8) ||
+	    memcmp(name + 7, name + 11, 2))
+		return 0;
+	memcpy(subject, name + 11, 8);
+	subject[8] = '\0';
+	memcpy(study, name + 21, 8);
+	study[8] = '\0';
+	return 1;
+}
+
+static int report_file(void *ctx, const char *name, struct cx_stream *in)
+{
+	struct mimic *m = ctx;
+	char subject[9], study[9];
+	if (!report_name(name, subject, study)) {
+		cx_row_reject(m->sink, name, 1,
+			      "report file name is not files/pXX/pSUBJECT/sSTUDY.txt");
+		return 0;
+	}
+	struct study *s = known_study(m, name, 1, study, subject);
+	if (!s)
+		return 0;
+	if (s->has_report) {
+		cx_row_reject(m->sink, name, 1, "second report for study %s", study);
+		return 0;
+	}
+	struct cx_sections sec;
+	if (cx_stream_slurp(in, &m->buf, REPORT_MAX, &m->rowerr) ||
+	    cx_report_sections(m->buf.data, m->buf.len, &sec, &m->rowerr)) {
+		cx_row_reject(m->sink, name, 1, "%s", m->rowerr.msg);
+		return 0;
+	}
+	s->has_report = 1;
+	if (!sec.findings && !sec.impression && !sec.last_paragraph) {
+		/* Nothing any task can use: the official splitter also finds no
+		 * text here (its conclusion is empty). */
+		cx_row_filter(m->sink, name, 1, "no-report-text");
+	} else {
+		struct cx_report_fact f = {study, sec.indication, sec.comparison, sec.findings,
+					   sec.impression, sec.last_paragraph};
+		if (cx_emit_report(m->sink, &f, &m->rowerr) < 0)
+			cx_row_reject(m->sink, name, 1, "%s", m->rowerr.msg);
+		else
+			cx_row_kept(m->sink, name, 1);
+	}
+	cx_sections_release(&sec);
+	return 0;
+}
+
+/* ---- the adapter ---- */
+
+typedef void (*row_fn)(struct mimic *m, struct table *t, const struct cx_csv_row *row,
+		       const int *idx);
+
+static int read_table(struct mimic *m, const char *name, const char *const *cols, size_t n,
+		      row_fn fn, struct cx_error *err)
+{
+	struct table t;
+	int idx[2 + CX_CHEXPERT_NLABELS];
+	int rc = table_open(m->rel, &t, name, cols, n, idx, err);
+	struct cx_csv_row *row;
+	while (rc == 0 && (rc = cx_csv_next(t.c, &row, err)) == 1) {
+		fn(m, &t, row, idx);
+		rc = 0;
+	}
+	table_close(&t);
+	return rc < 0 ? rc : 0;
+}
+
+static int mimic_read(struct cx_release *rel, const struct cx_sink *sink, struct cx_error *err)
+{
+	static const char *const split_cols[] = {"dicom_id", "study_id", "subject_id", "split"};
+	static const char *const meta_cols[] = {"dicom_id", "ViewPosition", "Rows", "Columns"};
+	const char *chexpert_cols[2 + CX_CHEXPERT_NLABELS] = {"subject_id", "study_id"};
+	for (size_t i = 0; i < CX_CHEXPERT_NLABELS; i++)
+		chexpert_cols[2 + i] = cx_chexpert_labels[i];
+
+	static const char *const required[] = {SPLIT_CSV, META_CSV};
+	for (size_t i = 0; i < CX_ARRAY_LEN(required); i++)
+		if (!cx_release_exists(rel, required[i]))
+			return cx_error_set(err, CX_ENOTFOUND,
+					    "%s: missing required file '%s' (MIMIC-CXR-JPG 2.0.0)",
+					    cx_release_path(rel), required[i]);
+
+	struct mimic m = {rel, sink, {NULL, 0, 0}, CX_BUF_INIT, {0, ""}};
+	int rc = read_table(&m, SPLIT_CSV, split_cols, CX_ARRAY_LEN(split_cols), split_row, err);
+	if (rc == 0)
+		rc = read_table(&m, META_CSV, meta_cols, CX_ARRAY_LEN(meta_cols), meta_row, err);
+	if (rc == 0 && cx_release_exists(rel, CHEXPERT_CSV))
+		rc = read_table(&m, CHEXPERT_CSV, chexpert_cols, CX_ARRAY_LEN(chexpert_cols),
+				chexpert_row, err);
+	if (rc == 0)
+		rc = cx_release_walk(rel, REPORT_GLOB, report_file, &m, err);
+	free(m.studies.v);
+	cx_buf_release(&m.buf);
+	return rc;
+}
+
+static int mimic_probe(struct cx_release *rel)
+{
+	return cx_release_locate(rel, SPLIT_CSV);
+}
+
+static const struct cx_entry_def mimic_entries[] = {
+	{"image-classification", CX_DERIVE_LABELS_STUDY, 0},
+	{"view-classification", CX_DERIVE_VIEW, 0},
+	{"view-matching", CX_DERIVE_VIEW_PAIRS, 0},
+	{"findings-generation", CX_DERIVE_FINDINGS, 0},
+	{"impression-generation", CX_DERIVE_IMPRESSION, 0},
+	{"findings-summarization", CX_DERIVE_SUMMARY, 0},
+	{"image-text-matching", CX_DERIVE_TEXT_MATCH, 0},
+	{"image-text-selection", CX_DERIVE_TEXT_SELECT, 0},
+};
+
+const struct cx_adapter cx_adapter_mimic_cxr = {
+	.id = "mimic-cxr",
+	.dataset = "MIMIC-CXR",
+	.versions = "2.0.0",
+	.license = "PhysioNet Credentialed Health Data License 1.5.0",
+	.access = "credentialed",
+	.entries = mimic_entries,
+	.nentries = CX_ARRAY_LEN(mimic_entries),
+	.probe = mimic_probe,
+	.read = mimic_read,
+};
