@@ -108,8 +108,8 @@ static int dicom_ok(const char *s)
 	if (strlen(s) != 44)
 		return 0;
 	for (size_t i = 0; i < 44; i++) {
-		int dash = i % 9 == 8;
-		if (dash ? s[i] != '-' : !strchr("0123456789abcdef", s[i]) || !s[i])
+		int hex = (s[i] >= '0' && s[i] <= '9') || (s[i] >= 'a' && s[i] <= 'f');
+		if (i % 9 == 8 ? s[i] != '-' : !hex)
 			return 0;
 	}
 	return 1;
