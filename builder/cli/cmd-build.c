@@ -233,12 +233,16 @@ static int cmd_build(int argc, char **argv, const struct cx_global *g)
 		return cx_usage(&cx_cmd_build, "build: --sources DIR is required");
 	if (check_only(only))
 		return CX_EXIT_USAGE;
+	/* "sources/" and "sources" name the same folder; keep paths tidy. */
+	char *dir = cx_strdup(sources);
+	for (size_t len = strlen(dir); len > 1 && dir[len - 1] == '/'; len--)
+		dir[len - 1] = '\0';
 	struct found *found = cx_calloc(cx_nadapters, sizeof(*found));
-	int status = discover(sources, found);
+	int status = discover(dir, found);
 	struct cx_cat *cat = NULL;
 	struct cx_error err = {0};
 	if (status == CX_EXIT_OK) {
-		report_found(found, sources);
+		report_found(found, dir);
 		if (cx_cat_open(&cat, g->catalogue, 1, &err) || cx_cat_sync_tasks(cat, &err))
 			status = cx_fail("%s", err.msg);
 		else
@@ -250,6 +254,7 @@ static int cmd_build(int argc, char **argv, const struct cx_global *g)
 		free(found[i].path);
 	}
 	free(found);
+	free(dir);
 	return status;
 }
 

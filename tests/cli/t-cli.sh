@@ -1,0 +1,162 @@
+#!/usr/bin/env bash
+# t-cli.sh - black-box tests of the chexinstruct command line on the demo
+# releases and on broken copies of them. Prints TAP. Run from the repository
+# root with the binary as $1. CX_UPDATE_GOLDEN=1 rewrites tests/golden/cli/.
+set -u
+cx="$1"
+golden=tests/golden/cli
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+n=0
+bad=0
+
+ok() { n=$((n + 1)); echo "ok $n - $1"; }
+not_ok() { n=$((n + 1)); bad=$((bad + 1)); echo "not ok $n - $1"; }
+check() { # check WHAT COMMAND...: passes when the command succeeds
+  local what="$1"; shift
+  if "$@" >"$tmp/check.out" 2>&1; then ok "$what"; else not_ok "$what"; sed 's/^/#   /' "$tmp/check.out" | head -20; fi
+}
+same_as_golden() { # same_as_golden WHAT FILE GOLDEN
+  if [ -n "${CX_UPDATE_GOLDEN:-}" ]; then cp "$2" "$golden/$3"; fi
+  if diff -u "$golden/$3" "$2" >"$tmp/diff.out"; then ok "$1"; else
+    not_ok "$1"; sed 's/^/#   /' "$tmp/diff.out" | head -30; fi
+}
+
+db="$tmp/demo.db"
+
+# --- the demo build -------------------------------------------------------
+"$cx" --catalogue "$db" build --sources sources/ >"$tmp/build.out" 2>"$tmp/build.err"
+check "build on the demo sources exits 0" test $? -eq 0
+check "build is silent on stderr when stderr is not a terminal" test ! -s "$tmp/build.err"
+same_as_golden "build prints what it found and kept" "$tmp/build.out" build.txt
+check "the demo sources build with zero rejects" \
+  awk 'NR > 7 && $4 != 0 { exit 1 }' "$tmp/build.out"
+
+"$cx" --catalogue "$db" stats >"$tmp/stats.txt"
+same_as_golden "stats table" "$tmp/stats.txt" stats.txt
+"$cx" --catalogue "$db" stats --json >"$tmp/stats.json"
+same_as_golden "stats --json" "$tmp/stats.json" stats.json
+check "every source: rows read = kept + rejected + filtered" python3 -c '
+import json, sys
+d = json.load(open(sys.argv[1]))
+assert len(d["datasets"]) == 6, len(d["datasets"])
+for s in d["datasets"]:
+    assert s["rows_read"] == s["rows_kept"] + s["rows_rejected"] + s["rows_filtered"], s
+    assert s["rows_filtered"] == sum(s["filtered"].values()), s
+' "$tmp/stats.json"
+"$cx" --catalogue "$db" tasks --json >"$tmp/tasks.json"
+same_as_golden "tasks --json" "$tmp/tasks.json" tasks.json
+check "tasks --json is valid JSON with five capabilities" python3 -c '
+import json, sys
+d = json.load(open(sys.argv[1]))
+assert [c["capability"] for c in d] == ["coarse-image-understanding",
+  "fine-image-understanding", "text-generation", "question-answering", "miscellaneous"], d
+' "$tmp/tasks.json"
+"$cx" --catalogue "$db" tasks >"$tmp/tasks.txt"
+same_as_golden "tasks tree" "$tmp/tasks.txt" tasks.txt
+
+# --- sample ---------------------------------------------------------------
+"$cx" --catalogue "$db" sample --task vqa -n 4 --seed 1 >"$tmp/vqa.txt"
+same_as_golden "sample --task vqa" "$tmp/vqa.txt" sample-vqa.txt
+check "sample --task vqa shows VQA-RAD and SLAKE" \
+  sh -c "grep -q 'VQA-RAD' '$tmp/vqa.txt' && grep -q 'SLAKE' '$tmp/vqa.txt'"
+"$cx" --catalogue "$db" sample --task vqa -n 4 --seed 1 >"$tmp/vqa2.txt"
+check "sample is deterministic" cmp "$tmp/vqa.txt" "$tmp/vqa2.txt"
+"$cx" --catalogue "$db" sample --task classification --dataset MIMIC-CXR --split train \
+  -n 2 --json >"$tmp/cls.json"
+same_as_golden "sample --json with filters" "$tmp/cls.json" sample-classification.json
+check "sample --json gives two MIMIC-CXR train instances" python3 -c '
+import json, sys
+d = json.load(open(sys.argv[1]))
+assert len(d) == 2 and all(x["dataset"] == "MIMIC-CXR" and x["split"] == "train" for x in d), d
+' "$tmp/cls.json"
+"$cx" --catalogue "$db" sample --task nosuchtask >"$tmp/unknown.out" 2>"$tmp/unknown.err"
+check "sample of an unknown task exits 1" test $? -eq 1
+check "and lists the known tasks" grep -q "known tasks: image-classification" "$tmp/unknown.err"
+
+# --- command line ---------------------------------------------------------
+for c in build sample stats tasks; do
+  "$cx" "$c" --help >"$tmp/help.out"
+  check "$c --help exits 0 and prints usage" grep -q "^usage: chexinstruct" "$tmp/help.out"
+done
+"$cx" --version >"$tmp/version.out"
+check "--version" grep -q "^chexinstruct [0-9]" "$tmp/version.out"
+"$cx" frobnicate 2>/dev/null
+check "an unknown command exits 2" test $? -eq 2
+"$cx" build 2>/dev/null
+check "build without --sources exits 2" test $? -eq 2
+"$cx" --catalogue "$db" sample --task vqa -n many 2>/dev/null
+check "a bad -n exits 2" test $? -eq 2
+"$cx" --catalogue "$tmp/none.db" stats 2>"$tmp/none.err"
+check "stats without a catalogue exits 1" test $? -eq 1
+check "and says to build first" grep -q "run 'chexinstruct build' first" "$tmp/none.err"
+
+# --- folders and archives --------------------------------------------------
+# The same releases in their other form: the ones the demo keeps as folders
+# packed as the archive users download (CheXpert's zip, a tar.gz for VQA-RAD
+# and SLAKE), and the archives the demo keeps inside folders (MIMIC's reports
+# zip, NIH's images_001.tar.gz, OpenI's two .tgz files) extracted in place.
+mkdir -p "$tmp/alt"
+(cd sources/chexpert && python3 -m zipfile -c "$tmp/alt/chexpert.zip" CheXpert-v1.0-small)
+for id in vqa-rad slake; do
+  tar --sort=name --mtime=@0 --owner=0 --group=0 -czf "$tmp/alt/$id.tar.gz" -C sources/$id .
+done
+for id in mimic-cxr nih-chestxray14 openi; do
+  cp -r sources/$id "$tmp/alt/$id"
+  for a in "$tmp/alt/$id"/*.zip "$tmp/alt/$id"/*.tgz "$tmp/alt/$id"/*.tar.gz; do
+    [ -f "$a" ] || continue
+    case "$a" in
+      *.zip) python3 -m zipfile -e "$a" "$tmp/alt/$id" ;;
+      *) tar -xzf "$a" -C "$tmp/alt/$id" ;;
+    esac
+    rm "$a"
+  done
+done
+"$cx" --catalogue "$tmp/alt.db" build --sources "$tmp/alt" >"$tmp/alt.out" 2>&1
+check "build on the other forms of the releases exits 0" test $? -eq 0
+check "it finds all six" test "$(grep -c '^found' "$tmp/alt.out")" -eq 6
+sqlite3 "$db" <tests/cli/canon.sql >"$tmp/canon-folder.txt"
+sqlite3 "$tmp/alt.db" <tests/cli/canon.sql >"$tmp/canon-alt.txt"
+check "folder form and archive form give identical catalogues" \
+  cmp "$tmp/canon-folder.txt" "$tmp/canon-alt.txt"
+check "the canonical dump is not empty" test "$(wc -l <"$tmp/canon-folder.txt")" -gt 100
+
+# --- rebuilding one source ------------------------------------------------
+cp "$db" "$tmp/rebuild.db"
+"$cx" --catalogue "$tmp/rebuild.db" build --sources sources/ --only vqa-rad >/dev/null
+sqlite3 "$tmp/rebuild.db" <tests/cli/canon.sql >"$tmp/canon-rebuild.txt"
+check "rebuilding one source leaves the catalogue as it was" \
+  cmp "$tmp/canon-folder.txt" "$tmp/canon-rebuild.txt"
+"$cx" --catalogue "$tmp/rebuild.db" build --sources sources/ --only nosuch 2>/dev/null
+check "--only with an unknown source exits 2" test $? -eq 2
+
+# --- broken input -----------------------------------------------------------
+cp -r sources "$tmp/broken"
+rm "$tmp/broken/vqa-rad/VQA_RAD Image Folder/synpic30011.jpg"
+printf 'not a jpeg' >"$tmp/broken/slake/imgs/xmlab201/source.jpg"
+"$cx" --catalogue "$tmp/broken.db" build --sources "$tmp/broken" >"$tmp/broken.out" 2>&1
+check "build with a missing and a damaged image still exits 0" test $? -eq 0
+sqlite3 "$tmp/broken.db" "SELECT d.source, r.file, r.line, r.reason FROM reject r
+  JOIN dataset d ON r.dataset_id = d.id ORDER BY 1, 2, 3" >"$tmp/rejects.txt"
+same_as_golden "rejects name the file, line and reason" "$tmp/rejects.txt" broken-rejects.txt
+check "the accounting still holds" python3 -c '
+import json, subprocess, sys
+d = json.loads(subprocess.check_output([sys.argv[1], "--catalogue", sys.argv[2], "stats", "--json"]))
+for s in d["datasets"]:
+    assert s["rows_read"] == s["rows_kept"] + s["rows_rejected"] + s["rows_filtered"], s
+' "$cx" "$tmp/broken.db"
+"$cx" --catalogue "$tmp/strict.db" build --sources "$tmp/broken" --strict >/dev/null 2>&1
+check "--strict turns rejects into exit 1" test $? -eq 1
+
+# --- schema versions --------------------------------------------------------
+cp "$db" "$tmp/old.db"
+sqlite3 "$tmp/old.db" "PRAGMA user_version = 99"
+"$cx" --catalogue "$tmp/old.db" stats 2>"$tmp/old.err"
+check "a catalogue of another schema version is refused (exit 1)" test $? -eq 1
+check "with a message naming both versions" grep -q "schema version 99, this chexinstruct reads version 1" "$tmp/old.err"
+printf 'hello' >"$tmp/notadb.db"
+"$cx" --catalogue "$tmp/notadb.db" stats 2>"$tmp/notadb.err"
+check "a file that is not a catalogue is refused" grep -q "not a chexinstruct catalogue" "$tmp/notadb.err"
+
+echo "1..$n"
+[ "$bad" -eq 0 ]
