@@ -1,1 +1,475 @@
-/* nih-chestxray14.c: being written */
+/*
+ * nih-chestxray14.c - the NIH ChestX-ray14 adapter (Data_Entry_2017.csv or its
+ * v2020 revision, the official split lists, BBox_List_2017.csv).
+ *
+ * The split lists come first: they are the only split the release has, and
+ * every image of Data_Entry must be in one of them. Their 112k short names are
+ * held in one sorted array (about 5 MB) searched with bsearch; the same array
+ * remembers which images Data_Entry kept, so that a box of an unknown or
+ * rejected image is refused here and not only by the catalogue. Data_Entry
+ * rows become image facts with image-level labels (positive findings only:
+ * the release has no negative or uncertain values); BBox_List rows become
+ * boxes. See sources/nih-chestxray14.md for layout and rules.
+ */
+#include "cx.h"
+
+#include "adapters/adapter.h"
+#include "io/csv.h"
+#include "io/lines.h"
+#include "io/release.h"
+
+#define ENTRY_V2020 "Data_Entry_2017_v2020.csv"
+#define ENTRY_2017 "Data_Entry_2017.csv"
+#define TRAIN_LIST "train_val_list.txt"
+#define TEST_LIST "test_list.txt"
+#define BBOX_CSV "BBox_List_2017.csv"
+
+/* The 14 findings of Finding Labels; "No Finding" stands alone. */
+static const char *const findings[] = {
+	"Atelectasis", "Cardiomegaly", "Consolidation", "Edema",
+	"Effusion",    "Emphysema",    "Fibrosis",      "Hernia",
+	"Infiltration", "Mass",        "Nodule",        "Pleural_Thickening",
+	"Pneumonia",   "Pneumothorax",
+};
+#define NO_FINDING "No Finding"
+
+/* The 8 box classes of BBox_List, spelled as released ("Infiltrate"). */
+static const char *const box_labels[] = {
+	"Atelectasis", "Cardiomegaly", "Effusion", "Infiltrate",
+	"Mass",        "Nodule",       "Pneumonia", "Pneumothorax",
+};
+
+static int in_list(const char *const *list, size_t n, const char *s)
+{
+	for (size_t i = 0; i < n; i++)
+		if (!strcmp(list[i], s))
+			return 1;
+	return 0;
+}
+
+/* An image name of the split lists; split NONE marks a name listed in both. */
+struct image_entry {
+	char *name;
+	unsigned char split;
+	unsigned char kept; /* Data_Entry kept the image: boxes may refer to it */
+};
+
+struct lookup {
+	struct image_entry *e;
+	size_t n, cap;
+};
+
+static int cmp_entry(const void *a, const void *b)
+{
+	return strcmp(((const struct image_entry *)a)->name,
+		      ((const struct image_entry *)b)->name);
+}
+
+static void lookup_add(struct lookup *l, const char *name, enum cx_split split)
+{
+	if (l->n == l->cap) {
+		l->cap = l->cap ? 2 * l->cap : 1024;
+		l->e = cx_realloc(l->e, l->cap * sizeof(*l->e));
+	}
+	l->e[l->n++] = (struct image_entry){cx_strdup(name), (unsigned char)split, 0};
+}
+
+/* Sorts and merges repeated names; a name in both lists gets split NONE. */
+static void lookup_finish(struct lookup *l)
+{
+	if (!l->n)
+		return;
+	qsort(l->e, l->n, sizeof(*l->e), cmp_entry);
+	size_t k = 0;
+	for (size_t i = 0; i < l->n; i++) {
+		if (k && !strcmp(l->e[k - 1].name, l->e[i].name)) {
+			if (l->e[k - 1].split != l->e[i].split)
+				l->e[k - 1].split = CX_SPLIT_NONE;
+			free(l->e[i].name);
+		} else {
+			l->e[k++] = l->e[i];
+		}
+	}
+	l->n = k;
+}
+
+static struct image_entry *lookup_find(const struct lookup *l, const char *name)
+{
+	if (!l->n)
+		return NULL;
+	struct image_entry key = {(char *)name, 0, 0};
+	return bsearch(&key, l->e, l->n, sizeof(*l->e), cmp_entry);
+}
+
+static void lookup_free(struct lookup *l)
+{
+	for (size_t i = 0; i < l->n; i++)
+		free(l->e[i].name);
+	free(l->e);
+}
+
+/* One split list: a file name per line; blank lines are skipped. The lines
+ * are an index, not rows: they are not counted (the images are, once). */
+static int read_list(struct cx_release *rel, const char *file, enum cx_split split,
+		     struct lookup *l, struct cx_error *err)
+{
+	if (!cx_release_exists(rel, file))
+		return cx_error_set(err, CX_ENOTFOUND,
+				    "%s: missing file '%s' (the official split list, one image "
+				    "name per line)", cx_release_path(rel), file);
+	struct cx_stream *s;
+	int rc = cx_release_open_file(rel, file, &s, err);
+	if (rc)
+		return rc;
+	struct cx_lines *lines = cx_lines_new(s);
+	const char *line;
+	size_t len;
+	long lineno;
+	while ((rc = cx_lines_next(lines, &line, &len, &lineno, err)) == 1) {
+		char *name = cx_trim(cx_strndup(line, len));
+		if (name[0])
+			lookup_add(l, name, split);
+		free(name);
+	}
+	cx_lines_free(lines);
+	cx_stream_close(s);
+	return rc < 0 ? rc : 0;
+}
+
+struct reader {
+	struct cx_release *rel;
+	const struct cx_sink *sink;
+	struct lookup images;
+	const char *entry_file;
+	int hint; /* the images_NNN/ folder that held the last image, 0 for none */
+};
+
+/*
+ * Where an image lives: images/<name> (a folder or the members of the
+ * images_NNN.tar.gz layers), else Kaggle's images_NNN/images/<name>; the
+ * default is images/<name>, which the catalogue refuses if it is missing.
+ * The folder of the last hit is tried first: Data_Entry is in name order and
+ * each Kaggle folder holds a run of names.
+ */
+static int try_path(struct reader *r, int folder, const char *name, struct cx_buf *out)
+{
+	cx_buf_reset(out);
+	if (folder)
+		cx_buf_addf(out, "images_%03d/images/%s", folder, name);
+	else
+		cx_buf_addf(out, "images/%s", name);
+	return cx_release_exists(r->rel, out->data);
+}
+
+static void image_path(struct reader *r, const char *name, struct cx_buf *out)
+{
+	if (try_path(r, 0, name, out) || (r->hint && try_path(r, r->hint, name, out)))
+		return;
+	for (int folder = 1; folder <= 12; folder++)
+		if (folder != r->hint && try_path(r, folder, name, out)) {
+			r->hint = folder;
+			return;
+		}
+	try_path(r, 0, name, out);
+}
+
+/*
+ * Finding Labels: '|'-separated findings, or exactly "No Finding". Fills
+ * labels (names point into the vocabulary) and returns their number, or -1
+ * with a reason in why.
+ */
+static int parse_findings(const char *value, struct cx_label *labels, char *why, size_t whysz)
+{
+	if (!strcmp(value, NO_FINDING)) {
+		labels[0] = (struct cx_label){NO_FINDING, CX_LABEL_POS};
+		return 1;
+	}
+	int n = 0;
+	const char *p = value;
+	for (;;) {
+		size_t len = strcspn(p, "|");
+		const char *hit = NULL;
+		for (size_t i = 0; i < CX_ARRAY_LEN(findings) && !hit; i++)
+			if (strlen(findings[i]) == len && !strncmp(findings[i], p, len))
+				hit = findings[i];
+		if (!hit) {
+			snprintf(why, whysz, "unknown finding '%.*s' in column 'Finding Labels'",
+				 (int)len, p);
+			return -1;
+		}
+		for (int i = 0; i < n; i++)
+			if (labels[i].name == hit) {
+				snprintf(why, whysz,
+					 "finding '%s' repeated in column 'Finding Labels'", hit);
+				return -1;
+			}
+		labels[n++] = (struct cx_label){hit, CX_LABEL_POS};
+		if (!p[len])
+			return n;
+		p += len + 1;
+	}
+}
+
+/* Age in years as released; "058Y" (said to occur in older copies) is read
+ * too. Ages over 120 (the 2017 file is said to hold 4xx typos) become unknown. */
+static int parse_age(const char *v, int *out)
+{
+	char buf[16];
+	size_t n = strlen(v);
+	if (n == 0 || n >= sizeof(buf) || strspn(v, "0123456789") < n - (v[n - 1] == 'Y'))
+		return -1;
+	memcpy(buf, v, n + 1);
+	if (buf[n - 1] == 'Y')
+		buf[n - 1] = '\0';
+	long a;
+	if (cx_parse_long(buf, &a))
+		return -1;
+	*out = a > 120 ? -1 : (int)a;
+	return 0;
+}
+
+static int all_digits(const char *s)
+{
+	return s[0] && strspn(s, "0123456789") == strlen(s);
+}
+
+/* Columns of Data_Entry, bound by name. */
+enum { E_IMAGE, E_LABELS, E_PATIENT, E_AGE, E_SEX, E_VIEW, E_NCOLS };
+static const char *const entry_names[E_NCOLS] = {
+	"Image Index", "Finding Labels", "Patient ID", "Patient Age", "Patient Gender",
+	"View Position",
+};
+
+/*
+ * Field count: as many as the header's tokens (the bracketed names split in
+ * two), or one more when that last one is empty (a trailing comma).
+ */
+static int entry_fields_ok(const struct cx_csv_row *row, size_t nhead)
+{
+	return row->n == nhead || (row->n == nhead + 1 && !row->field[nhead][0]);
+}
+
+/* Checks the metadata of one Data_Entry row into f; 0, or -1 with the reason
+ * in why. */
+static int entry_meta(const struct cx_csv_row *row, const int *col, struct cx_image_fact *f,
+		      char *why, size_t whysz)
+{
+	const char *v = cx_csv_get(row, col[E_PATIENT]);
+	const char *bad = NULL;
+	if (!all_digits(v)) {
+		bad = "Patient ID";
+	} else {
+		f->patient = v;
+		v = cx_csv_get(row, col[E_AGE]);
+		if (parse_age(v, &f->age))
+			bad = "Patient Age";
+	}
+	if (!bad) {
+		v = cx_csv_get(row, col[E_SEX]);
+		if (strcmp(v, "M") && strcmp(v, "F"))
+			bad = "Patient Gender";
+		f->sex = v;
+	}
+	if (!bad) {
+		v = cx_csv_get(row, col[E_VIEW]);
+		if (strcmp(v, "PA") && strcmp(v, "AP"))
+			bad = "View Position";
+		f->view = v;
+	}
+	if (bad)
+		snprintf(why, whysz, "invalid value '%s' in column '%s'", v, bad);
+	return bad ? -1 : 0;
+}
+
+static void entry_row(struct reader *r, const struct cx_csv *c, const struct cx_csv_row *row,
+		      const int *col, struct cx_buf *path)
+{
+	const struct cx_sink *sink = r->sink;
+	const char *file = r->entry_file;
+	const struct cx_csv_row *h = cx_csv_header_row(c);
+	if (!entry_fields_ok(row, h->n)) {
+		cx_row_reject(sink, file, row->line, "row has %zu fields, header has %zu", row->n,
+			      h->n);
+		return;
+	}
+	if (row->bad_utf8 >= 0) {
+		const char *name = (size_t)row->bad_utf8 < h->n ? h->field[row->bad_utf8] : "";
+		cx_row_reject(sink, file, row->line, "invalid UTF-8 in column '%s'", name);
+		return;
+	}
+	const char *name = cx_csv_get(row, col[E_IMAGE]);
+	struct image_entry *e = lookup_find(&r->images, name);
+	if (!e) {
+		cx_row_reject(sink, file, row->line, "image '%s' is in neither %s nor %s", name,
+			      TRAIN_LIST, TEST_LIST);
+		return;
+	}
+	if (e->split == CX_SPLIT_NONE) {
+		cx_row_reject(sink, file, row->line, "image '%s' is in both %s and %s", name,
+			      TRAIN_LIST, TEST_LIST);
+		return;
+	}
+	char why[300];
+	struct cx_label labels[CX_ARRAY_LEN(findings)];
+	int nl = parse_findings(cx_csv_get(row, col[E_LABELS]), labels, why, sizeof(why));
+	struct cx_image_fact f;
+	cx_image_fact_init(&f);
+	if (nl < 0 || entry_meta(row, col, &f, why, sizeof(why))) {
+		cx_row_reject(sink, file, row->line, "%s", why);
+		return;
+	}
+	image_path(r, name, path);
+	f.key = name;
+	f.path = path->data;
+	f.split = (enum cx_split)e->split;
+	struct cx_labels_fact lf = {name, 0, labels, (size_t)nl};
+	struct cx_error err = {0};
+	if (cx_emit_image(sink, &f, &err) || cx_emit_labels(sink, &lf, &err)) {
+		cx_row_reject(sink, file, row->line, "%s", err.msg);
+		return;
+	}
+	e->kept = 1;
+	cx_row_kept(sink, file, row->line);
+}
+
+static int read_entries(struct reader *r, struct cx_error *err)
+{
+	r->entry_file = cx_release_exists(r->rel, ENTRY_V2020) ? ENTRY_V2020 : ENTRY_2017;
+	struct cx_stream *s;
+	int rc = cx_release_open_file(r->rel, r->entry_file, &s, err);
+	if (rc)
+		return rc;
+	struct cx_csv *c = cx_csv_new(s, ',');
+	int col[E_NCOLS];
+	rc = cx_csv_header(c, entry_names, NULL, E_NCOLS, col, err);
+	struct cx_buf path = CX_BUF_INIT;
+	struct cx_csv_row *row;
+	while (rc == 0 && (rc = cx_csv_next(c, &row, err)) == 1) {
+		entry_row(r, c, row, col, &path);
+		rc = 0;
+	}
+	cx_buf_release(&path);
+	cx_csv_free(c);
+	cx_stream_close(s);
+	return rc < 0 ? rc : 0;
+}
+
+/*
+ * One BBox_List row: image, label, then x, y, w, h in the four fields from
+ * the "Bbox [x" column on (the header's "[x,y,w,h],,," makes 9 tokens where
+ * rows have 6 fields; empty trailing fields are allowed).
+ */
+static void box_row(struct reader *r, const struct cx_csv *c, const struct cx_csv_row *row,
+		    const int *col)
+{
+	const struct cx_sink *sink = r->sink;
+	const struct cx_csv_row *h = cx_csv_header_row(c);
+	size_t want = (size_t)col[2] + 4;
+	int extra = 0;
+	for (size_t i = want; i < row->n; i++)
+		extra |= row->field[i][0] != '\0';
+	if (row->n < want || row->n > h->n || extra) {
+		cx_row_reject(sink, BBOX_CSV, row->line, "row has %zu fields, expected %zu", row->n,
+			      want);
+		return;
+	}
+	if (row->bad_utf8 >= 0) {
+		cx_row_reject(sink, BBOX_CSV, row->line, "invalid UTF-8 in column '%s'",
+			      h->field[row->bad_utf8]);
+		return;
+	}
+	const char *name = row->field[col[0]], *label = row->field[col[1]];
+	if (!in_list(box_labels, CX_ARRAY_LEN(box_labels), label)) {
+		cx_row_reject(sink, BBOX_CSV, row->line, "unknown box label '%s'", label);
+		return;
+	}
+	static const char *const coord[] = {"x", "y", "w", "h"};
+	double v[4];
+	for (int i = 0; i < 4; i++) {
+		const char *cell = row->field[col[2] + i];
+		if (cx_parse_double(cell, &v[i])) {
+			cx_row_reject(sink, BBOX_CSV, row->line, "non-numeric box %s '%s'",
+				      coord[i], cell);
+			return;
+		}
+		if (v[i] < 0 || (i >= 2 && v[i] == 0)) {
+			cx_row_reject(sink, BBOX_CSV, row->line, "%s box %s '%s'",
+				      v[i] < 0 ? "negative" : "empty", coord[i], cell);
+			return;
+		}
+	}
+	struct image_entry *e = lookup_find(&r->images, name);
+	if (!e || !e->kept) {
+		cx_row_reject(sink, BBOX_CSV, row->line, "box of image '%s' not kept from %s", name,
+			      r->entry_file);
+		return;
+	}
+	struct cx_box_fact b = {name, label, v[0], v[1], v[2], v[3]};
+	struct cx_error err = {0};
+	if (cx_emit_box(sink, &b, &err)) {
+		cx_row_reject(sink, BBOX_CSV, row->line, "%s", err.msg);
+		return;
+	}
+	cx_row_kept(sink, BBOX_CSV, row->line);
+}
+
+static int read_boxes(struct reader *r, struct cx_error *err)
+{
+	if (!cx_release_exists(r->rel, BBOX_CSV))
+		return 0;
+	struct cx_stream *s;
+	int rc = cx_release_open_file(r->rel, BBOX_CSV, &s, err);
+	if (rc)
+		return rc;
+	struct cx_csv *c = cx_csv_new(s, ',');
+	static const char *const names[] = {"Image Index", "Finding Label", "Bbox [x"};
+	int col[3];
+	rc = cx_csv_header(c, names, NULL, 3, col, err);
+	struct cx_csv_row *row;
+	while (rc == 0 && (rc = cx_csv_next(c, &row, err)) == 1) {
+		box_row(r, c, row, col);
+		rc = 0;
+	}
+	cx_csv_free(c);
+	cx_stream_close(s);
+	return rc < 0 ? rc : 0;
+}
+
+static int nih_read(struct cx_release *rel, const struct cx_sink *sink, struct cx_error *err)
+{
+	struct reader r = {rel, sink, {0}, NULL, 0};
+	int rc = read_list(rel, TRAIN_LIST, CX_SPLIT_TRAIN, &r.images, err);
+	if (rc == 0)
+		rc = read_list(rel, TEST_LIST, CX_SPLIT_TEST, &r.images, err);
+	if (rc == 0) {
+		lookup_finish(&r.images);
+		rc = read_entries(&r, err);
+	}
+	if (rc == 0)
+		rc = read_boxes(&r, err);
+	lookup_free(&r.images);
+	return rc;
+}
+
+static int nih_probe(struct cx_release *rel)
+{
+	return cx_release_locate(rel, ENTRY_V2020) || cx_release_locate(rel, ENTRY_2017);
+}
+
+static const struct cx_entry_def entries[] = {
+	{"image-classification", CX_DERIVE_LABELS_IMAGE, 0},
+	{"abnormality-grounding", CX_DERIVE_BOXES, 0},
+};
+
+const struct cx_adapter cx_adapter_nih_chestxray14 = {
+	.id = "nih-chestxray14",
+	.dataset = "ChestX-ray14",
+	.versions = "2017, v2020 labels",
+	.license = "CC0 1.0 (Kaggle mirror); NIH Clinical Center: unrestricted use, "
+		   "citation requested",
+	.access = "public",
+	.entries = entries,
+	.nentries = CX_ARRAY_LEN(entries),
+	.probe = nih_probe,
+	.read = nih_read,
+};
