@@ -1,0 +1,207 @@
+/*
+ * table.c - the capability and task tables, the deterministic draws and the
+ * struct cx_task_out helpers every renderer uses.
+ *
+ * The table is the single place that says which forms a task has and which
+ * placeholders each form's templates may use; render/tmpl.c validates the
+ * template files against it, so a template can never ask for a value its
+ * renderer does not provide.
+ */
+#include "cx.h"
+
+#include <ctype.h>
+
+#include "tasks/tasks.h"
+
+static const struct cx_capability capabilities[] = {
+	{"coarse-image-understanding", "Coarse-grained image understanding"},
+	{"fine-image-understanding", "Fine-grained image understanding"},
+	{"text-generation", "Text generation"},
+	{"question-answering", "Question answering"},
+	{"miscellaneous", "Miscellaneous"},
+};
+
+size_t cx_capability_count(void) { return CX_ARRAY_LEN(capabilities); }
+
+const struct cx_capability *cx_capability_at(size_t i)
+{
+	return i < CX_ARRAY_LEN(capabilities) ? &capabilities[i] : NULL;
+}
+
+const struct cx_capability *cx_capability_find(const char *id)
+{
+	for (size_t i = 0; i < CX_ARRAY_LEN(capabilities); i++)
+		if (!strcmp(capabilities[i].id, id))
+			return &capabilities[i];
+	return NULL;
+}
+
+/* Placeholder lists, NULL-ended. */
+static const char *const none[] = {NULL};
+static const char *const options[] = {"options", NULL};
+static const char *const disease[] = {"disease", NULL};
+static const char *const indication[] = {"indication", NULL};
+static const char *const findings[] = {"findings", NULL};
+static const char *const text[] = {"text", NULL};
+static const char *const question[] = {"question", NULL};
+
+static const struct cx_task_form classification_forms[] = {
+	{"list", none, none},
+	{"choice", none, options},
+	{"yesno", disease, none},
+};
+static const struct cx_task_form options_form[] = {{"plain", none, options}};
+static const struct cx_task_form disease_form[] = {{"plain", disease, none}};
+static const struct cx_task_form generation_forms[] = {
+	{"plain", none, none},
+	{"indication", indication, none},
+};
+static const struct cx_task_form findings_form[] = {{"plain", findings, none}};
+static const struct cx_task_form text_form[] = {{"plain", text, none}};
+static const struct cx_task_form question_form[] = {{"plain", question, none}};
+static const struct cx_task_form close_forms[] = {
+	{"yesno", question, options},
+	{"plain", question, none},
+};
+
+#define FORMS(f) f, CX_ARRAY_LEN(f)
+
+static const struct cx_task tasks[] = {
+	{"image-classification", "Image Classification", "coarse-image-understanding",
+	 FORMS(classification_forms), cx_render_image_classification},
+	{"view-classification", "View Classification", "coarse-image-understanding",
+	 FORMS(options_form), cx_render_view_classification},
+	{"view-matching", "View Matching", "coarse-image-understanding", FORMS(options_form),
+	 cx_render_view_matching},
+	{"abnormality-grounding", "Abnormality Grounding", "fine-image-understanding",
+	 FORMS(disease_form), cx_render_abnormality_grounding},
+	{"findings-generation", "Findings Generation", "text-generation",
+	 FORMS(generation_forms), cx_render_findings_generation},
+	{"impression-generation", "Impression Generation", "text-generation",
+	 FORMS(generation_forms), cx_render_impression_generation},
+	{"findings-summarization", "Findings Summarization", "text-generation",
+	 FORMS(findings_form), cx_render_findings_summarization},
+	{"open-ended-vqa", "Open-Ended VQA", "question-answering", FORMS(question_form),
+	 cx_render_open_vqa},
+	{"close-ended-vqa", "Close-Ended VQA", "question-answering", FORMS(close_forms),
+	 cx_render_close_vqa},
+	{"image-text-matching", "Image-Text Matching", "miscellaneous", FORMS(text_form),
+	 cx_render_image_text_matching},
+	{"image-text-selection", "Image-Text Selection", "miscellaneous", FORMS(options_form),
+	 cx_render_image_text_selection},
+};
+
+size_t cx_task_count(void) { return CX_ARRAY_LEN(tasks); }
+
+const struct cx_task *cx_task_at(size_t i) { return i < CX_ARRAY_LEN(tasks) ? &tasks[i] : NULL; }
+
+const struct cx_task *cx_task_find(const char *id)
+{
+	for (size_t i = 0; id && i < CX_ARRAY_LEN(tasks); i++)
+		if (!strcmp(tasks[i].id, id))
+			return &tasks[i];
+	return NULL;
+}
+
+const struct cx_task_form *cx_task_form_find(const struct cx_task *t, const char *name)
+{
+	for (size_t i = 0; i < t->nforms; i++)
+		if (!strcmp(t->forms[i].name, name))
+			return &t->forms[i];
+	return NULL;
+}
+
+static int listed(const char *const *list, const char *name)
+{
+	for (; *list; list++)
+		if (!strcmp(*list, name))
+			return 1;
+	return 0;
+}
+
+int cx_task_form_allows(const struct cx_task_form *f, const char *name)
+{
+	return listed(f->need, name) || listed(f->may, name);
+}
+
+/* Draws. The separators keep ("ab", "c") and ("a", "bc") apart. */
+void cx_draw_init(struct cx_draw *d, const struct cx_instance_view *v, uint64_t seed)
+{
+	struct cx_buf b = CX_BUF_INIT;
+	cx_buf_adds(&b, v->task ? v->task : "");
+	cx_buf_addc(&b, 0x1f);
+	cx_buf_adds(&b, v->dataset ? v->dataset : "");
+	cx_buf_addc(&b, 0x1f);
+	cx_buf_adds(&b, v->key ? v->key : "");
+	d->base = cx_hash64(b.data, b.len, seed);
+	cx_buf_release(&b);
+}
+
+uint64_t cx_draw_u64(const struct cx_draw *d, const char *what)
+{
+	return cx_hash_str(what, d->base);
+}
+
+size_t cx_draw_below(const struct cx_draw *d, const char *what, size_t n)
+{
+	return (size_t)(cx_draw_u64(d, what) % n);
+}
+
+uint64_t cx_draw_nth(const struct cx_draw *d, const char *what, uint64_t i)
+{
+	return cx_hash64(&i, sizeof i, cx_draw_u64(d, what));
+}
+
+void cx_task_out_init(struct cx_task_out *o)
+{
+	memset(o, 0, sizeof *o);
+	o->correct = -1;
+	o->mode = CX_ANSWER_TEXT;
+}
+
+void cx_task_out_release(struct cx_task_out *o)
+{
+	for (size_t i = 0; i < o->nslots; i++)
+		free(o->values[i]);
+	for (size_t i = 0; i < o->noptions; i++)
+		free(o->options[i]);
+	cx_buf_release(&o->answer);
+	cx_task_out_init(o);
+}
+
+void cx_task_out_set(struct cx_task_out *o, const char *name, const char *value)
+{
+	for (size_t i = 0; i < o->nslots; i++)
+		if (!strcmp(o->names[i], name)) {
+			free(o->values[i]);
+			o->values[i] = cx_strdup(value);
+			return;
+		}
+	if (o->nslots == CX_MAX_SLOTS)
+		abort(); /* a renderer bug: no task has this many placeholders */
+	o->names[o->nslots] = name;
+	o->values[o->nslots++] = cx_strdup(value);
+}
+
+size_t cx_task_out_option(struct cx_task_out *o, const char *text)
+{
+	if (o->noptions == CX_MAX_OPTIONS)
+		abort(); /* a renderer bug: no task has this many options */
+	o->options[o->noptions] = cx_strdup(text);
+	return o->noptions++;
+}
+
+const char *cx_pick_form(const struct cx_draw *d, const char *const *forms, size_t n)
+{
+	return forms[cx_draw_below(d, "form", n)];
+}
+
+int cx_blank(const char *s)
+{
+	if (!s)
+		return 1;
+	for (; *s; s++)
+		if (!isspace((unsigned char)*s))
+			return 0;
+	return 1;
+}

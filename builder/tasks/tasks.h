@@ -1,0 +1,211 @@
+/*
+ * tasks.h - the task table and what the per-task renderers share.
+ *
+ * A task (image-classification, findings-generation, ...) has an id (= its
+ * templates/<id>.txt), a title, a capability and one or more question forms.
+ * A form says which placeholders its templates must use and which they may
+ * use; the template loader (render/tmpl.c) checks every template against it.
+ *
+ * A task's render function turns a struct cx_instance_view into a struct
+ * cx_task_out: the form it chose, the placeholder values, and either the
+ * answer or a list of options with the right one. render/tmpl.c then picks a
+ * template of that form, shows the options in a style and fills everything in.
+ * Every choice comes from a struct cx_draw, a hash of (task, dataset, key,
+ * seed), so the same instance and seed always render the same text.
+ */
+#ifndef CX_TASKS_H
+#define CX_TASKS_H
+
+#include "cx.h"
+
+#include "render/render.h"
+
+/* ------------------------------------------------------------------ */
+/* Capabilities and tasks                                             */
+
+struct cx_capability {
+	const char *id;    /* e.g. "coarse-image-understanding" */
+	const char *title; /* e.g. "Coarse-grained image understanding" */
+};
+
+size_t cx_capability_count(void);
+const struct cx_capability *cx_capability_at(size_t i);
+const struct cx_capability *cx_capability_find(const char *id);
+
+struct cx_task_form {
+	const char *name;
+	const char *const *need; /* placeholders every template uses (NULL-ended) */
+	const char *const *may;  /* placeholders a template may use (NULL-ended) */
+};
+
+struct cx_draw;
+struct cx_task_out;
+
+struct cx_task {
+	const char *id;
+	const char *title;
+	const char *capability; /* a cx_capability id */
+	const struct cx_task_form *forms;
+	size_t nforms;
+	int (*render)(const struct cx_instance_view *v, const struct cx_draw *d,
+		      struct cx_task_out *o, struct cx_error *err);
+};
+
+/* The tasks in table order (by capability, then as in CheXinstruct). */
+size_t cx_task_count(void);
+const struct cx_task *cx_task_at(size_t i);
+const struct cx_task *cx_task_find(const char *id);
+const struct cx_task_form *cx_task_form_find(const struct cx_task *t, const char *name);
+/* 1 when the form lets templates use {name} (needed or allowed). */
+int cx_task_form_allows(const struct cx_task_form *f, const char *name);
+
+/* ------------------------------------------------------------------ */
+/* Deterministic draws                                                */
+
+/* The hash of one instance under one seed; every choice is derived from it. */
+struct cx_draw {
+	uint64_t base;
+};
+
+/* base = xxHash(task 0x1f dataset 0x1f key, seed); NULL fields count as "". */
+void cx_draw_init(struct cx_draw *d, const struct cx_instance_view *v, uint64_t seed);
+/* A 64-bit value for the choice named what (e.g. "form", "template"). */
+uint64_t cx_draw_u64(const struct cx_draw *d, const char *what);
+/* A value in [0, n) for the choice named what; n > 0. */
+size_t cx_draw_below(const struct cx_draw *d, const char *what, size_t n);
+/* The i-th value of a sequence of draws named what (shuffles, retries). */
+uint64_t cx_draw_nth(const struct cx_draw *d, const char *what, uint64_t i);
+
+/* ------------------------------------------------------------------ */
+/* What a task renderer hands to the template engine                 */
+
+#define CX_MAX_SLOTS 8
+
+/* With options, what the answer is: the option text ("PA"), the marker
+ * ("(b)"), or both ("(B) Edema, Pleural Effusion"). */
+enum cx_answer_mode { CX_ANSWER_TEXT, CX_ANSWER_MARKER, CX_ANSWER_BOTH };
+
+struct cx_task_out {
+	const char *form;                  /* a form name of the task's table */
+	const char *names[CX_MAX_SLOTS];   /* placeholder names (static strings) */
+	char *values[CX_MAX_SLOTS];        /* their values, owned */
+	size_t nslots;
+	struct cx_buf answer;              /* the answer when there are no options */
+	char *options[CX_MAX_OPTIONS];     /* owned, in canonical order */
+	size_t noptions;
+	int correct;                       /* canonical index of the right option */
+	int shuffle;                       /* 1: show the options in a drawn order */
+	enum cx_answer_mode mode;
+};
+
+void cx_task_out_init(struct cx_task_out *o);
+void cx_task_out_release(struct cx_task_out *o);
+/* Sets placeholder name (a static string) to a copy of value. */
+void cx_task_out_set(struct cx_task_out *o, const char *name, const char *value);
+/* Adds an option (copied); returns its canonical index. */
+size_t cx_task_out_option(struct cx_task_out *o, const char *text);
+
+/* Picks one of n available form names with the "form" draw. */
+const char *cx_pick_form(const struct cx_draw *d, const char *const *forms, size_t n);
+
+/* 1 when s is NULL or only whitespace. */
+int cx_blank(const char *s);
+
+/* ------------------------------------------------------------------ */
+/* Loaded templates (render/tmpl.c), for tests and listings           */
+
+/* Number of templates of a task's form (0 when absent), and the i-th. */
+size_t cx_templates_count(const struct cx_templates *t, const char *task, const char *form);
+const char *cx_templates_text(const struct cx_templates *t, const char *task, const char *form,
+			      size_t i);
+
+/* ------------------------------------------------------------------ */
+/* Options (render/options.c)                                         */
+
+enum cx_option_style { CX_STYLE_UPPER, CX_STYLE_LOWER, CX_STYLE_NUMBER };
+#define CX_NSTYLES 3
+
+/* The style drawn for an instance ("style" draw). */
+enum cx_option_style cx_option_style_draw(const struct cx_draw *d);
+/* "(A)", "(a)" or "(1)" for position i (0-based, i < 26). */
+void cx_option_marker(enum cx_option_style s, size_t i, char out[8]);
+/* perm[k] = canonical index of the option shown at position k: an xxHash-
+ * seeded Fisher-Yates shuffle of 0..n-1 (identity when shuffle is 0). */
+void cx_option_order(const struct cx_draw *d, int shuffle, size_t *perm, size_t n);
+/* "(A) one\n(B) two" (list) or "(A) one, (B) two" (inline). */
+void cx_options_format(struct cx_buf *b, enum cx_option_style s, char *const *texts, size_t n,
+		       int inline_form);
+
+/* ------------------------------------------------------------------ */
+/* Boxes (render/boxes.c)                                             */
+
+/* A box as integer corners in 0..100 of the image's width and height. */
+struct cx_qbox {
+	int x1, y1, x2, y2;
+};
+
+/* Each corner v (x, x + w, y, y + h) becomes floor(v * 100 / size) clamped to
+ * 0..100. Fails on a missing image size or a non-finite coordinate. */
+int cx_box_quantise(const struct cx_view_box *b, int width, int height, struct cx_qbox *out,
+		    struct cx_error *err);
+/* Appends the boxes as "<box>(x1,y1),(x2,y2)</box>..." sorted by (x1, y1, x2,
+ * y2); with_label puts "<ref>label</ref>" before each box. */
+int cx_boxes_format(struct cx_buf *b, const struct cx_view_box *boxes, size_t n, int width,
+		    int height, int with_label, struct cx_error *err);
+
+/* ------------------------------------------------------------------ */
+/* Labels (tasks/coarse.c)                                            */
+
+#define CX_MAX_VOCAB 16
+
+struct cx_vocab {
+	const char *name;                  /* "CheXpert" or "ChestX-ray14" */
+	const char *const *labels;         /* as released, in the fixed order */
+	size_t n;
+	int uncertain_rule;                /* 1: the CheXpert uncertain-label rule */
+};
+
+/* The labels of one instance after the uncertain-label rule. */
+struct cx_label_set {
+	const struct cx_vocab *vocab;
+	signed char value[CX_MAX_VOCAB];   /* per vocabulary label: 1, 0, -1, or 2 = absent */
+};
+
+/* Reads labels_json (an object of 1 / 0 / -1) for a dataset: picks the
+ * vocabulary, checks every key and value, and applies the uncertain-label
+ * rule (-1 -> 1 for Atelectasis, Edema, Pleural Effusion; -1 -> 0 for
+ * Cardiomegaly, Consolidation; other -1 stay uncertain, not positive). */
+int cx_labels_read(const char *dataset, const char *labels_json, struct cx_label_set *out,
+		   struct cx_error *err);
+/* A label's display name: the released name with '_' shown as a space. */
+void cx_label_display(struct cx_buf *b, const char *name);
+/* The positive findings, comma-joined in vocabulary order, or "No Finding". */
+void cx_labels_positive_text(const struct cx_label_set *s, struct cx_buf *b);
+
+/* ------------------------------------------------------------------ */
+/* The renderers (one file per capability group)                      */
+
+int cx_render_image_classification(const struct cx_instance_view *v, const struct cx_draw *d,
+				   struct cx_task_out *o, struct cx_error *err);
+int cx_render_view_classification(const struct cx_instance_view *v, const struct cx_draw *d,
+				  struct cx_task_out *o, struct cx_error *err);
+int cx_render_view_matching(const struct cx_instance_view *v, const struct cx_draw *d,
+			    struct cx_task_out *o, struct cx_error *err);
+int cx_render_abnormality_grounding(const struct cx_instance_view *v, const struct cx_draw *d,
+				    struct cx_task_out *o, struct cx_error *err);
+int cx_render_findings_generation(const struct cx_instance_view *v, const struct cx_draw *d,
+				  struct cx_task_out *o, struct cx_error *err);
+int cx_render_impression_generation(const struct cx_instance_view *v, const struct cx_draw *d,
+				    struct cx_task_out *o, struct cx_error *err);
+int cx_render_findings_summarization(const struct cx_instance_view *v, const struct cx_draw *d,
+				     struct cx_task_out *o, struct cx_error *err);
+int cx_render_open_vqa(const struct cx_instance_view *v, const struct cx_draw *d,
+		       struct cx_task_out *o, struct cx_error *err);
+int cx_render_close_vqa(const struct cx_instance_view *v, const struct cx_draw *d,
+			struct cx_task_out *o, struct cx_error *err);
+int cx_render_image_text_matching(const struct cx_instance_view *v, const struct cx_draw *d,
+				  struct cx_task_out *o, struct cx_error *err);
+int cx_render_image_text_selection(const struct cx_instance_view *v, const struct cx_draw *d,
+				   struct cx_task_out *o, struct cx_error *err);
+
+#endif

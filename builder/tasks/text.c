@@ -1,0 +1,50 @@
+/*
+ * text.c - text generation: findings and impression generation (with or
+ * without the indication) and findings summarization. Report sections are
+ * used as the catalogue holds them; an instance without the section it is
+ * about has no answer and is refused.
+ */
+#include "cx.h"
+
+#include "tasks/tasks.h"
+
+/* The indication form is drawn only when the study has an indication. */
+static int generation(const struct cx_instance_view *v, const struct cx_draw *d,
+		      const char *target, const char *what, struct cx_task_out *o,
+		      struct cx_error *err)
+{
+	if (cx_blank(target))
+		return cx_error_set(err, CX_EINVAL, "no %s", what);
+	static const char *const both[] = {"plain", "indication"};
+	o->form = cx_pick_form(d, both, cx_blank(v->indication) ? 1 : 2);
+	if (!strcmp(o->form, "indication"))
+		cx_task_out_set(o, "indication", v->indication);
+	cx_buf_adds(&o->answer, target);
+	return 0;
+}
+
+int cx_render_findings_generation(const struct cx_instance_view *v, const struct cx_draw *d,
+				  struct cx_task_out *o, struct cx_error *err)
+{
+	return generation(v, d, v->findings, "findings", o, err);
+}
+
+int cx_render_impression_generation(const struct cx_instance_view *v, const struct cx_draw *d,
+				    struct cx_task_out *o, struct cx_error *err)
+{
+	return generation(v, d, v->impression, "impression", o, err);
+}
+
+int cx_render_findings_summarization(const struct cx_instance_view *v, const struct cx_draw *d,
+				     struct cx_task_out *o, struct cx_error *err)
+{
+	(void)d;
+	if (cx_blank(v->findings))
+		return cx_error_set(err, CX_EINVAL, "no findings to summarize");
+	if (cx_blank(v->impression))
+		return cx_error_set(err, CX_EINVAL, "no impression");
+	o->form = "plain";
+	cx_task_out_set(o, "findings", v->findings);
+	cx_buf_adds(&o->answer, v->impression);
+	return 0;
+}

@@ -1,0 +1,554 @@
+/*
+ * t-tmpl.c - the template engine and the task renderers: loading and
+ * validating templates/, deterministic picks, option styles, the
+ * uncertain-label rule, box quantisation, single-pass filling, and one exact
+ * rendering per task for a fixed seed.
+ */
+#include "cx.h"
+
+#include "render/render.h"
+#include "t.h"
+#include "tasks/tasks.h"
+
+#define SEED 42
+
+static const char *root(void)
+{
+	const char *r = getenv("CX_SOURCE_ROOT");
+	return r && *r ? r : ".";
+}
+
+static char *path(const char *rel)
+{
+	struct cx_buf b = CX_BUF_INIT;
+	cx_buf_addf(&b, "%s/%s", root(), rel);
+	return cx_buf_detach(&b);
+}
+
+static struct cx_templates *load_real(void)
+{
+	struct cx_error err = {0};
+	struct cx_templates *t;
+	char *dir = path("templates");
+	int rc = cx_templates_load(&t, dir, &err);
+	free(dir);
+	if (!CHECK(rc == 0, "the real templates/ load"))
+		printf("#   %s\n", err.msg);
+	return rc ? NULL : t;
+}
+
+static void test_real_templates(struct cx_templates *t)
+{
+	CHECK_INT(cx_task_count(), 11, "eleven tasks in the table");
+	size_t forms = 0, total = 0;
+	for (size_t i = 0; i < cx_task_count(); i++) {
+		const struct cx_task *task = cx_task_at(i);
+		char what[128];
+		snprintf(what, sizeof what, "templates/%s.txt loaded", task->id);
+		CHECK(cx_templates_has_task(t, task->id), what);
+		CHECK(cx_capability_find(task->capability) != NULL, "task has a known capability");
+		for (size_t f = 0; f < task->nforms; f++) {
+			size_t n = cx_templates_count(t, task->id, task->forms[f].name);
+			forms++;
+			total += n;
+			snprintf(what, sizeof what, "%s/%s has at least ten templates", task->id,
+				 task->forms[f].name);
+			CHECK(n >= 10, what);
+		}
+	}
+	CHECK_INT(forms, 16, "sixteen forms");
+	CHECK_INT(total, 161, "161 templates in all");
+	CHECK_INT(cx_templates_count(t, "image-classification", "list"), 11,
+		  "image-classification/list has 11 templates");
+	CHECK_INT(cx_templates_count(t, "view-matching", "plain"), 10, "view-matching has 10");
+	CHECK_STR(cx_templates_text(t, "image-classification", "yesno", 0),
+		  "Does this chest X-ray show {disease}?", "first yesno template");
+	CHECK(!cx_templates_has_task(t, "report-evaluation"), "no file, no task");
+	CHECK_INT(cx_capability_count(), 5, "five capabilities");
+	CHECK_STR(cx_task_find("findings-summarization")->capability, "text-generation",
+		  "summarization is text generation");
+
+	struct cx_error err = {0};
+	struct cx_templates *again;
+	char *dir = path("templates");
+	CHECK(cx_templates_load(&again, dir, &err) == 0, "load twice");
+	free(dir);
+	CHECK(cx_templates_fingerprint(t) == cx_templates_fingerprint(again) &&
+		      cx_templates_fingerprint(t) != 0,
+	      "fingerprint is stable and not zero");
+	cx_templates_free(again);
+}
+
+static void expect_error(const char *name, int line, const char *reason)
+{
+	struct cx_buf rel = CX_BUF_INIT, want = CX_BUF_INIT;
+	cx_buf_addf(&rel, "tests/fixtures/templates/%s", name);
+	char *dir = path(rel.data);
+	cx_buf_addf(&want, "%s/view-matching.txt:%d: %s", dir, line, reason);
+	struct cx_error err = {0};
+	struct cx_templates *t = (struct cx_templates *)&err; /* must come back NULL */
+	int rc = cx_templates_load(&t, dir, &err);
+	char what[128];
+	snprintf(what, sizeof what, "%s: load fails", name);
+	CHECK(rc == CX_EFORMAT && t == NULL, what);
+	snprintf(what, sizeof what, "%s: message", name);
+	CHECK_STR(err.msg, want.data, what);
+	free(dir);
+	cx_buf_release(&rel);
+	cx_buf_release(&want);
+}
+
+static void test_validation(void)
+{
+	expect_error("unknown-placeholder", 9, "unknown placeholder {disease} in form 'plain'");
+	expect_error("nine", 4, "form 'plain' has 9 templates, needs at least 10");
+	expect_error("duplicate", 12, "duplicate template (same as line 7)");
+	expect_error("unbalanced", 10, "unbalanced '{' at column 29");
+	expect_error("unknown-form", 4, "unknown form 'choice' for task 'view-matching'");
+	expect_error("unknown-task", 2, "unknown task 'view-guessing'");
+
+	struct cx_error err = {0};
+	struct cx_templates *t;
+	char *dir = path("tests/fixtures/templates/valid");
+	CHECK(cx_templates_load(&t, dir, &err) == 0, "valid: one file loads, README.md ignored");
+	free(dir);
+	if (t) {
+		CHECK(cx_templates_has_task(t, "view-matching"), "valid: has view-matching");
+		CHECK(!cx_templates_has_task(t, "view-classification"), "valid: only that task");
+		cx_templates_free(t);
+	}
+	dir = path("tests/fixtures/templates/missing");
+	CHECK(cx_templates_load(&t, dir, &err) == CX_ENOTFOUND, "missing folder: not found");
+	free(dir);
+}
+
+/* ------------------------------------------------------------------ */
+
+static void view_init(struct cx_instance_view *v, const char *task, const char *dataset,
+		      const char *key)
+{
+	memset(v, 0, sizeof *v);
+	v->task = task;
+	v->dataset = dataset;
+	v->key = key;
+	v->split = "train";
+}
+
+static int render(const struct cx_templates *t, const struct cx_instance_view *v, uint64_t seed,
+		  struct cx_rendered *r)
+{
+	struct cx_error err = {0};
+	int rc = cx_render(t, v, seed, r, &err);
+	if (rc)
+		printf("#   render %s/%s: %s\n", v->task, v->key, err.msg);
+	return rc;
+}
+
+static void test_determinism(const struct cx_templates *t)
+{
+	struct cx_instance_view v;
+	view_init(&v, "open-ended-vqa", "VQA-RAD", "q17");
+	v.question = "Where is the lesion?";
+	v.answer = "left lower lobe";
+	struct cx_rendered a, b;
+	cx_rendered_init(&a);
+	cx_rendered_init(&b);
+	CHECK(render(t, &v, SEED, &a) == 0 && render(t, &v, SEED, &b) == 0, "render twice");
+	CHECK_STR(cx_buf_str(&a.instruction), cx_buf_str(&b.instruction),
+		  "same key+seed, same text");
+	CHECK_INT(a.template_index, b.template_index, "same template");
+	int seen[10] = {0}, distinct = 0;
+	for (uint64_t seed = 0; seed < 200; seed++) {
+		render(t, &v, seed, &a);
+		if (a.template_index >= 0 && a.template_index < 10 && !seen[a.template_index]++)
+			distinct++;
+	}
+	CHECK_INT(distinct, 10, "200 seeds reach all ten templates");
+	/* Other keys under one seed spread too. */
+	int forms_seen[3] = {0};
+	struct cx_instance_view c;
+	view_init(&c, "image-classification", "MIMIC-CXR", NULL);
+	c.labels_json = "{\"Edema\": 1}";
+	for (int k = 0; k < 60; k++) {
+		char key[16];
+		snprintf(key, sizeof key, "s%d", k);
+		c.key = key;
+		render(t, &c, SEED, &a);
+		forms_seen[!strcmp(a.form, "list") ? 0 : !strcmp(a.form, "choice") ? 1 : 2] = 1;
+	}
+	CHECK(forms_seen[0] && forms_seen[1] && forms_seen[2], "keys reach all three forms");
+	cx_rendered_release(&a);
+	cx_rendered_release(&b);
+}
+
+static void test_option_styles(const struct cx_templates *t)
+{
+	char m[8];
+	cx_option_marker(CX_STYLE_UPPER, 0, m);
+	CHECK_STR(m, "(A)", "upper first");
+	cx_option_marker(CX_STYLE_LOWER, 3, m);
+	CHECK_STR(m, "(d)", "lower fourth");
+	cx_option_marker(CX_STYLE_NUMBER, 1, m);
+	CHECK_STR(m, "(2)", "number second");
+	char *opts[] = {"AP", "PA", "LATERAL"};
+	struct cx_buf b = CX_BUF_INIT;
+	cx_options_format(&b, CX_STYLE_LOWER, opts, 3, 0);
+	CHECK_STR(b.data, "(a) AP\n(b) PA\n(c) LATERAL", "list form");
+	cx_buf_reset(&b);
+	cx_options_format(&b, CX_STYLE_NUMBER, opts, 3, 1);
+	CHECK_STR(b.data, "(1) AP, (2) PA, (3) LATERAL", "inline form");
+	cx_buf_release(&b);
+
+	/* Across seeds a rendered question shows every style, and the answer
+	 * of image-text selection is the marker of the right text. */
+	struct cx_instance_view v;
+	view_init(&v, "image-text-selection", "MIMIC-CXR", "s50414267");
+	v.text = "No acute process.";
+	v.other_text = "Right lower lobe pneumonia.";
+	struct cx_rendered r;
+	cx_rendered_init(&r);
+	int styles = 0, orders = 0, consistent = 1;
+	for (uint64_t seed = 0; seed < 60; seed++) {
+		if (render(t, &v, seed, &r))
+			break;
+		const char *a = cx_buf_str(&r.answer);
+		styles |= !strcmp(a, "(A)") || !strcmp(a, "(B)") ? 1
+			  : !strcmp(a, "(a)") || !strcmp(a, "(b)") ? 2
+			  : !strcmp(a, "(1)") || !strcmp(a, "(2)") ? 4 : 8;
+		orders |= r.correct == 0 ? 1 : 2;
+		consistent &= r.noptions == 2 && !strcmp(r.options[r.correct], v.text);
+		char line[64];
+		snprintf(line, sizeof line, "\n%s %s", a, v.text);
+		consistent &= strstr(cx_buf_str(&r.instruction), line) != NULL;
+	}
+	CHECK_INT(styles, 7, "seeds give (A), (a) and (1), nothing else");
+	CHECK_INT(orders, 3, "the right text is shown first and second");
+	CHECK(consistent, "answer marker, options and correct index agree");
+	cx_rendered_release(&r);
+}
+
+static void test_labels(void)
+{
+	struct cx_error err = {0};
+	struct cx_label_set s;
+	struct cx_buf b = CX_BUF_INIT;
+	/* -1 -> 1 for Atelectasis, Edema, Pleural Effusion; -1 -> 0 for
+	 * Cardiomegaly, Consolidation; Pneumonia -1 stays uncertain. */
+	const char *json = "{\"Atelectasis\": -1, \"Cardiomegaly\": -1, \"Consolidation\": -1, "
+			   "\"Edema\": -1.0, \"Pleural Effusion\": -1, \"Pneumonia\": -1, "
+			   "\"Support Devices\": 1, \"Fracture\": 0}";
+	CHECK(cx_labels_read("MIMIC-CXR", json, &s, &err) == 0, "MIMIC labels read");
+	cx_labels_positive_text(&s, &b);
+	CHECK_STR(b.data, "Edema, Atelectasis, Pleural Effusion, Support Devices",
+		  "uncertain rule, CheXpert order");
+	CHECK_INT(s.value[2], 0, "Cardiomegaly -1 became 0");
+	CHECK_INT(s.value[7], -1, "Pneumonia -1 stays -1");
+	cx_buf_reset(&b);
+	const char *nf = "{\"Cardiomegaly\": -1, \"No Finding\": 1}";
+	CHECK(cx_labels_read("CheXpert", nf, &s, &err) == 0, "CheXpert labels read");
+	cx_labels_positive_text(&s, &b);
+	CHECK_STR(b.data, "No Finding", "no positive: No Finding");
+	cx_buf_reset(&b);
+	CHECK(cx_labels_read("ChestX-ray14", "{\"Pleural_Thickening\": 1, \"Effusion\": 1}", &s,
+			     &err) == 0,
+	      "NIH labels read");
+	cx_labels_positive_text(&s, &b);
+	CHECK_STR(b.data, "Effusion, Pleural Thickening", "NIH order and display names");
+	CHECK(cx_labels_read("MIMIC-CXR", "{\"Edema\": 2}", &s, &err) == CX_EINVAL, "value 2");
+	CHECK_STR(err.msg, "label 'Edema' has value 2, not 1, 0 or -1", "value 2 message");
+	CHECK(cx_labels_read("MIMIC-CXR", "{\"Hernia\": 1}", &s, &err) == CX_EINVAL, "NIH key");
+	CHECK_STR(err.msg, "unknown label 'Hernia' for CheXpert", "unknown label message");
+	CHECK(cx_labels_read("MIMIC-CXR", "[1]", &s, &err) == CX_EFORMAT, "not an object");
+	cx_buf_release(&b);
+}
+
+static void test_boxes(void)
+{
+	struct cx_error err = {0};
+	struct cx_qbox q;
+	struct cx_view_box b = {"Nodule/Mass", 120, 320, 180, 176};
+	CHECK(cx_box_quantise(&b, 1000, 800, &q, &err) == 0, "quantise");
+	CHECK(q.x1 == 12 && q.y1 == 40 && q.x2 == 30 && q.y2 == 62, "(12,40),(30,62)");
+	struct cx_view_box floors = {"x", 9.99, 0.5, 10.0, 1023.4};
+	CHECK(cx_box_quantise(&floors, 1024, 1024, &q, &err) == 0, "quantise floors");
+	CHECK(q.x1 == 0 && q.y1 == 0 && q.x2 == 1 && q.y2 == 99, "floor, never round up");
+	struct cx_view_box out = {"x", -20, 900, 2000, 500};
+	CHECK(cx_box_quantise(&out, 1000, 1000, &q, &err) == 0, "quantise outside");
+	CHECK(q.x1 == 0 && q.y1 == 90 && q.x2 == 100 && q.y2 == 100, "clamped to 0..100");
+	CHECK(cx_box_quantise(&b, 0, 800, &q, &err) == CX_EINVAL, "no width");
+	struct cx_view_box two[] = {{"b", 500, 100, 50, 50}, {"a", 100, 600, 50, 50},
+				    {"c", 100, 200, 50, 50}};
+	struct cx_buf s = CX_BUF_INIT;
+	CHECK(cx_boxes_format(&s, two, 3, 1000, 1000, 0, &err) == 0, "format");
+	CHECK_STR(s.data,
+		  "<box>(10,20),(15,25)</box><box>(10,60),(15,65)</box><box>(50,10),(55,15)</box>",
+		  "sorted by (x1,y1)");
+	cx_buf_reset(&s);
+	CHECK(cx_boxes_format(&s, two, 1, 1000, 1000, 1, &err) == 0, "format with label");
+	CHECK_STR(s.data, "<ref>b</ref><box>(50,10),(55,15)</box>", "label before box");
+	CHECK(cx_boxes_format(&s, two, 0, 1000, 1000, 0, &err) == CX_EINVAL, "no boxes");
+	cx_buf_release(&s);
+}
+
+static void test_braces(const struct cx_templates *t)
+{
+	struct cx_instance_view v;
+	view_init(&v, "findings-summarization", "OpenI", "CXR12");
+	v.findings = "Odd {impression} and {{x}} and } here.";
+	v.impression = "Keep {findings} as is.";
+	struct cx_rendered r;
+	cx_rendered_init(&r);
+	int ok = 1;
+	for (uint64_t seed = 0; seed < 20 && ok; seed++) {
+		ok &= render(t, &v, seed, &r) == 0;
+		ok &= strstr(cx_buf_str(&r.instruction), v.findings) != NULL;
+		ok &= !strcmp(cx_buf_str(&r.answer), v.impression);
+	}
+	CHECK(ok, "braces in reports are inserted verbatim, never expanded");
+	view_init(&v, "close-ended-vqa", "SLAKE", "q9");
+	v.question = "Is {question} a placeholder?";
+	v.answer = "yes";
+	CHECK(render(t, &v, SEED, &r) == 0, "braces in a question");
+	CHECK(strstr(cx_buf_str(&r.instruction), "Is {question} a placeholder?") != NULL,
+	      "question with braces kept");
+	cx_rendered_release(&r);
+}
+
+/* ------------------------------------------------------------------ */
+
+struct expect {
+	const char *form;
+	const char *instruction;
+	const char *answer;
+	int correct;
+};
+
+static void check_render(const struct cx_templates *t, const struct cx_instance_view *v,
+			 const struct expect *e)
+{
+	struct cx_rendered r;
+	cx_rendered_init(&r);
+	char what[128];
+	snprintf(what, sizeof what, "%s renders", v->task);
+	if (CHECK(render(t, v, SEED, &r) == 0, what)) {
+		snprintf(what, sizeof what, "%s form", v->task);
+		CHECK_STR(r.form, e->form, what);
+		snprintf(what, sizeof what, "%s instruction", v->task);
+		CHECK_STR(cx_buf_str(&r.instruction), e->instruction, what);
+		snprintf(what, sizeof what, "%s answer", v->task);
+		CHECK_STR(cx_buf_str(&r.answer), e->answer, what);
+		snprintf(what, sizeof what, "%s correct option", v->task);
+		CHECK_INT(r.correct, e->correct, what);
+	}
+	cx_rendered_release(&r);
+}
+
+static void test_every_task(const struct cx_templates *t)
+{
+	struct cx_instance_view v;
+
+	view_init(&v, "image-classification", "MIMIC-CXR", "s50414267");
+	v.labels_json = "{\"Edema\": -1, \"Cardiomegaly\": 1, \"Pneumonia\": -1}";
+	check_render(t, &v,
+		     &(struct expect){"yesno",
+				      "Looking at this radiograph, is there evidence of fracture?",
+				      "No", -1});
+	v.key = "k1"; /* Edema -1 counts as positive */
+	check_render(t, &v,
+		     &(struct expect){"yesno",
+				      "Looking at this radiograph, is there evidence of edema?",
+				      "Yes", -1});
+	v.key = "k2";
+	check_render(t, &v,
+		     &(struct expect){"list",
+				      "List every abnormality you can see on this chest radiograph.",
+				      "Cardiomegaly, Edema", -1});
+	v.key = "k4";
+	check_render(t, &v,
+		     &(struct expect){"choice",
+				      "Choose the option that lists exactly the findings seen on this "
+				      "chest radiograph.\n"
+				      "Options:\n"
+				      "(1) Atelectasis, Pneumothorax\n"
+				      "(2) Cardiomegaly, Edema\n"
+				      "(3) Enlarged Cardiomediastinum, Atelectasis\n"
+				      "(4) Cardiomegaly, Pneumonia",
+				      "(2) Cardiomegaly, Edema", 1});
+	v.dataset = "ChestX-ray14";
+	v.key = "n5";
+	v.labels_json = "{\"No Finding\": 1}";
+	check_render(t, &v,
+		     &(struct expect){"choice",
+				      "One of the following options gives the findings of this chest film. "
+				      "Which one?\n"
+				      "Options:\n"
+				      "(1) No Finding\n"
+				      "(2) Pneumothorax\n"
+				      "(3) Fibrosis\n"
+				      "(4) Atelectasis",
+				      "(1) No Finding", 0});
+
+	view_init(&v, "view-classification", "CheXpert", "patient00001/study1/view1_frontal.jpg");
+	v.view = "LL";
+	check_render(t, &v,
+		     &(struct expect){"plain",
+				      "Identify the view position of this image.\n"
+				      "Options:\n"
+				      "(A) LATERAL\n"
+				      "(B) AP\n"
+				      "(C) PA",
+				      "LATERAL", 0});
+	v.key = "v4"; /* {options} inline */
+	check_render(t, &v,
+		     &(struct expect){"plain",
+				      "Determine the acquisition view of this radiograph from these choices: "
+				      "(a) LATERAL, (b) AP, (c) PA.",
+				      "LATERAL", 0});
+	v.key = "v6"; /* four options, LL kept */
+	check_render(t, &v,
+		     &(struct expect){"plain",
+				      "Name the view of the given chest X-ray.\n"
+				      "Options:\n"
+				      "(1) PA\n"
+				      "(2) LL\n"
+				      "(3) LATERAL\n"
+				      "(4) AP",
+				      "LL", 1});
+
+	view_init(&v, "view-matching", "MIMIC-CXR", "s50414267+s53189527");
+	v.flag = 0;
+	check_render(t, &v,
+		     &(struct expect){"plain",
+				      "Do the frontal and lateral images shown here come from the same "
+				      "study?\n"
+				      "Options:\n"
+				      "(A) Yes\n"
+				      "(B) No",
+				      "No", 1});
+
+	struct cx_view_box boxes[] = {{"Effusion", 700, 500, 200, 300},
+				      {"Effusion", 80, 520, 150, 280}};
+	view_init(&v, "abnormality-grounding", "ChestX-ray14", "00013118_008.png/Effusion");
+	v.label = "Effusion";
+	v.boxes = boxes;
+	v.nboxes = 2;
+	v.image_width = 1024;
+	v.image_height = 1024;
+	check_render(t, &v,
+		     &(struct expect){"plain",
+				      "Which regions of this chest X-ray contain Effusion? Answer with boxes.",
+				      "<box>(7,50),(22,78)</box><box>(68,48),(87,78)</box>", -1});
+
+	view_init(&v, "findings-generation", "MIMIC-CXR", "s50414267");
+	v.indication = "Cough and fever.";
+	v.findings = "Lungs are clear. No effusion.";
+	check_render(t, &v,
+		     &(struct expect){"indication",
+				      "Given the indication \"Cough and fever.\", "
+				      "describe the findings of this chest radiograph.",
+				      "Lungs are clear. No effusion.", -1});
+
+	view_init(&v, "impression-generation", "OpenI", "CXR1");
+	v.impression = "No acute cardiopulmonary disease.";
+	check_render(t, &v,
+		     &(struct expect){"plain",
+				      "What is your impression of this chest radiograph?",
+				      "No acute cardiopulmonary disease.", -1});
+
+	view_init(&v, "findings-summarization", "OpenI", "CXR2");
+	v.findings = "Heart size normal. Small left effusion.";
+	v.impression = "Small left pleural effusion.";
+	check_render(t, &v,
+		     &(struct expect){"plain",
+				      "Turn these findings into the impression section of the report: "
+				      "Heart size normal. Small left effusion.",
+				      "Small left pleural effusion.", -1});
+
+	view_init(&v, "open-ended-vqa", "VQA-RAD", "q17");
+	v.question = "Where is the lesion?";
+	v.answer = "left lower lobe";
+	check_render(t, &v,
+		     &(struct expect){"plain",
+				      "Here is a question about the radiograph: Where is the lesion?",
+				      "left lower lobe", -1});
+
+	view_init(&v, "close-ended-vqa", "SLAKE", "q8");
+	v.question = "Is the heart enlarged?";
+	v.answer = "NO";
+	v.closed = 1;
+	check_render(t, &v,
+		     &(struct expect){"yesno",
+				      "Is the heart enlarged? Answer based on the chest radiograph.\n"
+				      "Options:\n"
+				      "(A) Yes\n"
+				      "(B) No",
+				      "No", 1});
+
+	view_init(&v, "close-ended-vqa", "VQA-RAD", "q31");
+	v.question = "Is the lesion on the left or the right?";
+	v.answer = "left";
+	v.closed = 1;
+	check_render(t, &v,
+		     &(struct expect){"plain",
+				      "Using the chest X-ray, answer: Is the lesion on the left or the right?",
+				      "left", -1});
+
+	view_init(&v, "image-text-matching", "MIMIC-CXR", "s50414267/no");
+	v.flag = 0;
+	v.text = "No acute process.";
+	v.other_text = "Right lower lobe pneumonia.";
+	check_render(t, &v,
+		     &(struct expect){"plain",
+				      "Is the following text the report of this chest radiograph? Right lower lobe pneumonia.",
+				      "No", -1});
+
+	view_init(&v, "image-text-selection", "MIMIC-CXR", "s50414267");
+	v.text = "No acute process.";
+	v.other_text = "Right lower lobe pneumonia.";
+	check_render(t, &v,
+		     &(struct expect){"plain",
+				      "Which of these reports belongs to the chest X-ray? "
+				      "Answer with the option's marker.\n"
+				      "Options:\n"
+				      "(a) No acute process.\n"
+				      "(b) Right lower lobe pneumonia.",
+				      "(a)", 0});
+}
+
+static void test_refusals(const struct cx_templates *t)
+{
+	struct cx_instance_view v;
+	struct cx_rendered r;
+	struct cx_error err = {0};
+	cx_rendered_init(&r);
+	view_init(&v, "view-classification", "CheXpert", "x");
+	v.view = "RL";
+	CHECK(cx_render(t, &v, SEED, &r, &err) == CX_EINVAL, "view RL refused");
+	CHECK_STR(err.msg, "view 'RL' is not PA, AP, LATERAL or LL", "view RL message");
+	view_init(&v, "findings-generation", "OpenI", "x");
+	v.findings = "  ";
+	CHECK(cx_render(t, &v, SEED, &r, &err) == CX_EINVAL, "blank findings refused");
+	CHECK_STR(err.msg, "no findings", "blank findings message");
+	view_init(&v, "caption-generation", "ROCO", "x");
+	CHECK(cx_render(t, &v, SEED, &r, &err) == CX_EINVAL, "unknown task refused");
+	CHECK(r.form == NULL && r.instruction.len == 0, "nothing left behind after a refusal");
+	cx_rendered_release(&r);
+}
+
+int main(void)
+{
+	struct cx_templates *t = load_real();
+	if (!t)
+		return t_done();
+	test_real_templates(t);
+	test_validation();
+	test_determinism(t);
+	test_option_styles(t);
+	test_labels();
+	test_boxes();
+	test_braces(t);
+	test_every_task(t);
+	test_refusals(t);
+	cx_templates_free(t);
+	return t_done();
+}
