@@ -240,13 +240,16 @@ static int wrong_sets(const struct cx_draw *d, const struct cx_vocab *v, const i
 	return got == CHOICE_WRONG;
 }
 
+/* One finding, positive or negative with even odds. "Pleural Other" is a
+ * catch-all, not a finding to ask about, so it is only asked when positive. */
 static void yesno(const struct cx_label_set *s, const struct cx_draw *d, const int *pos,
 		  size_t npos, struct cx_task_out *o)
 {
 	int neg[CX_MAX_VOCAB];
 	size_t nneg = 0;
 	for (size_t i = 0; i < s->vocab->n; i++)
-		if (s->value[i] != 1 && !is_no_finding(s->vocab->labels[i]))
+		if (s->value[i] != 1 && !is_no_finding(s->vocab->labels[i]) &&
+		    !same_name(s->vocab->labels[i], "Pleural Other"))
 			neg[nneg++] = (int)i;
 	int want_pos = npos && (!nneg || cx_draw_below(d, "polarity", 2) == 0);
 	const int *from = want_pos ? pos : neg;

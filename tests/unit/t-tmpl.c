@@ -351,7 +351,7 @@ static void test_every_task(const struct cx_templates *t)
 	v.labels_json = "{\"Edema\": -1, \"Cardiomegaly\": 1, \"Pneumonia\": -1}";
 	check_render(t, &v,
 		     &(struct expect){"yesno",
-				      "Looking at this radiograph, is there evidence of fracture?",
+				      "Looking at this radiograph, is there evidence of lung lesion?",
 				      "No", -1});
 	v.key = "k1"; /* Edema -1 counts as positive */
 	check_render(t, &v,
