@@ -79,37 +79,49 @@ static int by_name(const struct dirent **a, const struct dirent **b)
 	return strcmp((*a)->d_name, (*b)->d_name);
 }
 
-/* Tries every adapter not found yet on one candidate; keeps the first match. */
-static void probe_candidate(const char *path, struct found *found)
+/*
+ * Tries every adapter not found yet on one candidate; keeps the first match.
+ * Returns 1 when the candidate is a damaged archive that nothing recognised
+ * (a truncated download must not pass for "no such release").
+ */
+static int probe_candidate(const char *path, struct found *found)
 {
 	struct cx_release *rel;
 	struct cx_error err = {0};
 	if (cx_release_open(&rel, path, &err) != 0)
-		return;
+		return 0;
 	for (size_t i = 0; i < cx_nadapters; i++) {
 		if (found[i].rel || !cx_adapters[i]->probe(rel))
 			continue;
 		found[i] = (struct found){cx_adapters[i], rel, cx_strdup(path)};
-		return;
+		return 0;
 	}
+	int damaged = cx_release_damage(rel) != NULL;
+	if (damaged)
+		cx_fail("%s", cx_release_damage(rel));
 	cx_release_free(rel);
+	return damaged;
 }
 
+/* Returns the number of damaged archives that matched no adapter, or -1. */
 static int discover(const char *dir, struct found *found)
 {
 	struct dirent **names;
 	int n = scandir(dir, &names, NULL, by_name);
-	if (n < 0)
-		return cx_fail("cannot read sources folder '%s'", dir);
+	if (n < 0) {
+		cx_fail("cannot read sources folder '%s'", dir);
+		return -1;
+	}
 	struct cx_buf path = CX_BUF_INIT;
+	int damaged = 0;
 	for (int i = 0; i < n; i++) {
 		if (is_candidate(dir, names[i]->d_name, &path))
-			probe_candidate(path.data, found);
+			damaged += probe_candidate(path.data, found);
 		free(names[i]);
 	}
 	free(names);
 	cx_buf_release(&path);
-	return 0;
+	return damaged;
 }
 
 static int selected(const char *only, const char *id)
@@ -238,15 +250,18 @@ static int cmd_build(int argc, char **argv, const struct cx_global *g)
 	for (size_t len = strlen(dir); len > 1 && dir[len - 1] == '/'; len--)
 		dir[len - 1] = '\0';
 	struct found *found = cx_calloc(cx_nadapters, sizeof(*found));
-	int status = discover(dir, found);
+	int damaged = discover(dir, found);
+	int status = damaged < 0 ? CX_EXIT_ERROR : CX_EXIT_OK;
 	struct cx_cat *cat = NULL;
 	struct cx_error err = {0};
-	if (status == CX_EXIT_OK) {
+	if (damaged >= 0) {
 		report_found(found, dir);
 		if (cx_cat_open(&cat, g->catalogue, 1, &err) || cx_cat_sync_tasks(cat, &err))
 			status = cx_fail("%s", err.msg);
 		else
 			status = run_build(cat, found, only, &bo, strict);
+		if (damaged)
+			status = CX_EXIT_ERROR;
 	}
 	cx_cat_close(cat);
 	for (size_t i = 0; i < cx_nadapters; i++) {

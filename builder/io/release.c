@@ -27,8 +27,18 @@ struct layer {
 	int indexed;
 };
 
+static void add_name(struct layer *l, size_t *cap, const char *name)
+{
+	if (l->nnames == *cap) {
+		*cap = *cap ? *cap * 2 : 256;
+		l->names = cx_realloc(l->names, *cap * sizeof(*l->names));
+	}
+	l->names[l->nnames++] = cx_strdup(name);
+}
+
 struct cx_release {
 	char *path;
+	char *damage;  /* first damaged-archive message, or NULL */
 	int is_archive;
 	struct layer *layers;
 	size_t nlayers;
@@ -141,10 +151,12 @@ void cx_release_free(struct cx_release *rel)
 	}
 	free(rel->layers);
 	free(rel->path);
+	free(rel->damage);
 	free(rel);
 }
 
 const char *cx_release_path(const struct cx_release *rel) { return rel->path; }
+const char *cx_release_damage(const struct cx_release *rel) { return rel->damage; }
 int cx_release_is_archive(const struct cx_release *rel) { return rel->is_archive; }
 
 /* Member names lose a leading "./" so that tar's and zip's spellings agree. */
@@ -158,31 +170,41 @@ static const char *member_name(struct archive_entry *e)
 	return name;
 }
 
-static void index_archive(struct layer *l)
+static void note_damage(struct cx_release *rel, const char *file, const char *why)
+{
+	if (rel->damage)
+		return;
+	struct cx_buf b = CX_BUF_INIT;
+	cx_buf_addf(&b, "%s: damaged archive: %s", file, why ? why : "unreadable");
+	rel->damage = cx_buf_detach(&b);
+}
+
+static void index_archive(struct cx_release *rel, struct layer *l)
 {
 	if (l->indexed)
 		return;
 	l->indexed = 1;
-	struct archive *ar = cx_archive_reader(l->file);
-	if (!ar)
+	char *why = NULL;
+	struct archive *ar = cx_archive_reader_why(l->file, &why);
+	if (!ar) {
+		note_damage(rel, l->file, why);
+		free(why);
 		return;
+	}
 	struct archive_entry *e;
 	size_t cap = 0;
-	while (archive_read_next_header(ar, &e) == ARCHIVE_OK) {
-		if (archive_entry_filetype(e) != AE_IFREG)
-			continue;
-		if (l->nnames == cap) {
-			cap = cap ? cap * 2 : 256;
-			l->names = cx_realloc(l->names, cap * sizeof(*l->names));
-		}
-		l->names[l->nnames++] = cx_strdup(member_name(e));
-	}
+	int r;
+	while ((r = archive_read_next_header(ar, &e)) == ARCHIVE_OK)
+		if (archive_entry_filetype(e) == AE_IFREG)
+			add_name(l, &cap, member_name(e));
+	if (r != ARCHIVE_EOF)
+		note_damage(rel, l->file, archive_error_string(ar));
 	archive_read_free(ar);
 	qsort(l->names, l->nnames, sizeof(*l->names), cmp_str);
 }
 
 /* Does the layer hold `full` (a name with the layer prefix already added)? */
-static int layer_has(struct layer *l, const char *full)
+static int layer_has(struct cx_release *rel, struct layer *l, const char *full)
 {
 	if (!l->is_archive) {
 		struct cx_buf p = CX_BUF_INIT;
@@ -191,15 +213,15 @@ static int layer_has(struct layer *l, const char *full)
 		cx_buf_release(&p);
 		return ok;
 	}
-	index_archive(l);
+	index_archive(rel, l);
 	return l->nnames && bsearch(&full, l->names, l->nnames, sizeof(char *), cmp_str) != NULL;
 }
 
-static int layer_has_name(struct layer *l, const char *name)
+static int layer_has_name(struct cx_release *rel, struct layer *l, const char *name)
 {
 	struct cx_buf full = CX_BUF_INIT;
 	cx_buf_addf(&full, "%s%s", l->prefix, name);
-	int ok = layer_has(l, full.data);
+	int ok = layer_has(rel, l, full.data);
 	cx_buf_release(&full);
 	return ok;
 }
@@ -207,13 +229,13 @@ static int layer_has_name(struct layer *l, const char *name)
 static struct layer *find_layer(struct cx_release *rel, const char *name)
 {
 	for (size_t i = 0; i < rel->nlayers; i++)
-		if (layer_has_name(&rel->layers[i], name))
+		if (layer_has_name(rel, &rel->layers[i], name))
 			return &rel->layers[i];
 	return NULL;
 }
 
 /* One folder down: the first top folder (in byte order) that holds name. */
-static int locate_below(struct layer *l, const char *name)
+static int locate_below(struct cx_release *rel, struct layer *l, const char *name)
 {
 	if (!l->is_archive) {
 		size_t n;
@@ -237,7 +259,7 @@ static int locate_below(struct layer *l, const char *name)
 		free_list(tops, n);
 		return found;
 	}
-	index_archive(l);
+	index_archive(rel, l);
 	for (size_t i = 0; i < l->nnames; i++) {
 		const char *slash = strchr(l->names[i], '/');
 		if (slash && !strcmp(slash + 1, name)) {
@@ -254,7 +276,7 @@ int cx_release_locate(struct cx_release *rel, const char *name)
 	if (find_layer(rel, name))
 		return 1;
 	for (size_t i = 0; i < rel->nlayers; i++)
-		if (!rel->layers[i].prefix[0] && locate_below(&rel->layers[i], name))
+		if (!rel->layers[i].prefix[0] && locate_below(rel, &rel->layers[i], name))
 			return 1;
 	return 0;
 }
@@ -341,11 +363,37 @@ static int walk_folder(struct walk *w, const char *dir, const char *rel, const c
 	return rc;
 }
 
+/* 1 when an indexed layer has no member the pattern matches (skip the scan). */
+static int index_rules_out(struct layer *l, const char *pattern)
+{
+	if (!l->indexed)
+		return 0;
+	size_t plen = strlen(l->prefix);
+	for (size_t i = 0; i < l->nnames; i++)
+		if (!strncmp(l->names[i], l->prefix, plen) &&
+		    fnmatch(pattern, l->names[i] + plen, FNM_PATHNAME | FNM_PERIOD) == 0)
+			return 0;
+	return 1;
+}
+
+/*
+ * One pass over an archive. A layer not indexed yet gets its name index from
+ * this same pass, so that a later cx_release_exists() costs no second
+ * decompression of a large archive (OpenI's 1.4 GB of PNGs, say).
+ */
 static int walk_archive(struct walk *w, struct layer *l, int whole)
 {
-	struct archive *ar = cx_archive_reader(l->file);
-	if (!ar)
-		return cx_error_set(w->err, CX_EIO, "cannot open archive '%s'", l->file);
+	if (!whole && index_rules_out(l, w->pattern))
+		return 0;
+	int indexing = !l->indexed;
+	size_t cap = l->nnames;
+	char *why = NULL;
+	struct archive *ar = cx_archive_reader_why(l->file, &why);
+	if (!ar) {
+		cx_error_set(w->err, CX_EFORMAT, "%s: damaged archive: %s", l->file, why);
+		free(why);
+		return CX_EFORMAT;
+	}
 	struct archive_entry *e;
 	int rc = 0, r;
 	size_t plen = strlen(l->prefix);
@@ -354,6 +402,8 @@ static int walk_archive(struct walk *w, struct layer *l, int whole)
 			continue;
 		const char *full = member_name(e);
 		const char *name = full;
+		if (indexing)
+			add_name(l, &cap, full);
 		if (!whole) {
 			if (strncmp(full, l->prefix, plen) != 0)
 				continue;
@@ -374,6 +424,15 @@ static int walk_archive(struct walk *w, struct layer *l, int whole)
 	if (rc == 0 && r != ARCHIVE_EOF && r != ARCHIVE_OK)
 		rc = cx_error_set(w->err, CX_EFORMAT, "%s: damaged archive: %s", l->file,
 				  archive_error_string(ar));
+	if (indexing && rc == 0 && r == ARCHIVE_EOF) {
+		/* a whole pass: the index is complete */
+		l->indexed = 1;
+		qsort(l->names, l->nnames, sizeof(*l->names), cmp_str);
+	} else if (indexing) {
+		free_list(l->names, l->nnames);
+		l->names = NULL;
+		l->nnames = 0;
+	}
 	archive_read_free(ar);
 	return rc;
 }

@@ -47,6 +47,10 @@ int cx_release_exists(struct cx_release *rel, const char *name);
  */
 int cx_release_where(struct cx_release *rel, const char *name, struct cx_buf *archive,
 		     struct cx_buf *path);
+/* NULL, or a message when an archive of the release turned out damaged while
+ * its member names were read (a truncated download, say). */
+const char *cx_release_damage(const struct cx_release *rel);
+
 /* 1 when the release itself is one archive file. */
 int cx_release_is_archive(const struct cx_release *rel);
 

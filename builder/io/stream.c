@@ -24,16 +24,24 @@ struct cx_stream {
 	char chunk[65536];       /* S_GZ: buffer handed to libarchive */
 };
 
-struct archive *cx_archive_reader(const char *file)
+struct archive *cx_archive_reader_why(const char *file, char **why)
 {
 	struct archive *ar = archive_read_new();
 	archive_read_support_filter_all(ar);
 	archive_read_support_format_all(ar);
 	if (archive_read_open_filename(ar, file, 1 << 16) != ARCHIVE_OK) {
+		if (why)
+			*why = cx_strdup(archive_error_string(ar) ? archive_error_string(ar)
+								  : "cannot read it");
 		archive_read_free(ar);
 		return NULL;
 	}
 	return ar;
+}
+
+struct archive *cx_archive_reader(const char *file)
+{
+	return cx_archive_reader_why(file, NULL);
 }
 
 static struct cx_stream *new_stream(enum kind kind, const char *name)
@@ -107,9 +115,13 @@ int cx_stream_wrap_entry(struct cx_stream **out, struct archive *ar, const char 
 int cx_stream_open_member(struct cx_stream **out, const char *archive_file, const char *member,
 			  const char *display, struct cx_error *err)
 {
-	struct archive *ar = cx_archive_reader(archive_file);
-	if (!ar)
-		return cx_error_set(err, CX_EIO, "cannot open archive '%s'", archive_file);
+	char *why = NULL;
+	struct archive *ar = cx_archive_reader_why(archive_file, &why);
+	if (!ar) {
+		cx_error_set(err, CX_EFORMAT, "%s: damaged archive: %s", archive_file, why);
+		free(why);
+		return CX_EFORMAT;
+	}
 	struct archive_entry *e;
 	int r;
 	while ((r = archive_read_next_header(ar, &e)) == ARCHIVE_OK) {

@@ -148,6 +148,14 @@ for s in d["datasets"]:
 "$cx" --catalogue "$tmp/strict.db" build --sources "$tmp/broken" --strict >/dev/null 2>&1
 check "--strict turns rejects into exit 1" test $? -eq 1
 
+mkdir -p "$tmp/trunc"
+tar --sort=name --mtime=@0 --owner=0 --group=0 -czf "$tmp/whole.tar.gz" -C sources/vqa-rad .
+head -c 2500 "$tmp/whole.tar.gz" >"$tmp/trunc/vqa-rad.tar.gz"
+"$cx" --catalogue "$tmp/trunc.db" build --sources "$tmp/trunc" >/dev/null 2>"$tmp/trunc.err"
+check "a truncated release archive exits 1" test $? -eq 1
+check "with one line naming the archive and the damage" \
+  grep -qx "chexinstruct: error: $tmp/trunc/vqa-rad.tar.gz: damaged archive: truncated gzip input" "$tmp/trunc.err"
+
 # --- schema versions --------------------------------------------------------
 cp "$db" "$tmp/old.db"
 sqlite3 "$tmp/old.db" "PRAGMA user_version = 99"
