@@ -1,0 +1,67 @@
+/*
+ * writer.h - shard writer backends. The sharder core (shard/sharder.c) turns
+ * catalogue instances into records and hands them, in their final order, to
+ * one backend: native (schema/shard-format.md), webdataset or mds. Each
+ * backend writes shards under temporary names, fsyncs and renames each when
+ * it is complete, and reports the files it wrote for the manifest, which the
+ * core writes last.
+ */
+#ifndef CX_SHARD_WRITER_H
+#define CX_SHARD_WRITER_H
+
+#include "cx.h"
+
+enum cx_image_type { CX_IMAGE_JPEG = 1, CX_IMAGE_PNG = 2 };
+
+struct cx_shard_image {
+	const unsigned char *data;
+	size_t len;
+	enum cx_image_type type;
+};
+
+/* One record, as every backend receives it. All pointers are borrowed. */
+struct cx_shard_record {
+	uint64_t index;            /* position in the output, 0-based */
+	const char *key;           /* dot-free, unique within the output, e.g. "000001234" */
+	const char *instruction;
+	const char *answer;
+	const char *meta_json;     /* the metadata object (schema/shard-format.md) */
+	const struct cx_shard_image *images;
+	size_t nimages;
+};
+
+struct cx_shard_limits {
+	uint64_t max_bytes;        /* 0: no limit (the backend may impose its own) */
+	uint64_t max_records;      /* 0: no limit */
+};
+
+/* A finished shard file, for the manifest. */
+struct cx_shard_file {
+	char *name;                /* file name inside the output folder */
+	uint64_t records;
+	uint64_t bytes;
+	uint64_t hash;             /* XXH3-64 of the file as the format defines it */
+};
+
+struct cx_shard_writer_ops {
+	const char *format;        /* "native", "webdataset", "mds" */
+	int (*open)(void **state, const char *dir, const struct cx_shard_limits *lim,
+		    struct cx_error *err);
+	int (*write)(void *state, const struct cx_shard_record *r, struct cx_error *err);
+	/* Finishes the last shard; *files (caller frees each name and the array). */
+	int (*close)(void *state, struct cx_shard_file **files, size_t *nfiles,
+		     struct cx_error *err);
+	/* Removes temporary files and frees the state (after an error). */
+	void (*abort)(void *state);
+};
+
+extern const struct cx_shard_writer_ops cx_shard_native;
+extern const struct cx_shard_writer_ops cx_shard_webdataset;
+extern const struct cx_shard_writer_ops cx_shard_mds;
+
+/* Writes a whole file under a temporary name, fsyncs it and renames it into
+ * place (shard/atomic.c). */
+int cx_write_file_atomic(const char *dir, const char *name, const void *data, size_t len,
+			 struct cx_error *err);
+
+#endif
