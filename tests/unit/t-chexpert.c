@@ -42,17 +42,6 @@ static void test_demo(void)
 	cx_buf_release(&zlog);
 }
 
-static void expect_line(const char *log, const char *line)
-{
-	char what[400];
-	snprintf(what, sizeof what, "log has: %s", line);
-	struct cx_buf want = CX_BUF_INIT;
-	cx_buf_addf(&want, "%s\n", line);
-	if (!CHECK(strstr(log, want.data) != NULL, what))
-		printf("#   log was:\n%s", log);
-	cx_buf_release(&want);
-}
-
 static void test_broken(void)
 {
 	struct cx_buf log = CX_BUF_INIT;
@@ -62,34 +51,34 @@ static void test_broken(void)
 	if (!CHECK(rc == 0, "broken release still reads"))
 		printf("#   %s\n", err.msg);
 	const char *s = cx_buf_str(&log);
-	expect_line(s, "reject train.csv:2 unknown label value '2.0' in column 'Edema'");
-	expect_line(s, "reject train.csv:3 row has 16 fields, header has 19");
-	expect_line(s, "kept train.csv:4");
-	expect_line(s, "reject train.csv:5 invalid UTF-8 in column 'Sex'");
-	expect_line(s, "reject train.csv:6 unknown value 'Other' in column 'Sex'");
-	expect_line(s, "reject train.csv:7 invalid age 'fifty' in column 'Age'");
-	expect_line(s, "reject train.csv:8 unknown value 'Oblique' in column 'Frontal/Lateral'");
-	expect_line(s, "reject train.csv:9 unknown value 'XX' in column 'AP/PA'");
-	expect_line(s, "reject train.csv:10 Path 'train/patient00024/study1/view1_frontal.jpg' "
+	CHECK_LINE(s, "reject train.csv:2 unknown label value '2.0' in column 'Edema'");
+	CHECK_LINE(s, "reject train.csv:3 row has 16 fields, header has 19");
+	CHECK_LINE(s, "kept train.csv:4");
+	CHECK_LINE(s, "reject train.csv:5 invalid UTF-8 in column 'Sex'");
+	CHECK_LINE(s, "reject train.csv:6 unknown value 'Other' in column 'Sex'");
+	CHECK_LINE(s, "reject train.csv:7 invalid age 'fifty' in column 'Age'");
+	CHECK_LINE(s, "reject train.csv:8 unknown value 'Oblique' in column 'Frontal/Lateral'");
+	CHECK_LINE(s, "reject train.csv:9 unknown value 'XX' in column 'AP/PA'");
+	CHECK_LINE(s, "reject train.csv:10 Path 'train/patient00024/study1/view1_frontal.jpg' "
 		       "does not start with CheXpert-v1.0-small/ or CheXpert-v1.0/");
-	expect_line(s, "reject train.csv:11 Path 'CheXpert-v1.0-small/valid/patient00024/study1/"
+	CHECK_LINE(s, "reject train.csv:11 Path 'CheXpert-v1.0-small/valid/patient00024/study1/"
 		       "view1_frontal.jpg' is not under train/");
-	expect_line(s, "reject train.csv:12 Path 'CheXpert-v1.0-small/train/patient00024/"
+	CHECK_LINE(s, "reject train.csv:12 Path 'CheXpert-v1.0-small/train/patient00024/"
 		       "view1_frontal.jpg' is not <folder>/patientN/studyN/<view>.jpg");
 	/* a frontal row with a blank AP/PA is kept with no view */
-	expect_line(s, "image key=\"train/patient00024/study1/view1_frontal.jpg\" "
+	CHECK_LINE(s, "image key=\"train/patient00024/study1/view1_frontal.jpg\" "
 		       "path=\"train/patient00024/study1/view1_frontal.jpg\" patient=\"patient00024\" "
 		       "study=\"train/patient00024/study1\" split=\"train\" sex=\"M\" age=50");
-	expect_line(s, "kept train.csv:13");
-	expect_line(s, "reject valid.csv:2 unknown label value 'yes' in column 'Support Devices'");
-	expect_line(s, "kept groundtruth.csv:2");
-	expect_line(s, "reject groundtruth.csv:3 no images for study 'test/patient64802/study1'");
-	expect_line(s, "reject groundtruth.csv:4 study 'test/patient64801/study1' listed twice");
-	expect_line(s, "reject groundtruth.csv:5 unknown label value '1.0' in column "
+	CHECK_LINE(s, "kept train.csv:13");
+	CHECK_LINE(s, "reject valid.csv:2 unknown label value 'yes' in column 'Support Devices'");
+	CHECK_LINE(s, "kept groundtruth.csv:2");
+	CHECK_LINE(s, "reject groundtruth.csv:3 no images for study 'test/patient64802/study1'");
+	CHECK_LINE(s, "reject groundtruth.csv:4 study 'test/patient64801/study1' listed twice");
+	CHECK_LINE(s, "reject groundtruth.csv:5 unknown label value '1.0' in column "
 		       "'Enlarged Cardiomediastinum'");
-	expect_line(s, "reject groundtruth.csv:6 Study 'CheXpert-v1.0/test/patient64803' "
+	CHECK_LINE(s, "reject groundtruth.csv:6 Study 'CheXpert-v1.0/test/patient64803' "
 		       "is not test/patientN/studyN");
-	expect_line(s, "filter test/patient64804/study1/view1_frontal.jpg:0 "
+	CHECK_LINE(s, "filter test/patient64804/study1/view1_frontal.jpg:0 "
 		       "test-image-without-labels");
 	CHECK_INT(n.kept, 3, "broken: kept: 2 train rows, 1 test study");
 	CHECK_INT(n.rejected, 15, "broken: rejected: 10 train, 1 valid, 4 test rows");

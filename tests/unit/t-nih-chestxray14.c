@@ -42,17 +42,6 @@ static void test_demo(void)
 	cx_buf_release(&alog);
 }
 
-static void expect_line(const char *log, const char *line)
-{
-	char what[400];
-	snprintf(what, sizeof what, "log has: %s", line);
-	struct cx_buf want = CX_BUF_INIT;
-	cx_buf_addf(&want, "%s\n", line);
-	if (!CHECK(strstr(log, want.data) != NULL, what))
-		printf("#   log was:\n%s", log);
-	cx_buf_release(&want);
-}
-
 static void test_kaggle(void)
 {
 	struct cx_buf log = CX_BUF_INIT;
@@ -63,16 +52,16 @@ static void test_kaggle(void)
 		printf("#   %s\n", err.msg);
 	const char *s = cx_buf_str(&log);
 	/* age 412 (a 2017 typo) becomes unknown */
-	expect_line(s, "image key=\"00000201_000.png\" path=\"images_001/images/00000201_000.png\" "
+	CHECK_LINE(s, "image key=\"00000201_000.png\" path=\"images_001/images/00000201_000.png\" "
 		       "patient=\"201\" view=\"PA\" split=\"train\" sex=\"M\"");
-	expect_line(s, "labels image target=\"00000201_000.png\" Emphysema=1");
-	expect_line(s, "image key=\"00000201_001.png\" path=\"images_001/images/00000201_001.png\" "
+	CHECK_LINE(s, "labels image target=\"00000201_000.png\" Emphysema=1");
+	CHECK_LINE(s, "image key=\"00000201_001.png\" path=\"images_001/images/00000201_001.png\" "
 		       "patient=\"201\" view=\"PA\" split=\"train\" sex=\"M\" age=57");
-	expect_line(s, "labels image target=\"00000201_001.png\" No Finding=1");
-	expect_line(s, "image key=\"00000202_000.png\" path=\"images_002/images/00000202_000.png\" "
+	CHECK_LINE(s, "labels image target=\"00000201_001.png\" No Finding=1");
+	CHECK_LINE(s, "image key=\"00000202_000.png\" path=\"images_002/images/00000202_000.png\" "
 		       "patient=\"202\" view=\"AP\" split=\"train\" sex=\"F\" age=19");
 	/* not found anywhere: the default path, which the catalogue will refuse */
-	expect_line(s, "image key=\"00000203_000.png\" path=\"images/00000203_000.png\" "
+	CHECK_LINE(s, "image key=\"00000203_000.png\" path=\"images/00000203_000.png\" "
 		       "patient=\"203\" view=\"PA\" split=\"test\" sex=\"F\" age=66");
 	CHECK_INT(n.kept, 4, "kaggle: 4 rows kept");
 	CHECK_INT(n.rejected + n.filtered, 0, "kaggle: nothing rejected or filtered");
@@ -93,7 +82,7 @@ static void test_broken(void)
 #define EXPECT(fmt, ...)                                          \
 	do {                                                      \
 		snprintf(line, sizeof line, fmt, __VA_ARGS__);    \
-		expect_line(s, line);                             \
+		CHECK_LINE(s, line);                             \
 	} while (0)
 	EXPECT("%s2 unknown finding 'Infiltrate' in column 'Finding Labels'", e);
 	EXPECT("%s3 unknown finding 'No Finding' in column 'Finding Labels'", e);

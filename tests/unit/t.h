@@ -44,6 +44,24 @@ static inline int t_long(long got, long want, const char *what, const char *file
 	return ok;
 }
 
+/* One check: the text (a fact log, say) holds this exact line. */
+static inline int t_has_line(const char *text, const char *line, const char *file, int lineno)
+{
+	char what[400];
+	size_t n = strlen(line);
+	const char *p = text;
+	int found = 0;
+	while (!found && (p = strstr(p, line)) != NULL) {
+		found = (p == text || p[-1] == '\n') && p[n] == '\n';
+		p++;
+	}
+	snprintf(what, sizeof what, "log has: %s", line);
+	if (!t_ok(found, what, file, lineno))
+		printf("#   log was:\n%s", text);
+	return found;
+}
+
+#define CHECK_LINE(text, line) t_has_line(text, line, __FILE__, __LINE__)
 #define CHECK(cond, what) t_ok(!!(cond), what, __FILE__, __LINE__)
 #define CHECK_STR(got, want, what) t_str(got, want, what, __FILE__, __LINE__)
 #define CHECK_INT(got, want, what) t_long((long)(got), (long)(want), what, __FILE__, __LINE__)
