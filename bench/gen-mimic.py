@@ -7,7 +7,8 @@ shape of a real release merged with the MIMIC-CXR free-text reports:
     OUT/mimic-cxr-2.0.0-split.csv.gz      dicom_id,study_id,subject_id,split
     OUT/mimic-cxr-2.0.0-metadata.csv.gz   dicom_id,subject_id,study_id,... (12 columns)
     OUT/mimic-cxr-2.0.0-chexpert.csv.gz   subject_id,study_id + 14 labels (alphabetical)
-    OUT/files/pXX/pSUBJECT/sSTUDY.txt     one report per study
+    OUT/files/pXX/pSUBJECT/sSTUDY.txt     one report per study, or with --reports-zip:
+    OUT/mimic-cxr-reports.zip             the same files/... members, as PhysioNet ships them
 
 Counts default to the real release (65,379 patients, 227,835 studies, 377,110 images) and
 scale with --scale. No image files are written: the benchmark runs the build with
@@ -23,6 +24,7 @@ import json
 import os
 import sys
 import time
+import zipfile
 from datetime import date, timedelta
 from random import Random
 
@@ -395,6 +397,8 @@ def main():
     ap.add_argument("--scale", type=float, default=1.0, help="multiplies the three counts")
     ap.add_argument("--seed", type=int, default=2024)
     ap.add_argument("--summary", help="also write the counts as JSON to this file")
+    ap.add_argument("--reports-zip", action="store_true",
+                    help="write the reports into mimic-cxr-reports.zip, not files/")
     a = ap.parse_args()
     t0 = time.time()
     rng = Random(a.seed)
@@ -410,7 +414,11 @@ def main():
     per_study = spread(rng, I, S)
     missing_label = 8 / 227835  # studies the CheXpert labeler left out
 
-    os.makedirs(os.path.join(a.out, "files"), exist_ok=True)
+    os.makedirs(a.out, exist_ok=True)
+    zf = None
+    if a.reports_zip:
+        zf = zipfile.ZipFile(os.path.join(a.out, "mimic-cxr-reports.zip"), "w",
+                             zipfile.ZIP_DEFLATED, compresslevel=6)
 
     def gz(name):
         raw = gzip.GzipFile(os.path.join(a.out, name), "wb", compresslevel=6, mtime=0)
@@ -444,8 +452,9 @@ def main():
             dates.append(d.strftime("%Y%m%d"))
             d += timedelta(days=rng.choice((0, 1, 1, 2, 5, 30, 90, 400)))
         rng.shuffle(dates)
-        pdir = os.path.join(a.out, "files", "p%d" % (subj // 1_000_000), "p%d" % subj)
-        os.makedirs(pdir, exist_ok=True)
+        pdir = "files/p%d/p%d" % (subj // 1_000_000, subj)
+        if not zf:
+            os.makedirs(os.path.join(a.out, pdir), exist_ok=True)
         lm, ls, lc = [], [], []
         for j, study in enumerate(mine):
             ex_i = weighted(rng, EXAMS)
@@ -470,8 +479,15 @@ def main():
                 lc.append("%d,%d,%s\n" % (subj, study, ",".join(labels[x] for x in LABELS)))
                 n["chexpert_rows"] += 1
             text = rep.text(sex, ex, labels)
-            with open(os.path.join(pdir, "s%d.txt" % study), "w", encoding="ascii") as f:
-                f.write(text)
+            name = "%s/s%d.txt" % (pdir, study)
+            if zf:
+                # A fixed member date keeps the archive byte-for-byte reproducible.
+                zi = zipfile.ZipInfo(name, date_time=(2019, 9, 19, 0, 0, 0))
+                zi.compress_type = zipfile.ZIP_DEFLATED
+                zf.writestr(zi, text)
+            else:
+                with open(os.path.join(a.out, name), "w", encoding="ascii") as f:
+                    f.write(text)
             n["reports"] += 1
             n["report_bytes"] += len(text)
         fm.write("".join(lm))
@@ -479,6 +495,8 @@ def main():
         fc.write("".join(lc))
     for f in (fs, fm, fc):
         f.close()
+    if zf:
+        zf.close()
     n["seconds"] = round(time.time() - t0, 1)
     if a.summary:
         with open(a.summary, "w") as f:

@@ -8,6 +8,8 @@
 #
 # Environment:
 #   BENCH_ONLY=mimic-cxr|nih-chestxray14   bench one dataset only
+#   BENCH_REPORTS=zip                       MIMIC reports in mimic-cxr-reports.zip, as shipped
+#                                           (default: files/pXX/pSUBJECT/sSTUDY.txt)
 #   BENCH_SCALE=0.01                        smaller releases (kept in bench/out/scale-0.01/)
 #   BENCH_BUILD=build-bench                 meson build folder
 #   BENCH_REGEN=1                           write the releases again
@@ -17,6 +19,7 @@ cd "$(dirname "$0")/.."
 BUILD=${BENCH_BUILD:-build-bench}
 SCALE=${BENCH_SCALE:-1}
 ONLY=${BENCH_ONLY:-}
+REPORTS=${BENCH_REPORTS:-files}
 if [ "$SCALE" = 1 ]; then OUT=bench/out; else OUT=bench/out/scale-$SCALE; fi
 BIN=$BUILD/chexinstruct
 
@@ -25,6 +28,10 @@ say() { printf '== %s\n' "$*"; }
 case "$ONLY" in
 "" | mimic-cxr | nih-chestxray14) ;;
 *) echo "BENCH_ONLY must be mimic-cxr or nih-chestxray14, not '$ONLY'" >&2; exit 2 ;;
+esac
+case "$REPORTS" in
+files | zip) ;;
+*) echo "BENCH_REPORTS must be files or zip, not '$REPORTS'" >&2; exit 2 ;;
 esac
 
 # /usr/bin/time (GNU time) gives peak RSS; the shell keyword does not.
@@ -48,36 +55,38 @@ fi
 
 # Each release is written to a temporary folder and moved into place when complete, so an
 # interrupted run never leaves half a release behind.
-gen() { # gen <script> <dataset id>
-	local dest=$OUT/sources/$2 sum=$OUT/gen-$2.json
+gen() { # gen <script> <folder under $OUT> <summary name> [generator options]
+	local script=$1 dest=$OUT/$2 sum=$OUT/gen-$3.json
+	shift 3
 	if [ -d "$dest" ] && [ -f "$sum" ] && [ -z "${BENCH_REGEN:-}" ]; then
 		return
 	fi
 	say "generating $dest (scale $SCALE)"
 	rm -rf "$dest" "$dest.tmp" "$sum"
-	mkdir -p "$OUT/sources"
-	python3 "bench/$1" "$dest.tmp" --scale "$SCALE" --summary "$sum.tmp"
+	mkdir -p "$(dirname "$dest")"
+	python3 "bench/$script" "$dest.tmp" --scale "$SCALE" --summary "$sum.tmp" "$@"
 	mv "$dest.tmp" "$dest"
 	mv "$sum.tmp" "$sum"
 }
-gen gen-mimic.py mimic-cxr
-gen gen-nih.py nih-chestxray14
-
-# One dataset: a sources folder holding only a link to it.
 SOURCES=$OUT/sources
-if [ -n "$ONLY" ]; then
-	SOURCES=$OUT/only-$ONLY
-	rm -rf "$SOURCES"
-	mkdir -p "$SOURCES"
-	ln -s "../sources/$ONLY" "$SOURCES/$ONLY"
-fi
+gen gen-nih.py sources/nih-chestxray14 nih-chestxray14
+case "$REPORTS" in
+files) gen gen-mimic.py sources/mimic-cxr mimic-cxr ;;
+zip)
+	# Same release, reports in mimic-cxr-reports.zip; NIH is shared through a link.
+	SOURCES=$OUT/sources-zip
+	gen gen-mimic.py sources-zip/mimic-cxr mimic-cxr-zip --reports-zip
+	ln -sfn ../sources/nih-chestxray14 "$SOURCES/nih-chestxray14"
+	;;
+esac
 
 DB=$OUT/bench.db
 rm -f "$DB" "$DB-journal" "$DB-wal" "$DB-shm"
-say "timing: $BIN --catalogue $DB build --sources $SOURCES --no-image-check"
+ARGS=(--catalogue "$DB" build --sources "$SOURCES" --no-image-check)
+[ -z "$ONLY" ] || ARGS+=(--only "$ONLY")
+say "timing: $BIN ${ARGS[*]}"
 set +e
-/usr/bin/time -v -o "$OUT/time.txt" \
-	"$BIN" --catalogue "$DB" build --sources "$SOURCES" --no-image-check >"$OUT/build.log" 2>&1
+/usr/bin/time -v -o "$OUT/time.txt" "$BIN" "${ARGS[@]}" >"$OUT/build.log" 2>&1
 rc=$?
 set -e
 if [ "$rc" != 0 ]; then
@@ -90,12 +99,12 @@ fi
 	echo '{}' >"$OUT/stats.json"
 }
 
-python3 - "$OUT" "$ONLY" "$SCALE" "$DB" <<'EOF'
+python3 - "$OUT" "$ONLY" "$SCALE" "$DB" "$REPORTS" <<'EOF'
 # Reads time.txt (GNU time -v), stats.json (chexinstruct stats --json) and the generators'
 # summaries; every field is optional so a change in the stats shape degrades to "?".
 import json, os, sys
 
-out, only, scale, db = sys.argv[1:5]
+out, only, scale, db, reports_in = sys.argv[1:6]
 
 
 def load(name):
@@ -129,6 +138,9 @@ ds = stats.get("datasets", []) if isinstance(stats, dict) else []
 if isinstance(ds, dict):
     ds = [dict(v, name=k) if isinstance(v, dict) else {"name": k} for k, v in ds.items()]
 ds = [d for d in ds if isinstance(d, dict)]
+if only:
+    # A fresh catalogue holds only the source built; drop others should stats list them.
+    ds = [d for d in ds if only in (d.get("source"), d.get("name"))] or ds
 
 
 def num(d, k):
@@ -141,20 +153,21 @@ def fmt(v):
 
 
 print()
-print("%-18s %12s %12s %10s %10s" % ("source", "rows read", "kept", "rejected", "filtered"))
+row = "%-16s %11s %11s %9s %9s %9s %10s"
+print(row % ("source", "rows read", "kept", "rejected", "filtered", "images", "instances"))
 total = 0
 for d in ds:
     name = d.get("source") or d.get("name") or "?"
     rr = num(d, "rows_read")
     total += rr or 0
-    print("%-18s %12s %12s %10s %10s" % (name, fmt(rr), fmt(num(d, "rows_kept")),
-                                         fmt(num(d, "rows_rejected")),
-                                         fmt(num(d, "rows_filtered"))))
+    print(row % (name, fmt(rr), fmt(num(d, "rows_kept")), fmt(num(d, "rows_rejected")),
+                 fmt(num(d, "rows_filtered")), fmt(num(d, "images")), fmt(num(d, "instances"))))
 if not ds:
     print("(no per-source rows in stats.json)")
 
 # CSV data rows and report files the run had to read, from the generators' summaries.
-gm, gn = load("gen-mimic-cxr.json"), load("gen-nih-chestxray14.json")
+gm = load("gen-mimic-cxr-zip.json" if reports_in == "zip" else "gen-mimic-cxr.json")
+gn = load("gen-nih-chestxray14.json")
 csv_rows = reports = 0
 if only in ("", "mimic-cxr") and gm:
     csv_rows += 2 * gm.get("images", 0) + gm.get("chexpert_rows", 0)
@@ -164,7 +177,8 @@ if only in ("", "nih-chestxray14") and gn:
 
 w = wall or float("nan")
 print()
-print("datasets           %s (scale %s)" % (only or "mimic-cxr + nih-chestxray14", scale))
+print("datasets           %s (scale %s, MIMIC reports as %s)" % (
+    only or "mimic-cxr + nih-chestxray14", scale, reports_in))
 print("wall time          %.2f s  (user %.2f s, system %.2f s)" % (wall, user, system))
 print("rows read          %s  -> %s rows/s" % (fmt(total), fmt(int(total / w)) if total else "?"))
 print("CSV data rows      %s  -> %s rows/s" % (fmt(csv_rows), fmt(int(csv_rows / w))))
@@ -176,7 +190,7 @@ try:
 except OSError:
     pass
 print()
-print("README row: | %s | %s | %.1f | %s | %s | %.0f |" % (
-    only or "both", fmt(total), wall, fmt(int(total / w)) if total else "?",
+print("README row: | %s | %s | %s | %.1f | %s | %s | %.0f |" % (
+    only or "both", reports_in, fmt(total), wall, fmt(int(total / w)) if total else "?",
     fmt(int(csv_rows / w)), rss_mb))
 EOF
