@@ -38,7 +38,8 @@ esac
 if [ ! -x /usr/bin/time ]; then
 	if [ "$(id -u)" = 0 ]; then
 		say "installing GNU time"
-		apt-get install -y -q time >/dev/null
+		apt-get install -y -q time >/dev/null ||
+			{ apt-get update -q >/dev/null && apt-get install -y -q time >/dev/null; }
 	else
 		echo "run.sh needs GNU time (/usr/bin/time): apt-get install time" >&2
 		exit 1
