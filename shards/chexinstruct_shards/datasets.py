@@ -1,0 +1,213 @@
+"""Datasets over a folder of native shards, described by its manifest.json.
+
+ChexinstructDataset is map-style (len, random access by global index).
+ChexinstructIterableDataset streams the folder, split over distributed ranks
+and DataLoader workers, in a deterministic per-epoch order (seed + epoch).
+Both subclass torch's Dataset / IterableDataset when torch is importable.
+"""
+import bisect
+import io
+import json
+import os
+import random
+
+from .native import NativeShard, ShardError
+
+try:
+    import torch
+    import torch.utils.data as _tud
+    _MapBase, _IterBase = _tud.Dataset, _tud.IterableDataset
+except ImportError:
+    torch = None
+    _MapBase = _IterBase = object
+
+
+def load_manifest(folder):
+    """Reads FOLDER/manifest.json; a folder without one is incomplete."""
+    path = os.path.join(folder, "manifest.json")
+    try:
+        with open(path, "rb") as f:
+            m = json.load(f)
+    except FileNotFoundError:
+        raise ShardError("%s: no manifest.json; the folder is incomplete (the sharder "
+                         "writes it last)" % folder)
+    if m.get("format") != "chexinstruct-shards" or m.get("record_format") != "native":
+        raise ShardError("%s: not a native chexinstruct shard folder (format %r, "
+                         "record_format %r)" % (path, m.get("format"), m.get("record_format")))
+    if m.get("format_version") != 1:
+        raise ShardError("%s: format_version %r; this reader knows 1"
+                         % (path, m.get("format_version")))
+    return m
+
+
+class ShardFolder:
+    """The shards of one folder, opened lazily, addressed by global index."""
+
+    def __init__(self, folder, verify=False):
+        self.folder = folder
+        self.verify = verify
+        self.manifest = load_manifest(folder)
+        self.files = [s["file"] for s in self.manifest["shards"]]
+        self.counts = [int(s["records"]) for s in self.manifest["shards"]]
+        self.starts = []
+        total = 0
+        for n in self.counts:
+            self.starts.append(total)
+            total += n
+        self.total = total
+        self._open = {}
+
+    def shard(self, k):
+        s = self._open.get(k)
+        if s is None:
+            s = NativeShard(os.path.join(self.folder, self.files[k]), self.verify)
+            if len(s) != self.counts[k]:
+                raise ShardError("%s: %d records, manifest.json says %d"
+                                 % (s.path, len(s), self.counts[k]))
+            self._open[k] = s
+        return s
+
+    def locate(self, i):
+        """(shard number, record number within it) of global index i."""
+        if i < 0:
+            i += self.total
+        if not 0 <= i < self.total:
+            raise IndexError("record %d of %d" % (i, self.total))
+        k = bisect.bisect_right(self.starts, i) - 1
+        return k, i - self.starts[k]
+
+    def read(self, k, j):
+        return self.shard(k).read(j)
+
+    def __getstate__(self):
+        state = dict(self.__dict__)
+        state["_open"] = {}
+        return state
+
+
+def _decode(rec, decode_images, transform):
+    if decode_images:
+        try:
+            from PIL import Image
+        except ImportError:
+            raise ImportError("decode_images=True needs PIL (Debian: python3-pil)")
+        imgs = []
+        for b in rec["images"]:
+            im = Image.open(io.BytesIO(b))
+            im.load()
+            imgs.append(im)
+        rec["images"] = imgs
+    return transform(rec) if transform else rec
+
+
+class ChexinstructDataset(_MapBase):
+    """Map-style: dataset[i] is record i of the folder, in manifest order.
+
+    A record is a dict: instruction, answer, meta (dict), images (list of the
+    encoded bytes, or PIL images with decode_images=True), image_types."""
+
+    def __init__(self, folder, decode_images=False, verify=False, transform=None):
+        self.shards = ShardFolder(folder, verify)
+        self.decode_images = decode_images
+        self.transform = transform
+
+    def __len__(self):
+        return self.shards.total
+
+    def __getitem__(self, i):
+        k, j = self.shards.locate(int(i))
+        return _decode(self.shards.read(k, j), self.decode_images, self.transform)
+
+
+def _rng(*parts):
+    # A str seed goes through SHA-512 in random.seed (version 2): the same on
+    # every machine and independent of PYTHONHASHSEED.
+    return random.Random("chexinstruct:" + ":".join(str(p) for p in parts))
+
+
+def partition(counts, nparts, part, seed=0, epoch=0, shuffle=True, by="shard"):
+    """The (shard, [record numbers]) that part `part` of `nparts` reads.
+
+    by="shard": whole shards go round-robin to the parts, in an order shuffled
+    by (seed, epoch), and the records within a shard are shuffled by (seed,
+    epoch, shard). Parts get whole shards, so their counts may differ by up
+    to a shard. When there are fewer shards than parts, or with by="record",
+    the same global order is striped record by record over the parts instead
+    (every part then gets its count within one of the others).
+    Over all parts, every record comes exactly once."""
+    if not 0 <= part < nparts:
+        raise ValueError("part %d of %d" % (part, nparts))
+    order = list(range(len(counts)))
+    if shuffle:
+        _rng(seed, epoch).shuffle(order)
+
+    def records(k):
+        r = list(range(counts[k]))
+        if shuffle:
+            _rng(seed, epoch, k).shuffle(r)
+        return r
+
+    if by == "shard" and len(order) >= nparts:
+        return [(k, records(k)) for k in order[part::nparts]]
+    if by not in ("shard", "record"):
+        raise ValueError("by must be 'shard' or 'record', not %r" % by)
+    out, n = [], 0
+    for k in order:
+        mine = [j for t, j in enumerate(records(k), n) if t % nparts == part]
+        n += counts[k]
+        if mine:
+            out.append((k, mine))
+    return out
+
+
+def _dist_rank_world():
+    if torch is not None and torch.distributed.is_available() and \
+            torch.distributed.is_initialized():
+        return torch.distributed.get_rank(), torch.distributed.get_world_size()
+    return 0, 1
+
+
+def _worker():
+    if torch is not None:
+        info = _tud.get_worker_info()
+        if info is not None:
+            return info.id, info.num_workers
+    return 0, 1
+
+
+class ChexinstructIterableDataset(_IterBase):
+    """Streams the folder once per epoch, split over ranks and workers.
+
+    rank/world_size default to torch.distributed's when it is initialised,
+    else 0/1; DataLoader workers are found with get_worker_info(). Call
+    set_epoch(e) before each epoch for a fresh, reproducible order."""
+
+    def __init__(self, folder, shuffle=True, seed=0, rank=None, world_size=None,
+                 decode_images=False, verify=False, transform=None, by="shard"):
+        self.shards = ShardFolder(folder, verify)
+        self.shuffle, self.seed, self.epoch = shuffle, seed, 0
+        self.rank, self.world_size = rank, world_size
+        self.decode_images, self.transform, self.by = decode_images, transform, by
+
+    def set_epoch(self, epoch):
+        self.epoch = epoch
+
+    def plan(self, rank, world_size, worker=0, num_workers=1):
+        """What (rank, worker) reads this epoch: [(shard, [record numbers])]."""
+        return partition(self.shards.counts, world_size * num_workers,
+                         rank * num_workers + worker, self.seed, self.epoch, self.shuffle,
+                         self.by)
+
+    def iter_part(self, rank, world_size, worker=0, num_workers=1):
+        for k, recs in self.plan(rank, world_size, worker, num_workers):
+            for j in recs:
+                yield _decode(self.shards.read(k, j), self.decode_images, self.transform)
+
+    def __iter__(self):
+        rank, world = _dist_rank_world()
+        if self.rank is not None:
+            rank = self.rank
+        if self.world_size is not None:
+            world = self.world_size
+        worker, nworkers = _worker()
+        return self.iter_part(rank, world, worker, nworkers)

@@ -1,0 +1,256 @@
+"""Tests of the native shard readers (python3 -m unittest discover -s tests -t .
+from shards/). Standard library only: the shards are written here by a small
+writer that follows schema/shard-format.md, not by the C binary. Checksum
+tests need the xxhash module (Debian: python3-xxhash) and are skipped without
+it; the DataLoader test needs torch and is skipped without it.
+"""
+import json
+import os
+import shutil
+import struct
+import sys
+import tempfile
+import unittest
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
+
+from chexinstruct_shards import (HAVE_XXHASH, ChexinstructDataset,  # noqa: E402
+                                 ChexinstructIterableDataset, NativeShard, ShardError,
+                                 partition)
+
+try:
+    import xxhash
+except ImportError:
+    xxhash = None
+
+try:
+    import torch
+except ImportError:
+    torch = None
+
+
+def h(data):
+    # Without xxhash the fixture stores zeros; the reader then skips checks.
+    return xxhash.xxh3_64_intdigest(data) if xxhash else 0
+
+
+def encode_record(instruction, answer, meta, images):
+    ins, ans = instruction.encode(), answer.encode()
+    m = json.dumps(meta, sort_keys=True).encode()
+    head = struct.pack("<IIII", len(ins), len(ans), len(m), len(images))
+    for data, kind in images:
+        head += struct.pack("<II", len(data), kind)
+    body = head + ins + ans + m + b"".join(d for d, _ in images)
+    return body + struct.pack("<Q", h(body))
+
+
+def write_shard(path, records):
+    """A native shard per schema/shard-format.md, version 1."""
+    recs = [encode_record(*r) for r in records]
+    index, off = b"", 64
+    for r in recs:
+        index += struct.pack("<QQ", off, len(r))
+        off += len(r)
+    tail = b"".join(recs) + index + struct.pack("<Q", h(index))
+    size = 64 + len(tail)
+    head = struct.pack("<8sIIQQQQQ", b"CXSHARD\x00", 1, 64, len(recs), off, size, h(tail), 0)
+    with open(path, "wb") as f:
+        f.write(head + struct.pack("<Q", h(head)) + tail)
+    return size, h(tail)
+
+
+def image(n, kind, tag):
+    magic = b"\xff\xd8\xff" if kind == 1 else b"\x89PNG"
+    return (magic + bytes((tag + k) & 0xFF for k in range(n)), kind)
+
+
+def make_folder(folder, sizes):
+    """Shards of the given record counts; record g (global) has key 'r<g>'."""
+    shards, g = [], 0
+    for s, n in enumerate(sizes):
+        records = []
+        for _ in range(n):
+            imgs = [image(20 + g, 1, g)] + ([image(7, 2, g)] if g % 3 == 0 else [])
+            if g % 5 == 4:
+                imgs = []
+            records.append(("Question %d?" % g, "Answer \u00e9 %d." % g,
+                            {"key": "r%d" % g, "task": "t", "options": [], "correct": -1},
+                            imgs))
+            g += 1
+        name = "shard-%06d.cxs" % s
+        size, digest = write_shard(os.path.join(folder, name), records)
+        shards.append({"file": name, "records": n, "bytes": size, "xxh3": "%016x" % digest})
+    manifest = {"format": "chexinstruct-shards", "format_version": 1,
+                "record_format": "native", "split": "train", "seed": 0,
+                "records": g, "shards": shards}
+    with open(os.path.join(folder, "manifest.json"), "w") as f:
+        json.dump(manifest, f)
+    return g
+
+
+class Folder(unittest.TestCase):
+    sizes = [4, 3, 5, 1, 6]
+
+    def setUp(self):
+        self.dir = tempfile.mkdtemp(prefix="cxs-test-")
+        self.total = make_folder(self.dir, self.sizes)
+
+    def tearDown(self):
+        shutil.rmtree(self.dir)
+
+
+class TestNativeShard(Folder):
+    def test_header_and_records(self):
+        with NativeShard(os.path.join(self.dir, "shard-000000.cxs"), verify=True) as s:
+            self.assertEqual(len(s), 4)
+            r = s.read(0)
+            self.assertEqual(r["instruction"], "Question 0?")
+            self.assertEqual(r["answer"], "Answer \u00e9 0.")
+            self.assertEqual(r["meta"]["key"], "r0")
+            self.assertEqual(r["image_types"], ["jpeg", "png"])
+            self.assertEqual(r["images"][0], image(20, 1, 0)[0])
+            self.assertEqual(s.read(3)["meta"]["key"], "r3")
+            self.assertIsNone(s.verify_file())
+            with self.assertRaises(IndexError):
+                s.read(4)
+
+    def test_text_only_record(self):
+        ds = ChexinstructDataset(self.dir)
+        self.assertEqual(ds[4]["images"], [])
+        self.assertEqual(ds[4]["image_types"], [])
+
+    def test_not_a_shard(self):
+        path = os.path.join(self.dir, "junk.cxs")
+        with open(path, "wb") as f:
+            f.write(b"PK\x03\x04" + bytes(100))
+        with self.assertRaisesRegex(ShardError, "bad magic"):
+            NativeShard(path)
+
+    def test_truncated(self):
+        path = os.path.join(self.dir, "shard-000001.cxs")
+        with open(path, "r+b") as f:
+            f.truncate(os.path.getsize(path) - 3)
+        with self.assertRaisesRegex(ShardError, "the file has"):
+            NativeShard(path)
+
+    @unittest.skipUnless(HAVE_XXHASH, "needs the xxhash module (python3-xxhash)")
+    def test_flipped_byte_names_the_record(self):
+        path = os.path.join(self.dir, "shard-000002.cxs")
+        with NativeShard(path) as s:
+            off = s._index[2 * 3] + 20  # inside record 3
+        with open(path, "r+b") as f:
+            f.seek(off)
+            b = f.read(1)
+            f.seek(off)
+            f.write(bytes([b[0] ^ 0x01]))
+        with NativeShard(path, verify=True) as s:
+            self.assertEqual(s.verify_file(), 3)
+            s.read(2)
+            with self.assertRaisesRegex(ShardError, "record 3: record hash mismatch"):
+                s.read(3)
+
+
+class TestMapDataset(Folder):
+    def test_random_access_agrees_with_manifest(self):
+        ds = ChexinstructDataset(self.dir)
+        with open(os.path.join(self.dir, "manifest.json")) as f:
+            m = json.load(f)
+        self.assertEqual(len(ds), m["records"])
+        self.assertEqual(len(ds), sum(s["records"] for s in m["shards"]))
+        for g in (0, 3, 4, 7, 11, 12, 18, len(ds) - 1, 9, 1):
+            self.assertEqual(ds[g]["meta"]["key"], "r%d" % g)
+        self.assertEqual(ds[-1]["meta"]["key"], "r%d" % (len(ds) - 1))
+        with self.assertRaises(IndexError):
+            ds[len(ds)]
+
+    def test_manifest_count_mismatch(self):
+        path = os.path.join(self.dir, "manifest.json")
+        with open(path) as f:
+            m = json.load(f)
+        m["shards"][1]["records"] = 4
+        with open(path, "w") as f:
+            json.dump(m, f)
+        ds = ChexinstructDataset(self.dir)
+        with self.assertRaisesRegex(ShardError, "manifest.json says 4"):
+            ds[5]
+
+    def test_no_manifest(self):
+        os.remove(os.path.join(self.dir, "manifest.json"))
+        with self.assertRaisesRegex(ShardError, "incomplete"):
+            ChexinstructDataset(self.dir)
+
+    def test_transform(self):
+        ds = ChexinstructDataset(self.dir, transform=lambda r: r["answer"])
+        self.assertEqual(ds[2], "Answer \u00e9 2.")
+
+
+class TestIterable(Folder):
+    def keys(self, it):
+        return [r["meta"]["key"] for r in it]
+
+    def covers_once(self, ds, world, workers):
+        seen = []
+        for rank in range(world):
+            for w in range(workers):
+                seen += self.keys(ds.iter_part(rank, world, w, workers))
+        self.assertEqual(sorted(seen), sorted("r%d" % g for g in range(self.total)))
+        return seen
+
+    def test_every_record_once_over_ranks_and_workers(self):
+        ds = ChexinstructIterableDataset(self.dir, seed=7)
+        for world, workers in ((1, 1), (2, 1), (1, 2), (2, 2), (5, 1)):
+            self.covers_once(ds, world, workers)
+
+    def test_more_parts_than_shards_stripes_records(self):
+        ds = ChexinstructIterableDataset(self.dir, seed=7)
+        parts = []
+        for rank in range(3):
+            for w in range(3):
+                parts.append(self.keys(ds.iter_part(rank, 3, w, 3)))
+        self.assertEqual(sorted(k for p in parts for k in p),
+                         sorted("r%d" % g for g in range(self.total)))
+        self.assertLessEqual(max(map(len, parts)) - min(map(len, parts)), 1)
+
+    def test_by_record_balances_counts(self):
+        ds = ChexinstructIterableDataset(self.dir, seed=1, by="record")
+        counts = [len(list(ds.iter_part(r, 4))) for r in range(4)]
+        self.assertEqual(sum(counts), self.total)
+        self.assertLessEqual(max(counts) - min(counts), 1)
+
+    def test_shuffle_deterministic_per_epoch(self):
+        a = ChexinstructIterableDataset(self.dir, seed=3)
+        b = ChexinstructIterableDataset(self.dir, seed=3)
+        e0 = self.keys(a.iter_part(0, 1))
+        self.assertEqual(e0, self.keys(b.iter_part(0, 1)))
+        a.set_epoch(1)
+        e1 = self.keys(a.iter_part(0, 1))
+        self.assertNotEqual(e0, e1)
+        self.assertEqual(sorted(e0), sorted(e1))
+        b.set_epoch(1)
+        self.assertEqual(e1, self.keys(b.iter_part(0, 1)))
+        c = ChexinstructIterableDataset(self.dir, seed=4)
+        self.assertNotEqual(e0, self.keys(c.iter_part(0, 1)))
+
+    def test_no_shuffle_is_manifest_order(self):
+        ds = ChexinstructIterableDataset(self.dir, shuffle=False)
+        self.assertEqual(self.keys(ds.iter_part(0, 1)), ["r%d" % g for g in range(self.total)])
+        self.assertEqual(self.keys(ds.iter_part(1, 2)), ["r%d" % g for g in range(4, 7)] +
+                         ["r%d" % g for g in range(12, 13)])
+
+    def test_explicit_rank_in_iter(self):
+        ds = ChexinstructIterableDataset(self.dir, shuffle=False, rank=1, world_size=2)
+        self.assertEqual(len(list(ds)), 3 + 1)
+
+    def test_partition_rejects_bad_part(self):
+        with self.assertRaises(ValueError):
+            partition([1, 2], 2, 2)
+
+    @unittest.skipUnless(torch is not None, "needs torch")
+    def test_dataloader_workers(self):
+        ds = ChexinstructIterableDataset(self.dir, seed=5, transform=lambda r: r["meta"]["key"])
+        dl = torch.utils.data.DataLoader(ds, batch_size=None, num_workers=2)
+        self.assertEqual(sorted(dl), sorted("r%d" % g for g in range(self.total)))
+
+
+if __name__ == "__main__":
+    unittest.main()
