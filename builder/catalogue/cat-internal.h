@@ -61,6 +61,8 @@ struct cx_cat {
 	void *payload;
 	struct cx_buf a, b, c;     /* scratch */
 	int in_source;
+	/* cat-shard.c: statements of a shard plan, finalized by cx_plan_end() */
+	sqlite3_stmt *plan_find, *plan_set, *plan_rec;
 };
 
 /* Runs SQL with no result rows; on failure sets err with SQLite's message. */
@@ -78,5 +80,31 @@ int cat_delete_source(struct cx_cat *cat, const char *source, struct cx_error *e
 int cat_derive(struct cx_cat *cat, struct cx_error *err);
 /* cat-images.c */
 int cat_probe_images(struct cx_cat *cat, struct cx_error *err);
+
+/* cat-view.c: the facts of one instance row as a cx_instance_view. A row
+ * selects CAT_ITEM_COLS first, from CAT_ITEM_FROM (instance n, entry e,
+ * task t, dataset d). */
+#define CAT_ITEM_COLS \
+	"n.id, n.key, n.split, t.name, d.name, n.study_id, n.image_id, n.qa_id, n.label," \
+	" n.other_id, n.flag, n.src_file, n.src_line, e.derive, d.release, t.title"
+#define CAT_ITEM_FROM \
+	" FROM instance n JOIN entry e ON n.entry_id = e.id JOIN task t ON e.task_id = t.id" \
+	" JOIN dataset d ON e.dataset_id = d.id"
+
+/* Owned copies of everything one instance shows. */
+struct cat_item {
+	struct cx_instance_view v;
+	char *strs[24];
+	size_t nstrs;
+	struct cx_view_box *boxes;
+	size_t nboxes;
+	char **images;
+	size_t nimages;
+};
+struct cat_views;
+struct cat_views *cat_views_new(struct cx_cat *cat);
+void cat_views_free(struct cat_views *v);
+void cat_item_fill(struct cat_views *v, sqlite3_stmt *row, struct cat_item *it);
+void cat_item_free(struct cat_item *it);
 
 #endif

@@ -1,6 +1,7 @@
 /*
  * cat-query.c - what `stats`, `tasks` and `sample` read from a catalogue.
- * Reports are built into a cx_buf (text or JSON); the CLI prints them.
+ * Reports are built into a cx_buf (text or JSON); the CLI prints them. The
+ * views of sampled instances are filled by cat-view.c.
  */
 #include "cx.h"
 
@@ -240,181 +241,10 @@ int cx_cat_tasks(struct cx_cat *cat, int json, struct cx_buf *out, struct cx_err
 /* ----------------------------------------------------------------- sample */
 
 static const char *const sql_sample =
-	"SELECT n.id, n.key, n.split, t.name, d.name, n.study_id, n.image_id, n.qa_id, n.label,"
-	" n.other_id, n.flag, n.src_file, n.src_line, e.derive, d.release, t.title"
-	" FROM instance n JOIN entry e ON n.entry_id = e.id JOIN task t ON e.task_id = t.id"
-	" JOIN dataset d ON e.dataset_id = d.id"
+	"SELECT " CAT_ITEM_COLS CAT_ITEM_FROM
 	" WHERE instr(t.name, ?1) > 0 AND (?2 IS NULL OR d.name = ?2 OR d.source = ?2)"
 	" AND (?3 IS NULL OR n.split = ?3)"
 	" ORDER BY cx_hash(t.name || '|' || d.source || '|' || n.key, ?4), n.id LIMIT ?5";
-
-/* Owned copies of everything one sampled instance shows. */
-struct item {
-	struct cx_instance_view v;
-	char *strs[24];
-	size_t nstrs;
-	struct cx_view_box *boxes;
-	size_t nboxes;
-	char **images;
-	size_t nimages;
-};
-
-static const char *keep(struct item *it, sqlite3_stmt *st, int i)
-{
-	if (sqlite3_column_type(st, i) == SQLITE_NULL || it->nstrs == CX_ARRAY_LEN(it->strs))
-		return NULL;
-	return it->strs[it->nstrs++] = cx_strdup(col(st, i));
-}
-
-static void item_free(struct item *it)
-{
-	for (size_t i = 0; i < it->nstrs; i++)
-		free(it->strs[i]);
-	for (size_t i = 0; i < it->nboxes; i++)
-		free((char *)it->boxes[i].label);
-	free(it->boxes);
-	for (size_t i = 0; i < it->nimages; i++)
-		free(it->images[i]);
-	free(it->images);
-	memset(it, 0, sizeof(*it));
-}
-
-/* Runs a one-row query with one integer parameter; 1 when a row came. */
-static int one_row(struct cx_cat *cat, const char *sql, sqlite3_int64 id, sqlite3_stmt **st)
-{
-	if (sqlite3_prepare_v2(cat->db, sql, -1, st, NULL) != SQLITE_OK)
-		return 0;
-	sqlite3_bind_int64(*st, 1, id);
-	if (sqlite3_step(*st) == SQLITE_ROW)
-		return 1;
-	sqlite3_finalize(*st);
-	*st = NULL;
-	return 0;
-}
-
-static void fill_image(struct cx_cat *cat, struct item *it, sqlite3_int64 image, int use_labels)
-{
-	sqlite3_stmt *st;
-	if (!one_row(cat, "SELECT view, labels, width, height FROM image WHERE id = ?1", image, &st))
-		return;
-	it->v.view = keep(it, st, 0);
-	if (use_labels)
-		it->v.labels_json = keep(it, st, 1);
-	it->v.image_width = sqlite3_column_int(st, 2);
-	it->v.image_height = sqlite3_column_int(st, 3);
-	sqlite3_finalize(st);
-}
-
-static void fill_study(struct cx_cat *cat, struct item *it, sqlite3_int64 study, int use_labels)
-{
-	sqlite3_stmt *st;
-	if (one_row(cat, "SELECT labels FROM study WHERE id = ?1", study, &st)) {
-		if (use_labels && !it->v.labels_json)
-			it->v.labels_json = keep(it, st, 0);
-		sqlite3_finalize(st);
-	}
-	if (one_row(cat, "SELECT indication, findings, impression,"
-			 " COALESCE(NULLIF(findings, ''), impression) FROM report WHERE study_id = ?1",
-		    study, &st)) {
-		it->v.indication = keep(it, st, 0);
-		it->v.findings = keep(it, st, 1);
-		it->v.impression = keep(it, st, 2);
-		it->v.text = keep(it, st, 3);
-		sqlite3_finalize(st);
-	}
-}
-
-static void fill_other_text(struct cx_cat *cat, struct item *it, sqlite3_int64 study)
-{
-	sqlite3_stmt *st;
-	if (one_row(cat, "SELECT COALESCE(NULLIF(findings, ''), impression) FROM report"
-			 " WHERE study_id = ?1", study, &st)) {
-		it->v.other_text = keep(it, st, 0);
-		sqlite3_finalize(st);
-	}
-}
-
-static void fill_qa(struct cx_cat *cat, struct item *it, sqlite3_int64 qa)
-{
-	sqlite3_stmt *st;
-	if (one_row(cat, "SELECT question, answer, closed FROM qa WHERE id = ?1", qa, &st)) {
-		it->v.question = keep(it, st, 0);
-		it->v.answer = keep(it, st, 1);
-		it->v.closed = sqlite3_column_int(st, 2);
-		sqlite3_finalize(st);
-	}
-}
-
-static void fill_boxes(struct cx_cat *cat, struct item *it, sqlite3_int64 image, const char *label)
-{
-	sqlite3_stmt *st;
-	if (sqlite3_prepare_v2(cat->db, "SELECT label, x, y, w, h FROM box WHERE image_id = ?1"
-					" AND label = ?2 ORDER BY y, x, id", -1, &st, NULL) != SQLITE_OK)
-		return;
-	sqlite3_bind_int64(st, 1, image);
-	sqlite3_bind_text(st, 2, label, -1, SQLITE_STATIC);
-	while (sqlite3_step(st) == SQLITE_ROW) {
-		it->boxes = cx_realloc(it->boxes, (it->nboxes + 1) * sizeof(*it->boxes));
-		it->boxes[it->nboxes++] = (struct cx_view_box){
-			cx_strdup(col(st, 0)), sqlite3_column_double(st, 1),
-			sqlite3_column_double(st, 2), sqlite3_column_double(st, 3),
-			sqlite3_column_double(st, 4)};
-	}
-	sqlite3_finalize(st);
-	it->v.boxes = it->boxes;
-	it->v.nboxes = it->nboxes;
-}
-
-/* Image references as a user finds them: release/path, or release/archive:member. */
-static void fill_images(struct cx_cat *cat, struct item *it, sqlite3_int64 inst,
-			const char *release)
-{
-	sqlite3_stmt *st;
-	if (sqlite3_prepare_v2(cat->db, "SELECT i.archive, i.path FROM instance_image x JOIN image i"
-					" ON x.image_id = i.id WHERE x.instance_id = ?1 ORDER BY x.ord",
-			       -1, &st, NULL) != SQLITE_OK)
-		return;
-	sqlite3_bind_int64(st, 1, inst);
-	struct cx_buf b = CX_BUF_INIT;
-	while (sqlite3_step(st) == SQLITE_ROW) {
-		const char *archive = col(st, 0), *path = col(st, 1);
-		cx_buf_reset(&b);
-		if (archive[0])
-			cx_buf_addf(&b, "%s/%s:%s", release, archive, path);
-		else if (cx_str_ends(release, ".zip") || cx_str_ends(release, ".tar") ||
-			 cx_str_ends(release, ".tgz") || cx_str_ends(release, ".tar.gz"))
-			cx_buf_addf(&b, "%s:%s", release, path);
-		else
-			cx_buf_addf(&b, "%s/%s", release, path);
-		it->images = cx_realloc(it->images, (it->nimages + 1) * sizeof(char *));
-		it->images[it->nimages++] = cx_buf_detach(&b);
-	}
-	sqlite3_finalize(st);
-}
-
-static void fill_item(struct cx_cat *cat, sqlite3_stmt *q, struct item *it)
-{
-	it->v.key = keep(it, q, 1);
-	it->v.split = keep(it, q, 2);
-	it->v.task = keep(it, q, 3);
-	it->v.dataset = keep(it, q, 4);
-	it->v.label = keep(it, q, 8);
-	it->v.flag = sqlite3_column_type(q, 10) == SQLITE_NULL ? -1 : sqlite3_column_int(q, 10);
-	const char *derive = col(q, 13);
-	int image_labels = !strcmp(derive, "labels-image");
-	if (sqlite3_column_type(q, 6) != SQLITE_NULL)
-		fill_image(cat, it, sqlite3_column_int64(q, 6), image_labels);
-	if (sqlite3_column_type(q, 5) != SQLITE_NULL)
-		fill_study(cat, it, sqlite3_column_int64(q, 5), !image_labels);
-	if (sqlite3_column_type(q, 7) != SQLITE_NULL)
-		fill_qa(cat, it, sqlite3_column_int64(q, 7));
-	if (it->v.label && sqlite3_column_type(q, 6) != SQLITE_NULL)
-		fill_boxes(cat, it, sqlite3_column_int64(q, 6), it->v.label);
-	if ((!strcmp(derive, "text-match") || !strcmp(derive, "text-select")) &&
-	    sqlite3_column_type(q, 9) != SQLITE_NULL)
-		fill_other_text(cat, it, sqlite3_column_int64(q, 9));
-	fill_images(cat, it, sqlite3_column_int64(q, 0), col(q, 14));
-}
 
 long cx_cat_sample(struct cx_cat *cat, const struct cx_sample_query *q, cx_sample_fn fn, void *ctx,
 		   struct cx_error *err)
@@ -429,10 +259,10 @@ long cx_cat_sample(struct cx_cat *cat, const struct cx_sample_query *q, cx_sampl
 	sqlite3_bind_int64(st, 5, q->n);
 	long n = 0;
 	int rc = 0;
+	struct cat_views *views = cat_views_new(cat);
 	while (rc == 0 && sqlite3_step(st) == SQLITE_ROW) {
-		struct item it;
-		memset(&it, 0, sizeof(it));
-		fill_item(cat, st, &it);
+		struct cat_item it;
+		cat_item_fill(views, st, &it);
 		struct cx_buf entry = CX_BUF_INIT;
 		cx_buf_addf(&entry, "[%s] [%s]", col(st, 15), it.v.dataset);
 		struct cx_sample_item item = {&it.v, (const char *const *)it.images, it.nimages,
@@ -440,9 +270,10 @@ long cx_cat_sample(struct cx_cat *cat, const struct cx_sample_query *q, cx_sampl
 					      entry.data};
 		rc = fn(ctx, &item, err);
 		cx_buf_release(&entry);
-		item_free(&it);
+		cat_item_free(&it);
 		n++;
 	}
+	cat_views_free(views);
 	sqlite3_finalize(st);
 	return rc ? rc : n;
 }

@@ -88,4 +88,120 @@ long cx_cat_sample(struct cx_cat *cat, const struct cx_sample_query *q, cx_sampl
 /* The distinct task ids that have instances, comma-joined (for messages). */
 int cx_cat_task_names(struct cx_cat *cat, struct cx_buf *out, struct cx_error *err);
 
+/* --- sharding (cat-shard.c) ---
+ * What `chexinstruct shard` reads, and the plan of a run: a SQLite file in
+ * the output folder attached to the catalogue (its tables: cat-shard.c).
+ * Splits are ranked train 0 < val 1 < test 2. */
+
+const char *cx_rank_name(int rank);
+int cx_rank_of(const char *name); /* -1 for an unknown name */
+
+/* A task-dataset entry with its instance counts per split. */
+struct cx_shard_entry {
+	int64_t id;
+	char *name;          /* "[Image Classification] [MIMIC-CXR]" */
+	char *task, *dataset, *source, *capability;
+	int held_out;
+	int64_t instances[3]; /* train, val, test */
+};
+int cx_cat_shard_entries(struct cx_cat *cat, struct cx_shard_entry **out, size_t *n,
+			 struct cx_error *err);
+void cx_cat_shard_entries_free(struct cx_shard_entry *v, size_t n);
+/* XXH3-64 of a canonical dump of the catalogue's content (cat-shard.c). */
+int cx_cat_fingerprint(struct cx_cat *cat, uint64_t *out, struct cx_error *err);
+
+/* Creates the plan at path: the instances of the target split and of the
+ * stricter ones, the images they show; the target split's instances of the
+ * excluded entries are removed as 'held-out'. */
+int cx_plan_begin(struct cx_cat *cat, const char *path, int target, const int64_t *excluded,
+		  size_t nexcluded, struct cx_error *err);
+int cx_plan_commit(struct cx_cat *cat, struct cx_error *err);
+/* Commits, finalizes and detaches the plan (the caller removes the file). */
+void cx_plan_end(struct cx_cat *cat);
+
+/* The images of the plan, grouped by release and archive ("" for files of a
+ * folder release, or members of a release that is one archive). */
+typedef int (*cx_plan_group_fn)(void *ctx, const char *release, const char *archive,
+				struct cx_error *err);
+int cx_plan_image_groups(struct cx_cat *cat, cx_plan_group_fn fn, void *ctx,
+			 struct cx_error *err);
+/* need: 1 when the split written shows the image (its bytes are wanted). */
+typedef int (*cx_plan_image_fn)(void *ctx, int64_t id, const char *path, int need,
+				struct cx_error *err);
+int cx_plan_group_images(struct cx_cat *cat, const char *release, const char *archive,
+			 cx_plan_image_fn fn, void *ctx, struct cx_error *err);
+/* 1 when (release, archive, path) is an image of the plan. */
+int cx_plan_image_find(struct cx_cat *cat, const char *release, const char *archive,
+		       const char *path, int64_t *id, int *need);
+/* Records an image's content hash and where its bytes were staged (soff -1:
+ * not staged, read from the release). An image never set counts as
+ * unreadable. */
+int cx_plan_image_set(struct cx_cat *cat, int64_t id, uint64_t hash, int64_t soff, int64_t slen,
+		      struct cx_error *err);
+
+/* Removes target-split instances showing an image (by content hash), study
+ * or patient that a stricter split has, and those with an unreadable image. */
+int cx_plan_hygiene(struct cx_cat *cat, int target, struct cx_error *err);
+/* Removes image-only instances of one entry showing the same image contents
+ * and asking the same thing as one with a smaller key. */
+int cx_plan_dedup_images(struct cx_cat *cat, int target, struct cx_error *err);
+
+/* Calls fn for every kept instance of the target split, in instance order. */
+struct cx_plan_view {
+	int64_t id, entry_id;
+	const struct cx_instance_view *view;
+	const char *const *images;    /* release references, as sample shows them */
+	size_t nimages;
+	const char *entry;            /* "[Task title] [Dataset]" */
+	const char *capability;
+	const char *study, *patient;  /* namespaced, or NULL */
+	uint64_t sig;                 /* XXH3 of the image content hashes */
+};
+typedef int (*cx_plan_view_fn)(void *ctx, const struct cx_plan_view *v, struct cx_error *err);
+int cx_plan_each_view(struct cx_cat *cat, int target, cx_plan_view_fn fn, void *ctx,
+		      struct cx_error *err);
+/* Stores an instance's rendering; dup is its duplicate-record key. */
+int cx_plan_set_render(struct cx_cat *cat, int64_t id, uint64_t dup, const char *instruction,
+		       const char *answer, const char *meta, struct cx_error *err);
+/* Removes one instance with a reason (e.g. it could not be rendered). */
+int cx_plan_mark(struct cx_cat *cat, int64_t id, const char *reason, struct cx_error *err);
+/* Removes rendered records equal to one of a smaller (entry, key). */
+int cx_plan_dedup_records(struct cx_cat *cat, int target, struct cx_error *err);
+
+int cx_plan_available(struct cx_cat *cat, int target, int64_t entry, int64_t *n,
+		      struct cx_error *err);
+/* Gives every kept instance its seeded pick rank. */
+int cx_plan_rank(struct cx_cat *cat, int target, uint64_t seed, struct cx_error *err);
+/* Puts n records of the entry (avail kept instances) into the output. */
+int cx_plan_select(struct cx_cat *cat, int target, int64_t entry, int64_t n, int64_t avail,
+		   uint64_t seed, struct cx_error *err);
+
+struct cx_plan_image {
+	char *release, *archive, *path;
+	int64_t soff, slen;           /* staged bytes, or soff -1 */
+};
+struct cx_plan_record {
+	uint64_t index;
+	int repeat;
+	const char *instruction, *answer, *meta; /* meta: the object without "repeat" */
+	const struct cx_plan_image *images;
+	size_t nimages;
+};
+typedef int (*cx_plan_record_fn)(void *ctx, const struct cx_plan_record *r,
+				 struct cx_error *err);
+/* The output records in their final (shuffled) order. */
+int cx_plan_each_record(struct cx_cat *cat, cx_plan_record_fn fn, void *ctx,
+			struct cx_error *err);
+/* {"task": {...}, "dataset": {...}, "entry": {...}} of the output. */
+int cx_plan_counts(struct cx_cat *cat, struct cx_buf *out, struct cx_error *err);
+
+struct cx_plan_removed {
+	const char *entry, *key, *reason, *study, *patient;
+	const char *other_entry, *other_key, *other_split; /* what caused it, or NULL */
+};
+typedef int (*cx_plan_removed_fn)(void *ctx, const struct cx_plan_removed *r,
+				  struct cx_error *err);
+int cx_plan_each_removed(struct cx_cat *cat, int target, cx_plan_removed_fn fn, void *ctx,
+			 struct cx_error *err);
+
 #endif

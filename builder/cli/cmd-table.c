@@ -13,6 +13,8 @@ const struct cx_cmd *const cx_cmds[] = {
 	&cx_cmd_sample,
 	&cx_cmd_stats,
 	&cx_cmd_tasks,
+	&cx_cmd_shard,
+	&cx_cmd_verify,
 };
 
 const size_t cx_ncmds = CX_ARRAY_LEN(cx_cmds);

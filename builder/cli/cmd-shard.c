@@ -1,0 +1,118 @@
+/*
+ * cmd-shard.c - `chexinstruct shard`: writes the shards of one split
+ * (builder/shard/sharder.h does the work; this file parses options and
+ * chooses the exit status).
+ */
+#include "cx.h"
+
+#include <getopt.h>
+
+#include "catalogue/catalogue.h"
+#include "cli/cmd.h"
+#include "render/render.h"
+#include "shard/sharder.h"
+
+static const char help[] =
+	"usage: chexinstruct [--catalogue FILE] shard --out DIR --split S [options]\n"
+	"\n"
+	"Writes the records of one split as shards into DIR (schema/shard-format.md),\n"
+	"then leakage.json (what split hygiene and deduplication left out, and why)\n"
+	"and, last, manifest.json. Run it from the folder the catalogue was built in\n"
+	"(image paths are relative to it). Rerunning the same command starts over.\n"
+	"\n"
+	"  --out DIR          output folder (created; must hold only shard output)\n"
+	"  --split S          train, val or test\n"
+	"  --mix FILE         weights and caps per dataset, task or entry (README.md,\n"
+	"                     \"Shards for training\"); default: every instance once\n"
+	"  --seed N           shuffle, sampling and template choice (default 0)\n"
+	"  --max-bytes N      start a new shard before one would pass N bytes\n"
+	"  --max-records N    at most N records per shard\n"
+	"  --format F         native (default), webdataset or mds\n"
+	"  --templates DIR    templates folder (default: $CHEXINSTRUCT_TEMPLATES, or the\n"
+	"                     source tree's templates/)\n"
+	"  -h, --help         this help\n"
+	"\n"
+	"Exit status: 0 done, 1 error (bad mix file, foreign files in DIR, a held-out\n"
+	"entry asked for in train, I/O), 2 usage.\n";
+
+static int run(const struct cx_global *g, const struct cx_shard_opts *o, const char *tdir)
+{
+	struct cx_error err = {0};
+	struct cx_templates *t;
+	struct cx_cat *cat;
+	if (cx_templates_load(&t, tdir, &err))
+		return cx_fail("%s", err.msg);
+	if (cx_cat_open(&cat, g->catalogue, 0, &err)) {
+		cx_templates_free(t);
+		return cx_fail("%s", err.msg);
+	}
+	struct cx_shard_summary sum;
+	int rc = cx_shard_run(cat, t, o, &sum, &err);
+	cx_cat_close(cat);
+	cx_templates_free(t);
+	if (rc)
+		return cx_fail("%s", err.msg);
+	printf("%s: %llu records, %zu shards, %llu bytes (%s, %s); %llu left out (leakage.json)\n",
+	       o->out, (unsigned long long)sum.records, sum.shards, (unsigned long long)sum.bytes,
+	       cx_rank_name(o->split), o->format, (unsigned long long)sum.removed);
+	return CX_EXIT_OK;
+}
+
+static int cmd_shard(int argc, char **argv, const struct cx_global *g)
+{
+	/* one case per option; a new option (--image-size) is one more line each */
+	static const struct option opts[] = {
+		{"out", required_argument, NULL, 'o'},       {"split", required_argument, NULL, 's'},
+		{"mix", required_argument, NULL, 'm'},       {"seed", required_argument, NULL, 'S'},
+		{"max-bytes", required_argument, NULL, 'B'}, {"max-records", required_argument, NULL, 'R'},
+		{"format", required_argument, NULL, 'f'},    {"templates", required_argument, NULL, 'T'},
+		{"help", no_argument, NULL, 'h'},            {NULL, 0, NULL, 0},
+	};
+	struct cx_shard_opts o = {NULL, -1, NULL, 0, {0, 0}, "native"};
+	const char *tdir = cx_templates_dir(), *split = NULL;
+	long long v;
+	int c;
+	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+		switch (c) {
+		case 'o': o.out = optarg; break;
+		case 's': split = optarg; break;
+		case 'm': o.mix = optarg; break;
+		case 'f': o.format = optarg; break;
+		case 'T': tdir = optarg; break;
+		case 'S':
+			if ((v = cx_opt_number("--seed", optarg)) < 0)
+				return CX_EXIT_USAGE;
+			o.seed = (uint64_t)v;
+			break;
+		case 'B':
+			if ((v = cx_opt_number("--max-bytes", optarg)) < 0)
+				return CX_EXIT_USAGE;
+			o.limits.max_bytes = (uint64_t)v;
+			break;
+		case 'R':
+			if ((v = cx_opt_number("--max-records", optarg)) < 0)
+				return CX_EXIT_USAGE;
+			o.limits.max_records = (uint64_t)v;
+			break;
+		case 'h': fputs(help, stdout); return CX_EXIT_OK;
+		default: return cx_usage(&cx_cmd_shard, "shard: bad option");
+		}
+	}
+	if (optind < argc)
+		return cx_usage(&cx_cmd_shard, "shard: unexpected argument '%s'", argv[optind]);
+	if (!o.out || !o.out[0])
+		return cx_usage(&cx_cmd_shard, "shard: --out is required");
+	if (!split)
+		return cx_usage(&cx_cmd_shard, "shard: --split is required");
+	if ((o.split = cx_rank_of(split)) < 0)
+		return cx_usage(&cx_cmd_shard, "shard: --split is train, val or test, not '%s'",
+				split);
+	if (!cx_shard_format(o.format))
+		return cx_usage(&cx_cmd_shard, "shard: --format is native, webdataset or mds, not"
+				" '%s'", o.format);
+	return run(g, &o, tdir);
+}
+
+const struct cx_cmd cx_cmd_shard = {
+	"shard", "write the shards of one split for training or evaluation", help, cmd_shard,
+};

@@ -1,0 +1,296 @@
+/*
+ * mix.c - reading a mix file and turning it into record counts.
+ *
+ * A mix file is a small JSON object, read whole:
+ *   {"total": N, "dataset": {...}, "task": {...}, "entry": {...}, "held_out": [...]}
+ * every key optional. "dataset" maps a dataset name or source id, "task" a
+ * task id, "entry" an entry name ("[Image Classification] [MIMIC-CXR]") to a
+ * weight, or to {"weight": W, "cap": N}. An entry's weight is its entry
+ * weight if given, else (task weight or 1) x (dataset weight or 1); its cap
+ * is the most specific one given (entry, task, dataset): a cap bounds each
+ * entry, not a sum.
+ *
+ * Counts: m_e = available_e x weight_e. Without "total", entry e gets
+ * round-half-up(m_e) records. With "total" T, it gets T x m_e / sum(m) by the
+ * largest-remainder method (floors first, then one more record to each of
+ * the entries with the largest fractional parts, ties to the earlier entry),
+ * so the counts add up to T exactly. A cap then lowers a count; the records
+ * it removes are not given to other entries. Requested share: m_e / sum(m).
+ */
+#include "cx.h"
+
+#include <cjson/cJSON.h>
+#include <math.h>
+
+#include "shard/mix.h"
+
+static int find_dataset(const struct cx_shard_entry *e, size_t n, const char *name)
+{
+	for (size_t i = 0; i < n; i++)
+		if (!strcmp(e[i].dataset, name) || !strcmp(e[i].source, name))
+			return 1;
+	return 0;
+}
+
+static int find_task(const struct cx_shard_entry *e, size_t n, const char *name)
+{
+	for (size_t i = 0; i < n; i++)
+		if (!strcmp(e[i].task, name))
+			return 1;
+	return 0;
+}
+
+/* Reads a weight or {"weight": W, "cap": N}. */
+static int read_weight(const char *path, const char *section, const cJSON *v, double *w,
+		       int64_t *cap, struct cx_error *err)
+{
+	const cJSON *jw = v, *jc = NULL;
+	if (cJSON_IsObject(v)) {
+		for (const cJSON *k = v->child; k; k = k->next)
+			if (strcmp(k->string, "weight") && strcmp(k->string, "cap"))
+				return cx_error_set(err, CX_EINVAL, "mix '%s': %s '%s': unknown key"
+						    " '%s' (weight, cap)", path, section,
+						    v->string, k->string);
+		jw = cJSON_GetObjectItemCaseSensitive(v, "weight");
+		jc = cJSON_GetObjectItemCaseSensitive(v, "cap");
+	}
+	*w = 1;
+	*cap = -1;
+	if (jw) {
+		if (!cJSON_IsNumber(jw) || !isfinite(jw->valuedouble))
+			return cx_error_set(err, CX_EINVAL, "mix '%s': %s '%s': the weight is not"
+					    " a number", path, section, v->string);
+		if (jw->valuedouble < 0)
+			return cx_error_set(err, CX_EINVAL, "mix '%s': %s '%s': negative weight %g",
+					    path, section, v->string, jw->valuedouble);
+		*w = jw->valuedouble;
+	}
+	if (jc) {
+		if (!cJSON_IsNumber(jc) || jc->valuedouble < 0 || jc->valuedouble > 1e15 ||
+		    jc->valuedouble != floor(jc->valuedouble))
+			return cx_error_set(err, CX_EINVAL, "mix '%s': %s '%s': the cap is not a"
+					    " whole number >= 0", path, section, v->string);
+		*cap = (int64_t)jc->valuedouble;
+	}
+	return 0;
+}
+
+static int check_section(const char *path, const cJSON *root, const char *section,
+			 const struct cx_shard_entry *e, size_t n, struct cx_error *err)
+{
+	const cJSON *s = cJSON_GetObjectItemCaseSensitive(root, section);
+	if (!s)
+		return 0;
+	if (!cJSON_IsObject(s))
+		return cx_error_set(err, CX_EINVAL, "mix '%s': \"%s\" is not an object", path,
+				    section);
+	for (const cJSON *k = s->child; k; k = k->next) {
+		double w;
+		int64_t cap;
+		if (read_weight(path, section, k, &w, &cap, err))
+			return err->code;
+		int known = 0;
+		if (!strcmp(section, "dataset"))
+			known = find_dataset(e, n, k->string);
+		else if (!strcmp(section, "task"))
+			known = find_task(e, n, k->string);
+		else
+			for (size_t i = 0; i < n && !known; i++)
+				known = !strcmp(e[i].name, k->string);
+		if (!known)
+			return cx_error_set(err, CX_EINVAL, "mix '%s': unknown %s '%s'", path,
+					    section, k->string);
+	}
+	return 0;
+}
+
+static const cJSON *lookup(const cJSON *root, const char *section, const char *a, const char *b)
+{
+	const cJSON *s = cJSON_GetObjectItemCaseSensitive(root, section);
+	const cJSON *v = s ? cJSON_GetObjectItemCaseSensitive(s, a) : NULL;
+	if (!v && s && b)
+		v = cJSON_GetObjectItemCaseSensitive(s, b);
+	return v;
+}
+
+/* Resolves weight and cap of entry i; *named is 1 when the entry itself, or
+ * its dataset, was given a positive weight. */
+static void resolve(const cJSON *root, const struct cx_shard_entry *e, struct cx_mix *m,
+		    size_t i, int *named_entry, int *named_dataset)
+{
+	const cJSON *je = lookup(root, "entry", e->name, NULL);
+	const cJSON *jt = lookup(root, "task", e->task, NULL);
+	const cJSON *jd = lookup(root, "dataset", e->dataset, e->source);
+	struct cx_error ignore;
+	double we = 1, wt = 1, wd = 1;
+	int64_t ce = -1, ct = -1, cd = -1;
+	if (je)
+		read_weight("", "", je, &we, &ce, &ignore);
+	if (jt)
+		read_weight("", "", jt, &wt, &ct, &ignore);
+	if (jd)
+		read_weight("", "", jd, &wd, &cd, &ignore);
+	m->weight[i] = je ? we : wt * wd;
+	m->cap[i] = ce >= 0 ? ce : ct >= 0 ? ct : cd;
+	*named_entry = je && we > 0;
+	*named_dataset = jd && wd > 0;
+}
+
+static int check_top(const char *path, const cJSON *root, struct cx_error *err)
+{
+	static const char *const keys[] = {"total", "dataset", "task", "entry", "held_out"};
+	for (const cJSON *k = root->child; k; k = k->next) {
+		size_t i = 0;
+		while (i < CX_ARRAY_LEN(keys) && strcmp(keys[i], k->string))
+			i++;
+		if (i == CX_ARRAY_LEN(keys))
+			return cx_error_set(err, CX_EINVAL, "mix '%s': unknown key '%s' (total,"
+					    " dataset, task, entry, held_out)", path, k->string);
+	}
+	return 0;
+}
+
+static int read_file(const char *path, struct cx_buf *b, struct cx_error *err)
+{
+	FILE *f = fopen(path, "rb");
+	if (!f)
+		return cx_error_set(err, CX_ENOTFOUND, "cannot open mix file '%s'", path);
+	char chunk[4096];
+	size_t n;
+	while ((n = fread(chunk, 1, sizeof chunk, f)) > 0 && b->len < (1u << 20))
+		cx_buf_add(b, chunk, n);
+	fclose(f);
+	if (b->len >= (1u << 20))
+		return cx_error_set(err, CX_ELIMIT, "mix file '%s' is over 1 MiB", path);
+	return 0;
+}
+
+static int parse(struct cx_mix *m, const char *path, const struct cx_shard_entry *e, size_t n,
+		 int target, cJSON *root, struct cx_error *err)
+{
+	if (!cJSON_IsObject(root))
+		return cx_error_set(err, CX_EINVAL, "mix '%s' is not a JSON object", path);
+	if (check_top(path, root, err) || check_section(path, root, "dataset", e, n, err) ||
+	    check_section(path, root, "task", e, n, err) ||
+	    check_section(path, root, "entry", e, n, err))
+		return err->code;
+	const cJSON *t = cJSON_GetObjectItemCaseSensitive(root, "total");
+	if (t) {
+		if (!cJSON_IsNumber(t) || t->valuedouble < 0 || t->valuedouble > 1e15 ||
+		    t->valuedouble != floor(t->valuedouble))
+			return cx_error_set(err, CX_EINVAL, "mix '%s': \"total\" is not a whole"
+					    " number >= 0", path);
+		m->total = (int64_t)t->valuedouble;
+	}
+	const cJSON *h = cJSON_GetObjectItemCaseSensitive(root, "held_out");
+	if (h && !cJSON_IsArray(h))
+		return cx_error_set(err, CX_EINVAL, "mix '%s': \"held_out\" is not a list", path);
+	for (const cJSON *k = h ? h->child : NULL; k; k = k->next) {
+		size_t i = 0;
+		while (i < n && !(cJSON_IsString(k) && !strcmp(e[i].name, k->valuestring)))
+			i++;
+		if (i == n)
+			return cx_error_set(err, CX_EINVAL, "mix '%s': held_out: unknown entry '%s'",
+					    path, cJSON_IsString(k) ? k->valuestring : "?");
+		m->held_out[i] = 1;
+	}
+	/* a held-out dataset is one whose entries are all held out */
+	for (size_t i = 0; i < n; i++) {
+		int ne, nd;
+		resolve(root, &e[i], m, i, &ne, &nd);
+		if (target != 0 || !(e[i].held_out || m->held_out[i]))
+			continue;
+		int all_held = 1;
+		for (size_t j = 0; j < n; j++)
+			if (!strcmp(e[j].dataset, e[i].dataset) && !(e[j].held_out || m->held_out[j]))
+				all_held = 0;
+		if (ne || (nd && all_held))
+			return cx_error_set(err, CX_EINVAL, "mix '%s' asks for %s in train, but it"
+					    " is held out (evaluation only)", path, e[i].name);
+	}
+	return 0;
+}
+
+int cx_mix_load(struct cx_mix *m, const char *path, const struct cx_shard_entry *e, size_t n,
+		int target, struct cx_error *err)
+{
+	memset(m, 0, sizeof(*m));
+	m->weight = cx_calloc(n ? n : 1, sizeof(double));
+	m->cap = cx_calloc(n ? n : 1, sizeof(int64_t));
+	m->held_out = cx_calloc(n ? n : 1, sizeof(int));
+	m->total = -1;
+	for (size_t i = 0; i < n; i++) {
+		m->weight[i] = 1;
+		m->cap[i] = -1;
+	}
+	if (!path) {
+		m->json = cx_strdup("null");
+		return 0;
+	}
+	struct cx_buf b = CX_BUF_INIT;
+	if (read_file(path, &b, err)) {
+		cx_buf_release(&b);
+		return err->code;
+	}
+	const char *end = NULL;
+	cJSON *root = cJSON_ParseWithLengthOpts(b.data ? b.data : "", b.len, &end, 1);
+	cx_buf_release(&b);
+	if (!root)
+		return cx_error_set(err, CX_EFORMAT, "mix '%s' is not valid JSON", path);
+	int rc = parse(m, path, e, n, target, root, err);
+	if (rc == 0)
+		m->json = cJSON_PrintUnformatted(root);
+	cJSON_Delete(root);
+	return rc;
+}
+
+void cx_mix_release(struct cx_mix *m)
+{
+	free(m->weight);
+	free(m->cap);
+	free(m->held_out);
+	if (m->json)
+		cJSON_free(m->json);
+	memset(m, 0, sizeof(*m));
+}
+
+void cx_mix_counts(const struct cx_mix *m, const int64_t *avail, size_t n, int64_t *counts,
+		   double *requested)
+{
+	long double sum = 0;
+	for (size_t i = 0; i < n; i++)
+		sum += (long double)avail[i] * m->weight[i];
+	for (size_t i = 0; i < n; i++) {
+		long double mi = (long double)avail[i] * m->weight[i];
+		requested[i] = sum > 0 ? (double)(mi / sum) : 0;
+		counts[i] = m->total < 0 ? (int64_t)floorl(mi + 0.5L) : 0;
+	}
+	if (m->total >= 0 && sum > 0) {
+		int64_t given = 0;
+		long double *frac = cx_calloc(n ? n : 1, sizeof(long double));
+		for (size_t i = 0; i < n; i++) {
+			long double q = (long double)m->total * avail[i] * m->weight[i] / sum;
+			counts[i] = (int64_t)floorl(q);
+			frac[i] = q - counts[i];
+			given += counts[i];
+		}
+		for (int64_t left = m->total - given; left > 0; left--) {
+			size_t best = n;
+			for (size_t i = 0; i < n; i++)
+				if (frac[i] >= 0 && avail[i] > 0 && m->weight[i] > 0 &&
+				    (best == n || frac[i] > frac[best]))
+					best = i;
+			if (best == n)
+				break;
+			counts[best]++;
+			frac[best] = -1;
+		}
+		free(frac);
+	}
+	for (size_t i = 0; i < n; i++) {
+		if (avail[i] == 0)
+			counts[i] = 0;
+		if (m->cap[i] >= 0 && counts[i] > m->cap[i])
+			counts[i] = m->cap[i];
+	}
+}

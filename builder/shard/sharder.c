@@ -1,0 +1,703 @@
+/*
+ * sharder.c - `chexinstruct shard`: catalogue -> shards (sharder.h).
+ *
+ * Nothing here is held per record: the plan (which instances, their content
+ * hashes, renderings and final order) lives in DIR/.cx-plan.db (cat-shard.c)
+ * and archive members are staged in DIR/.cx-stage.tmp, so memory is the same
+ * for 400 thousand records as for 4 million. Disk cost while running: the
+ * plan (about the rendered text of the split, plus ~100 bytes per instance)
+ * and the staged bytes of every image the split shows that sits in an
+ * archive (.zip, .tar, .tar.gz: one sequential pass per archive, since a
+ * member of a compressed tar can only be reached by reading what is before
+ * it). Both are removed at the end.
+ *
+ * Crash safety: every file is written under a temporary name, fsynced and
+ * renamed; manifest.json is written last. A run starts by removing what an
+ * earlier run left (our own file names only), so rerunning the same command
+ * finishes the job; a folder holding anything else is refused.
+ */
+#include "cx.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <fnmatch.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "io/release.h"
+#include "shard/fileio.h"
+#include "shard/mix.h"
+#include "shard/sharder.h"
+#include "tasks/tasks.h"
+
+#define PLAN_DB ".cx-plan.db"
+#define STAGE ".cx-stage.tmp"
+#define MAX_IMAGE (512u << 20)
+
+uint64_t cx_shard_image_hash(const unsigned char *data, size_t len)
+{
+	/* Exact bytes for now; a decoded-pixel hash (cx_image_pixel_hash) would
+	 * also catch the same picture saved twice by different encoders. */
+	return cx_hash64(data, len, 0);
+}
+
+const struct cx_shard_writer_ops *cx_shard_format(const char *name)
+{
+	static const struct cx_shard_writer_ops *const all[] = {
+		&cx_shard_native, &cx_shard_webdataset, &cx_shard_mds};
+	for (size_t i = 0; i < CX_ARRAY_LEN(all); i++)
+		if (!strcmp(all[i]->format, name))
+			return all[i];
+	return NULL;
+}
+
+/* ---------------------------------------------------------- output folder */
+
+/* Every name a shard run (any --format) may leave in its folder. */
+static const char *const ours[] = {
+	"manifest.json", "leakage.json", "index.json", "shard-[0-9][0-9][0-9][0-9][0-9][0-9].cxs",
+	"shard-[0-9][0-9][0-9][0-9][0-9][0-9].tar", "shard-[0-9][0-9][0-9][0-9][0-9][0-9].tar.idx",
+	"shard.[0-9][0-9][0-9][0-9][0-9].mds", PLAN_DB, PLAN_DB "-journal", STAGE,
+	".*.tmp",
+};
+
+static int is_ours(const char *name)
+{
+	for (size_t i = 0; i < CX_ARRAY_LEN(ours); i++)
+		if (fnmatch(ours[i], name, FNM_PERIOD) == 0 ||
+		    (ours[i][0] == '.' && fnmatch(ours[i], name, 0) == 0))
+			return 1;
+	return 0;
+}
+
+static void path_in(struct cx_buf *b, const char *dir, const char *name)
+{
+	cx_buf_reset(b);
+	cx_buf_addf(b, "%s/%s", dir, name);
+}
+
+/* Creates the folder, or checks that it holds only our files and removes
+ * them, manifest.json first so that the folder never looks complete. */
+static int mkdirs(const char *dir)
+{
+	char *p = cx_strdup(dir);
+	for (char *s = p + 1; *s; s++) {
+		if (*s != '/')
+			continue;
+		*s = '\0';
+		mkdir(p, 0755);
+		*s = '/';
+	}
+	free(p);
+	return mkdir(dir, 0755) != 0 && errno != EEXIST ? -1 : 0;
+}
+
+static int prepare_dir(const char *dir, struct cx_error *err)
+{
+	if (mkdirs(dir) != 0)
+		return cx_error_set(err, CX_EIO, "cannot create output folder '%s': %s", dir,
+				    strerror(errno));
+	DIR *d = opendir(dir);
+	if (!d)
+		return cx_error_set(err, CX_EIO, "cannot read output folder '%s': %s", dir,
+				    strerror(errno));
+	struct dirent *de;
+	int rc = 0;
+	while (rc == 0 && (de = readdir(d)) != NULL) {
+		if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
+			continue;
+		if (!is_ours(de->d_name))
+			rc = cx_error_set(err, CX_EINVAL, "output folder '%s' holds '%s', which"
+					  " chexinstruct shard did not write: use an empty or new"
+					  " folder", dir, de->d_name);
+	}
+	struct cx_buf p = CX_BUF_INIT;
+	path_in(&p, dir, "manifest.json");
+	if (rc == 0 && unlink(p.data) == 0)
+		rc = cx_fsync_dir(dir, err);
+	rewinddir(d);
+	while (rc == 0 && (de = readdir(d)) != NULL) {
+		if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
+			continue;
+		path_in(&p, dir, de->d_name);
+		if (unlink(p.data) != 0)
+			rc = cx_error_set(err, CX_EIO, "cannot remove '%s': %s", p.data,
+					  strerror(errno));
+	}
+	cx_buf_release(&p);
+	closedir(d);
+	return rc;
+}
+
+/* ----------------------------------------------------------------- images */
+
+struct run {
+	struct cx_cat *cat;
+	const struct cx_templates *t;
+	const struct cx_shard_opts *o;
+	int stage_fd;
+	int64_t stage_off;
+	const char *release, *archive;  /* the group being read */
+	struct cx_buf data, path, meta, dup;
+	/* writing */
+	const struct cx_shard_writer_ops *ops;
+	void *wstate;
+	long crash_after;
+	uint64_t written;
+	struct cx_buf key, imgs[64];
+	struct cx_error werr;           /* a staging write error inside a walk */
+};
+
+static int read_file(const char *path, struct cx_buf *b, struct cx_error *err)
+{
+	cx_buf_reset(b);
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return cx_error_set(err, CX_ENOTFOUND, "cannot open '%s': %s", path,
+				    strerror(errno));
+	struct stat st;
+	int rc = 0;
+	if (fstat(fd, &st) != 0 || (uint64_t)st.st_size > MAX_IMAGE)
+		rc = cx_error_set(err, CX_ELIMIT, "'%s': not a file under 512 MiB", path);
+	if (rc == 0)
+		cx_buf_grow(b, (size_t)st.st_size + 1);
+	while (rc == 0) {
+		ssize_t n = read(fd, b->data + b->len, b->cap - b->len - 1);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			rc = cx_error_set(err, CX_EIO, "cannot read '%s': %s", path, strerror(errno));
+		if (n <= 0)
+			break;
+		b->len += (size_t)n;
+		if (b->len + 1 == b->cap)
+			cx_buf_grow(b, 1 << 16);
+	}
+	if (b->data)
+		b->data[b->len] = '\0';
+	close(fd);
+	return rc;
+}
+
+static int image_type(const unsigned char *p, size_t n)
+{
+	if (n >= 3 && p[0] == 0xFF && p[1] == 0xD8 && p[2] == 0xFF)
+		return CX_IMAGE_JPEG;
+	if (n >= 8 && !memcmp(p, "\x89PNG\r\n\x1a\n", 8))
+		return CX_IMAGE_PNG;
+	return 0;
+}
+
+/* Hashes an image's bytes; stages them when the split needs them (stage 1). */
+static int take_image(struct run *r, int64_t id, int need, int stage, struct cx_error *err)
+{
+	const unsigned char *p = (const unsigned char *)r->data.data;
+	if (!image_type(p, r->data.len))
+		return 0; /* neither JPEG nor PNG: left unset, the instance is 'image-unreadable' */
+	int64_t off = -1;
+	if (need && stage) {
+		off = r->stage_off;
+		if (cx_write_all(r->stage_fd, p, r->data.len, STAGE, err))
+			return err->code;
+		r->stage_off += (int64_t)r->data.len;
+	}
+	return cx_plan_image_set(r->cat, id, cx_shard_image_hash(p, r->data.len), off,
+				 (int64_t)r->data.len, err);
+}
+
+static int on_plain(void *ctx, int64_t id, const char *path, int need, struct cx_error *err)
+{
+	struct run *r = ctx;
+	struct cx_error e = {0};
+	cx_buf_reset(&r->path);
+	cx_buf_addf(&r->path, "%s/%s", r->release, path);
+	if (read_file(r->path.data, &r->data, &e))
+		return 0; /* unreadable: the instance is removed and reported */
+	return take_image(r, id, need, 0, err);
+}
+
+static int on_member(void *ctx, const char *name, struct cx_stream *s)
+{
+	struct run *r = ctx;
+	int64_t id;
+	int need;
+	if (!cx_plan_image_find(r->cat, r->release, r->archive, name, &id, &need))
+		return 0;
+	struct cx_error e = {0};
+	cx_buf_reset(&r->data);
+	if (cx_stream_slurp(s, &r->data, MAX_IMAGE, &e))
+		return 0;
+	return take_image(r, id, need, 1, &r->werr) ? 1 : 0;
+}
+
+static int is_dir(const char *path)
+{
+	struct stat st;
+	return stat(path, &st) == 0 && S_ISDIR(st.st_mode);
+}
+
+static int on_group(void *ctx, const char *release, const char *archive, struct cx_error *err)
+{
+	struct run *r = ctx;
+	r->release = release;
+	r->archive = archive;
+	if (!archive[0] && is_dir(release))
+		return cx_plan_group_images(r->cat, release, archive, on_plain, r, err);
+	struct cx_release *rel;
+	if (cx_release_open(&rel, release, err))
+		return err->code;
+	int rc = cx_release_walk_archive(rel, archive, on_member, r, err);
+	cx_release_free(rel);
+	if (rc == 1)
+		return cx_error_set(err, r->werr.code, "%s", r->werr.msg);
+	if (rc == CX_ENOTFOUND) /* the archive is gone: its images count as unreadable */
+		rc = 0;
+	return rc ? rc : cx_plan_commit(r->cat, err);
+}
+
+/* ----------------------------------------------------------------- render */
+
+static void json_opt_str(struct cx_buf *b, const char *key, const char *v)
+{
+	cx_buf_addf(b, ", \"%s\": ", key);
+	if (v)
+		cx_buf_add_json_str(b, v);
+	else
+		cx_buf_adds(b, "null");
+}
+
+/* The metadata object (schema/shard-format.md) without "repeat" and the
+ * closing brace, which are added when the record is written. */
+static void build_meta(struct run *r, const struct cx_plan_view *pv, const struct cx_rendered *x)
+{
+	const struct cx_instance_view *v = pv->view;
+	struct cx_buf *b = &r->meta;
+	cx_buf_reset(b);
+	cx_buf_adds(b, "{\"capability\": ");
+	cx_buf_add_json_str(b, pv->capability);
+	json_opt_str(b, "task", v->task);
+	json_opt_str(b, "dataset", v->dataset);
+	json_opt_str(b, "entry", pv->entry);
+	json_opt_str(b, "split", v->split);
+	json_opt_str(b, "key", v->key);
+	json_opt_str(b, "study", pv->study);
+	json_opt_str(b, "patient", pv->patient);
+	json_opt_str(b, "form", x->form ? x->form : "");
+	cx_buf_addf(b, ", \"template\": %d, \"options\": [", x->template_index);
+	for (size_t i = 0; i < x->noptions; i++) {
+		cx_buf_adds(b, i ? ", " : "");
+		cx_buf_add_json_str(b, x->options[i]);
+	}
+	cx_buf_addf(b, "], \"correct\": %d, \"boxes\": [", x->correct);
+	size_t nb = 0;
+	for (size_t i = 0; i < v->nboxes; i++) {
+		struct cx_qbox q;
+		struct cx_error e;
+		if (cx_box_quantise(&v->boxes[i], v->image_width, v->image_height, &q, &e))
+			continue;
+		cx_buf_adds(b, nb++ ? ", [" : "[");
+		cx_buf_add_json_str(b, v->boxes[i].label);
+		cx_buf_addf(b, ", %d, %d, %d, %d]", q.x1, q.y1, q.x2, q.y2);
+	}
+	cx_buf_adds(b, "], \"images\": [");
+	for (size_t i = 0; i < pv->nimages; i++) {
+		cx_buf_adds(b, i ? ", " : "");
+		cx_buf_add_json_str(b, pv->images[i]);
+	}
+	cx_buf_adds(b, "]");
+}
+
+static int on_view(void *ctx, const struct cx_plan_view *pv, struct cx_error *err)
+{
+	struct run *r = ctx;
+	struct cx_rendered x;
+	struct cx_error rerr = {0};
+	cx_rendered_init(&x);
+	int rc;
+	if (cx_render(r->t, pv->view, r->o->seed, &x, &rerr) != 0) {
+		cx_buf_reset(&r->meta);
+		cx_buf_addf(&r->meta, "render-failed: %s", rerr.msg);
+		rc = cx_plan_mark(r->cat, pv->id, r->meta.data, err);
+	} else {
+		build_meta(r, pv, &x);
+		/* duplicate records: same task, image contents, instruction, answer */
+		struct cx_buf *d = &r->dup;
+		cx_buf_reset(d);
+		cx_buf_adds(d, pv->view->task);
+		cx_buf_addc(d, '\0');
+		cx_buf_add(d, &pv->sig, sizeof pv->sig);
+		cx_buf_add(d, cx_buf_str(&x.instruction), x.instruction.len + 1);
+		cx_buf_add(d, cx_buf_str(&x.answer), x.answer.len);
+		rc = cx_plan_set_render(r->cat, pv->id, cx_hash64(d->data, d->len, 0),
+					cx_buf_str(&x.instruction), cx_buf_str(&x.answer),
+					r->meta.data, err);
+	}
+	cx_rendered_release(&x);
+	return rc;
+}
+
+/* ------------------------------------------------------------------ write */
+
+static int load_image(struct run *r, const struct cx_plan_image *im, struct cx_buf *b,
+		      struct cx_error *err)
+{
+	if (im->soff < 0) {
+		cx_buf_reset(&r->path);
+		cx_buf_addf(&r->path, "%s/%s", im->release, im->path);
+		return read_file(r->path.data, b, err);
+	}
+	cx_buf_reset(b);
+	cx_buf_grow(b, (size_t)im->slen + 1);
+	ssize_t n = pread(r->stage_fd, b->data, (size_t)im->slen, (off_t)im->soff);
+	if (n != (ssize_t)im->slen)
+		return cx_error_set(err, CX_EIO, "cannot read staged '%s': %s", im->path,
+				    n < 0 ? strerror(errno) : "short read");
+	b->len = (size_t)n;
+	b->data[b->len] = '\0';
+	return 0;
+}
+
+static int on_record(void *ctx, const struct cx_plan_record *pr, struct cx_error *err)
+{
+	struct run *r = ctx;
+	struct cx_shard_image imgs[64];
+	for (size_t i = 0; i < pr->nimages; i++) {
+		if (load_image(r, &pr->images[i], &r->imgs[i], err))
+			return err->code;
+		imgs[i].data = (const unsigned char *)r->imgs[i].data;
+		imgs[i].len = r->imgs[i].len;
+		imgs[i].type = (enum cx_image_type)image_type(imgs[i].data, imgs[i].len);
+	}
+	cx_buf_reset(&r->meta);
+	cx_buf_addf(&r->meta, "%s, \"repeat\": %d}", pr->meta, pr->repeat);
+	cx_buf_reset(&r->key);
+	cx_buf_addf(&r->key, "%09llu", (unsigned long long)pr->index);
+	struct cx_shard_record rec = {pr->index, r->key.data, pr->instruction, pr->answer,
+				      r->meta.data, imgs, pr->nimages};
+	if (r->ops->write(r->wstate, &rec, err))
+		return err->code;
+	r->written++;
+	if (r->crash_after > 0 && r->written >= (uint64_t)r->crash_after)
+		_exit(3);
+	return 0;
+}
+
+/* ---------------------------------------------------------------- reports */
+
+struct leak {
+	FILE *f;
+	uint64_t n;
+	char *reasons[32];
+	uint64_t counts[32];
+	size_t nreasons;
+};
+
+static void count_reason(struct leak *l, const char *reason)
+{
+	/* render failures carry their message: count them under one name */
+	const char *colon = strchr(reason, ':');
+	size_t len = colon ? (size_t)(colon - reason) : strlen(reason);
+	for (size_t i = 0; i < l->nreasons; i++)
+		if (strlen(l->reasons[i]) == len && !strncmp(l->reasons[i], reason, len)) {
+			l->counts[i]++;
+			return;
+		}
+	if (l->nreasons < CX_ARRAY_LEN(l->reasons)) {
+		l->reasons[l->nreasons] = cx_strndup(reason, len);
+		l->counts[l->nreasons++] = 1;
+	}
+}
+
+static int on_removed(void *ctx, const struct cx_plan_removed *x, struct cx_error *err)
+{
+	(void)err;
+	struct leak *l = ctx;
+	struct cx_buf b = CX_BUF_INIT;
+	cx_buf_adds(&b, l->n ? ",\n  {\"entry\": " : "\n  {\"entry\": ");
+	cx_buf_add_json_str(&b, x->entry);
+	json_opt_str(&b, "key", x->key);
+	json_opt_str(&b, "reason", x->reason);
+	json_opt_str(&b, "study", x->study);
+	json_opt_str(&b, "patient", x->patient);
+	if (x->other_entry) {
+		cx_buf_adds(&b, ", \"because\": {\"entry\": ");
+		cx_buf_add_json_str(&b, x->other_entry);
+		json_opt_str(&b, "key", x->other_key);
+		json_opt_str(&b, "split", x->other_split);
+		cx_buf_adds(&b, "}");
+	}
+	cx_buf_adds(&b, "}");
+	fwrite(b.data, 1, b.len, l->f);
+	cx_buf_release(&b);
+	count_reason(l, x->reason);
+	l->n++;
+	return 0;
+}
+
+/* leakage.json: every instance of the split left out, and why. Streamed to
+ * its temporary file (it can be long), then fsynced and renamed. */
+static int write_leakage(struct run *r, struct leak *l, struct cx_error *err)
+{
+	struct cx_buf p = CX_BUF_INIT;
+	path_in(&p, r->o->out, ".leakage.json.tmp");
+	l->f = fopen(p.data, "w");
+	if (!l->f) {
+		cx_error_set(err, CX_EIO, "cannot create '%s': %s", p.data, strerror(errno));
+		cx_buf_release(&p);
+		return CX_EIO;
+	}
+	fprintf(l->f, "{\"split\": \"%s\",\n \"removed\": [", cx_rank_name(r->o->split));
+	int rc = cx_plan_each_removed(r->cat, r->o->split, on_removed, l, err);
+	fprintf(l->f, "%s],\n \"reasons\": {", l->n ? "\n " : "");
+	for (size_t i = 0; i < l->nreasons; i++)
+		fprintf(l->f, "%s\"%s\": %llu", i ? ", " : "", l->reasons[i],
+			(unsigned long long)l->counts[i]);
+	fprintf(l->f, "},\n \"total\": %llu}\n", (unsigned long long)l->n);
+	if (fflush(l->f) != 0 && rc == 0)
+		rc = cx_error_set(err, CX_EIO, "cannot write '%s': %s", p.data, strerror(errno));
+	if (rc == 0)
+		rc = cx_fsync_rename(fileno(l->f), r->o->out, ".leakage.json.tmp", "leakage.json",
+				     err);
+	fclose(l->f);
+	l->f = NULL;
+	cx_buf_release(&p);
+	return rc;
+}
+
+static void hex16(struct cx_buf *b, uint64_t v)
+{
+	cx_buf_addf(b, "\"%016llx\"", (unsigned long long)v);
+}
+
+static void opt_limit(struct cx_buf *b, const char *key, uint64_t v)
+{
+	if (v)
+		cx_buf_addf(b, ", \"%s\": %llu", key, (unsigned long long)v);
+	else
+		cx_buf_addf(b, ", \"%s\": null", key);
+}
+
+struct mixinfo {
+	const struct cx_shard_entry *e;
+	size_t n;
+	const struct cx_mix *mix;
+	int64_t *avail, *counts;
+	double *requested;
+};
+
+static int write_manifest(struct run *r, const struct mixinfo *mi, const struct leak *l,
+			  const struct cx_shard_file *files, size_t nfiles, struct cx_shard_summary *sum,
+			  struct cx_error *err)
+{
+	const struct cx_shard_opts *o = r->o;
+	uint64_t fp;
+	if (cx_cat_fingerprint(r->cat, &fp, err))
+		return err->code;
+	struct cx_buf b = CX_BUF_INIT;
+	cx_buf_addf(&b, "{\"format\": \"chexinstruct-shards\", \"format_version\": 1,"
+			" \"record_format\": \"%s\", \"split\": \"%s\", \"seed\": %llu,\n"
+			" \"config\": {\"mix\": %s", o->format, cx_rank_name(o->split),
+		    (unsigned long long)o->seed, mi->mix->json);
+	opt_limit(&b, "max_bytes", o->limits.max_bytes);
+	opt_limit(&b, "max_records", o->limits.max_records);
+	cx_buf_adds(&b, ", \"image_size\": null},\n \"catalogue_fingerprint\": ");
+	hex16(&b, fp);
+	cx_buf_adds(&b, ", \"template_fingerprint\": ");
+	hex16(&b, cx_templates_fingerprint(r->t));
+	uint64_t records = 0, bytes = 0;
+	for (size_t i = 0; i < nfiles; i++) {
+		records += files[i].records;
+		bytes += files[i].bytes;
+	}
+	cx_buf_addf(&b, ",\n \"records\": %llu, \"bytes\": %llu,\n \"shards\": [",
+		    (unsigned long long)records, (unsigned long long)bytes);
+	for (size_t i = 0; i < nfiles; i++) {
+		cx_buf_adds(&b, i ? ",\n  {\"file\": " : "\n  {\"file\": ");
+		cx_buf_add_json_str(&b, files[i].name);
+		cx_buf_addf(&b, ", \"records\": %llu, \"bytes\": %llu, \"xxh3\": ",
+			    (unsigned long long)files[i].records, (unsigned long long)files[i].bytes);
+		hex16(&b, files[i].hash);
+		cx_buf_adds(&b, "}");
+	}
+	cx_buf_adds(&b, nfiles ? "\n ],\n \"counts\": " : "],\n \"counts\": ");
+	if (cx_plan_counts(r->cat, &b, err)) {
+		cx_buf_release(&b);
+		return err->code;
+	}
+	cx_buf_addf(&b, ",\n \"removed\": {\"total\": %llu", (unsigned long long)l->n);
+	for (size_t i = 0; i < l->nreasons; i++)
+		cx_buf_addf(&b, ", \"%s\": %llu", l->reasons[i], (unsigned long long)l->counts[i]);
+	cx_buf_adds(&b, "},\n \"mix\": [");
+	int64_t total = 0;
+	for (size_t i = 0; i < mi->n; i++)
+		total += mi->counts[i];
+	int first = 1;
+	for (size_t i = 0; i < mi->n; i++) {
+		if (mi->avail[i] == 0 && mi->counts[i] == 0)
+			continue;
+		cx_buf_adds(&b, first ? "\n  {\"entry\": " : ",\n  {\"entry\": ");
+		cx_buf_add_json_str(&b, mi->e[i].name);
+		cx_buf_addf(&b, ", \"available\": %lld, \"weight\": %.6g, \"requested\": %.4f,"
+				" \"achieved\": %.4f, \"records\": %lld}", (long long)mi->avail[i],
+			    mi->mix->weight[i], mi->requested[i],
+			    total ? (double)mi->counts[i] / (double)total : 0.0,
+			    (long long)mi->counts[i]);
+		first = 0;
+	}
+	cx_buf_adds(&b, first ? "]}\n" : "\n ]}\n");
+	int rc = cx_write_file_atomic(o->out, "manifest.json", b.data, b.len, err);
+	cx_buf_release(&b);
+	sum->records = records;
+	sum->bytes = bytes;
+	sum->shards = nfiles;
+	sum->removed = l->n;
+	return rc;
+}
+
+/* ------------------------------------------------------------------- run */
+
+static int plan_mix(struct run *r, struct mixinfo *mi, struct cx_error *err)
+{
+	for (size_t i = 0; i < mi->n; i++)
+		if (cx_plan_available(r->cat, r->o->split, mi->e[i].id, &mi->avail[i], err))
+			return err->code;
+	cx_mix_counts(mi->mix, mi->avail, mi->n, mi->counts, mi->requested);
+	if (cx_plan_rank(r->cat, r->o->split, r->o->seed, err))
+		return err->code;
+	for (size_t i = 0; i < mi->n; i++)
+		if (cx_plan_select(r->cat, r->o->split, mi->e[i].id, mi->counts[i], mi->avail[i],
+				   r->o->seed, err))
+			return err->code;
+	return cx_plan_commit(r->cat, err);
+}
+
+static int write_shards(struct run *r, struct cx_shard_file **files, size_t *nfiles,
+			struct cx_error *err)
+{
+	const char *env = getenv(CX_SHARD_CRASH_ENV);
+	r->crash_after = env ? atol(env) : 0;
+	if (r->ops->open(&r->wstate, r->o->out, &r->o->limits, err))
+		return err->code;
+	if (cx_plan_each_record(r->cat, on_record, r, err)) {
+		r->ops->abort(r->wstate);
+		return err->code;
+	}
+	return r->ops->close(r->wstate, files, nfiles, err);
+}
+
+static int excluded_entries(const struct cx_shard_opts *o, const struct mixinfo *mi,
+			    int64_t **out, size_t *n)
+{
+	*out = cx_calloc(mi->n ? mi->n : 1, sizeof(int64_t));
+	*n = 0;
+	for (size_t i = 0; i < mi->n; i++)
+		if (o->split == 0 && (mi->e[i].held_out || mi->mix->held_out[i]))
+			(*out)[(*n)++] = mi->e[i].id;
+	return 0;
+}
+
+static int pipeline(struct run *r, struct mixinfo *mi, struct cx_shard_summary *sum,
+		    struct cx_error *err)
+{
+	const struct cx_shard_opts *o = r->o;
+	struct cx_buf p = CX_BUF_INIT;
+	int64_t *excl;
+	size_t nexcl;
+	excluded_entries(o, mi, &excl, &nexcl);
+	path_in(&p, o->out, PLAN_DB);
+	int rc = cx_plan_begin(r->cat, p.data, o->split, excl, nexcl, err);
+	free(excl);
+	path_in(&p, o->out, STAGE);
+	if (rc == 0) {
+		r->stage_fd = open(p.data, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+		if (r->stage_fd < 0)
+			rc = cx_error_set(err, CX_EIO, "cannot create '%s': %s", p.data,
+					  strerror(errno));
+	}
+	if (rc == 0)
+		rc = cx_plan_image_groups(r->cat, on_group, r, err);
+	if (rc == 0)
+		rc = cx_plan_hygiene(r->cat, o->split, err);
+	if (rc == 0)
+		rc = cx_plan_dedup_images(r->cat, o->split, err);
+	if (rc == 0)
+		rc = cx_plan_each_view(r->cat, o->split, on_view, r, err);
+	if (rc == 0)
+		rc = cx_plan_dedup_records(r->cat, o->split, err);
+	if (rc == 0)
+		rc = plan_mix(r, mi, err);
+	struct cx_shard_file *files = NULL;
+	size_t nfiles = 0;
+	if (rc == 0)
+		rc = write_shards(r, &files, &nfiles, err);
+	struct leak l = {0};
+	if (rc == 0)
+		rc = write_leakage(r, &l, err);
+	if (rc == 0)
+		rc = write_manifest(r, mi, &l, files, nfiles, sum, err);
+	for (size_t i = 0; i < nfiles; i++)
+		free(files[i].name);
+	free(files);
+	for (size_t i = 0; i < l.nreasons; i++)
+		free(l.reasons[i]);
+	cx_buf_release(&p);
+	return rc;
+}
+
+static void cleanup(struct run *r)
+{
+	struct cx_buf p = CX_BUF_INIT;
+	cx_plan_end(r->cat);
+	if (r->stage_fd >= 0)
+		close(r->stage_fd);
+	static const char *const temps[] = {PLAN_DB, PLAN_DB "-journal", STAGE};
+	for (size_t i = 0; i < CX_ARRAY_LEN(temps); i++) {
+		path_in(&p, r->o->out, temps[i]);
+		unlink(p.data);
+	}
+	cx_buf_release(&p);
+	cx_buf_release(&r->data);
+	cx_buf_release(&r->path);
+	cx_buf_release(&r->meta);
+	cx_buf_release(&r->dup);
+	cx_buf_release(&r->key);
+	for (size_t i = 0; i < CX_ARRAY_LEN(r->imgs); i++)
+		cx_buf_release(&r->imgs[i]);
+}
+
+int cx_shard_run(struct cx_cat *cat, const struct cx_templates *t, const struct cx_shard_opts *o,
+		 struct cx_shard_summary *sum, struct cx_error *err)
+{
+	memset(sum, 0, sizeof(*sum));
+	struct run r = {0};
+	r.cat = cat;
+	r.t = t;
+	r.o = o;
+	r.stage_fd = -1;
+	r.ops = cx_shard_format(o->format);
+	if (!r.ops)
+		return cx_error_set(err, CX_EINVAL, "unknown format '%s' (native, webdataset, mds)",
+				    o->format);
+	struct mixinfo mi = {0};
+	if (cx_cat_shard_entries(cat, (struct cx_shard_entry **)&mi.e, &mi.n, err))
+		return err->code;
+	struct cx_mix mix;
+	int rc = cx_mix_load(&mix, o->mix, mi.e, mi.n, o->split, err);
+	mi.mix = &mix;
+	if (rc == 0)
+		rc = prepare_dir(o->out, err);
+	if (rc == 0) {
+		mi.avail = cx_calloc(mi.n + 1, sizeof(int64_t));
+		mi.counts = cx_calloc(mi.n + 1, sizeof(int64_t));
+		mi.requested = cx_calloc(mi.n + 1, sizeof(double));
+		rc = pipeline(&r, &mi, sum, err);
+		cleanup(&r);
+	}
+	free(mi.avail);
+	free(mi.counts);
+	free(mi.requested);
+	cx_mix_release(&mix);
+	cx_cat_shard_entries_free((struct cx_shard_entry *)mi.e, mi.n);
+	return rc;
+}

@@ -1,0 +1,46 @@
+/*
+ * sharder.h - the core of `chexinstruct shard`: from the catalogue to a
+ * folder of shards (schema/shard-format.md) with manifest.json and
+ * leakage.json. The steps, in order: check the output folder, plan (split
+ * hygiene, held-out entries, duplicates), render, mix, shuffle, write through
+ * one backend (writer.h), then leakage.json and, last, manifest.json.
+ */
+#ifndef CX_SHARD_SHARDER_H
+#define CX_SHARD_SHARDER_H
+
+#include "cx.h"
+
+#include "catalogue/catalogue.h"
+#include "render/render.h"
+#include "shard/writer.h"
+
+struct cx_shard_opts {
+	const char *out;          /* output folder */
+	int split;                /* 0 train, 1 val, 2 test */
+	const char *mix;          /* mix file, or NULL */
+	uint64_t seed;
+	struct cx_shard_limits limits;
+	const char *format;       /* "native", "webdataset", "mds" */
+};
+
+struct cx_shard_summary {
+	uint64_t records, bytes;
+	size_t shards;
+	uint64_t removed;         /* instances of the split left out (leakage.json) */
+};
+
+/* The backend for a --format name, or NULL. */
+const struct cx_shard_writer_ops *cx_shard_format(const char *name);
+
+/* The test hook: with CX_SHARD_CRASH_AFTER=N in the environment, the process
+ * _exit(3)s right after handing record N to the backend (N >= 1). */
+#define CX_SHARD_CRASH_ENV "CX_SHARD_CRASH_AFTER"
+
+int cx_shard_run(struct cx_cat *cat, const struct cx_templates *t, const struct cx_shard_opts *o,
+		 struct cx_shard_summary *sum, struct cx_error *err);
+
+/* The content hash by which images are deduplicated and kept out of train
+ * when a stricter split has them: the one place it is computed. */
+uint64_t cx_shard_image_hash(const unsigned char *data, size_t len);
+
+#endif
