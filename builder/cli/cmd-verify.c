@@ -97,6 +97,8 @@ static void verify_native(struct tally *t, const char *path, const char *name, u
 		fault(t, "%s: %llu records, manifest says %llu", name, (unsigned long long)h->count,
 		      (unsigned long long)want_n);
 	uint64_t expect = CX_SHARD_HEADER;
+	t->records += h->count;
+	cx_error_clear(&err);
 	for (uint64_t i = 0; i < h->count; i++) {
 		struct cx_shard_rec rec;
 		const char *why = NULL;
@@ -106,16 +108,15 @@ static void verify_native(struct tally *t, const char *path, const char *name, u
 		uint64_t len = rec.len;
 		cx_shard_rec_release(&rec);
 		if (err.code) {
-			fault(t, "%s: first bad record: %s", name, err.msg);
+			fault(t, "%s (the first bad record)", err.msg);
 			break;
 		}
 		if (why) {
-			fault(t, "%s: first bad record: record %llu: %s", name,
+			fault(t, "%s: record %llu: %s (the first bad record)", path,
 			      (unsigned long long)i, why);
 			break;
 		}
 		expect += len;
-		t->records++;
 	}
 	if (!err.code && expect != h->index_offset)
 		fault(t, "%s: records end at %llu, the index starts at %llu", name,

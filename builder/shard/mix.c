@@ -233,7 +233,7 @@ int cx_mix_load(struct cx_mix *m, const char *path, const struct cx_shard_entry 
 		return err->code;
 	}
 	const char *end = NULL;
-	cJSON *root = cJSON_ParseWithLengthOpts(b.data ? b.data : "", b.len, &end, 1);
+	cJSON *root = cJSON_ParseWithOpts(b.data ? b.data : "", &end, 1);
 	cx_buf_release(&b);
 	if (!root)
 		return cx_error_set(err, CX_EFORMAT, "mix '%s' is not valid JSON", path);

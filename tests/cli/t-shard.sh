@@ -1,0 +1,221 @@
+#!/usr/bin/env bash
+# t-shard.sh - black-box tests of `chexinstruct shard` and `verify` on the demo
+# releases and on a copy of two of them with shared image bytes. Prints TAP.
+# Run from the repository root with the binary as $1.
+set -u
+cx="$1"
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+n=0
+bad=0
+ok() { n=$((n + 1)); echo "ok $n - $1"; }
+not_ok() { n=$((n + 1)); bad=$((bad + 1)); echo "not ok $n - $1"; }
+check() { # check WHAT COMMAND...: passes when the command succeeds
+  local what="$1"; shift
+  if "$@" >"$tmp/check.out" 2>&1; then ok "$what"; else not_ok "$what"; sed 's/^/#   /' "$tmp/check.out" | head -20; fi
+}
+# py WHAT DIR CODE: runs python with d = the manifest of DIR and recs = its records' metadata
+py() {
+  local what="$1" dir="$2" code="$3"
+  check "$what" python3 -c "
+import json, struct, sys
+d = json.load(open(sys.argv[1] + '/manifest.json'))
+recs = []
+for s in d['shards']:
+    b = open(sys.argv[1] + '/' + s['file'], 'rb').read()
+    count, index = struct.unpack_from('<QQ', b, 16)
+    for i in range(count):
+        off, ln = struct.unpack_from('<QQ', b, index + 16 * i)
+        li, la, lm, ni = struct.unpack_from('<IIII', b, off)
+        p = off + 16 + 8 * ni + li + la
+        recs.append(json.loads(b[p:p + lm]))
+$code
+" "$dir"
+}
+
+db="$tmp/demo.db"
+"$cx" --catalogue "$db" build --sources sources/ >/dev/null 2>&1
+shd() { "$cx" --catalogue "$db" shard "$@"; }
+
+# --- the demo catalogue, three splits ---------------------------------------
+for s in train val test; do
+  shd --out "$tmp/$s" --split "$s" >"$tmp/$s.out" 2>&1
+  check "shard --split $s exits 0" test $? -eq 0
+  check "verify passes on $s" "$cx" verify "$tmp/$s"
+done
+check "the output folder holds shards, leakage.json and manifest.json only" \
+  sh -c "cd '$tmp/train' && ls -A | tr '\n' ' ' | grep -qx 'leakage.json manifest.json shard-000000.cxs '"
+py "train: no OpenI (held out), every record counted" "$tmp/train" '
+assert "OpenI" not in d["counts"]["dataset"], d["counts"]
+assert not any(r["dataset"] == "OpenI" for r in recs)
+assert len(recs) == d["records"] == 55, len(recs)
+assert all(r["split"] == "train" for r in recs)'
+py "test: every multiple-choice record carries options and the right index" "$tmp/test" '
+assert d["counts"]["dataset"]["OpenI"] == 11, d["counts"]
+mc = [r for r in recs if r["options"]]
+assert mc and all(0 <= r["correct"] < len(r["options"]) for r in mc), mc
+assert all(r["split"] == "test" for r in recs)'
+py "train: shuffled across datasets, keys unique, repeat 0" "$tmp/train" '
+ds = [r["dataset"] for r in recs]
+assert len(set(ds[:10])) >= 3, ds[:10]
+assert len({(r["entry"], r["key"]) for r in recs}) == len(recs)
+assert all(r["repeat"] == 0 for r in recs)'
+py "VQA-RAD train questions on test images are removed (leakage.json)" "$tmp/train" '
+l = json.load(open(sys.argv[1] + "/leakage.json"))
+assert l["reasons"] == {"image-in-test": 8}, l["reasons"]
+assert l["total"] == len(l["removed"]) == 8
+assert all(x["because"]["split"] == "test" for x in l["removed"])'
+
+# --- determinism --------------------------------------------------------------
+shd --out "$tmp/train2" --split train >/dev/null 2>&1
+check "two runs give byte-identical shards" cmp "$tmp/train/shard-000000.cxs" "$tmp/train2/shard-000000.cxs"
+check "and the same manifest" cmp "$tmp/train/manifest.json" "$tmp/train2/manifest.json"
+shd --out "$tmp/train3" --split train --seed 7 >/dev/null 2>&1
+check "another seed gives another order" sh -c "! cmp -s '$tmp/train/shard-000000.cxs' '$tmp/train3/shard-000000.cxs'"
+shd --out "$tmp/train2" --split train >/dev/null 2>&1
+check "rerunning into a finished folder starts over and gives the same bytes" \
+  cmp "$tmp/train/shard-000000.cxs" "$tmp/train2/shard-000000.cxs"
+
+# --- limits ---------------------------------------------------------------------
+shd --out "$tmp/small" --split train --max-records 10 >/dev/null 2>&1
+py "--max-records 10 gives six shards of 10,10,10,10,10,5" "$tmp/small" '
+assert [s["records"] for s in d["shards"]] == [10, 10, 10, 10, 10, 5], d["shards"]
+assert [s["file"] for s in d["shards"]][-1] == "shard-000005.cxs"'
+check "verify passes on them" "$cx" verify "$tmp/small"
+shd --out "$tmp/bytes" --split train --max-bytes 20000 >/dev/null 2>&1
+py "--max-bytes 20000: every shard of more than one record is within it" "$tmp/bytes" '
+assert len(d["shards"]) > 5, d["shards"]
+assert all(s["bytes"] <= 20000 or s["records"] == 1 for s in d["shards"]), d["shards"]
+assert len(recs) == 55'
+
+# --- mix ------------------------------------------------------------------------
+cat >"$tmp/mix.json" <<'JSON'
+{"entry": {"[View Classification] [CheXpert]": 2.5},
+ "dataset": {"ChestX-ray14": 0, "mimic-cxr": {"weight": 1, "cap": 2}}}
+JSON
+shd --out "$tmp/mix" --split train --mix "$tmp/mix.json" >/dev/null 2>&1
+check "shard --mix exits 0" test $? -eq 0
+py "mix: exact counts (8 x 2.5 = 20 by 2 repeats + 4, NIH 0, MIMIC capped at 2)" "$tmp/mix" '
+e = d["counts"]["entry"]
+assert e["[View Classification] [CheXpert]"] == 20, e
+assert "ChestX-ray14" not in d["counts"]["dataset"]
+m = {x["entry"]: x for x in d["mix"]}
+assert all(v == min(2, m[k]["available"]) for k, v in e.items() if "MIMIC-CXR" in k), e
+assert e["[View Matching] [MIMIC-CXR]"] == 1
+assert sum(1 for r in recs if r["entry"] == "[View Classification] [CheXpert]" and r["repeat"] == 2) == 4
+v = m["[View Classification] [CheXpert]"]
+assert v["available"] == 8 and v["records"] == 20 and v["weight"] == 2.5, v
+assert abs(sum(x["achieved"] for x in d["mix"]) - 1) < 1e-3
+assert d["records"] == 20 + 8 + 15 + 4 == len(recs), d["records"]'
+check "verify passes on the mix" "$cx" verify "$tmp/mix"
+cat >"$tmp/total.json" <<'JSON'
+{"total": 100}
+JSON
+shd --out "$tmp/total" --split train --mix "$tmp/total.json" >/dev/null 2>&1
+py "mix total 100: exactly 100 records, by the largest remainder" "$tmp/total" '
+assert d["records"] == 100 == len(recs), d["records"]'
+
+mixerr() { # mixerr WHAT JSON MESSAGE
+  echo "$2" >"$tmp/bad.json"
+  shd --out "$tmp/bad" --split train --mix "$tmp/bad.json" >"$tmp/bad.out" 2>"$tmp/bad.err"
+  local rc=$?
+  if [ $rc -eq 1 ] && [ "$(wc -l <"$tmp/bad.err")" -eq 1 ] && grep -q "$3" "$tmp/bad.err" &&
+     [ ! -e "$tmp/bad/manifest.json" ]; then ok "$1"; else
+    not_ok "$1"; echo "#   exit $rc"; sed 's/^/#   /' "$tmp/bad.err"; fi
+}
+mixerr "unknown dataset: one line, exit 1, nothing written" '{"dataset": {"PadChest": 1}}' "unknown dataset 'PadChest'"
+mixerr "unknown task" '{"task": {"vqa": 1}}' "unknown task 'vqa'"
+mixerr "negative weight" '{"task": {"open-ended-vqa": -1}}' "negative weight"
+mixerr "a held-out entry asked for in train" '{"dataset": {"OpenI": 1}}' "held out"
+mixerr "an unknown key" '{"weights": {}}' "unknown key 'weights'"
+mixerr "not JSON" '{"task": ' "not valid JSON"
+echo '{"held_out": ["[Close-Ended VQA] [VQA-RAD]"]}' >"$tmp/ho.json"
+shd --out "$tmp/ho" --split train --mix "$tmp/ho.json" >/dev/null 2>&1
+py "an entry the mix holds out never reaches train" "$tmp/ho" '
+assert "[Close-Ended VQA] [VQA-RAD]" not in d["counts"]["entry"], d["counts"]'
+
+# --- the output folder ----------------------------------------------------------
+mkdir -p "$tmp/foreign" && echo hi >"$tmp/foreign/notes.txt"
+shd --out "$tmp/foreign" --split train >"$tmp/f.out" 2>"$tmp/f.err"
+check "a folder holding foreign files is refused (exit 1)" test $? -eq 1
+check "with one line naming the file" sh -c "test \$(wc -l <'$tmp/f.err') -eq 1 && grep -q notes.txt '$tmp/f.err'"
+check "and the foreign file is left alone" test -f "$tmp/foreign/notes.txt"
+shd --out "$tmp/x" --split nope >/dev/null 2>&1
+check "--split nope is a usage error (exit 2)" test $? -eq 2
+
+# --- corruption -----------------------------------------------------------------
+cp -r "$tmp/small" "$tmp/broken"
+# flip one byte in the middle of record 3 of shard 2
+python3 - "$tmp/broken/shard-000002.cxs" <<'PY'
+import struct, sys
+p = sys.argv[1]
+b = bytearray(open(p, 'rb').read())
+index = struct.unpack_from('<Q', b, 24)[0]
+off, ln = struct.unpack_from('<QQ', b, index + 16 * 3)
+b[off + ln // 2] ^= 0x40
+open(p, 'wb').write(b)
+PY
+"$cx" verify "$tmp/broken" >"$tmp/v.out" 2>"$tmp/v.err"
+check "verify fails on a flipped byte (exit 1)" test $? -eq 1
+check "and names the shard and the record" grep -q "shard-000002.cxs: record 3: record hash mismatch" "$tmp/v.err"
+check "the other shards are not blamed" sh -c "test \$(grep -c 'shard-0' '$tmp/v.err') -eq 2"
+rm "$tmp/broken/shard-000004.cxs"
+"$cx" verify "$tmp/broken" >/dev/null 2>"$tmp/v2.err"
+check "a missing shard is named" grep -q "shard-000004.cxs: listed in the manifest but missing" "$tmp/v2.err"
+
+# --- crash safety ---------------------------------------------------------------
+CX_SHARD_CRASH_AFTER=25 "$cx" --catalogue "$db" shard --out "$tmp/crash" --split train \
+  --max-records 10 >/dev/null 2>&1
+check "the test hook kills the writer part way (exit 3)" test $? -eq 3
+check "the killed run leaves no manifest" test ! -e "$tmp/crash/manifest.json"
+check "and verify says the folder is incomplete" sh -c "! '$cx' verify '$tmp/crash' 2>/dev/null"
+check "its finished shards are there, the open one only under a temporary name" \
+  sh -c "cd '$tmp/crash' && test -f shard-000001.cxs && test ! -e shard-000002.cxs && test -f .shard-000002.cxs.tmp"
+shd --out "$tmp/crash" --split train --max-records 10 >/dev/null 2>&1
+check "rerunning the same command finishes the job" "$cx" verify "$tmp/crash"
+check "with the same bytes as an uninterrupted run" \
+  sh -c "cd '$tmp/crash' && for f in shard-*.cxs manifest.json; do cmp \"\$f\" '$tmp/small/'\"\$f\" || exit 1; done"
+check "and no temporary files" sh -c "test -z \"\$(ls -A '$tmp/crash' | grep '^\\.')\""
+
+# --- split hygiene and dedup across sources -----------------------------------
+# CheXpert and VQA-RAD, where a VQA-RAD test image has the bytes of a CheXpert
+# train image, and two CheXpert train images have the same bytes.
+mkdir -p "$tmp/src"
+cp -r sources/chexpert sources/vqa-rad "$tmp/src/"
+c="$tmp/src/chexpert/CheXpert-v1.0-small/train"
+cp "$c/patient00011/study1/view1_frontal.jpg" "$tmp/src/vqa-rad/VQA_RAD Image Folder/synpic41807.jpg"
+cp "$c/patient00012/study1/view1_frontal.jpg" "$c/patient00012/study2/view1_frontal.jpg"
+"$cx" --catalogue "$tmp/leak.db" build --sources "$tmp/src" >/dev/null 2>&1
+"$cx" --catalogue "$tmp/leak.db" shard --out "$tmp/leak" --split train >/dev/null 2>&1
+check "shard on the leak fixture exits 0" test $? -eq 0
+py "a CheXpert train image that is a VQA-RAD test image is removed from train" "$tmp/leak" '
+l = json.load(open(sys.argv[1] + "/leakage.json"))
+leak = [x for x in l["removed"] if x["reason"] == "image-in-test" and "CheXpert" in x["entry"]]
+assert sorted(x["entry"] for x in leak) == ["[Image Classification] [CheXpert]",
+  "[View Classification] [CheXpert]"], leak
+assert all(x["key"] == "train/patient00011/study1/view1_frontal.jpg" for x in leak), leak
+assert all(x["because"]["entry"].endswith("[VQA-RAD]") and x["because"]["split"] == "test" for x in leak)
+assert not any(r["key"] == "train/patient00011/study1/view1_frontal.jpg" for r in recs)'
+py "two CheXpert images with the same bytes are written once per entry" "$tmp/leak" '
+l = json.load(open(sys.argv[1] + "/leakage.json"))
+dup = [x for x in l["removed"] if x["reason"] == "duplicate-image"]
+assert sorted(x["entry"] for x in dup) == ["[Image Classification] [CheXpert]",
+  "[View Classification] [CheXpert]"], dup
+assert all(x["key"] == "train/patient00012/study2/view1_frontal.jpg" for x in dup), dup
+assert all(x["because"]["key"] == "train/patient00012/study1/view1_frontal.jpg" for x in dup)
+assert l["reasons"]["duplicate-image"] == 2 and d["removed"]["total"] == l["total"]'
+check "verify passes on it" "$cx" verify "$tmp/leak"
+
+# --- other formats --------------------------------------------------------------
+for f in webdataset mds; do
+  shd --out "$tmp/$f" --split val --format $f >/dev/null 2>&1
+  check "--format $f writes a folder verify accepts" "$cx" verify "$tmp/$f"
+done
+
+for c in shard verify; do
+  "$cx" "$c" --help >"$tmp/help.out"
+  check "$c --help exits 0 and prints usage" grep -q "^usage: chexinstruct" "$tmp/help.out"
+done
+
+echo "1..$n"
+[ "$bad" -eq 0 ]
