@@ -1,0 +1,76 @@
+#!/usr/bin/env bash
+# bench-shard.sh - shard throughput against a plain copy of the same image bytes.
+#
+# Writes a synthetic MIMIC-CXR-JPG release with gen-mimic.py (SHARD_SCALE of full size,
+# default 0.05: ~19k images, ~11k studies) and gives every image a JPEG file of
+# SHARD_IMAGE_KB (default 64) KiB: one real baseline JPEG with a unique tail after its
+# end marker, so no two images share content hashes. Then, on the same disk, in one run:
+#   1. `cat` of every image file (in catalogue order) into one file: the copy baseline;
+#   2. `chexinstruct shard --split train` (native), timed with GNU time (peak RSS).
+# Prints records/s, MB/s of shard output and of the copy, the ratio, and peak memory.
+# A benchmark, not a test. Output in bench/out/shard-<scale>/ (gitignored).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+SCALE=${SHARD_SCALE:-0.05}
+KB=${SHARD_IMAGE_KB:-64}
+BUILD=${BENCH_BUILD:-build-bench}
+OUT=bench/out/shard-$SCALE
+BIN=$BUILD/chexinstruct
+say() { printf '== %s\n' "$*"; }
+
+[ -x /usr/bin/time ] || { echo "bench-shard.sh needs GNU time (/usr/bin/time)" >&2; exit 2; }
+if [ ! -d "$BUILD" ]; then meson setup "$BUILD" --buildtype=release >/dev/null; fi
+ninja -C "$BUILD" chexinstruct >/dev/null
+
+if [ ! -f "$OUT/images.done" ]; then
+	say "writing the release (scale $SCALE, $KB KiB per image)"
+	rm -rf "$OUT" && mkdir -p "$OUT/sources"
+	python3 bench/gen-mimic.py "$OUT/sources/mimic-cxr" --scale "$SCALE" >/dev/null
+	"$BIN" --catalogue "$OUT/cat.db" build --sources "$OUT/sources" --no-image-check >/dev/null
+	python3 scripts/demo-image.py "$OUT/base.jpg" 512 512 1
+	sqlite3 "$OUT/cat.db" "SELECT path FROM image ORDER BY id" >"$OUT/images.txt"
+	python3 - "$OUT" "$KB" <<'PY'
+import os, sys
+out, kb = sys.argv[1], int(sys.argv[2])
+base = open(out + "/base.jpg", "rb").read()
+pad = max(0, kb * 1024 - len(base) - 16)
+filler = bytes(range(256)) * (pad // 256 + 1)
+for i, p in enumerate(open(out + "/images.txt").read().split("\n")):
+    if not p:
+        continue
+    f = os.path.join(out, "sources/mimic-cxr", p)
+    os.makedirs(os.path.dirname(f), exist_ok=True)
+    with open(f, "wb") as w:
+        w.write(base + filler[:pad] + i.to_bytes(16, "little"))
+PY
+	touch "$OUT/images.done"
+fi
+
+sync
+say "copy baseline: cat of every image file"
+start=$(date +%s.%N)
+(cd "$OUT/sources/mimic-cxr" && tr '\n' '\0' <../../images.txt | xargs -0 cat >../../copy.bin)
+sync
+end=$(date +%s.%N)
+copy_bytes=$(stat -c %s "$OUT/copy.bin")
+copy_s=$(echo "$end - $start" | bc -l)
+rm -f "$OUT/copy.bin"
+
+say "chexinstruct shard --split train"
+rm -rf "$OUT/shards"
+/usr/bin/time -v "$BIN" --catalogue "$OUT/cat.db" shard --out "$OUT/shards" --split train \
+	--max-bytes 1000000000 2>"$OUT/time.txt"
+sync
+wall=$(awk -F': ' '/Elapsed \(wall clock\)/ {print $2}' "$OUT/time.txt")
+secs=$(echo "$wall" | awk -F: '{ if (NF == 3) print $1 * 3600 + $2 * 60 + $3; else print $1 * 60 + $2 }')
+rss=$(awk -F': ' '/Maximum resident set size/ {print $2}' "$OUT/time.txt")
+records=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["records"])' "$OUT/shards/manifest.json")
+bytes=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["bytes"])' "$OUT/shards/manifest.json")
+images=$(wc -l <"$OUT/images.txt")
+printf 'images %s (%s MB), records %s, shard bytes %s MB\n' "$images" \
+	"$(echo "$copy_bytes / 1000000" | bc)" "$records" "$(echo "$bytes / 1000000" | bc)"
+printf 'copy:  %.2f s, %.1f MB/s\n' "$copy_s" "$(echo "$copy_bytes / 1000000 / $copy_s" | bc -l)"
+printf 'shard: %.2f s, %.0f records/s, %.1f MB/s written, %.1f MB/s of image bytes read (%.0f%% of copy), peak RSS %s MB\n' \
+	"$secs" "$(echo "$records / $secs" | bc -l)" "$(echo "$bytes / 1000000 / $secs" | bc -l)" \
+	"$(echo "$copy_bytes / 1000000 / $secs" | bc -l)" "$(echo "100 * $copy_s / $secs" | bc -l)" \
+	"$(echo "$rss / 1024" | bc)"
