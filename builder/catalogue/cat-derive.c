@@ -22,7 +22,10 @@
  *   qa-open/closed a question about an image
  * "Another study" is the next study of the same split in hrank order (the
  * xxHash of its key under the build seed) whose label set differs, wrapping
- * around: a seeded, reproducible pick. Instances need an official split.
+ * around: a seeded, reproducible pick. It is found in linear time: the
+ * studies with text, in hrank order, fall into runs of equal label sets, and
+ * the answer is the first study of the next run (temporary tables cx_cand
+ * and cx_run). Instances need an official split.
  */
 #include "cx.h"
 
@@ -40,21 +43,37 @@
 
 #define REPORT_TEXT "COALESCE(NULLIF(r.findings, ''), r.impression, '')"
 
-/* The next study of the same split with text and other labels, wrapping. */
-#define OTHER_STUDY(cond)                                                                  \
-	"COALESCE((SELECT s2.id FROM study s2 JOIN report r2 ON r2.study_id = s2.id"        \
-	" WHERE s2.dataset_id = ?2 AND s2.split = s.split AND s2.hrank > s.hrank"            \
-	" AND s2.labels IS NOT s.labels AND " cond " ORDER BY s2.hrank LIMIT 1),"            \
-	" (SELECT s2.id FROM study s2 JOIN report r2 ON r2.study_id = s2.id"                 \
-	" WHERE s2.dataset_id = ?2 AND s2.split = s.split AND s2.id <> s.id"                 \
-	" AND s2.labels IS NOT s.labels AND " cond " ORDER BY s2.hrank LIMIT 1))"
+/* Studies with report text and images, in runs of equal labels (hrank order). */
+#define CAND_SQL                                                                           \
+	"CREATE TEMP TABLE cx_cand AS SELECT id, split, hrank, labels,"                      \
+	" SUM(chg) OVER (PARTITION BY split ORDER BY hrank ROWS UNBOUNDED PRECEDING) AS run"  \
+	" FROM (SELECT s.id, s.split, s.hrank, s.labels, CASE WHEN s.labels IS"              \
+	" LAG(s.labels) OVER (PARTITION BY s.split ORDER BY s.hrank) THEN 0 ELSE 1 END AS chg" \
+	" FROM study s JOIN report r ON r.study_id = s.id WHERE s.dataset_id = ?2"            \
+	" AND s.split <> '' AND " REPORT_TEXT " <> ''" HAS_IMAGES ")"
+#define RUN_SQL                                                                            \
+	"CREATE TEMP TABLE cx_run AS SELECT split, run, id, labels FROM (SELECT split, run,"  \
+	" id, labels, ROW_NUMBER() OVER (PARTITION BY split, run ORDER BY hrank) AS k"        \
+	" FROM cx_cand) WHERE k = 1"
+#define RUN_INDEX_SQL "CREATE INDEX temp.cx_run_key ON cx_run(split, run)"
+#define DROP_SQL "DROP TABLE IF EXISTS temp.cx_cand; DROP TABLE IF EXISTS temp.cx_run"
 
-#define R2_TEXT "COALESCE(NULLIF(r2.findings, ''), r2.impression, '') <> ''"
+/* The first study of the next run, or (wrapping) of the first run whose
+ * labels differ: consecutive runs differ, so that is run 0 or 1. */
+#define OTHER_STUDY                                                                        \
+	"COALESCE((SELECT x.id FROM cx_run x WHERE x.split = c.split AND x.run = c.run + 1),"  \
+	" (SELECT x.id FROM cx_run x WHERE x.split = c.split AND x.labels IS NOT c.labels"   \
+	" ORDER BY x.run LIMIT 1))"
+
+#define CAND_FROM                                                                          \
+	" FROM cx_cand c JOIN study s ON s.id = c.id JOIN report r ON r.study_id = s.id"
 
 enum images_of { IMG_NONE, IMG_STUDY, IMG_IMAGE, IMG_PAIR };
 
 struct rule {
-	const char *sql[2];   /* one or two INSERTs; ?1 = entry id, ?2 = dataset id */
+	/* run in order; ?1 = entry id, ?2 = dataset id; only INSERTs into
+	 * instance count as instances */
+	const char *sql[6];
 	enum images_of images;
 };
 
@@ -75,21 +94,22 @@ static const struct rule rules[] = {
 			     " AND i.split <> '' ORDER BY i.key", NULL},
 			    IMG_IMAGE},
 	[CX_DERIVE_VIEW_PAIRS] = {{
-		INS "SELECT ?1, key || '|same', split, patient, study_id, id, NULL, NULL, other, 1,"
-		" src_file, src_line FROM (SELECT i.*, (SELECT l.id FROM image l"
+		INS "WITH p AS MATERIALIZED (SELECT i.*, (SELECT l.id FROM image l"
 		" WHERE l.study_id = i.study_id AND l.view = 'LATERAL' ORDER BY l.hrank LIMIT 1)"
 		" AS other FROM image i WHERE i.dataset_id = ?2 AND i.view IN ('PA', 'AP')"
-		" AND i.split <> '' AND i.study_id IS NOT NULL) WHERE other IS NOT NULL"
-		" ORDER BY key",
-		INS "SELECT ?1, key || '|other', split, patient, study_id, id, NULL, NULL, other, 0,"
-		" src_file, src_line FROM (SELECT i.*, COALESCE((SELECT l.id FROM image l"
+		" AND i.split <> '' AND i.study_id IS NOT NULL)"
+		" SELECT ?1, key || '|same', split, patient, study_id, id, NULL, NULL, other, 1,"
+		" src_file, src_line FROM p WHERE other IS NOT NULL ORDER BY key",
+		INS "WITH p AS MATERIALIZED (SELECT i.*, COALESCE((SELECT l.id FROM image l"
 		" WHERE l.dataset_id = ?2 AND l.split = i.split AND l.view = 'LATERAL'"
 		" AND l.hrank > i.hrank AND l.study_id IS NOT i.study_id ORDER BY l.hrank LIMIT 1),"
 		" (SELECT l.id FROM image l WHERE l.dataset_id = ?2 AND l.split = i.split"
 		" AND l.view = 'LATERAL' AND l.study_id IS NOT i.study_id ORDER BY l.hrank LIMIT 1))"
 		" AS other FROM image i WHERE i.dataset_id = ?2 AND i.view IN ('PA', 'AP')"
 		" AND i.split <> '' AND EXISTS (SELECT 1 FROM image l WHERE l.study_id = i.study_id"
-		" AND l.view = 'LATERAL')) WHERE other IS NOT NULL ORDER BY key"},
+		" AND l.view = 'LATERAL'))"
+		" SELECT ?1, key || '|other', split, patient, study_id, id, NULL, NULL, other, 0,"
+		" src_file, src_line FROM p WHERE other IS NOT NULL ORDER BY key"},
 		IMG_PAIR},
 	[CX_DERIVE_BOXES] = {{INS "SELECT ?1, i.key || '|' || b.label, i.split, i.patient,"
 			      " i.study_id, i.id, NULL, b.label, NULL, NULL, MIN(b.src_file),"
@@ -117,22 +137,18 @@ static const struct rule rules[] = {
 				" AND instr(r.impression, 'p.m.') = 0 ORDER BY s.key", NULL},
 			       IMG_NONE},
 	[CX_DERIVE_TEXT_MATCH] = {{
+		CAND_SQL, RUN_SQL, RUN_INDEX_SQL,
 		INS "SELECT ?1, s.key || '|match', s.split, s.patient, s.id, NULL, NULL, NULL, NULL,"
-		" 1, r.src_file, r.src_line FROM study s JOIN report r ON r.study_id = s.id"
-		" WHERE s.dataset_id = ?2 AND s.split <> '' AND " REPORT_TEXT " <> ''" HAS_IMAGES
-		" ORDER BY s.key",
-		INS "SELECT * FROM (SELECT ?1, s.key || '|mismatch', s.split, s.patient, s.id, NULL,"
-		" NULL, NULL, " OTHER_STUDY(R2_TEXT) " AS other, 0, r.src_file, r.src_line"
-		" FROM study s JOIN report r ON r.study_id = s.id WHERE s.dataset_id = ?2"
-		" AND s.split <> '' AND " REPORT_TEXT " <> ''" HAS_IMAGES " ORDER BY s.key)"
-		" WHERE other IS NOT NULL"},
+		" 1, r.src_file, r.src_line" CAND_FROM " ORDER BY s.key",
+		INS "WITH p AS MATERIALIZED (SELECT ?1, s.key || '|mismatch', s.split, s.patient,"
+		" s.id, NULL, NULL, NULL, " OTHER_STUDY " AS other, 0, r.src_file, r.src_line"
+		CAND_FROM ") SELECT * FROM p WHERE other IS NOT NULL ORDER BY 2"},
 		IMG_STUDY},
 	[CX_DERIVE_TEXT_SELECT] = {{
-		INS "SELECT * FROM (SELECT ?1, s.key, s.split, s.patient, s.id, NULL, NULL, NULL, "
-		OTHER_STUDY(R2_TEXT) " AS other, NULL, r.src_file, r.src_line FROM study s"
-		" JOIN report r ON r.study_id = s.id WHERE s.dataset_id = ?2 AND s.split <> ''"
-		" AND " REPORT_TEXT " <> ''" HAS_IMAGES " ORDER BY s.key) WHERE other IS NOT NULL",
-		NULL},
+		CAND_SQL, RUN_SQL, RUN_INDEX_SQL,
+		INS "WITH p AS MATERIALIZED (SELECT ?1, s.key, s.split, s.patient, s.id, NULL, NULL,"
+		" NULL, " OTHER_STUDY " AS other, NULL, r.src_file, r.src_line" CAND_FROM ")"
+		" SELECT * FROM p WHERE other IS NOT NULL ORDER BY 2"},
 		IMG_STUDY},
 	[CX_DERIVE_QA_OPEN] = {{INS "SELECT ?1, q.key, q.split, i.patient, i.study_id, i.id, q.id,"
 				" NULL, NULL, NULL, q.src_file, q.src_line FROM qa q JOIN image i"
@@ -172,7 +188,7 @@ static int run(struct cx_cat *cat, const char *sql, sqlite3_int64 entry, long *c
 	sqlite3_finalize(st);
 	if (rc != SQLITE_DONE)
 		return cat_db_error(cat, err, "derive");
-	if (changes)
+	if (changes && cx_str_starts(sql, "INSERT INTO instance("))
 		*changes += sqlite3_changes(cat->db);
 	return 0;
 }
@@ -190,9 +206,11 @@ static int derive_entry(struct cx_cat *cat, const struct cx_entry_def *e, struct
 	if (!entry)
 		return cx_error_set(err, CX_EINVAL, "no entry for task '%s'", e->task);
 	const struct rule *r = &rules[e->derive];
-	for (int k = 0; k < 2 && r->sql[k]; k++)
-		if (run(cat, r->sql[k], entry, &cat->n.instances, err))
-			return CX_EDB;
+	int rc = 0;
+	for (size_t k = 0; k < CX_ARRAY_LEN(r->sql) && r->sql[k] && !rc; k++)
+		rc = run(cat, r->sql[k], entry, &cat->n.instances, err);
+	if (cat_exec(cat, DROP_SQL, err) || rc)
+		return CX_EDB;
 	if (images_sql[r->images] && run(cat, images_sql[r->images], entry, NULL, err))
 		return CX_EDB;
 	return 0;

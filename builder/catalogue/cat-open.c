@@ -125,8 +125,11 @@ int cx_cat_open(struct cx_cat **out, const char *path, int create, struct cx_err
 	sqlite3_busy_timeout(cat->db, 5000);
 	sqlite3_create_function(cat->db, "cx_hash", 2, SQLITE_UTF8 | SQLITE_DETERMINISTIC, NULL,
 				sql_hash, NULL, NULL);
-	int rc = cat_exec(cat, "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"
-			       "PRAGMA cache_size=-131072; PRAGMA temp_store=MEMORY;", err);
+	/* A rollback journal, not WAL: a build appends far more pages than it
+	 * changes, and WAL would write every new page twice. The page cache is
+	 * capped at 256 MiB whatever the size of the sources. */
+	int rc = cat_exec(cat, "PRAGMA journal_mode=DELETE; PRAGMA synchronous=NORMAL;"
+			       "PRAGMA cache_size=-262144; PRAGMA temp_store=MEMORY;", err);
 	if (rc == 0 && sqlite3_db_readonly(cat->db, "main") == 0)
 		rc = check_schema(cat, create, err);
 	if (rc) {
@@ -148,6 +151,9 @@ void cx_cat_close(struct cx_cat *cat)
 	cx_buf_release(&cat->a);
 	cx_buf_release(&cat->b);
 	cx_buf_release(&cat->c);
+	cx_buf_release(&cat->last_study);
+	cx_buf_release(&cat->deferred);
+	cx_buf_release(&cat->last_patient);
 	free(cat->path);
 	free(cat);
 }

@@ -85,9 +85,28 @@ static uint64_t rank_of(struct cx_cat *cat, const char *key)
 	return cx_hash_str(key, cat->opts.seed);
 }
 
+/* Same order as the upsert's CASE: a study takes the strictest split seen. */
+static int split_rank(enum cx_split s)
+{
+	return s == CX_SPLIT_TEST ? 3 : s == CX_SPLIT_VAL ? 2 : s == CX_SPLIT_TRAIN ? 1 : 0;
+}
+
+/* 1 when upserting (key, patient, split) would leave the last study as it is. */
+static int same_as_last_study(struct cx_cat *cat, const char *key, const char *patient,
+			      enum cx_split split)
+{
+	return cat->last_study_id && !strcmp(cx_buf_str(&cat->last_study), key) &&
+	       (!patient || !patient[0] || !strcmp(cx_buf_str(&cat->last_patient), patient)) &&
+	       split_rank(split) <= cat->last_split;
+}
+
 static int upsert_study(struct cx_cat *cat, const char *key, const char *patient,
 			enum cx_split split, sqlite3_int64 *id, struct cx_error *err)
 {
+	if (same_as_last_study(cat, key, patient, split)) {
+		*id = cat->last_study_id;
+		return 0;
+	}
 	sqlite3_stmt *st = cat->st[ST_STUDY_UPSERT];
 	sqlite3_bind_int64(st, 1, cat->dataset_id);
 	sqlite3_bind_text(st, 2, key, -1, SQLITE_TRANSIENT);
@@ -101,6 +120,20 @@ static int upsert_study(struct cx_cat *cat, const char *key, const char *patient
 	if (rc != SQLITE_ROW)
 		return cat_db_error(cat, err, "study");
 	remember(cat, ST_SRC_STUDY, *id);
+	/* What the row now holds: the stricter split, the newest non-empty patient. */
+	if (cat->last_study_id != *id || strcmp(cx_buf_str(&cat->last_study), key)) {
+		cx_buf_reset(&cat->last_study);
+		cx_buf_adds(&cat->last_study, key);
+		cx_buf_reset(&cat->last_patient);
+		cat->last_split = 0;
+	}
+	if (patient && patient[0]) {
+		cx_buf_reset(&cat->last_patient);
+		cx_buf_adds(&cat->last_patient, patient);
+	}
+	if (split_rank(split) > cat->last_split)
+		cat->last_split = split_rank(split);
+	cat->last_study_id = *id;
 	return 0;
 }
 
@@ -137,9 +170,10 @@ static int on_image(void *ctx, const struct cx_image_fact *f, struct cx_error *e
 	struct cx_cat *cat = ctx;
 	if (!f->path)
 		return image_update(cat, f, err);
-	if (cat->opts.check_images && !cx_release_exists(cat->rel, f->path))
+	if (!cat->opts.check_images)
+		cx_release_where_unchecked(cat->rel, f->path, &cat->a, &cat->b);
+	else if (cx_release_where(cat->rel, f->path, &cat->a, &cat->b) != 0)
 		return cx_error_set(err, CX_ENOTFOUND, "missing image file '%s'", f->path);
-	cx_release_where(cat->rel, f->path, &cat->a, &cat->b);
 	if (!cat->b.len)
 		cx_buf_adds(&cat->b, f->path);
 	sqlite3_int64 study = 0;
@@ -364,6 +398,7 @@ void cat_write_finish(struct cx_cat *cat)
 	free(cat->pend);
 	cat->pend = NULL;
 	cat->npend = cat->cappend = 0;
+	cat->last_study_id = 0;
 	if (cat->in_source)
 		sqlite3_exec(cat->db, "ROLLBACK", NULL, NULL, NULL);
 	cat->in_source = 0;
@@ -460,6 +495,44 @@ static int insert_entries(struct cx_cat *cat, struct cx_error *err)
 	return rc;
 }
 
+/*
+ * Indexes that only the derivations, the image probe and the queries use are
+ * dropped while a source loads and built again at its end: one sort is much
+ * cheaper than a B-tree insert per row. Their definitions are read back from
+ * the catalogue itself, so schema/catalogue.sql stays the only place that
+ * defines them.
+ */
+static const char *const deferred_indexes =
+	"'image_study', 'image_path', 'image_view', 'study_rank', 'box_image', 'qa_image'";
+
+static int defer_indexes(struct cx_cat *cat, struct cx_error *err)
+{
+	sqlite3_stmt *st;
+	struct cx_buf sql = CX_BUF_INIT, drop = CX_BUF_INIT;
+	cx_buf_addf(&sql, "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND name IN (%s)"
+			  " ORDER BY name", deferred_indexes);
+	int rc = cat_prepare(cat, sql.data, &st, err);
+	cx_buf_release(&sql);
+	if (rc)
+		return rc;
+	cx_buf_reset(&cat->deferred);
+	while (sqlite3_step(st) == SQLITE_ROW) {
+		cx_buf_addf(&cat->deferred, "%s;\n", (const char *)sqlite3_column_text(st, 1));
+		cx_buf_addf(&drop, "DROP INDEX %s;\n", (const char *)sqlite3_column_text(st, 0));
+	}
+	sqlite3_finalize(st);
+	rc = drop.len ? cat_exec(cat, drop.data, err) : 0;
+	cx_buf_release(&drop);
+	return rc;
+}
+
+static int restore_indexes(struct cx_cat *cat, struct cx_error *err)
+{
+	int rc = cat->deferred.len ? cat_exec(cat, cat->deferred.data, err) : 0;
+	cx_buf_reset(&cat->deferred);
+	return rc;
+}
+
 static int prepare_all(struct cx_cat *cat, struct cx_error *err)
 {
 	for (int i = 0; i < ST_COUNT; i++)
@@ -505,6 +578,8 @@ int cx_cat_begin_source(struct cx_cat *cat, const struct cx_adapter *a, struct c
 	if (!rc)
 		rc = insert_entries(cat, err);
 	if (!rc)
+		rc = defer_indexes(cat, err);
+	if (!rc)
 		rc = prepare_all(cat, err);
 	if (rc) {
 		cat_write_finish(cat);
@@ -543,8 +618,8 @@ static int write_counts(struct cx_cat *cat, struct cx_error *err)
 
 int cx_cat_end_source(struct cx_cat *cat, struct cx_source_counts *out, struct cx_error *err)
 {
-	int rc = 0;
-	if (cat->opts.check_images)
+	int rc = restore_indexes(cat, err);
+	if (!rc && cat->opts.check_images)
 		rc = cat_probe_images(cat, err);
 	if (!rc)
 		rc = cat_derive(cat, err);

@@ -37,6 +37,8 @@ static void add_name(struct layer *l, size_t *cap, const char *name)
 }
 
 struct cx_release {
+	struct cx_buf last_name;  /* the last name find_layer() resolved ... */
+	struct layer *last_layer; /* ... and where (a build asks twice per image) */
 	char *path;
 	char *damage;  /* first damaged-archive message, or NULL */
 	int is_archive;
@@ -67,13 +69,20 @@ static int cmp_str(const void *a, const void *b)
 	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-/* Sorted names of a folder's entries (without . and ..). Caller frees. */
-static char **list_dir(const char *dir, size_t *n)
+/*
+ * Sorted names of a folder's entries (without . and ..). When kinds is not
+ * NULL it gets, per name, 'd' or 'f' from the directory entry itself, or 0
+ * when the file system does not say (then the caller asks stat). Caller frees
+ * both.
+ */
+static char **list_dir_kinds(const char *dir, size_t *n, char **kinds)
 {
 	DIR *d = opendir(dir);
 	char **v = NULL;
 	size_t len = 0;
 	*n = 0;
+	if (kinds)
+		*kinds = NULL;
 	if (!d)
 		return NULL;
 	struct dirent *e;
@@ -81,12 +90,27 @@ static char **list_dir(const char *dir, size_t *n)
 		if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, ".."))
 			continue;
 		v = cx_realloc(v, (len + 1) * sizeof(*v));
-		v[len++] = cx_strdup(e->d_name);
+		/* the kind rides after the name's NUL, so sorting keeps them together */
+		size_t nl = strlen(e->d_name);
+		v[len] = cx_malloc(nl + 2);
+		memcpy(v[len], e->d_name, nl + 1);
+		v[len][nl + 1] = e->d_type == DT_DIR ? 'd' : e->d_type == DT_REG ? 'f' : 0;
+		len++;
 	}
 	closedir(d);
 	qsort(v, len, sizeof(*v), cmp_str);
+	if (kinds) {
+		*kinds = cx_malloc(len ? len : 1);
+		for (size_t i = 0; i < len; i++)
+			(*kinds)[i] = v[i][strlen(v[i]) + 1];
+	}
 	*n = len;
 	return v;
+}
+
+static char **list_dir(const char *dir, size_t *n)
+{
+	return list_dir_kinds(dir, n, NULL);
 }
 
 static void free_list(char **v, size_t n)
@@ -152,6 +176,7 @@ void cx_release_free(struct cx_release *rel)
 	free(rel->layers);
 	free(rel->path);
 	free(rel->damage);
+	cx_buf_release(&rel->last_name);
 	free(rel);
 }
 
@@ -228,9 +253,15 @@ static int layer_has_name(struct cx_release *rel, struct layer *l, const char *n
 
 static struct layer *find_layer(struct cx_release *rel, const char *name)
 {
+	if (rel->last_layer && !strcmp(cx_buf_str(&rel->last_name), name))
+		return rel->last_layer;
 	for (size_t i = 0; i < rel->nlayers; i++)
-		if (layer_has_name(rel, &rel->layers[i], name))
-			return &rel->layers[i];
+		if (layer_has_name(rel, &rel->layers[i], name)) {
+			cx_buf_reset(&rel->last_name);
+			cx_buf_adds(&rel->last_name, name);
+			rel->last_layer = &rel->layers[i];
+			return rel->last_layer;
+		}
 	return NULL;
 }
 
@@ -249,6 +280,7 @@ static int locate_below(struct cx_release *rel, struct layer *l, const char *nam
 				continue;
 			cx_buf_addf(&p, "/%s", name);
 			if (stat_kind(p.data) == 'f') {
+				rel->last_layer = NULL; /* names resolve anew under the new root */
 				free(l->prefix);
 				l->prefix = cx_malloc(strlen(tops[i]) + 2);
 				sprintf(l->prefix, "%s/", tops[i]);
@@ -263,6 +295,7 @@ static int locate_below(struct cx_release *rel, struct layer *l, const char *nam
 	for (size_t i = 0; i < l->nnames; i++) {
 		const char *slash = strchr(l->names[i], '/');
 		if (slash && !strcmp(slash + 1, name)) {
+			rel->last_layer = NULL;
 			free(l->prefix);
 			l->prefix = cx_strndup(l->names[i], (size_t)(slash - l->names[i]) + 1);
 			return 1;
@@ -297,6 +330,16 @@ int cx_release_where(struct cx_release *rel, const char *name, struct cx_buf *ar
 	cx_buf_adds(archive, l->relname);
 	cx_buf_addf(path, "%s%s", l->prefix, name);
 	return 0;
+}
+
+void cx_release_where_unchecked(struct cx_release *rel, const char *name, struct cx_buf *archive,
+				struct cx_buf *path)
+{
+	struct layer *l = &rel->layers[0];
+	cx_buf_reset(archive);
+	cx_buf_reset(path);
+	cx_buf_adds(archive, l->relname);
+	cx_buf_addf(path, "%s%s", l->prefix, name);
 }
 
 int cx_release_open_file(struct cx_release *rel, const char *name, struct cx_stream **out,
@@ -334,7 +377,8 @@ static int walk_folder(struct walk *w, const char *dir, const char *rel, const c
 	size_t clen = slash ? (size_t)(slash - pat) : strlen(pat);
 	char *comp = cx_strndup(pat, clen);
 	size_t n;
-	char **names = list_dir(dir, &n);
+	char *kinds;
+	char **names = list_dir_kinds(dir, &n, &kinds);
 	int rc = 0;
 	struct cx_buf path = CX_BUF_INIT, name = CX_BUF_INIT;
 	for (size_t i = 0; i < n && rc == 0; i++) {
@@ -344,7 +388,7 @@ static int walk_folder(struct walk *w, const char *dir, const char *rel, const c
 		cx_buf_addf(&path, "%s/%s", dir, names[i]);
 		cx_buf_reset(&name);
 		cx_buf_addf(&name, "%s%s%s", rel, rel[0] ? "/" : "", names[i]);
-		int kind = stat_kind(path.data);
+		int kind = kinds[i] ? kinds[i] : stat_kind(path.data);
 		if (slash && kind == 'd') {
 			rc = walk_folder(w, path.data, name.data, slash + 1);
 		} else if (!slash && kind == 'f') {
@@ -359,6 +403,7 @@ static int walk_folder(struct walk *w, const char *dir, const char *rel, const c
 	cx_buf_release(&path);
 	cx_buf_release(&name);
 	free_list(names, n);
+	free(kinds);
 	free(comp);
 	return rc;
 }

@@ -51,6 +51,12 @@ int cx_release_where(struct cx_release *rel, const char *name, struct cx_buf *ar
  * its member names were read (a truncated download, say). */
 const char *cx_release_damage(const struct cx_release *rel);
 
+/* Like cx_release_where() without looking for the file: the first layer
+ * (the folder, or the one archive) is assumed. For builds that do not check
+ * images (--no-image-check), where a stat per image would dominate. */
+void cx_release_where_unchecked(struct cx_release *rel, const char *name, struct cx_buf *archive,
+				struct cx_buf *path);
+
 /* 1 when the release itself is one archive file. */
 int cx_release_is_archive(const struct cx_release *rel);
 
