@@ -142,7 +142,13 @@ struct reader {
 	struct lookup images;
 	const char *entry_file;
 	int hint; /* the images_NNN/ folder that held the last image, 0 for none */
+	int misses; /* images found nowhere in a row, while no Kaggle folder was seen */
 };
+
+/* After this many images found in no place at all, and never one in a Kaggle
+ * folder, the twelve images_NNN/ guesses stop: the release has no images
+ * here (a benchmark, or images kept elsewhere), and each guess is a stat. */
+#define NESTING_GIVE_UP 64
 
 /*
  * Where an image lives: images/<name> (a folder or the members of the
@@ -165,11 +171,12 @@ static void image_path(struct reader *r, const char *name, struct cx_buf *out)
 {
 	if (try_path(r, 0, name, out) || (r->hint && try_path(r, r->hint, name, out)))
 		return;
-	for (int folder = 1; folder <= 12; folder++)
+	for (int folder = 1; folder <= 12 && (r->hint || r->misses < NESTING_GIVE_UP); folder++)
 		if (folder != r->hint && try_path(r, folder, name, out)) {
 			r->hint = folder;
 			return;
 		}
+	r->misses++;
 	try_path(r, 0, name, out);
 }
 
@@ -437,7 +444,7 @@ static int read_boxes(struct reader *r, struct cx_error *err)
 
 static int nih_read(struct cx_release *rel, const struct cx_sink *sink, struct cx_error *err)
 {
-	struct reader r = {rel, sink, {0}, NULL, 0};
+	struct reader r = {.rel = rel, .sink = sink};
 	int rc = read_list(rel, TRAIN_LIST, CX_SPLIT_TRAIN, &r.images, err);
 	if (rc == 0)
 		rc = read_list(rel, TEST_LIST, CX_SPLIT_TEST, &r.images, err);
