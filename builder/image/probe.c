@@ -1,12 +1,15 @@
 /*
  * probe.c - PNG headers are read straight from the IHDR chunk, which the PNG
  * specification fixes at byte 8; JPEG headers through TurboJPEG, which parses
- * markers up to the frame header without decoding the scan.
+ * markers up to the frame header without decoding the scan; DICOM headers
+ * through GDCM, which stops at the pixel data tag (dicom-gdcm.cpp).
  */
 #include "cx.h"
 
 #include <turbojpeg.h>
 
+#include "image/dicom.h"
+#include "image/image.h"
 #include "image/probe.h"
 
 static uint32_t be32(const unsigned char *p)
@@ -57,7 +60,22 @@ int cx_image_probe(const unsigned char *head, size_t n, struct cx_image_info *ou
 		return probe_png(head, n, out, err);
 	if (n >= 3 && head[0] == 0xFF && head[1] == 0xD8 && head[2] == 0xFF)
 		return probe_jpeg(head, n, out, err);
+	if (n >= 132 && !memcmp(head + 128, "DICM", 4))
+		return cx_dicom_probe(head, n, out, err);
 	if (n == 0)
 		return cx_error_set(err, CX_EFORMAT, "empty image file");
-	return cx_error_set(err, CX_EFORMAT, "neither PNG nor JPEG");
+	return cx_error_set(err, CX_EFORMAT, "neither PNG, JPEG nor DICOM");
+}
+
+int cx_image_probe_named(const unsigned char *head, size_t n, const char *name,
+			 struct cx_image_info *out, struct cx_error *err)
+{
+	const char *f = n ? cx_image_sniff(head, n, name) : NULL;
+	if (f && !strcmp(f, "jsrt")) {
+		*out = (struct cx_image_info){"jsrt", CX_JSRT_SIDE, CX_JSRT_SIDE, 12, 1};
+		return 0;
+	}
+	if (f && !strcmp(f, "dicom") && !(n >= 132 && !memcmp(head + 128, "DICM", 4)))
+		return cx_dicom_probe(head, n, out, err);
+	return cx_image_probe(head, n, out, err);
 }
