@@ -60,7 +60,8 @@ static void text_in(struct canvas *c, int cx, int x, int y, const char *s,
 	int room = (cx + CX_SHEET_THUMB - x) / CX_FONT_W;
 	if (room <= 0)
 		return;
-	char *t = cx_strndup(s, (size_t)room);
+	size_t len = strlen(s);
+	char *t = cx_strndup(s, len < (size_t)room ? len : (size_t)room);
 	cx_font_draw(c->rgb, c->w, c->h, x, y, t, col);
 	free(t);
 }
