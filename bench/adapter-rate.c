@@ -1,0 +1,65 @@
+/*
+ * adapter-rate.c - how fast an adapter reads a release with no catalogue
+ * behind it: every fact goes to a sink that only counts. This separates
+ * parsing (CSV, gzip, JSON, XML, report sections) from the SQLite writes
+ * that `chexinstruct build` adds. A benchmark tool, not a test.
+ *
+ *     build/bench/adapter-rate mimic-cxr bench/out/sources/mimic-cxr
+ */
+#include "cx.h"
+
+#include <time.h>
+
+#include "adapters/adapter.h"
+#include "io/release.h"
+
+struct counts {
+	long rows, facts;
+};
+
+static int fact(void *ctx) { ((struct counts *)ctx)->facts++; return 0; }
+static int on_image(void *c, const struct cx_image_fact *f, struct cx_error *e) { (void)f; (void)e; return fact(c); }
+static int on_study(void *c, const struct cx_study_fact *f, struct cx_error *e) { (void)f; (void)e; return fact(c); }
+static int on_labels(void *c, const struct cx_labels_fact *f, struct cx_error *e) { (void)f; (void)e; return fact(c); }
+static int on_box(void *c, const struct cx_box_fact *f, struct cx_error *e) { (void)f; (void)e; return fact(c); }
+static int on_report(void *c, const struct cx_report_fact *f, struct cx_error *e) { (void)f; (void)e; return fact(c); }
+static int on_qa(void *c, const struct cx_qa_fact *f, struct cx_error *e) { (void)f; (void)e; return fact(c); }
+static void row(void *c) { ((struct counts *)c)->rows++; }
+static void on_kept(void *c, const struct cx_where *w) { (void)w; row(c); }
+static void on_reject(void *c, const struct cx_where *w, const char *r) { (void)w; (void)r; row(c); }
+static void on_filter(void *c, const struct cx_where *w, const char *r) { (void)w; (void)r; row(c); }
+
+int main(int argc, char **argv)
+{
+	if (argc != 3) {
+		fprintf(stderr, "usage: adapter-rate SOURCE-ID RELEASE\n");
+		return 2;
+	}
+	const struct cx_adapter *a = cx_adapter_find(argv[1]);
+	struct cx_release *rel;
+	struct cx_error err = {0};
+	if (!a) {
+		fprintf(stderr, "adapter-rate: unknown source '%s'\n", argv[1]);
+		return 2;
+	}
+	if (cx_release_open(&rel, argv[2], &err) || !a->probe(rel)) {
+		fprintf(stderr, "adapter-rate: %s: %s\n", argv[2], err.msg[0] ? err.msg : "not recognised");
+		return 1;
+	}
+	struct counts n = {0, 0};
+	struct cx_sink sink = {&n, on_image, on_study, on_labels, on_box, on_report, on_qa,
+			       on_kept, on_reject, on_filter};
+	struct timespec t0, t1;
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	int rc = a->read(rel, &sink, &err);
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	cx_release_free(rel);
+	if (rc) {
+		fprintf(stderr, "adapter-rate: %s\n", err.msg);
+		return 1;
+	}
+	double s = (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
+	printf("%s: %ld rows, %ld facts in %.2f s: %.0f rows/s\n", a->id, n.rows, n.facts, s,
+	       s > 0 ? (double)n.rows / s : 0.0);
+	return 0;
+}
