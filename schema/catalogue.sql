@@ -154,9 +154,12 @@ CREATE TABLE instance (
 	other_id INTEGER,
 	flag     INTEGER,
 	src_file TEXT,
-	src_line INTEGER,
-	UNIQUE (entry_id, key)
+	src_line INTEGER
 );
+-- An index, not a table constraint, so that the build can drop it while it
+-- derives instances and sort it in once at the end (keys are unique per entry
+-- by construction of every derive rule).
+CREATE UNIQUE INDEX instance_key ON instance(entry_id, key);
 CREATE INDEX instance_split ON instance(entry_id, split);
 CREATE INDEX qa_image ON qa(image_id);
 

@@ -162,17 +162,19 @@ static const struct rule rules[] = {
 				 IMG_IMAGE},
 };
 
+/* ?1 is the last instance id before the entry's own: its instances are the
+ * rows after it (a rowid range; the instance indexes are not built yet). */
 static const char *const images_sql[] = {
 	[IMG_NONE] = NULL,
 	[IMG_STUDY] = "INSERT INTO instance_image(instance_id, ord, image_id)"
 		      " SELECT n.id, ROW_NUMBER() OVER (PARTITION BY n.id ORDER BY " VIEW_RANK
 		      ", i.key) - 1, i.id FROM instance n JOIN image i ON i.study_id = n.study_id"
-		      " WHERE n.entry_id = ?1",
+		      " WHERE n.id > ?1",
 	[IMG_IMAGE] = "INSERT INTO instance_image(instance_id, ord, image_id)"
-		      " SELECT n.id, 0, n.image_id FROM instance n WHERE n.entry_id = ?1",
+		      " SELECT n.id, 0, n.image_id FROM instance n WHERE n.id > ?1",
 	[IMG_PAIR] = "INSERT INTO instance_image(instance_id, ord, image_id)"
-		     " SELECT n.id, 0, n.image_id FROM instance n WHERE n.entry_id = ?1"
-		     " UNION ALL SELECT n.id, 1, n.other_id FROM instance n WHERE n.entry_id = ?1",
+		     " SELECT n.id, 0, n.image_id FROM instance n WHERE n.id > ?1"
+		     " UNION ALL SELECT n.id, 1, n.other_id FROM instance n WHERE n.id > ?1",
 };
 
 static int run(struct cx_cat *cat, const char *sql, sqlite3_int64 entry, long *changes,
@@ -206,12 +208,18 @@ static int derive_entry(struct cx_cat *cat, const struct cx_entry_def *e, struct
 	if (!entry)
 		return cx_error_set(err, CX_EINVAL, "no entry for task '%s'", e->task);
 	const struct rule *r = &rules[e->derive];
+	sqlite3_int64 before = 0;
+	if (cat_prepare(cat, "SELECT COALESCE(MAX(id), 0) FROM instance", &st, err))
+		return CX_EDB;
+	if (sqlite3_step(st) == SQLITE_ROW)
+		before = sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
 	int rc = 0;
 	for (size_t k = 0; k < CX_ARRAY_LEN(r->sql) && r->sql[k] && !rc; k++)
 		rc = run(cat, r->sql[k], entry, &cat->n.instances, err);
 	if (cat_exec(cat, DROP_SQL, err) || rc)
 		return CX_EDB;
-	if (images_sql[r->images] && run(cat, images_sql[r->images], entry, NULL, err))
+	if (images_sql[r->images] && run(cat, images_sql[r->images], before, NULL, err))
 		return CX_EDB;
 	return 0;
 }

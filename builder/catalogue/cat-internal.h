@@ -67,6 +67,7 @@ struct cx_cat {
 	int last_split;
 	int in_source;
 	struct cx_buf deferred;    /* CREATE INDEX statements dropped for the load */
+	struct cx_buf deferred_late; /* ... and those dropped until derivation ends */
 	/* cat-shard.c: statements of a shard plan, finalized by cx_plan_end() */
 	sqlite3_stmt *plan_find, *plan_set, *plan_rec;
 };

@@ -153,6 +153,7 @@ void cx_cat_close(struct cx_cat *cat)
 	cx_buf_release(&cat->c);
 	cx_buf_release(&cat->last_study);
 	cx_buf_release(&cat->deferred);
+	cx_buf_release(&cat->deferred_late);
 	cx_buf_release(&cat->last_patient);
 	free(cat->path);
 	free(cat);

@@ -502,22 +502,25 @@ static int insert_entries(struct cx_cat *cat, struct cx_error *err)
  * the catalogue itself, so schema/catalogue.sql stays the only place that
  * defines them.
  */
-static const char *const deferred_indexes =
+static const char *const load_indexes =
 	"'image_study', 'image_path', 'image_view', 'study_rank', 'box_image', 'qa_image'";
+/* ... and these until the instances are derived. */
+static const char *const derive_indexes = "'instance_key', 'instance_split'";
 
-static int defer_indexes(struct cx_cat *cat, struct cx_error *err)
+static int defer_indexes(struct cx_cat *cat, const char *names, struct cx_buf *saved,
+			 struct cx_error *err)
 {
 	sqlite3_stmt *st;
 	struct cx_buf sql = CX_BUF_INIT, drop = CX_BUF_INIT;
 	cx_buf_addf(&sql, "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND name IN (%s)"
-			  " ORDER BY name", deferred_indexes);
+			  " ORDER BY name", names);
 	int rc = cat_prepare(cat, sql.data, &st, err);
 	cx_buf_release(&sql);
 	if (rc)
 		return rc;
-	cx_buf_reset(&cat->deferred);
+	cx_buf_reset(saved);
 	while (sqlite3_step(st) == SQLITE_ROW) {
-		cx_buf_addf(&cat->deferred, "%s;\n", (const char *)sqlite3_column_text(st, 1));
+		cx_buf_addf(saved, "%s;\n", (const char *)sqlite3_column_text(st, 1));
 		cx_buf_addf(&drop, "DROP INDEX %s;\n", (const char *)sqlite3_column_text(st, 0));
 	}
 	sqlite3_finalize(st);
@@ -526,10 +529,10 @@ static int defer_indexes(struct cx_cat *cat, struct cx_error *err)
 	return rc;
 }
 
-static int restore_indexes(struct cx_cat *cat, struct cx_error *err)
+static int restore_indexes(struct cx_cat *cat, struct cx_buf *saved, struct cx_error *err)
 {
-	int rc = cat->deferred.len ? cat_exec(cat, cat->deferred.data, err) : 0;
-	cx_buf_reset(&cat->deferred);
+	int rc = saved->len ? cat_exec(cat, saved->data, err) : 0;
+	cx_buf_reset(saved);
 	return rc;
 }
 
@@ -578,7 +581,9 @@ int cx_cat_begin_source(struct cx_cat *cat, const struct cx_adapter *a, struct c
 	if (!rc)
 		rc = insert_entries(cat, err);
 	if (!rc)
-		rc = defer_indexes(cat, err);
+		rc = defer_indexes(cat, load_indexes, &cat->deferred, err);
+	if (!rc)
+		rc = defer_indexes(cat, derive_indexes, &cat->deferred_late, err);
 	if (!rc)
 		rc = prepare_all(cat, err);
 	if (rc) {
@@ -618,11 +623,13 @@ static int write_counts(struct cx_cat *cat, struct cx_error *err)
 
 int cx_cat_end_source(struct cx_cat *cat, struct cx_source_counts *out, struct cx_error *err)
 {
-	int rc = restore_indexes(cat, err);
+	int rc = restore_indexes(cat, &cat->deferred, err);
 	if (!rc && cat->opts.check_images)
 		rc = cat_probe_images(cat, err);
 	if (!rc)
 		rc = cat_derive(cat, err);
+	if (!rc)
+		rc = restore_indexes(cat, &cat->deferred_late, err);
 	if (!rc)
 		rc = write_counts(cat, err);
 	if (!rc) {
