@@ -107,6 +107,10 @@ struct cat_item {
 	size_t nboxes;
 	char **images;
 	size_t nimages;
+	/* Where each image is: its archive ("" for a plain file or a member of a
+	 * release that is one archive) and path, parallel to images. */
+	char **archives, **paths;
+	const char *release; /* the dataset's release path (in strs) */
 };
 struct cat_views;
 struct cat_views *cat_views_new(struct cx_cat *cat);

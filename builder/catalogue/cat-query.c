@@ -267,7 +267,9 @@ long cx_cat_sample(struct cx_cat *cat, const struct cx_sample_query *q, cx_sampl
 		cx_buf_addf(&entry, "[%s] [%s]", col(st, 15), it.v.dataset);
 		struct cx_sample_item item = {&it.v, (const char *const *)it.images, it.nimages,
 					      col(st, 11), (long)sqlite3_column_int64(st, 12),
-					      entry.data};
+					      entry.data, it.release ? it.release : "",
+					      (const char *const *)it.archives,
+					      (const char *const *)it.paths};
 		rc = fn(ctx, &item, err);
 		cx_buf_release(&entry);
 		cat_item_free(&it);

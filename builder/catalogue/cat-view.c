@@ -83,9 +83,14 @@ void cat_item_free(struct cat_item *it)
 	for (size_t i = 0; i < it->nboxes; i++)
 		free((char *)it->boxes[i].label);
 	free(it->boxes);
-	for (size_t i = 0; i < it->nimages; i++)
+	for (size_t i = 0; i < it->nimages; i++) {
 		free(it->images[i]);
+		free(it->archives[i]);
+		free(it->paths[i]);
+	}
 	free(it->images);
+	free(it->archives);
+	free(it->paths);
 	memset(it, 0, sizeof(*it));
 }
 
@@ -171,6 +176,10 @@ static void fill_images(struct cat_views *v, struct cat_item *it, sqlite3_int64 
 		else
 			cx_buf_addf(&b, "%s/%s", release, path);
 		it->images = cx_realloc(it->images, (it->nimages + 1) * sizeof(char *));
+		it->archives = cx_realloc(it->archives, (it->nimages + 1) * sizeof(char *));
+		it->paths = cx_realloc(it->paths, (it->nimages + 1) * sizeof(char *));
+		it->archives[it->nimages] = cx_strdup(archive);
+		it->paths[it->nimages] = cx_strdup(path);
 		it->images[it->nimages++] = cx_buf_detach(&b);
 	}
 	sqlite3_reset(st);
@@ -199,5 +208,6 @@ void cat_item_fill(struct cat_views *v, sqlite3_stmt *q, struct cat_item *it)
 	if ((!strcmp(derive, "text-match") || !strcmp(derive, "text-select")) &&
 	    sqlite3_column_type(q, 9) != SQLITE_NULL)
 		fill_other_text(v, it, sqlite3_column_int64(q, 9));
+	it->release = keep(it, q, 14);
 	fill_images(v, it, sqlite3_column_int64(q, 0), col(q, 14));
 }

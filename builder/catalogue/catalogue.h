@@ -79,6 +79,12 @@ struct cx_sample_item {
 	const char *src_file;
 	long src_line;
 	const char *entry;   /* "[task] [dataset]" */
+	/* To read the images: the release path (a folder or one archive) and,
+	 * parallel to images, each one's archive inside the release ("" for a
+	 * plain file, or for a member of a release that is itself one archive)
+	 * and its path (inside that archive, or relative to the folder). */
+	const char *release;
+	const char *const *archives, *const *paths;
 };
 typedef int (*cx_sample_fn)(void *ctx, const struct cx_sample_item *item, struct cx_error *err);
 /* Returns the number of instances visited, or a negative code. No instance

@@ -1,15 +1,24 @@
 /*
  * cmd-sample.c - `chexinstruct sample`: renders N instances of the tasks
  * matching --task, chosen by a seeded hash order, with their images and
- * provenance, as text or JSON.
+ * provenance, as text or JSON, or (--png) as one contact sheet of their
+ * images with the boxes drawn (image/sheet.h).
  */
 #include "cx.h"
 
+#include <errno.h>
 #include <getopt.h>
+#include <sys/stat.h>
 
 #include "catalogue/catalogue.h"
 #include "cli/cmd.h"
+#include "image/sheet.h"
+#include "io/release.h"
+#include "io/stream.h"
 #include "render/render.h"
+
+/* No chest X-ray file comes near this; it bounds what one tile may read. */
+#define MAX_IMAGE_BYTES (512u << 20)
 
 static const char help[] =
 	"usage: chexinstruct [--catalogue FILE] sample --task T [options]\n"
@@ -24,15 +33,33 @@ static const char help[] =
 	"  -n N               how many (default 5)\n"
 	"  --seed S           which instances and which templates (default 0)\n"
 	"  --json             print a JSON array\n"
+	"  --png FILE         write one PNG contact sheet instead: a thumbnail of every\n"
+	"                     image of the sampled instances, boxes drawn with their\n"
+	"                     labels, captioned 'dataset | task | answer'; an instance\n"
+	"                     without images (report summarization) gets a caption-only\n"
+	"                     tile\n"
 	"  --templates DIR    templates folder (default: $CHEXINSTRUCT_TEMPLATES, or the\n"
 	"                     source tree's templates/)\n"
 	"  -h, --help         this help\n";
+
+/* One tile of the contact sheet, owned (the sample item is only valid
+ * inside the callback). */
+struct tile {
+	struct cx_buf bytes;
+	char *name, *missing, *caption;
+	int width, height;
+	struct cx_sheet_box *boxes;
+	size_t nboxes;
+};
 
 struct out {
 	const struct cx_templates *t;
 	uint64_t seed;
 	int json;
 	long shown;
+	const char *png;         /* --png FILE, or NULL */
+	struct tile *tiles;
+	size_t ntiles;
 };
 
 static void print_json_item(struct out *o, const struct cx_sample_item *it,
@@ -82,6 +109,121 @@ static void print_text_item(const struct cx_sample_item *it, const struct cx_ren
 	printf("source:      %s:%ld\n\n", it->src_file, it->src_line);
 }
 
+static int is_file(const char *path)
+{
+	struct stat st;
+	return stat(path, &st) == 0 && S_ISREG(st.st_mode);
+}
+
+/* Reads image i of an item: a plain file of a folder release, or a member of
+ * an archive (one inside the release folder, or the release itself). */
+static int read_image(const struct cx_sample_item *it, size_t i, struct cx_buf *out,
+		      struct cx_error *err)
+{
+	struct cx_buf file = CX_BUF_INIT;
+	struct cx_stream *s;
+	int rc;
+	if (it->archives[i][0]) {
+		cx_buf_addf(&file, "%s/%s", it->release, it->archives[i]);
+		rc = cx_stream_open_member(&s, file.data, it->paths[i], it->images[i], err);
+	} else if (is_file(it->release)) {
+		rc = cx_stream_open_member(&s, it->release, it->paths[i], it->images[i], err);
+	} else {
+		cx_buf_addf(&file, "%s/%s", it->release, it->paths[i]);
+		rc = cx_stream_open_path(&s, file.data, it->images[i], err);
+	}
+	cx_buf_release(&file);
+	if (rc)
+		return rc;
+	rc = cx_stream_slurp(s, out, MAX_IMAGE_BYTES, err);
+	cx_stream_close(s);
+	return rc;
+}
+
+/* Adds the item's tiles: one per image (boxes only when the instance shows a
+ * single image, the one they are on), or one caption-only tile. */
+static void add_tiles(struct out *o, const struct cx_sample_item *it, const struct cx_rendered *r)
+{
+	const struct cx_instance_view *v = it->view;
+	size_t n = it->nimages ? it->nimages : 1;
+	o->tiles = cx_realloc(o->tiles, (o->ntiles + n) * sizeof(*o->tiles));
+	for (size_t i = 0; i < n; i++) {
+		struct tile *t = &o->tiles[o->ntiles++];
+		memset(t, 0, sizeof(*t));
+		struct cx_buf cap = CX_BUF_INIT;
+		cx_buf_addf(&cap, "%s | %s | %s", v->dataset ? v->dataset : "", v->task,
+			    cx_buf_str(&r->answer));
+		t->caption = cx_buf_detach(&cap);
+		if (!it->nimages) {
+			t->missing = cx_strdup("text only: no image");
+			continue;
+		}
+		struct cx_error err = {0};
+		if (read_image(it, i, &t->bytes, &err)) {
+			cx_buf_release(&t->bytes);
+			t->missing = cx_strdup(err.msg);
+			continue;
+		}
+		t->name = cx_strdup(it->paths[i]);
+		if (it->nimages != 1)
+			continue;
+		t->width = v->image_width;
+		t->height = v->image_height;
+		t->boxes = cx_calloc(v->nboxes ? v->nboxes : 1, sizeof(*t->boxes));
+		for (size_t b = 0; b < v->nboxes; b++)
+			t->boxes[b] = (struct cx_sheet_box){cx_strdup(v->boxes[b].label),
+							    v->boxes[b].x, v->boxes[b].y,
+							    v->boxes[b].w, v->boxes[b].h};
+		t->nboxes = v->nboxes;
+	}
+}
+
+static void free_tiles(struct out *o)
+{
+	for (size_t i = 0; i < o->ntiles; i++) {
+		struct tile *t = &o->tiles[i];
+		cx_buf_release(&t->bytes);
+		free(t->name);
+		free(t->missing);
+		free(t->caption);
+		for (size_t b = 0; b < t->nboxes; b++)
+			free((char *)t->boxes[b].label);
+		free(t->boxes);
+	}
+	free(o->tiles);
+}
+
+static int write_file(const char *path, const struct cx_buf *b)
+{
+	FILE *f = fopen(path, "wb");
+	if (!f)
+		return -1;
+	int bad = fwrite(b->data, 1, b->len, f) != b->len;
+	return fclose(f) != 0 || bad ? -1 : 0;
+}
+
+static int write_sheet(struct out *o)
+{
+	struct cx_sheet_item *items = cx_calloc(o->ntiles ? o->ntiles : 1, sizeof(*items));
+	for (size_t i = 0; i < o->ntiles; i++) {
+		const struct tile *t = &o->tiles[i];
+		items[i] = (struct cx_sheet_item){
+			t->missing ? NULL : (const unsigned char *)t->bytes.data,
+			t->bytes.len, t->name, t->missing, t->width, t->height, t->boxes,
+			t->nboxes, t->caption};
+	}
+	struct cx_buf png = CX_BUF_INIT;
+	struct cx_error err = {0};
+	int status = CX_EXIT_OK;
+	if (cx_sheet_render(items, o->ntiles, &png, &err))
+		status = cx_fail("%s: %s", o->png, err.msg);
+	else if (write_file(o->png, &png))
+		status = cx_fail("cannot write '%s': %s", o->png, strerror(errno));
+	cx_buf_release(&png);
+	free(items);
+	return status;
+}
+
 static int on_item(void *ctx, const struct cx_sample_item *it, struct cx_error *err)
 {
 	(void)err;
@@ -92,6 +234,9 @@ static int on_item(void *ctx, const struct cx_sample_item *it, struct cx_error *
 	if (cx_render(o->t, it->view, o->seed, &r, &rerr) != 0) {
 		fprintf(stderr, "chexinstruct: %s %s: cannot render: %s\n", it->entry, it->view->key,
 			rerr.msg);
+	} else if (o->png) {
+		add_tiles(o, it, &r);
+		o->shown++;
 	} else if (o->json) {
 		print_json_item(o, it, &r);
 		o->shown++;
@@ -103,7 +248,8 @@ static int on_item(void *ctx, const struct cx_sample_item *it, struct cx_error *
 	return 0;
 }
 
-static int sample(const struct cx_global *g, const struct cx_sample_query *q, const char *tdir)
+static int sample(const struct cx_global *g, const struct cx_sample_query *q, const char *tdir,
+		  const char *png)
 {
 	struct cx_cat *cat;
 	struct cx_templates *t;
@@ -114,13 +260,16 @@ static int sample(const struct cx_global *g, const struct cx_sample_query *q, co
 		cx_templates_free(t);
 		return cx_fail("%s", err.msg);
 	}
-	struct out o = {t, q->seed, q->json, 0};
-	if (q->json)
+	struct out o = {t, q->seed, q->json && !png, 0, png, NULL, 0};
+	if (o.json)
 		fputs("[", stdout);
 	long n = cx_cat_sample(cat, q, on_item, &o, &err);
-	if (q->json)
+	if (o.json)
 		fputs(o.shown ? "\n]\n" : "]\n", stdout);
 	int status = CX_EXIT_OK;
+	if (png && n > 0)
+		status = write_sheet(&o);
+	free_tiles(&o);
 	if (n < 0) {
 		status = cx_fail("%s", err.msg);
 	} else if (n == 0) {
@@ -144,10 +293,12 @@ static int cmd_sample(int argc, char **argv, const struct cx_global *g)
 		{"task", required_argument, NULL, 't'},   {"dataset", required_argument, NULL, 'd'},
 		{"split", required_argument, NULL, 's'},  {"seed", required_argument, NULL, 'S'},
 		{"json", no_argument, NULL, 'j'},         {"templates", required_argument, NULL, 'T'},
-		{"help", no_argument, NULL, 'h'},         {NULL, 0, NULL, 0},
+		{"png", required_argument, NULL, 'P'},    {"help", no_argument, NULL, 'h'},
+		{NULL, 0, NULL, 0},
 	};
 	struct cx_sample_query q = {NULL, NULL, NULL, 5, 0, 0};
 	const char *tdir = cx_templates_dir();
+	const char *png = NULL;
 	long long v;
 	int c;
 	while ((c = getopt_long(argc, argv, "hn:", opts, NULL)) != -1) {
@@ -157,6 +308,7 @@ static int cmd_sample(int argc, char **argv, const struct cx_global *g)
 		case 's': q.split = optarg; break;
 		case 'j': q.json = 1; break;
 		case 'T': tdir = optarg; break;
+		case 'P': png = optarg; break;
 		case 'n':
 			if ((v = cx_opt_number("-n", optarg)) < 0)
 				return CX_EXIT_USAGE;
@@ -178,7 +330,7 @@ static int cmd_sample(int argc, char **argv, const struct cx_global *g)
 	if (q.split && strcmp(q.split, "train") && strcmp(q.split, "val") && strcmp(q.split, "test"))
 		return cx_usage(&cx_cmd_sample, "sample: --split is train, val or test, not '%s'",
 				q.split);
-	return sample(g, &q, tdir);
+	return sample(g, &q, tdir, png);
 }
 
 const struct cx_cmd cx_cmd_sample = {

@@ -166,5 +166,17 @@ printf 'hello' >"$tmp/notadb.db"
 "$cx" --catalogue "$tmp/notadb.db" stats 2>"$tmp/notadb.err"
 check "a file that is not a catalogue is refused" grep -q "not a chexinstruct catalogue" "$tmp/notadb.err"
 
+# --- sample --png: a contact sheet -------------------------------------------
+"$cx" --catalogue "$db" sample --task grounding -n 4 --png "$tmp/sheet.png" 2>"$tmp/sheet.err"
+check "sample --png exits 0" test $? -eq 0
+"$cx" --catalogue "$db" sample --task grounding -n 4 --png "$tmp/sheet2.png" 2>/dev/null
+check "the sheet is a PNG of 4 cells in one row (1064x303)" python3 -c '
+import struct, sys
+d = open(sys.argv[1], "rb").read()
+assert d[:8] == b"\x89PNG\r\n\x1a\n" and d[12:16] == b"IHDR", d[:16]
+assert struct.unpack(">II", d[16:24]) == (1064, 303), struct.unpack(">II", d[16:24])
+' "$tmp/sheet.png"
+check "two runs write identical sheets" cmp "$tmp/sheet.png" "$tmp/sheet2.png"
+
 echo "1..$n"
 [ "$bad" -eq 0 ]
