@@ -1,4 +1,4 @@
--- chexinstruct catalogue, schema version 1.
+-- chexinstruct catalogue, schema version 2.
 --
 -- The four levels of CheXinstruct are the keys: capability -> task -> dataset
 -- -> instance, with the task-dataset entries between task and dataset.
@@ -81,6 +81,8 @@ CREATE TABLE image (
 	width      INTEGER,                  -- from the image header when probed,
 	height     INTEGER,                  --   else from release metadata
 	bit_depth  INTEGER,
+	pixel_hash INTEGER,                  -- build --hash-images: XXH3-64 of the decoded,
+	dhash      INTEGER,                  --   normalised pixels and their 64-bit dHash
 	view       TEXT,
 	patient    TEXT,
 	split      TEXT NOT NULL DEFAULT '',

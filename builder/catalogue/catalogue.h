@@ -16,7 +16,7 @@
 #include "adapters/adapter.h"
 #include "render/render.h"
 
-#define CX_SCHEMA_VERSION 1
+#define CX_SCHEMA_VERSION 2
 
 struct cx_cat;
 struct cx_release;
@@ -30,6 +30,7 @@ void cx_cat_close(struct cx_cat *cat);
 struct cx_build_opts {
 	uint64_t seed;     /* orders pairs and negatives (hrank) */
 	int check_images;  /* 0: do not look for image files (benchmarks) */
+	int hash_images;   /* 1: decode every image for its pixel hash and dHash */
 };
 
 /* Row accounting of the source being built (also progress reporting). */
@@ -58,6 +59,11 @@ int cx_cat_sync_tasks(struct cx_cat *cat, struct cx_error *err);
 
 /* Writes the stats report (text or JSON) to out. */
 int cx_cat_stats(struct cx_cat *cat, int json, struct cx_buf *out, struct cx_error *err);
+/* Writes the exact (same pixel hash) and near (dHash Hamming distance <=
+ * threshold) duplicate images (cat-dedup.c). CX_ENOTFOUND when no image of
+ * the catalogue has hashes (built without --hash-images). */
+int cx_cat_dedup(struct cx_cat *cat, int threshold, int json, struct cx_buf *out,
+		 struct cx_error *err);
 /* Writes the capability -> task -> dataset tree with instance counts. */
 int cx_cat_tasks(struct cx_cat *cat, int json, struct cx_buf *out, struct cx_error *err);
 

@@ -25,6 +25,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "image/image.h"
 #include "io/release.h"
 #include "shard/fileio.h"
 #include "shard/mix.h"
@@ -37,8 +38,13 @@
 
 uint64_t cx_shard_image_hash(const unsigned char *data, size_t len)
 {
-	/* Exact bytes for now; a decoded-pixel hash (cx_image_pixel_hash) would
-	 * also catch the same picture saved twice by different encoders. */
+	/* The decoded pixels, so that the same picture saved by two datasets
+	 * with different encoders is one image; bytes that do not decode are
+	 * hashed as they are. */
+	uint64_t pixel, dhash;
+	struct cx_error e = {0};
+	if (cx_image_pixel_hash(data, len, NULL, &pixel, &dhash, &e) == 0)
+		return pixel;
 	return cx_hash64(data, len, 0);
 }
 
