@@ -28,6 +28,12 @@ static const char help[] =
 	"  --max-bytes N      start a new shard before one would pass N bytes\n"
 	"  --max-records N    at most N records per shard\n"
 	"  --format F         native (default), webdataset or mds\n"
+	"  --image-size N     resize every image so its longest side is N pixels (aspect\n"
+	"                     kept, area filter) and re-encode it; DICOM and JSRT images\n"
+	"                     are decoded and windowed to 8 bits. Without it the\n"
+	"                     original JPEG/PNG bytes pass through unchanged\n"
+	"  --image-format F   jpeg (default) or png, with --image-size\n"
+	"  --quality Q        JPEG quality 1-100 (default 90), with --image-size\n"
 	"  --templates DIR    templates folder (default: $CHEXINSTRUCT_TEMPLATES, or the\n"
 	"                     source tree's templates/)\n"
 	"  -h, --help         this help\n"
@@ -60,16 +66,20 @@ static int run(const struct cx_global *g, const struct cx_shard_opts *o, const c
 
 static int cmd_shard(int argc, char **argv, const struct cx_global *g)
 {
-	/* one case per option; a new option (--image-size) is one more line each */
+	/* one case per option */
 	static const struct option opts[] = {
 		{"out", required_argument, NULL, 'o'},       {"split", required_argument, NULL, 's'},
 		{"mix", required_argument, NULL, 'm'},       {"seed", required_argument, NULL, 'S'},
 		{"max-bytes", required_argument, NULL, 'B'}, {"max-records", required_argument, NULL, 'R'},
 		{"format", required_argument, NULL, 'f'},    {"templates", required_argument, NULL, 'T'},
+		{"image-size", required_argument, NULL, 'I'},
+		{"image-format", required_argument, NULL, 'F'},
+		{"quality", required_argument, NULL, 'Q'},
 		{"help", no_argument, NULL, 'h'},            {NULL, 0, NULL, 0},
 	};
-	struct cx_shard_opts o = {NULL, -1, NULL, 0, {0, 0}, "native"};
-	const char *tdir = cx_templates_dir(), *split = NULL;
+	struct cx_shard_opts o = {NULL, -1, NULL, 0, {0, 0}, "native", {0, 0, CX_IMAGE_JPEG, 0}};
+	const char *tdir = cx_templates_dir(), *split = NULL, *iformat = NULL;
+	int quality = 0;
 	long long v;
 	int c;
 	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
@@ -94,6 +104,21 @@ static int cmd_shard(int argc, char **argv, const struct cx_global *g)
 				return CX_EXIT_USAGE;
 			o.limits.max_records = (uint64_t)v;
 			break;
+		case 'I':
+			if ((v = cx_opt_number("--image-size", optarg)) < 0)
+				return CX_EXIT_USAGE;
+			if (v < 1 || v > 16384)
+				return cx_usage(&cx_cmd_shard, "shard: --image-size is 1 to 16384");
+			o.image.size = (int)v;
+			break;
+		case 'F': iformat = optarg; break;
+		case 'Q':
+			if ((v = cx_opt_number("--quality", optarg)) < 0)
+				return CX_EXIT_USAGE;
+			if (v < 1 || v > 100)
+				return cx_usage(&cx_cmd_shard, "shard: --quality is 1 to 100");
+			quality = (int)v;
+			break;
 		case 'h': fputs(help, stdout); return CX_EXIT_OK;
 		default: return cx_usage(&cx_cmd_shard, "shard: bad option");
 		}
@@ -110,6 +135,14 @@ static int cmd_shard(int argc, char **argv, const struct cx_global *g)
 	if (!cx_shard_format(o.format))
 		return cx_usage(&cx_cmd_shard, "shard: --format is native, webdataset or mds, not"
 				" '%s'", o.format);
+	if ((iformat || quality) && !o.image.size)
+		return cx_usage(&cx_cmd_shard, "shard: --image-format and --quality need --image-size");
+	if (iformat && !strcmp(iformat, "png"))
+		o.image.format = CX_IMAGE_PNG;
+	else if (iformat && strcmp(iformat, "jpeg"))
+		return cx_usage(&cx_cmd_shard, "shard: --image-format is jpeg or png, not '%s'",
+				iformat);
+	o.image.quality = quality;
 	return run(g, &o, tdir);
 }
 

@@ -146,6 +146,7 @@ struct run {
 	int64_t stage_off;
 	const char *release, *archive;  /* the group being read */
 	struct cx_buf data, path, meta, dup;
+	struct cx_buf tc;               /* a transcoded image (--image-size) */
 	/* writing */
 	const struct cx_shard_writer_ops *ops;
 	void *wstate;
@@ -195,21 +196,40 @@ static int image_type(const unsigned char *p, size_t n)
 	return 0;
 }
 
-/* Hashes an image's bytes; stages them when the split needs them (stage 1). */
-static int take_image(struct run *r, int64_t id, int need, int stage, struct cx_error *err)
+/*
+ * Hashes an image's bytes; stages them when the split needs them (stage 1).
+ * With --image-size an image the split shows is transcoded here, once
+ * however many records show it, and the result is always staged; the hash
+ * stays that of the original, as for the images it is compared with. An
+ * image that does not decode is left unset like an unreadable one.
+ */
+static int take_image(struct run *r, int64_t id, const char *name, int need, int stage,
+		      struct cx_error *err)
 {
 	const unsigned char *p = (const unsigned char *)r->data.data;
-	if (!image_type(p, r->data.len))
-		return 0; /* neither JPEG nor PNG: left unset, the instance is 'image-unreadable' */
+	size_t n = r->data.len;
+	int transcode = r->o->image.size > 0;
+	if (!image_type(p, n) && !(transcode && cx_image_sniff(p, n, name)))
+		return 0; /* not an image we can write: the instance is 'image-unreadable' */
+	uint64_t hash = cx_shard_image_hash(p, n);
+	if (need && transcode) {
+		struct cx_error e = {0};
+		enum cx_image_type type;
+		cx_buf_reset(&r->tc);
+		if (cx_image_transcode(p, n, name, &r->o->image, &r->tc, &type, &e))
+			return 0;
+		p = (const unsigned char *)r->tc.data;
+		n = r->tc.len;
+		stage = 1;
+	}
 	int64_t off = -1;
 	if (need && stage) {
 		off = r->stage_off;
-		if (cx_write_all(r->stage_fd, p, r->data.len, STAGE, err))
+		if (cx_write_all(r->stage_fd, p, n, STAGE, err))
 			return err->code;
-		r->stage_off += (int64_t)r->data.len;
+		r->stage_off += (int64_t)n;
 	}
-	return cx_plan_image_set(r->cat, id, cx_shard_image_hash(p, r->data.len), off,
-				 (int64_t)r->data.len, err);
+	return cx_plan_image_set(r->cat, id, hash, off, (int64_t)n, err);
 }
 
 static int on_plain(void *ctx, int64_t id, const char *path, int need, struct cx_error *err)
@@ -220,7 +240,7 @@ static int on_plain(void *ctx, int64_t id, const char *path, int need, struct cx
 	cx_buf_addf(&r->path, "%s/%s", r->release, path);
 	if (read_file(r->path.data, &r->data, &e))
 		return 0; /* unreadable: the instance is removed and reported */
-	return take_image(r, id, need, 0, err);
+	return take_image(r, id, path, need, 0, err);
 }
 
 static int on_member(void *ctx, const char *name, struct cx_stream *s)
@@ -234,7 +254,7 @@ static int on_member(void *ctx, const char *name, struct cx_stream *s)
 	cx_buf_reset(&r->data);
 	if (cx_stream_slurp(s, &r->data, MAX_IMAGE, &e))
 		return 0;
-	return take_image(r, id, need, 1, &r->werr) ? 1 : 0;
+	return take_image(r, id, name, need, 1, &r->werr) ? 1 : 0;
 }
 
 static int is_dir(const char *path)
@@ -507,7 +527,13 @@ static int write_manifest(struct run *r, const struct mixinfo *mi, const struct 
 		    (unsigned long long)o->seed, mi->mix->json);
 	opt_limit(&b, "max_bytes", o->limits.max_bytes);
 	opt_limit(&b, "max_records", o->limits.max_records);
-	cx_buf_adds(&b, ", \"image_size\": null},\n \"catalogue_fingerprint\": ");
+	if (o->image.size > 0)
+		cx_buf_addf(&b, ", \"image_size\": %d, \"image_format\": \"%s\","
+				" \"quality\": %d},\n \"catalogue_fingerprint\": ", o->image.size,
+			    o->image.format == CX_IMAGE_PNG ? "png" : "jpeg",
+			    o->image.quality ? o->image.quality : 90);
+	else
+		cx_buf_adds(&b, ", \"image_size\": null},\n \"catalogue_fingerprint\": ");
 	hex16(&b, fp);
 	cx_buf_adds(&b, ", \"template_fingerprint\": ");
 	hex16(&b, cx_templates_fingerprint(r->t));
@@ -667,6 +693,7 @@ static void cleanup(struct run *r)
 	cx_buf_release(&r->path);
 	cx_buf_release(&r->meta);
 	cx_buf_release(&r->dup);
+	cx_buf_release(&r->tc);
 	cx_buf_release(&r->key);
 	for (size_t i = 0; i < CX_ARRAY_LEN(r->imgs); i++)
 		cx_buf_release(&r->imgs[i]);

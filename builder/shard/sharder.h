@@ -11,6 +11,7 @@
 #include "cx.h"
 
 #include "catalogue/catalogue.h"
+#include "image/image.h"
 #include "render/render.h"
 #include "shard/writer.h"
 
@@ -21,6 +22,10 @@ struct cx_shard_opts {
 	uint64_t seed;
 	struct cx_shard_limits limits;
 	const char *format;       /* "native", "webdataset", "mds" */
+	/* --image-size: image.size > 0 transcodes every image written (any
+	 * format the decoders read, DICOM and JSRT included); 0 passes the
+	 * original JPEG/PNG bytes through unchanged. */
+	struct cx_transcode_opts image;
 };
 
 struct cx_shard_summary {

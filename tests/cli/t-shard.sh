@@ -217,5 +217,52 @@ for c in shard verify; do
   check "$c --help exits 0 and prints usage" grep -q "^usage: chexinstruct" "$tmp/help.out"
 done
 
+# --- --image-size: resized, re-encoded images -------------------------------
+shd --out "$tmp/img32" --split train --image-size 32 >/dev/null
+shd --out "$tmp/img32b" --split train --image-size 32 >/dev/null
+shd --out "$tmp/img32p" --split train --image-size 32 --image-format png >/dev/null
+check "verify passes on --image-size 32" "$cx" verify "$tmp/img32"
+check "two --image-size runs are byte-identical" diff -r "$tmp/img32" "$tmp/img32b"
+for f in jpeg png; do
+  dir="$tmp/img32"; [ $f = png ] && dir="$tmp/img32p"
+  check "--image-size 32 --image-format $f: every image is a $f with longest side 32" python3 -c '
+import json, struct, sys
+def jpeg_size(b):
+    i = 2
+    while i < len(b):
+        m, ln = b[i + 1], struct.unpack(">H", b[i + 2:i + 4])[0]
+        if m in (0xC0, 0xC1, 0xC2):
+            h, w = struct.unpack(">HH", b[i + 5:i + 9])
+            return w, h
+        i += 2 + ln
+def png_size(b):
+    assert b[:8] == b"\x89PNG\r\n\x1a\n"
+    return struct.unpack(">II", b[16:24])
+d = json.load(open(sys.argv[1] + "/manifest.json"))
+assert d["config"]["image_size"] == 32 and d["config"]["image_format"] == sys.argv[2], d["config"]
+seen = 0
+for s in d["shards"]:
+    b = open(sys.argv[1] + "/" + s["file"], "rb").read()
+    count, index = struct.unpack_from("<QQ", b, 16)
+    for r in range(count):
+        off, ln = struct.unpack_from("<QQ", b, index + 16 * r)
+        li, la, lm, ni = struct.unpack_from("<IIII", b, off)
+        p = off + 16 + 8 * ni + li + la + lm
+        for k in range(ni):
+            il, it = struct.unpack_from("<II", b, off + 16 + 8 * k)
+            img = b[p:p + il]
+            p += il
+            if sys.argv[2] == "jpeg":
+                assert it == 1 and img[:3] == b"\xff\xd8\xff", (r, k, it)
+                w, h = jpeg_size(img)
+            else:
+                assert it == 2, (r, k, it)
+                w, h = png_size(img)
+            assert max(w, h) == 32, (r, k, w, h)
+            seen += 1
+assert seen > 20, seen
+' "$dir" $f
+done
+
 echo "1..$n"
 [ "$bad" -eq 0 ]
