@@ -12,7 +12,7 @@
  * than compare every pair, the 64 bits are cut into threshold + 1 bands: two
  * hashes within the threshold agree on at least one whole band (pigeonhole),
  * so only images sharing a band value are compared. At the default threshold
- * of 3 that is four 16-bit bands. The cost is the sum of the squared bucket
+ * of 2 (CONTRIBUTING.md) that is three bands of 21-22 bits. The cost is the sum of the squared bucket
  * sizes: near-linear for varied images, and quadratic at worst when most
  * images share a band (a release of near-identical pictures). Past 15 the
  * bands would be under 4 bits and every bucket huge, so all pairs are
@@ -68,12 +68,12 @@ static int load(struct cx_cat *cat, struct dedup *d, struct cx_error *err)
 			d->cap = d->cap ? d->cap * 2 : 256;
 			d->v = cx_realloc(d->v, d->cap * sizeof(*d->v));
 		}
-		d->v[d->n++] = (struct img){
+		size_t i = d->n++;
+		d->v[i] = (struct img){
 			cx_strdup((const char *)sqlite3_column_text(st, 0)),
 			cx_strdup((const char *)sqlite3_column_text(st, 1)),
 			cx_strdup((const char *)sqlite3_column_text(st, 2)),
-			(uint64_t)sqlite3_column_int64(st, 3), (uint64_t)sqlite3_column_int64(st, 4),
-			d->n};
+			(uint64_t)sqlite3_column_int64(st, 3), (uint64_t)sqlite3_column_int64(st, 4), i};
 	}
 	sqlite3_finalize(st);
 	return 0;
