@@ -329,7 +329,9 @@ int cx_plan_image_find(struct cx_cat *cat, const char *release, const char *arch
 int cx_plan_image_set(struct cx_cat *cat, int64_t id, uint64_t hash, int64_t soff, int64_t slen,
 		      struct cx_error *err)
 {
-	static const char sql[] = "UPDATE plan.img SET hash = ?2, soff = ?3, slen = ?4 WHERE id = ?1";
+	/* A decoded-pixel hash stored by `build --hash-images` beats the bytes'. */
+	static const char sql[] = "UPDATE plan.img SET hash = COALESCE((SELECT pixel_hash FROM"
+				  " main.image WHERE id = ?1), ?2), soff = ?3, slen = ?4 WHERE id = ?1";
 	if (!cat->plan_set && cat_prepare(cat, sql, &cat->plan_set, err))
 		return CX_EDB;
 	sqlite3_stmt *st = cat->plan_set;
