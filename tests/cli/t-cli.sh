@@ -3,19 +3,8 @@
 # releases and on broken copies of them. Prints TAP. Run from the repository
 # root with the binary as $1. CX_UPDATE_GOLDEN=1 rewrites tests/golden/cli/.
 set -u
-cx="$1"
+. "$(dirname "$0")/tap.sh"
 golden=tests/golden/cli
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-n=0
-bad=0
-
-ok() { n=$((n + 1)); echo "ok $n - $1"; }
-not_ok() { n=$((n + 1)); bad=$((bad + 1)); echo "not ok $n - $1"; }
-check() { # check WHAT COMMAND...: passes when the command succeeds
-  local what="$1"; shift
-  if "$@" >"$tmp/check.out" 2>&1; then ok "$what"; else not_ok "$what"; sed 's/^/#   /' "$tmp/check.out" | head -20; fi
-}
 same_as_golden() { # same_as_golden WHAT FILE GOLDEN
   if [ -n "${CX_UPDATE_GOLDEN:-}" ]; then cp "$2" "$golden/$3"; fi
   if diff -u "$golden/$3" "$2" >"$tmp/diff.out"; then ok "$1"; else
@@ -178,5 +167,4 @@ assert struct.unpack(">II", d[16:24]) == (1064, 303), struct.unpack(">II", d[16:
 ' "$tmp/sheet.png"
 check "two runs write identical sheets" cmp "$tmp/sheet.png" "$tmp/sheet2.png"
 
-echo "1..$n"
-[ "$bad" -eq 0 ]
+tap_done

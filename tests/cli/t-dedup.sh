@@ -4,18 +4,7 @@
 # one is re-encoded. Prints TAP. Run from the repository root with the binary
 # as $1.
 set -u
-cx="$1"
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-n=0
-bad=0
-
-ok() { n=$((n + 1)); echo "ok $n - $1"; }
-not_ok() { n=$((n + 1)); bad=$((bad + 1)); echo "not ok $n - $1"; }
-check() { # check WHAT COMMAND...: passes when the command succeeds
-  local what="$1"; shift
-  if "$@" >"$tmp/check.out" 2>&1; then ok "$what"; else not_ok "$what"; sed 's/^/#   /' "$tmp/check.out" | head -20; fi
-}
+. "$(dirname "$0")/tap.sh"
 
 # --- hashes in the catalogue ------------------------------------------------
 "$cx" --catalogue "$tmp/demo.db" build --sources sources/ --hash-images >/dev/null 2>"$tmp/build.err"
@@ -108,5 +97,4 @@ check "it is rejected as unreadable, and its image row removed" test "$(sqlite3 
              AND reason LIKE 'unreadable image: %')
           || (SELECT count(*) FROM image WHERE key = 'xmlab202/source.jpg')")" = 10
 
-echo "1..$n"
-[ "$bad" -eq 0 ]
+tap_done

@@ -3,17 +3,7 @@
 # releases and on a copy of two of them with shared image bytes. Prints TAP.
 # Run from the repository root with the binary as $1.
 set -u
-cx="$1"
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-n=0
-bad=0
-ok() { n=$((n + 1)); echo "ok $n - $1"; }
-not_ok() { n=$((n + 1)); bad=$((bad + 1)); echo "not ok $n - $1"; }
-check() { # check WHAT COMMAND...: passes when the command succeeds
-  local what="$1"; shift
-  if "$@" >"$tmp/check.out" 2>&1; then ok "$what"; else not_ok "$what"; sed 's/^/#   /' "$tmp/check.out" | head -20; fi
-}
+. "$(dirname "$0")/tap.sh"
 # py WHAT DIR CODE: runs python with d = the manifest of DIR and recs = its records' metadata
 py() {
   local what="$1" dir="$2" code="$3"
@@ -264,5 +254,4 @@ assert seen > 20, seen
 ' "$dir" $f
 done
 
-echo "1..$n"
-[ "$bad" -eq 0 ]
+tap_done
