@@ -13,20 +13,6 @@
 
 #include "image/image.h"
 
-static int read_all(const char *path, struct cx_buf *b)
-{
-	FILE *f = fopen(path, "rb");
-	if (!f)
-		return -1;
-	char chunk[65536];
-	size_t n;
-	cx_buf_reset(b);
-	while ((n = fread(chunk, 1, sizeof chunk, f)) > 0)
-		cx_buf_add(b, chunk, n);
-	fclose(f);
-	return 0;
-}
-
 static void show(const char *what, const long *hist)
 {
 	printf("%s\n", what);
@@ -52,7 +38,7 @@ int main(int argc, char **argv)
 	};
 	for (int i = 0; i < n; i++) {
 		uint64_t px, ph;
-		if (read_all(argv[i + 1], &b) ||
+		if (cx_read_file(argv[i + 1], (size_t)1 << 30, &b, NULL) ||
 		    cx_image_pixel_hash((unsigned char *)b.data, b.len, argv[i + 1], &px, &h[i], &err)) {
 			fprintf(stderr, "%s: %s\n", argv[i + 1], err.msg);
 			return 1;

@@ -13,19 +13,6 @@
 
 #include "image/image.h"
 
-static int read_all(const char *path, struct cx_buf *b)
-{
-	FILE *f = fopen(path, "rb");
-	if (!f)
-		return -1;
-	char chunk[65536];
-	size_t n;
-	while ((n = fread(chunk, 1, sizeof chunk, f)) > 0)
-		cx_buf_add(b, chunk, n);
-	fclose(f);
-	return 0;
-}
-
 static double now(void)
 {
 	struct timespec t;
@@ -46,7 +33,7 @@ int main(int argc, char **argv)
 	double in_bytes = 0, out_bytes = 0;
 	for (int i = 0; i < n; i++) {
 		in[i] = (struct cx_buf)CX_BUF_INIT;
-		if (read_all(argv[4 + i], &in[i])) {
+		if (cx_read_file(argv[4 + i], (size_t)1 << 30, &in[i], NULL)) {
 			fprintf(stderr, "transcode-rate: cannot read %s\n", argv[4 + i]);
 			return 1;
 		}

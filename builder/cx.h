@@ -89,6 +89,9 @@ int cx_parse_long(const char *s, long *out);
 /* Parses a whole decimal float; 0 on success. */
 int cx_parse_double(const char *s, double *out);
 
+/* Reads a whole regular file of at most max bytes into b (util/file.c). */
+int cx_read_file(const char *path, size_t max, struct cx_buf *b, struct cx_error *err);
+
 /* 64-bit xxHash (XXH3) of a byte string with a seed. */
 uint64_t cx_hash64(const void *p, size_t n, uint64_t seed);
 uint64_t cx_hash_str(const char *s, uint64_t seed);

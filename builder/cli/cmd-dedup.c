@@ -63,13 +63,7 @@ static int cmd_dedup(int argc, char **argv, const struct cx_global *g)
 	struct cx_buf out = CX_BUF_INIT;
 	int rc = cx_cat_dedup(cat, threshold, json, &out, &err);
 	cx_cat_close(cat);
-	if (rc) {
-		cx_buf_release(&out);
-		return cx_fail("%s", err.msg);
-	}
-	fputs(cx_buf_str(&out), stdout);
-	cx_buf_release(&out);
-	return CX_EXIT_OK;
+	return cx_finish_report(rc, &out, &err);
 }
 
 const struct cx_cmd cx_cmd_dedup = {

@@ -19,6 +19,17 @@ static const char help[] =
 	"  --json      print JSON instead of tables\n"
 	"  -h, --help  this help\n";
 
+int cx_finish_report(int rc, struct cx_buf *out, const struct cx_error *err)
+{
+	if (rc) {
+		cx_buf_release(out);
+		return cx_fail("%s", err->msg);
+	}
+	fputs(cx_buf_str(out), stdout);
+	cx_buf_release(out);
+	return CX_EXIT_OK;
+}
+
 int cx_print_report(const struct cx_global *g, int json,
 		    int (*report)(struct cx_cat *, int, struct cx_buf *, struct cx_error *))
 {
@@ -29,13 +40,7 @@ int cx_print_report(const struct cx_global *g, int json,
 	struct cx_buf out = CX_BUF_INIT;
 	int rc = report(cat, json, &out, &err);
 	cx_cat_close(cat);
-	if (rc) {
-		cx_buf_release(&out);
-		return cx_fail("%s", err.msg);
-	}
-	fputs(cx_buf_str(&out), stdout);
-	cx_buf_release(&out);
-	return CX_EXIT_OK;
+	return cx_finish_report(rc, &out, &err);
 }
 
 int cx_json_only_opts(const struct cx_cmd *cmd, int argc, char **argv, int *json)

@@ -41,6 +41,9 @@ int cx_usage(const struct cx_cmd *c, const char *fmt, ...) __attribute__((format
 /* Parses a whole non-negative number for option opt; -1 when it is not one. */
 long long cx_opt_number(const char *opt, const char *value);
 struct cx_cat;
+/* Prints a report built into out and releases it, or fails with err's
+ * message when rc is not 0. Returns the exit status. */
+int cx_finish_report(int rc, struct cx_buf *out, const struct cx_error *err);
 /* Opens the catalogue read-only in spirit, builds a report, prints it. */
 int cx_print_report(const struct cx_global *g, int json,
 		    int (*report)(struct cx_cat *, int, struct cx_buf *, struct cx_error *));

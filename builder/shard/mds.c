@@ -200,7 +200,7 @@ static void encode_sample(struct cx_buf *s, const struct cx_shard_record *r)
 	buf_add_u32(s, (uint32_t)klen);
 	buf_add_u32(s, (uint32_t)mlen);
 	cx_buf_add(s, r->answer, alen);
-	buf_add_u32(s, 0); /* list encoding: placeholder */
+	buf_add_u32(s, 0); /* list encoding: a reserved u32, always 0 */
 	buf_add_u32(s, (uint32_t)r->nimages);
 	for (size_t i = 0; i < r->nimages; i++)
 		buf_add_u32(s, (uint32_t)r->images[i].len);

@@ -154,37 +154,6 @@ struct run {
 	struct cx_error werr;           /* a staging write error inside a walk */
 };
 
-static int read_file(const char *path, struct cx_buf *b, struct cx_error *err)
-{
-	cx_buf_reset(b);
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return cx_error_set(err, CX_ENOTFOUND, "cannot open '%s': %s", path,
-				    strerror(errno));
-	struct stat st;
-	int rc = 0;
-	if (fstat(fd, &st) != 0 || (uint64_t)st.st_size > MAX_IMAGE)
-		rc = cx_error_set(err, CX_ELIMIT, "'%s': not a file under 512 MiB", path);
-	if (rc == 0)
-		cx_buf_grow(b, (size_t)st.st_size + 1);
-	while (rc == 0) {
-		ssize_t n = read(fd, b->data + b->len, b->cap - b->len - 1);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0)
-			rc = cx_error_set(err, CX_EIO, "cannot read '%s': %s", path, strerror(errno));
-		if (n <= 0)
-			break;
-		b->len += (size_t)n;
-		if (b->len + 1 == b->cap)
-			cx_buf_grow(b, 1 << 16);
-	}
-	if (b->data)
-		b->data[b->len] = '\0';
-	close(fd);
-	return rc;
-}
-
 static int image_type(const unsigned char *p, size_t n)
 {
 	if (n >= 3 && p[0] == 0xFF && p[1] == 0xD8 && p[2] == 0xFF)
@@ -236,7 +205,7 @@ static int on_plain(void *ctx, int64_t id, const char *path, int need, struct cx
 	struct cx_error e = {0};
 	cx_buf_reset(&r->path);
 	cx_buf_addf(&r->path, "%s/%s", r->release, path);
-	if (read_file(r->path.data, &r->data, &e))
+	if (cx_read_file(r->path.data, MAX_IMAGE, &r->data, &e))
 		return 0; /* unreadable: the instance is removed and reported */
 	return take_image(r, id, path, need, 0, err);
 }
@@ -369,7 +338,7 @@ static int load_image(struct run *r, const struct cx_plan_image *im, struct cx_b
 	if (im->soff < 0) {
 		cx_buf_reset(&r->path);
 		cx_buf_addf(&r->path, "%s/%s", im->release, im->path);
-		return read_file(r->path.data, b, err);
+		return cx_read_file(r->path.data, MAX_IMAGE, b, err);
 	}
 	cx_buf_reset(b);
 	cx_buf_grow(b, (size_t)im->slen + 1);

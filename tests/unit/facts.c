@@ -194,3 +194,17 @@ int facts_match_golden(const char *text, const char *golden_path)
 	cx_buf_release(&want);
 	return equal;
 }
+
+char *facts_replace_all(const char *s, const char *from, const char *to)
+{
+	struct cx_buf b = CX_BUF_INIT;
+	size_t n = strlen(from);
+	const char *hit;
+	while ((hit = strstr(s, from))) {
+		cx_buf_add(&b, s, (size_t)(hit - s));
+		cx_buf_adds(&b, to);
+		s = hit + n;
+	}
+	cx_buf_adds(&b, s);
+	return cx_buf_detach(&b);
+}

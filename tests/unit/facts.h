@@ -25,4 +25,8 @@ int facts_run(const struct cx_adapter *a, const char *path, struct cx_buf *out,
  * TAP comment. Returns 1 when equal (or rewritten with CX_UPDATE_GOLDEN=1). */
 int facts_match_golden(const char *text, const char *golden_path);
 
+/* A copy of s with every "from" replaced by "to" (for turning one fact log
+ * into the expected log of another form of the release). Caller frees. */
+char *facts_replace_all(const char *s, const char *from, const char *to);
+
 #endif

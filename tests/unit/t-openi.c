@@ -18,21 +18,6 @@ static const struct cx_adapter *const A = &cx_adapter_openi;
 
 #define FX "tests/fixtures/openi/"
 
-/* s with every "from" replaced by "to". */
-static char *replace_all(const char *s, const char *from, const char *to)
-{
-	struct cx_buf b = CX_BUF_INIT;
-	size_t n = strlen(from);
-	const char *hit;
-	while ((hit = strstr(s, from))) {
-		cx_buf_add(&b, s, (size_t)(hit - s));
-		cx_buf_adds(&b, to);
-		s = hit + n;
-	}
-	cx_buf_adds(&b, s);
-	return cx_buf_detach(&b);
-}
-
 static void test_demo(struct cx_buf *log)
 {
 	struct facts_count n;
@@ -81,7 +66,7 @@ static void test_png_folder(const struct cx_buf *demo)
 	struct facts_count n;
 	struct cx_error err = {0};
 	CHECK_INT(facts_run(A, FX "png-folder", &log, &n, &err), 0, "PNGs in NLMCXR_png/ read");
-	char *want = replace_all(cx_buf_str(demo), " path=\"", " path=\"NLMCXR_png/");
+	char *want = facts_replace_all(cx_buf_str(demo), " path=\"", " path=\"NLMCXR_png/");
 	CHECK_STR(log.data, want, "image paths point into NLMCXR_png/, nothing else changes");
 	free(want);
 	long images;

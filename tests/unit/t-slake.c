@@ -17,21 +17,6 @@ static const struct cx_adapter *const A = &cx_adapter_slake;
 
 #define FX "tests/fixtures/slake/"
 
-/* s with every "from" replaced by "to". */
-static char *replace_all(const char *s, const char *from, const char *to)
-{
-	struct cx_buf b = CX_BUF_INIT;
-	size_t n = strlen(from);
-	const char *hit;
-	while ((hit = strstr(s, from))) {
-		cx_buf_add(&b, s, (size_t)(hit - s));
-		cx_buf_adds(&b, to);
-		s = hit + n;
-	}
-	cx_buf_adds(&b, s);
-	return cx_buf_detach(&b);
-}
-
 static void test_demo(struct cx_buf *log)
 {
 	struct facts_count n;
@@ -68,7 +53,7 @@ static void test_hf_copy(const struct cx_buf *demo)
 	struct facts_count n;
 	struct cx_error err = {0};
 	CHECK_INT(facts_run(A, FX "hf", &log, &n, &err), 0, "validation.json + imgs.zip reads");
-	char *want = replace_all(cx_buf_str(demo), "validate.json", "validation.json");
+	char *want = facts_replace_all(cx_buf_str(demo), "validate.json", "validation.json");
 	CHECK_STR(log.data, want, "same facts as the demo, from validation.json");
 	free(want);
 	long images;
