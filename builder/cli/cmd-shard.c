@@ -11,6 +11,7 @@
 #include "cli/cmd.h"
 #include "render/render.h"
 #include "shard/sharder.h"
+#include "util/pool.h"
 
 static const char help[] =
 	"usage: chexinstruct [--catalogue FILE] shard --out DIR --split S [options]\n"
@@ -34,6 +35,8 @@ static const char help[] =
 	"                     original JPEG/PNG bytes pass through unchanged\n"
 	"  --image-format F   jpeg (default) or png, with --image-size\n"
 	"  --quality Q        JPEG quality 1-100 (default 90), with --image-size\n"
+	"  --threads N        image workers, 1-64 (default: the number of processors);\n"
+	"                     the output is the same for any N\n"
 	"  --templates DIR    templates folder (default: $CHEXINSTRUCT_TEMPLATES, or the\n"
 	"                     source tree's templates/)\n"
 	"  -h, --help         this help\n"
@@ -75,9 +78,11 @@ static int cmd_shard(int argc, char **argv, const struct cx_global *g)
 		{"image-size", required_argument, NULL, 'I'},
 		{"image-format", required_argument, NULL, 'F'},
 		{"quality", required_argument, NULL, 'Q'},
+		{"threads", required_argument, NULL, 'j'},
 		{"help", no_argument, NULL, 'h'},            {NULL, 0, NULL, 0},
 	};
-	struct cx_shard_opts o = {NULL, -1, NULL, 0, {0, 0}, "native", {0, 0, CX_IMAGE_JPEG, 0}};
+	struct cx_shard_opts o = {NULL, -1, NULL, 0, {0, 0}, "native", {0, 0, CX_IMAGE_JPEG, 0},
+				  cx_pool_cpus()};
 	const char *tdir = cx_templates_dir(), *split = NULL, *iformat = NULL;
 	int quality = 0;
 	long long v;
@@ -118,6 +123,13 @@ static int cmd_shard(int argc, char **argv, const struct cx_global *g)
 			if (v < 1 || v > 100)
 				return cx_usage(&cx_cmd_shard, "shard: --quality is 1 to 100");
 			quality = (int)v;
+			break;
+		case 'j':
+			if ((v = cx_opt_number("--threads", optarg)) < 0)
+				return CX_EXIT_USAGE;
+			if (v < 1 || v > 64)
+				return cx_usage(&cx_cmd_shard, "shard: --threads is 1 to 64");
+			o.threads = (int)v;
 			break;
 		case 'h': fputs(help, stdout); return CX_EXIT_OK;
 		default: return cx_usage(&cx_cmd_shard, "shard: bad option");

@@ -31,6 +31,7 @@
 #include "shard/mix.h"
 #include "shard/sharder.h"
 #include "tasks/tasks.h"
+#include "util/pool.h"
 
 #define PLAN_DB ".cx-plan.db"
 #define STAGE ".cx-stage.tmp"
@@ -136,6 +137,22 @@ static int prepare_dir(const char *dir, struct cx_error *err)
 
 /* ----------------------------------------------------------------- images */
 
+/*
+ * One image of stage 1: read on the main thread (files, archive members and
+ * the plan are not shared), hashed and, with --image-size, transcoded by a
+ * worker of the pool, then finished on the main thread in the order read,
+ * so staging offsets and the plan are the same with any --threads.
+ */
+struct image_job {
+	int64_t id;
+	int need, stage;
+	const struct cx_transcode_opts *opts;
+	struct cx_buf name, in, out;
+	/* set by the worker */
+	int usable, transcoded;
+	uint64_t hash;
+};
+
 struct run {
 	struct cx_cat *cat;
 	const struct cx_templates *t;
@@ -143,8 +160,10 @@ struct run {
 	int stage_fd;
 	int64_t stage_off;
 	const char *release, *archive;  /* the group being read */
-	struct cx_buf data, path, meta, dup;
-	struct cx_buf tc;               /* a transcoded image (--image-size) */
+	struct cx_buf path, meta, dup;
+	struct cx_pool *pool;
+	struct image_job *jobs;         /* the pool's ring, cx_pool_depth() of them */
+	uint64_t submitted;
 	/* writing */
 	const struct cx_shard_writer_ops *ops;
 	void *wstate;
@@ -164,50 +183,98 @@ static int image_type(const unsigned char *p, size_t n)
 }
 
 /*
- * Hashes an image's bytes; stages them when the split needs them (stage 1).
- * With --image-size an image the split shows is transcoded here, once
- * however many records show it, and the result is always staged; the hash
- * stays that of the original, as for the images it is compared with. An
- * image that does not decode is left unset like an unreadable one.
+ * The worker's part: hashes the bytes and, when the split shows the image
+ * and --image-size is set, transcodes it (once however many records show
+ * it). The hash stays that of the original, as for the images it is
+ * compared with. An image that does not decode is left unusable, like an
+ * unreadable one: its instances are removed and reported.
  */
-static int take_image(struct run *r, int64_t id, const char *name, int need, int stage,
-		      struct cx_error *err)
+static void work_image(void *arg)
 {
-	const unsigned char *p = (const unsigned char *)r->data.data;
-	size_t n = r->data.len;
-	int transcode = r->o->image.size > 0;
-	if (!image_type(p, n) && !(transcode && cx_image_sniff(p, n, name)))
-		return 0; /* not an image we can write: the instance is 'image-unreadable' */
-	uint64_t hash = cx_shard_image_hash(p, n);
-	if (need && transcode) {
+	struct image_job *j = arg;
+	const unsigned char *p = (const unsigned char *)j->in.data;
+	size_t n = j->in.len;
+	int transcode = j->opts->size > 0;
+	j->usable = j->transcoded = 0;
+	if (!image_type(p, n) && !(transcode && cx_image_sniff(p, n, j->name.data)))
+		return;
+	j->hash = cx_shard_image_hash(p, n);
+	if (j->need && transcode) {
 		struct cx_error e = {0};
 		enum cx_image_type type;
-		cx_buf_reset(&r->tc);
-		if (cx_image_transcode(p, n, name, &r->o->image, &r->tc, &type, &e))
-			return 0;
-		p = (const unsigned char *)r->tc.data;
-		n = r->tc.len;
-		stage = 1;
+		cx_buf_reset(&j->out);
+		if (cx_image_transcode(p, n, j->name.data, j->opts, &j->out, &type, &e))
+			return;
+		j->transcoded = 1;
 	}
+	j->usable = 1;
+}
+
+/* The main thread's part: stages the bytes the shards will need (archive
+ * members, transcoded images) and records the image in the plan. */
+static int finish_image(struct run *r, struct image_job *j, struct cx_error *err)
+{
+	if (!j->usable)
+		return 0;
+	const struct cx_buf *b = j->transcoded ? &j->out : &j->in;
 	int64_t off = -1;
-	if (need && stage) {
+	if (j->need && (j->stage || j->transcoded)) {
 		off = r->stage_off;
-		if (cx_write_all(r->stage_fd, p, n, STAGE, err))
+		if (cx_write_all(r->stage_fd, b->data, b->len, STAGE, err))
 			return err->code;
-		r->stage_off += (int64_t)n;
+		r->stage_off += (int64_t)b->len;
 	}
-	return cx_plan_image_set(r->cat, id, hash, off, (int64_t)n, err);
+	return cx_plan_image_set(r->cat, j->id, j->hash, off, (int64_t)b->len, err);
+}
+
+/* A free job: when every one is in flight, the oldest is finished first. */
+static int free_job(struct run *r, struct image_job **out, struct cx_error *err)
+{
+	if (cx_pool_pending(r->pool) == cx_pool_depth(r->pool)) {
+		int rc = finish_image(r, cx_pool_take(r->pool), err);
+		if (rc)
+			return rc;
+	}
+	*out = &r->jobs[r->submitted % cx_pool_depth(r->pool)];
+	return 0;
+}
+
+static void submit_job(struct run *r, struct image_job *j, int64_t id, const char *name,
+		       int need, int stage)
+{
+	j->id = id;
+	j->need = need;
+	j->stage = stage;
+	j->opts = &r->o->image;
+	cx_buf_reset(&j->name);
+	cx_buf_adds(&j->name, name);
+	cx_pool_submit(r->pool, j);
+	r->submitted++;
+}
+
+static int drain_jobs(struct run *r, struct cx_error *err)
+{
+	int rc = 0;
+	struct image_job *j;
+	while ((j = cx_pool_take(r->pool)) != NULL)
+		if (rc == 0)
+			rc = finish_image(r, j, err);
+	return rc;
 }
 
 static int on_plain(void *ctx, int64_t id, const char *path, int need, struct cx_error *err)
 {
 	struct run *r = ctx;
+	struct image_job *j;
+	if (free_job(r, &j, err))
+		return err->code;
 	struct cx_error e = {0};
 	cx_buf_reset(&r->path);
 	cx_buf_addf(&r->path, "%s/%s", r->release, path);
-	if (cx_read_file(r->path.data, MAX_IMAGE, &r->data, &e))
+	if (cx_read_file(r->path.data, MAX_IMAGE, &j->in, &e))
 		return 0; /* unreadable: the instance is removed and reported */
-	return take_image(r, id, path, need, 0, err);
+	submit_job(r, j, id, path, need, 0);
+	return 0;
 }
 
 static int on_member(void *ctx, const char *name, struct cx_stream *s)
@@ -217,11 +284,15 @@ static int on_member(void *ctx, const char *name, struct cx_stream *s)
 	int need;
 	if (!cx_plan_image_find(r->cat, r->release, r->archive, name, &id, &need))
 		return 0;
+	struct image_job *j;
+	if (free_job(r, &j, &r->werr))
+		return 1;
 	struct cx_error e = {0};
-	cx_buf_reset(&r->data);
-	if (cx_stream_slurp(s, &r->data, MAX_IMAGE, &e))
+	cx_buf_reset(&j->in);
+	if (cx_stream_slurp(s, &j->in, MAX_IMAGE, &e))
 		return 0;
-	return take_image(r, id, name, need, 1, &r->werr) ? 1 : 0;
+	submit_job(r, j, id, name, need, 1);
+	return 0;
 }
 
 static int is_dir(const char *path)
@@ -235,8 +306,10 @@ static int on_group(void *ctx, const char *release, const char *archive, struct 
 	struct run *r = ctx;
 	r->release = release;
 	r->archive = archive;
-	if (!archive[0] && is_dir(release))
-		return cx_plan_group_images(r->cat, release, archive, on_plain, r, err);
+	if (!archive[0] && is_dir(release)) {
+		int rc = cx_plan_group_images(r->cat, release, archive, on_plain, r, err);
+		return rc ? rc : drain_jobs(r, err);
+	}
 	struct cx_release *rel;
 	if (cx_release_open(&rel, release, err))
 		return err->code;
@@ -246,6 +319,8 @@ static int on_group(void *ctx, const char *release, const char *archive, struct 
 		return cx_error_set(err, r->werr.code, "%s", r->werr.msg);
 	if (rc == CX_ENOTFOUND) /* the archive is gone: its images count as unreadable */
 		rc = 0;
+	if (rc == 0)
+		rc = drain_jobs(r, err);
 	return rc ? rc : cx_plan_commit(r->cat, err);
 }
 
@@ -596,6 +671,23 @@ static int excluded_entries(const struct cx_shard_opts *o, const struct mixinfo 
 	return 0;
 }
 
+/* Enough jobs in flight to keep every worker busy while the main thread
+ * reads the next files; one when the work runs inline (--threads 1). */
+static size_t pool_depth_for(int threads)
+{
+	return threads <= 1 ? 1 : 4 * (size_t)threads;
+}
+
+static int start_pool(struct run *r, struct cx_error *err)
+{
+	size_t depth = pool_depth_for(r->o->threads);
+	r->jobs = cx_calloc(depth, sizeof(*r->jobs));
+	r->pool = cx_pool_new(r->o->threads, depth, work_image);
+	if (!r->pool)
+		return cx_error_set(err, CX_EIO, "cannot start %d image threads", r->o->threads);
+	return 0;
+}
+
 static int pipeline(struct run *r, struct mixinfo *mi, struct cx_shard_summary *sum,
 		    struct cx_error *err)
 {
@@ -614,6 +706,8 @@ static int pipeline(struct run *r, struct mixinfo *mi, struct cx_shard_summary *
 			rc = cx_error_set(err, CX_EIO, "cannot create '%s': %s", p.data,
 					  strerror(errno));
 	}
+	if (rc == 0)
+		rc = start_pool(r, err);
 	if (rc == 0)
 		rc = cx_plan_image_groups(r->cat, on_group, r, err);
 	if (rc == 0)
@@ -656,11 +750,16 @@ static void cleanup(struct run *r)
 		unlink(p.data);
 	}
 	cx_buf_release(&p);
-	cx_buf_release(&r->data);
+	cx_pool_free(r->pool);
+	for (size_t i = 0; r->jobs && i < pool_depth_for(r->o->threads); i++) {
+		cx_buf_release(&r->jobs[i].name);
+		cx_buf_release(&r->jobs[i].in);
+		cx_buf_release(&r->jobs[i].out);
+	}
+	free(r->jobs);
 	cx_buf_release(&r->path);
 	cx_buf_release(&r->meta);
 	cx_buf_release(&r->dup);
-	cx_buf_release(&r->tc);
 	cx_buf_release(&r->key);
 	for (size_t i = 0; i < CX_ARRAY_LEN(r->imgs); i++)
 		cx_buf_release(&r->imgs[i]);

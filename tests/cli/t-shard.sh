@@ -213,6 +213,14 @@ shd --out "$tmp/img32b" --split train --image-size 32 >/dev/null
 shd --out "$tmp/img32p" --split train --image-size 32 --image-format png >/dev/null
 check "verify passes on --image-size 32" "$cx" verify "$tmp/img32"
 check "two --image-size runs are byte-identical" diff -r "$tmp/img32" "$tmp/img32b"
+for th in 1 3; do
+  shd --out "$tmp/img32t$th" --split train --image-size 32 --threads $th >/dev/null
+  check "--image-size 32 --threads $th gives the same bytes as the default" \
+    diff -r "$tmp/img32" "$tmp/img32t$th"
+done
+shd --out "$tmp/thr0" --split train --threads 0 >"$tmp/thr0.out" 2>&1
+check "--threads 0 is a usage error (exit 2)" test $? -eq 2
+check "--threads 0 says the range" grep -q "threads is 1 to 64" "$tmp/thr0.out"
 for f in jpeg png; do
   dir="$tmp/img32"; [ $f = png ] && dir="$tmp/img32p"
   check "--image-size 32 --image-format $f: every image is a $f with longest side 32" python3 -c '
