@@ -7,7 +7,9 @@
 # end marker, so no two images share content hashes. Then, on the same disk, in one run:
 #   1. `chexinstruct shard --split train` (native), timed with GNU time (peak RSS);
 #   2. the copy baseline: `cat` of the same image bytes the shards hold (each image file
-#      once per record that shows it, in shard order) into one file, then sync.
+#      once per record that shows it, in shard order) into one file, then sync;
+#   3. the shard run again, so that neither side always runs first.
+# Every step starts from a dropped page cache (when run as root) and ends with sync.
 # Prints records/s, MB/s of shard output and of the copy, the ratio, and peak memory.
 # A benchmark, not a test. Output in bench/out/shard-<scale>-<kb>k/ (gitignored).
 set -euo pipefail
@@ -55,19 +57,34 @@ fi
 rm -f "$OUT/cat.db"
 "$BIN" --catalogue "$OUT/cat.db" build --sources "$OUT/sources" >/dev/null
 sync
-say "chexinstruct shard --split train"
-rm -rf "$OUT/shards"
 mix=()
 if [ -n "$TOTAL" ]; then
 	printf '{"total": %s}\n' "$TOTAL" >"$OUT/mix.json"
 	mix=(--mix "$OUT/mix.json")
 fi
-/usr/bin/time -v "$BIN" --catalogue "$OUT/cat.db" shard --out "$OUT/shards" --split train \
-	--max-bytes 1000000000 "${mix[@]}" 2>"$OUT/time.txt"
-sync
-wall=$(awk -F': ' '/Elapsed \(wall clock\)/ {print $2}' "$OUT/time.txt")
-secs=$(echo "$wall" | awk -F: '{ if (NF == 3) print $1 * 3600 + $2 * 60 + $3; else print $1 * 60 + $2 }')
-rss=$(awk -F': ' '/Maximum resident set size/ {print $2}' "$OUT/time.txt")
+# Each timed step starts from a cold page cache when the kernel lets us drop it (root),
+# and ends with sync, so writeback left by one step is not charged to the next.
+cold() { sync; echo 3 >/proc/sys/vm/drop_caches 2>/dev/null || true; }
+shard_run() { # shard_run N: a timed shard run; sets secs, rss
+	cold
+	say "chexinstruct shard --split train (run $1)"
+	rm -rf "$OUT/shards"
+	/usr/bin/time -v "$BIN" --catalogue "$OUT/cat.db" shard --out "$OUT/shards" --split train \
+		--max-bytes 1000000000 "${mix[@]}" 2>"$OUT/time.txt"
+	sync
+	local wall
+	wall=$(awk -F': ' '/Elapsed \(wall clock\)/ {print $2}' "$OUT/time.txt")
+	secs=$(echo "$wall" | awk -F: '{ if (NF == 3) print $1 * 3600 + $2 * 60 + $3; else print $1 * 60 + $2 }')
+	rss=$(awk -F': ' '/Maximum resident set size/ {print $2}' "$OUT/time.txt")
+}
+report() { # report LABEL
+	printf 'shard %s: %.2f s, %.0f records/s, %.1f MB/s written, %.0f%% of copy throughput, peak RSS %s MB\n' \
+		"$1" "$secs" "$(echo "$records / $secs" | bc -l)" "$(echo "$bytes / 1000000 / $secs" | bc -l)" \
+		"$(echo "100 * ($bytes / $secs) / ($copy_bytes / $copy_s)" | bc -l)" "$(echo "$rss / 1024" | bc)"
+}
+
+shard_run 1
+secs1=$secs rss1=$rss
 records=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["records"])' "$OUT/shards/manifest.json")
 bytes=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["bytes"])' "$OUT/shards/manifest.json")
 
@@ -82,6 +99,8 @@ for i in range(len(d)):
     for p in d[i]["meta"]["images"]:
         print(p)
 PY
+rm -rf "$OUT/shards"
+cold
 say "copy baseline: cat of the same image bytes"
 start=$(date +%s.%N)
 # (the metadata names each image by its path as the catalogue was built, from this folder)
@@ -91,12 +110,13 @@ end=$(date +%s.%N)
 copy_bytes=$(stat -c %s "$OUT/copy.bin")
 copy_s=$(echo "$end - $start" | bc -l)
 rm -f "$OUT/copy.bin"
+shard_run 2
 
 images=$(wc -l <"$OUT/images.txt")
 printf 'images %s, records %s, shard bytes %s MB\n' "$images" "$records" \
 	"$(echo "$bytes / 1000000" | bc)"
 printf 'copy:  %.2f s, %.1f MB/s (%s MB)\n' "$copy_s" "$(echo "$copy_bytes / 1000000 / $copy_s" | bc -l)" \
 	"$(echo "$copy_bytes / 1000000" | bc)"
-printf 'shard: %.2f s, %.0f records/s, %.1f MB/s written, %.0f%% of copy throughput, peak RSS %s MB\n' \
-	"$secs" "$(echo "$records / $secs" | bc -l)" "$(echo "$bytes / 1000000 / $secs" | bc -l)" \
-	"$(echo "100 * ($bytes / $secs) / ($copy_bytes / $copy_s)" | bc -l)" "$(echo "$rss / 1024" | bc)"
+report "run 2 (after the copy)"
+secs=$secs1 rss=$rss1
+report "run 1 (before the copy)"

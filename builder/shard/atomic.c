@@ -5,6 +5,7 @@
  * power cut. The manifest and leakage report are written this way; shard
  * backends use the same steps on their own streams (cx_fsync_rename).
  */
+#define _GNU_SOURCE 1 /* sync_file_range */
 #include "cx.h"
 
 #include <errno.h>
@@ -38,6 +39,20 @@ int cx_fsync_rename(int fd, const char *dir, const char *tmp, const char *name,
 		return cx_error_set(err, CX_EIO, "cannot rename '%s' to '%s': %s", from, to,
 				    strerror(errno));
 	return cx_fsync_dir(dir, err);
+}
+
+void cx_writeback(int fd, uint64_t *started, uint64_t upto)
+{
+	if (upto < *started + (8u << 20))
+		return;
+#ifdef SYNC_FILE_RANGE_WRITE
+	/* errors are not ours to report here: the fsync at the end reports them */
+	(void)sync_file_range(fd, (off_t)*started, (off_t)(upto - *started),
+			      SYNC_FILE_RANGE_WRITE);
+#else
+	(void)fd;
+#endif
+	*started = upto;
 }
 
 int cx_write_all(int fd, const void *p, size_t n, const char *what, struct cx_error *err)

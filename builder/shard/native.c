@@ -1,10 +1,11 @@
 /*
  * native.c - the native shard backend (schema/shard-format.md, version 1).
  *
- * Records are streamed to ".shard-NNNNNN.cxs.tmp" through a 1 MiB buffer,
- * hashed on the way (XXH3 streaming state), and their index entries go to a
- * side file ".shard-NNNNNN.idx.tmp", so memory does not grow with the number
- * of records. When the shard is full (--max-records, --max-bytes) or the
+ * Records are streamed to ".shard-NNNNNN.cxs.tmp" through 1 MiB buffers
+ * that a second thread writes (bgwrite.c), hashed on the way (XXH3
+ * streaming state), and their index entries go, 64 KiB at a time, to a side
+ * file ".shard-NNNNNN.idx.tmp", so memory does not grow with the number of
+ * records. When the shard is full (--max-records, --max-bytes) or the
  * output ends, the index is appended, the header is written at offset 0, and
  * the file is fsynced and renamed to "shard-NNNNNN.cxs".
  */
@@ -15,11 +16,13 @@
 #include <unistd.h>
 #include <xxhash.h>
 
+#include "shard/bgwrite.h"
 #include "shard/fileio.h"
 #include "shard/reader.h"
 #include "shard/writer.h"
 
 #define OBUF (1u << 20)
+#define IBUF (64u << 10) /* index entries buffered before the side file */
 
 struct native {
 	char *dir;
@@ -27,8 +30,11 @@ struct native {
 	unsigned shard;              /* number of the shard being written */
 	int fd, idx_fd;              /* -1 when no shard is open */
 	char tmp[64], idx_tmp[64], name[64];
-	unsigned char *buf;
+	struct cx_bgwrite *bw;
+	unsigned char *buf;          /* the writer's current buffer, OBUF bytes */
 	size_t nbuf;
+	unsigned char ibuf[IBUF];    /* index entries not yet in the side file */
+	size_t nibuf;
 	uint64_t off;                /* bytes of the shard so far, header included */
 	uint64_t count;              /* records in the shard */
 	XXH3_state_t *file_h, *idx_h;
@@ -50,8 +56,16 @@ void cx_put64(unsigned char *p, uint64_t v)
 
 static int flush(struct native *s, struct cx_error *err)
 {
-	int rc = cx_write_all(s->fd, s->buf, s->nbuf, s->tmp, err);
+	int rc = cx_bgwrite_submit(s->bw, s->fd, s->nbuf, s->tmp, err);
+	s->buf = cx_bgwrite_buf(s->bw);
 	s->nbuf = 0;
+	return rc;
+}
+
+static int flush_index(struct native *s, struct cx_error *err)
+{
+	int rc = cx_write_all(s->idx_fd, s->ibuf, s->nibuf, s->idx_tmp, err);
+	s->nibuf = 0;
 	return rc;
 }
 
@@ -60,12 +74,16 @@ static int out(struct native *s, const void *p, size_t n, struct cx_error *err)
 {
 	XXH3_64bits_update(s->file_h, p, n);
 	s->off += n;
-	if (s->nbuf + n > OBUF && s->nbuf && flush(s, err))
-		return err->code;
-	if (n >= OBUF)
-		return cx_write_all(s->fd, p, n, s->tmp, err);
-	memcpy(s->buf + s->nbuf, p, n);
-	s->nbuf += n;
+	const unsigned char *c = p;
+	while (n > 0) {
+		size_t take = n < OBUF - s->nbuf ? n : OBUF - s->nbuf;
+		memcpy(s->buf + s->nbuf, c, take);
+		s->nbuf += take;
+		c += take;
+		n -= take;
+		if (s->nbuf == OBUF && flush(s, err))
+			return err->code;
+	}
 	return 0;
 }
 
@@ -87,6 +105,7 @@ static int open_shard(struct native *s, struct cx_error *err)
 	s->off = 0;
 	s->count = 0;
 	s->nbuf = 0;
+	s->nibuf = 0;
 	XXH3_64bits_reset(s->file_h);
 	XXH3_64bits_reset(s->idx_h);
 	/* the header is rewritten at the end; it is not part of the shard hash */
@@ -118,6 +137,8 @@ static int finish_shard(struct native *s, struct cx_error *err)
 {
 	uint64_t index_offset = s->off;
 	unsigned char chunk[1 << 16];
+	if (flush_index(s, err))
+		return err->code;
 	if (lseek(s->idx_fd, 0, SEEK_SET) < 0)
 		return cx_error_set(err, CX_EIO, "cannot read back '%s'", s->idx_tmp);
 	for (;;) {
@@ -134,7 +155,7 @@ static int finish_shard(struct native *s, struct cx_error *err)
 	}
 	unsigned char h8[8];
 	cx_put64(h8, XXH3_64bits_digest(s->idx_h));
-	if (out(s, h8, 8, err) || flush(s, err))
+	if (out(s, h8, 8, err) || flush(s, err) || cx_bgwrite_wait(s->bw, err))
 		return err->code;
 	unsigned char hd[CX_SHARD_HEADER] = {0};
 	memcpy(hd, CX_SHARD_MAGIC, 8);
@@ -163,12 +184,17 @@ static int finish_shard(struct native *s, struct cx_error *err)
 static int native_open(void **state, const char *dir, const struct cx_shard_limits *lim,
 		       struct cx_error *err)
 {
-	(void)err;
 	struct native *s = cx_calloc(1, sizeof(*s));
 	s->dir = cx_strdup(dir);
 	s->lim = *lim;
 	s->fd = s->idx_fd = -1;
-	s->buf = cx_malloc(OBUF);
+	s->bw = cx_bgwrite_new(OBUF);
+	if (!s->bw) {
+		free(s->dir);
+		free(s);
+		return cx_error_set(err, CX_EIO, "cannot start the shard writer thread");
+	}
+	s->buf = cx_bgwrite_buf(s->bw);
 	s->file_h = XXH3_createState();
 	s->idx_h = XXH3_createState();
 	if (!s->file_h || !s->idx_h)
@@ -249,21 +275,23 @@ static int native_write(void *state, const struct cx_shard_record *r, struct cx_
 	cx_put64(ent, start);
 	cx_put64(ent + 8, len);
 	XXH3_64bits_update(s->idx_h, ent, 16);
-	if (cx_write_all(s->idx_fd, ent, 16, s->idx_tmp, err))
+	if (s->nibuf + 16 > IBUF && flush_index(s, err))
 		return err->code;
+	memcpy(s->ibuf + s->nibuf, ent, 16);
+	s->nibuf += 16;
 	s->count++;
 	return 0;
 }
 
 static void native_free(struct native *s)
 {
+	cx_bgwrite_free(s->bw); /* waits for a write in flight before the fds close */
 	close_fds(s);
 	for (size_t i = 0; i < s->nfiles; i++)
 		free(s->files[i].name);
 	free(s->files);
 	XXH3_freeState(s->file_h);
 	XXH3_freeState(s->idx_h);
-	free(s->buf);
 	free(s->dir);
 	free(s);
 }

@@ -36,6 +36,7 @@
 #define PLAN_DB ".cx-plan.db"
 #define STAGE ".cx-stage.tmp"
 #define MAX_IMAGE (512u << 20)
+#define CX_SHARD_MAX_IMAGES 64 /* images of one record (the plan reads as many) */
 
 uint64_t cx_shard_image_hash(const unsigned char *data, size_t len)
 {
@@ -138,15 +139,18 @@ static int prepare_dir(const char *dir, struct cx_error *err)
 /* ----------------------------------------------------------------- images */
 
 /*
- * One image of stage 1: read on the main thread (files, archive members and
- * the plan are not shared), hashed and, with --image-size, transcoded by a
- * worker of the pool, then finished on the main thread in the order read,
- * so staging offsets and the plan are the same with any --threads.
+ * One image of stage 1: read (a plain file by the worker, so that several
+ * reads are in flight on a cold disk; an archive member by the main thread,
+ * which walks the archive), hashed and, with --image-size, transcoded by a
+ * worker of the pool, then finished on the main thread in the order
+ * submitted, so staging offsets and the plan are the same with any
+ * --threads. The plan (SQLite) is only touched by the main thread.
  */
 struct image_job {
 	int64_t id;
 	int need, stage;
 	const struct cx_transcode_opts *opts;
+	struct cx_buf path;             /* a plain file to read, or empty */
 	struct cx_buf name, in, out;
 	/* set by the worker */
 	int usable, transcoded;
@@ -161,15 +165,18 @@ struct run {
 	int64_t stage_off;
 	const char *release, *archive;  /* the group being read */
 	struct cx_buf path, meta, dup;
-	struct cx_pool *pool;
+	struct cx_pool *pool;           /* stage 1: image jobs */
 	struct image_job *jobs;         /* the pool's ring, cx_pool_depth() of them */
 	uint64_t submitted;
+	struct cx_pool *wpool;          /* writing: record jobs */
+	struct record_job *rjobs;
+	uint64_t wsubmitted;
 	/* writing */
 	const struct cx_shard_writer_ops *ops;
 	void *wstate;
 	long crash_after;
 	uint64_t written;
-	struct cx_buf key, imgs[64];
+	struct cx_buf key;
 	struct cx_error werr;           /* a staging write error inside a walk */
 };
 
@@ -192,15 +199,17 @@ static int image_type(const unsigned char *p, size_t n)
 static void work_image(void *arg)
 {
 	struct image_job *j = arg;
+	struct cx_error e = {0};
+	j->usable = j->transcoded = 0;
+	if (j->path.len && cx_read_file(j->path.data, MAX_IMAGE, &j->in, &e))
+		return; /* unreadable: the instance is removed and reported */
 	const unsigned char *p = (const unsigned char *)j->in.data;
 	size_t n = j->in.len;
 	int transcode = j->opts->size > 0;
-	j->usable = j->transcoded = 0;
 	if (!image_type(p, n) && !(transcode && cx_image_sniff(p, n, j->name.data)))
 		return;
 	j->hash = cx_shard_image_hash(p, n);
 	if (j->need && transcode) {
-		struct cx_error e = {0};
 		enum cx_image_type type;
 		cx_buf_reset(&j->out);
 		if (cx_image_transcode(p, n, j->name.data, j->opts, &j->out, &type, &e))
@@ -268,11 +277,8 @@ static int on_plain(void *ctx, int64_t id, const char *path, int need, struct cx
 	struct image_job *j;
 	if (free_job(r, &j, err))
 		return err->code;
-	struct cx_error e = {0};
-	cx_buf_reset(&r->path);
-	cx_buf_addf(&r->path, "%s/%s", r->release, path);
-	if (cx_read_file(r->path.data, MAX_IMAGE, &j->in, &e))
-		return 0; /* unreadable: the instance is removed and reported */
+	cx_buf_reset(&j->path);
+	cx_buf_addf(&j->path, "%s/%s", r->release, path);
 	submit_job(r, j, id, path, need, 0);
 	return 0;
 }
@@ -289,6 +295,7 @@ static int on_member(void *ctx, const char *name, struct cx_stream *s)
 		return 1;
 	struct cx_error e = {0};
 	cx_buf_reset(&j->in);
+	cx_buf_reset(&j->path);
 	if (cx_stream_slurp(s, &j->in, MAX_IMAGE, &e))
 		return 0;
 	submit_job(r, j, id, name, need, 1);
@@ -407,47 +414,105 @@ static int on_view(void *ctx, const struct cx_plan_view *pv, struct cx_error *er
 
 /* ------------------------------------------------------------------ write */
 
-static int load_image(struct run *r, const struct cx_plan_image *im, struct cx_buf *b,
+/*
+ * One record of the write phase: its images are read by a worker (several
+ * files in flight, on the other core), and the record is handed to the
+ * backend on the main thread in the plan's order, so reading the next
+ * records' images overlaps hashing and writing this one's.
+ */
+struct record_job {
+	uint64_t index;
+	int repeat;
+	size_t nimages;
+	int stage_fd;
+	struct cx_buf instruction, answer, meta;
+	struct cx_buf path[CX_SHARD_MAX_IMAGES]; /* release/path, for the error message */
+	int64_t soff[CX_SHARD_MAX_IMAGES], slen[CX_SHARD_MAX_IMAGES];
+	struct cx_buf img[CX_SHARD_MAX_IMAGES];
+	struct cx_error err;                  /* set by the worker */
+};
+
+static int load_image(const struct record_job *j, size_t i, struct cx_buf *b,
 		      struct cx_error *err)
 {
-	if (im->soff < 0) {
-		cx_buf_reset(&r->path);
-		cx_buf_addf(&r->path, "%s/%s", im->release, im->path);
-		return cx_read_file(r->path.data, MAX_IMAGE, b, err);
-	}
+	if (j->soff[i] < 0)
+		return cx_read_file(j->path[i].data, MAX_IMAGE, b, err);
 	cx_buf_reset(b);
-	cx_buf_grow(b, (size_t)im->slen + 1);
-	ssize_t n = pread(r->stage_fd, b->data, (size_t)im->slen, (off_t)im->soff);
-	if (n != (ssize_t)im->slen)
-		return cx_error_set(err, CX_EIO, "cannot read staged '%s': %s", im->path,
+	cx_buf_grow(b, (size_t)j->slen[i] + 1);
+	ssize_t n = pread(j->stage_fd, b->data, (size_t)j->slen[i], (off_t)j->soff[i]);
+	if (n != (ssize_t)j->slen[i])
+		return cx_error_set(err, CX_EIO, "cannot read staged '%s': %s", j->path[i].data,
 				    n < 0 ? strerror(errno) : "short read");
 	b->len = (size_t)n;
 	b->data[b->len] = '\0';
 	return 0;
 }
 
-static int on_record(void *ctx, const struct cx_plan_record *pr, struct cx_error *err)
+static void work_record(void *arg)
 {
-	struct run *r = ctx;
-	struct cx_shard_image imgs[64];
-	for (size_t i = 0; i < pr->nimages; i++) {
-		if (load_image(r, &pr->images[i], &r->imgs[i], err))
-			return err->code;
-		imgs[i].data = (const unsigned char *)r->imgs[i].data;
-		imgs[i].len = r->imgs[i].len;
+	struct record_job *j = arg;
+	j->err.code = 0;
+	for (size_t i = 0; i < j->nimages; i++)
+		if (load_image(j, i, &j->img[i], &j->err))
+			return;
+}
+
+static int write_record(struct run *r, struct record_job *j, struct cx_error *err)
+{
+	if (j->err.code)
+		return cx_error_set(err, j->err.code, "%s", j->err.msg);
+	struct cx_shard_image imgs[CX_SHARD_MAX_IMAGES];
+	for (size_t i = 0; i < j->nimages; i++) {
+		imgs[i].data = (const unsigned char *)j->img[i].data;
+		imgs[i].len = j->img[i].len;
 		imgs[i].type = (enum cx_image_type)image_type(imgs[i].data, imgs[i].len);
 	}
 	cx_buf_reset(&r->meta);
-	cx_buf_addf(&r->meta, "%s, \"repeat\": %d}", pr->meta, pr->repeat);
+	cx_buf_addf(&r->meta, "%s, \"repeat\": %d}", j->meta.data, j->repeat);
 	cx_buf_reset(&r->key);
-	cx_buf_addf(&r->key, "%09llu", (unsigned long long)pr->index);
-	struct cx_shard_record rec = {pr->index, r->key.data, pr->instruction, pr->answer,
-				      r->meta.data, imgs, pr->nimages};
+	cx_buf_addf(&r->key, "%09llu", (unsigned long long)j->index);
+	struct cx_shard_record rec = {j->index, r->key.data, j->instruction.data, j->answer.data,
+				      r->meta.data, imgs, j->nimages};
 	if (r->ops->write(r->wstate, &rec, err))
 		return err->code;
 	r->written++;
 	if (r->crash_after > 0 && r->written >= (uint64_t)r->crash_after)
 		_exit(3);
+	return 0;
+}
+
+static void copy_str(struct cx_buf *b, const char *s)
+{
+	cx_buf_reset(b);
+	cx_buf_adds(b, s);
+}
+
+static int on_record(void *ctx, const struct cx_plan_record *pr, struct cx_error *err)
+{
+	struct run *r = ctx;
+	if (pr->nimages > CX_SHARD_MAX_IMAGES)
+		return cx_error_set(err, CX_ELIMIT, "record %llu shows %zu images (at most %d)",
+				    (unsigned long long)pr->index, pr->nimages,
+				    CX_SHARD_MAX_IMAGES);
+	if (cx_pool_pending(r->wpool) == cx_pool_depth(r->wpool) &&
+	    write_record(r, cx_pool_take(r->wpool), err))
+		return err->code;
+	struct record_job *j = &r->rjobs[r->wsubmitted++ % cx_pool_depth(r->wpool)];
+	j->index = pr->index;
+	j->repeat = pr->repeat;
+	j->nimages = pr->nimages;
+	j->stage_fd = r->stage_fd;
+	copy_str(&j->instruction, pr->instruction);
+	copy_str(&j->answer, pr->answer);
+	copy_str(&j->meta, pr->meta);
+	for (size_t i = 0; i < pr->nimages; i++) {
+		const struct cx_plan_image *im = &pr->images[i];
+		cx_buf_reset(&j->path[i]);
+		cx_buf_addf(&j->path[i], "%s/%s", im->release, im->path);
+		j->soff[i] = im->soff;
+		j->slen[i] = im->slen;
+	}
+	cx_pool_submit(r->wpool, j);
 	return 0;
 }
 
@@ -646,16 +711,27 @@ static int plan_mix(struct run *r, struct mixinfo *mi, struct cx_error *err)
 	return cx_plan_commit(r->cat, err);
 }
 
+static size_t pool_depth_for(int threads);
+
 static int write_shards(struct run *r, struct cx_shard_file **files, size_t *nfiles,
 			struct cx_error *err)
 {
 	const char *env = getenv(CX_SHARD_CRASH_ENV);
 	r->crash_after = env ? atol(env) : 0;
+	size_t depth = pool_depth_for(r->o->threads);
+	r->rjobs = cx_calloc(depth, sizeof(*r->rjobs));
+	r->wpool = cx_pool_new(r->o->threads, depth, work_record);
+	if (!r->wpool)
+		return cx_error_set(err, CX_EIO, "cannot start %d threads", r->o->threads);
 	if (r->ops->open(&r->wstate, r->o->out, &r->o->limits, err))
 		return err->code;
-	if (cx_plan_each_record(r->cat, on_record, r, err)) {
+	int rc = cx_plan_each_record(r->cat, on_record, r, err);
+	struct record_job *j;
+	while (rc == 0 && (j = cx_pool_take(r->wpool)) != NULL)
+		rc = write_record(r, j, err);
+	if (rc) {
 		r->ops->abort(r->wstate);
-		return err->code;
+		return rc;
 	}
 	return r->ops->close(r->wstate, files, nfiles, err);
 }
@@ -752,17 +828,28 @@ static void cleanup(struct run *r)
 	cx_buf_release(&p);
 	cx_pool_free(r->pool);
 	for (size_t i = 0; r->jobs && i < pool_depth_for(r->o->threads); i++) {
+		cx_buf_release(&r->jobs[i].path);
 		cx_buf_release(&r->jobs[i].name);
 		cx_buf_release(&r->jobs[i].in);
 		cx_buf_release(&r->jobs[i].out);
 	}
 	free(r->jobs);
+	cx_pool_free(r->wpool);
+	for (size_t i = 0; r->rjobs && i < pool_depth_for(r->o->threads); i++) {
+		struct record_job *j = &r->rjobs[i];
+		cx_buf_release(&j->instruction);
+		cx_buf_release(&j->answer);
+		cx_buf_release(&j->meta);
+		for (size_t k = 0; k < CX_SHARD_MAX_IMAGES; k++) {
+			cx_buf_release(&j->path[k]);
+			cx_buf_release(&j->img[k]);
+		}
+	}
+	free(r->rjobs);
 	cx_buf_release(&r->path);
 	cx_buf_release(&r->meta);
 	cx_buf_release(&r->dup);
 	cx_buf_release(&r->key);
-	for (size_t i = 0; i < CX_ARRAY_LEN(r->imgs); i++)
-		cx_buf_release(&r->imgs[i]);
 }
 
 int cx_shard_run(struct cx_cat *cat, const struct cx_templates *t, const struct cx_shard_opts *o,
