@@ -7,7 +7,10 @@
  * 3/4 and 1/2 of its longest side) and prints the distances between each
  * image and its own versions ("the same image").
  *
- *     dhash-calib FILE...
+ *     dhash-calib [--list] FILE...
+ *
+ * --list also prints "dhash HEX FILE" per file, to split the pairs by
+ * patient (or anything else) afterwards.
  */
 #include "cx.h"
 
@@ -23,9 +26,14 @@ static void show(const char *what, const long *hist)
 
 int main(int argc, char **argv)
 {
+	int list = argc > 1 && !strcmp(argv[1], "--list");
+	if (list) {
+		argv++;
+		argc--;
+	}
 	int n = argc - 1;
 	if (n < 2) {
-		fprintf(stderr, "usage: dhash-calib FILE FILE...\n");
+		fprintf(stderr, "usage: dhash-calib [--list] FILE FILE...\n");
 		return 2;
 	}
 	uint64_t *h = cx_calloc((size_t)n, sizeof(*h));
@@ -43,6 +51,8 @@ int main(int argc, char **argv)
 			fprintf(stderr, "%s: %s\n", argv[i + 1], err.msg);
 			return 1;
 		}
+		if (list)
+			printf("dhash %016llx %s\n", (unsigned long long)h[i], argv[i + 1]);
 		struct cx_pixels p;
 		if (cx_image_decode((unsigned char *)b.data, b.len, argv[i + 1], &p, &err))
 			return 1;

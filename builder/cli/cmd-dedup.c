@@ -13,7 +13,7 @@
 
 /* Calibrated on generated chest X-rays (CONTRIBUTING.md, "Near-duplicate
  * threshold"). */
-#define DEFAULT_THRESHOLD 2
+#define DEFAULT_THRESHOLD 1
 
 static const char help[] =
 	"usage: chexinstruct [--catalogue FILE] dedup [--threshold N] [--json]\n"
@@ -24,7 +24,7 @@ static const char help[] =
 	"with the dataset, key and split of both. Needs a catalogue built with\n"
 	"'build --hash-images'.\n"
 	"\n"
-	"  --threshold N  largest Hamming distance of a near pair, 0-64 (default 2;\n"
+	"  --threshold N  largest Hamming distance of a near pair, 0-64 (default 1;\n"
 	"                 up to 15 the search only compares images sharing one of\n"
 	"                 N+1 bands of the hash, above it every pair: quadratic)\n"
 	"  --json         print JSON instead of text\n"

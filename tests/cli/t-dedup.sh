@@ -64,7 +64,7 @@ images with hashes: 6
 exact duplicates (same decoded pixels): 1
   SLAKE xmlab202/source.jpg (no split)  =  VQA-RAD synpic30224.jpg (no split)
 
-near duplicates (dHash distance <= 2): 1
+near duplicates (dHash distance <= 1): 1
    0  SLAKE xmlab201/source.jpg (no split)  ~  SLAKE xmlab203/source.jpg (no split)
 WANT
 check "dedup finds the exact pair and the near pair, nothing else" diff -u "$tmp/dup.want" "$tmp/dup.txt"
@@ -75,7 +75,7 @@ check "the re-encoded image has other pixels (not an exact pair)" test "$(sqlite
 check "dedup --json gives the same pairs" python3 -c '
 import json, sys
 d = json.load(open(sys.argv[1]))
-assert d["threshold"] == 2 and d["images"] == 6 and d["unhashed"] == 0, d
+assert d["threshold"] == 1 and d["images"] == 6 and d["unhashed"] == 0, d
 assert d["exact"] == [{"a": {"dataset": "SLAKE", "key": "xmlab202/source.jpg", "split": ""},
                        "b": {"dataset": "VQA-RAD", "key": "synpic30224.jpg", "split": ""}}], d
 assert d["near"] == [{"distance": 0,
