@@ -113,3 +113,46 @@ done | awk -v ours="$ours" '
 	{ n++; t += 1 / $1 }
 	END { printf "tjbench decode 1/4: %d files, %.2f images/s; transcode-rate (rerun) %.2f images/s = %.0f%% of it\n",
 		n, n / t, ours, 100 * ours / (n / t) }'
+
+# The same work inside `chexinstruct shard --image-size 512`: a small MIMIC-CXR-JPG-shaped
+# release (gen-mimic.py, 160 images) whose image files are the 20 big JPEGs in turn, sharded
+# with --threads 1 on one core (taskset -c 0) and --threads 2 on both. Stage 1 transcodes
+# every image the split needs once, whatever duplicates are later dropped, so each run does
+# the same number of transcodes; the two outputs must be byte-identical.
+rel="$out/release"
+if [ ! -f "$rel/done" ]; then
+	rm -rf "$rel" && mkdir -p "$rel/sources"
+	python3 bench/gen-mimic.py "$rel/sources/mimic-cxr" --patients 40 --studies 100 \
+		--images 160 >/dev/null
+	"$build/chexinstruct" --catalogue "$rel/cat.db" build --sources "$rel/sources" \
+		--no-image-check >/dev/null
+	sqlite3 "$rel/cat.db" "SELECT path FROM image ORDER BY id" | python3 -c '
+import os, shutil, sys
+out, rel = sys.argv[1], sys.argv[2]
+for i, p in enumerate(sys.stdin.read().split()):
+    dst = os.path.join(rel, "sources/mimic-cxr", p)
+    os.makedirs(os.path.dirname(dst), exist_ok=True)
+    shutil.copyfile("%s/cxr-%02d.jpg" % (out, i % 20), dst)
+' "$out" "$rel"
+	touch "$rel/done"
+fi
+ninja -C "$build" chexinstruct >/dev/null
+rm -f "$rel/cat.db"
+"$build/chexinstruct" --catalogue "$rel/cat.db" build --sources "$rel/sources" >/dev/null
+need=$(sqlite3 "$rel/cat.db" "SELECT count(DISTINCT x.image_id) FROM instance_image x
+	JOIN instance n ON n.id = x.instance_id WHERE n.split = 'train'")
+echo "== chexinstruct shard --split train --image-size 512: $need images to transcode"
+shard_time() { # shard_time CPUS THREADS: prints wall seconds
+	rm -rf "$rel/out-$2"
+	/usr/bin/time -f %e -o "$rel/time-$2" taskset -c "$1" "$build/chexinstruct" \
+		--catalogue "$rel/cat.db" shard --out "$rel/out-$2" --split train \
+		--image-size 512 --threads "$2" >/dev/null
+	cat "$rel/time-$2"
+}
+t1=$(shard_time 0 1)
+t2=$(shard_time 0,1 2)
+same=$(diff -r "$rel/out-1" "$rel/out-2" >/dev/null && echo identical || echo DIFFERENT)
+awk -v n="$need" -v a="$t1" -v b="$t2" -v same="$same" 'BEGIN {
+	printf "1 core,  --threads 1: %.2f s, %.1f images/s\n", a, n / a
+	printf "2 cores, --threads 2: %.2f s, %.1f images/s, speed-up %.2fx; outputs %s\n",
+		b, n / b, a / b, same }'
