@@ -218,6 +218,19 @@ for th in 1 3; do
   check "--image-size 32 --threads $th gives the same bytes as the default" \
     diff -r "$tmp/img32" "$tmp/img32t$th"
 done
+check "the Python reader decodes the --image-size 32 JPEGs (PIL, Debian's python3)" \
+  env PYTHONPATH=shards /usr/bin/python3 -c '
+import sys
+from chexinstruct_shards import ChexinstructDataset
+d = ChexinstructDataset(sys.argv[1], decode_images=True)
+n = 0
+for i in range(len(d)):
+    for im in d[i]["images"]:
+        assert im.mode == "L" and max(im.size) == 32, (i, im.mode, im.size)
+        im.load()
+        n += 1
+assert len(d) == 55 and n >= len(d), (len(d), n)
+' "$tmp/img32"
 shd --out "$tmp/thr0" --split train --threads 0 >"$tmp/thr0.out" 2>&1
 check "--threads 0 is a usage error (exit 2)" test $? -eq 2
 check "--threads 0 says the range" grep -q "threads is 1 to 64" "$tmp/thr0.out"
