@@ -41,6 +41,10 @@ CREATE TABLE dataset (
 	license       TEXT NOT NULL,
 	access        TEXT NOT NULL,         -- public | credentialed
 	release       TEXT NOT NULL,         -- the folder or archive read
+	-- Whose study and patient ids the source's are: its own id, or the source
+	-- it borrows them from (a CXR-LT or MS-CXR adapter says mimic-cxr), so
+	-- that the sharder's split hygiene sees one study, not two.
+	id_space      TEXT NOT NULL,
 	rows_read     INTEGER NOT NULL DEFAULT 0,
 	rows_kept     INTEGER NOT NULL DEFAULT 0,
 	rows_rejected INTEGER NOT NULL DEFAULT 0,

@@ -176,6 +176,12 @@ struct cx_adapter {
 	const char *versions;  /* release versions read, e.g. "2.0.0, 2.1.0" */
 	const char *license;
 	const char *access;    /* "public" or "credentialed" */
+	/* Whose study and patient ids this release uses: NULL for its own, or
+	 * the id of the source it borrows them from ("mimic-cxr" for a release
+	 * built on MIMIC-CXR studies, e.g. CXR-LT). The sharder namespaces ids
+	 * by it, so a MIMIC study in another source's train is caught when
+	 * MIMIC-CXR has it in val or test. */
+	const char *id_space;
 	const struct cx_entry_def *entries;
 	size_t nentries;
 	int (*probe)(struct cx_release *rel);

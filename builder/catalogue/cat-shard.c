@@ -196,14 +196,15 @@ static const char *const plan_schema =
 	" PRIMARY KEY (kind, value)) WITHOUT ROWID;"
 	"CREATE TABLE plan.dup (id INTEGER PRIMARY KEY, keep INTEGER);";
 
-/* Namespaced study and patient ids ("mimic-cxr:50414267"): an instance's own
- * study, else its image's study; its own patient, else the study's, else the
- * image's. */
+/* Namespaced study and patient ids ("mimic-cxr:50414267"), by the id space
+ * of the source (its own id, or the source whose ids it reuses): an
+ * instance's own study, else its image's study; its own patient, else the
+ * study's, else the image's. */
 static const char *const plan_cand =
 	"INSERT INTO plan.cand (id, entry_id, rank, study, patient)"
 	" SELECT n.id, n.entry_id, " RANK_SQL ","
-	" d.source || ':' || s.key,"
-	" d.source || ':' || COALESCE(NULLIF(n.patient, ''), NULLIF(s.patient, ''),"
+	" d.id_space || ':' || s.key,"
+	" d.id_space || ':' || COALESCE(NULLIF(n.patient, ''), NULLIF(s.patient, ''),"
 	"  NULLIF(i.patient, ''))"
 	" FROM instance n JOIN entry e ON n.entry_id = e.id JOIN dataset d ON e.dataset_id = d.id"
 	" LEFT JOIN image i ON i.id = n.image_id"

@@ -444,8 +444,8 @@ static int insert_dataset(struct cx_cat *cat, struct cx_error *err)
 {
 	const struct cx_adapter *a = cat->adapter;
 	sqlite3_stmt *st;
-	if (cat_prepare(cat, "INSERT INTO dataset(name, source, versions, license, access, release)"
-			     " VALUES (?1, ?2, ?3, ?4, ?5, ?6)", &st, err))
+	if (cat_prepare(cat, "INSERT INTO dataset(name, source, versions, license, access, release,"
+			     " id_space) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)", &st, err))
 		return CX_EDB;
 	sqlite3_bind_text(st, 1, a->dataset, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 2, a->id, -1, SQLITE_STATIC);
@@ -453,6 +453,7 @@ static int insert_dataset(struct cx_cat *cat, struct cx_error *err)
 	sqlite3_bind_text(st, 4, a->license, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 5, a->access, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 6, cx_release_path(cat->rel), -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 7, a->id_space ? a->id_space : a->id, -1, SQLITE_STATIC);
 	int rc = sqlite3_step(st);
 	sqlite3_finalize(st);
 	if (rc != SQLITE_DONE)

@@ -16,7 +16,7 @@
 #include "adapters/adapter.h"
 #include "render/render.h"
 
-#define CX_SCHEMA_VERSION 2
+#define CX_SCHEMA_VERSION 3
 
 struct cx_cat;
 struct cx_release;

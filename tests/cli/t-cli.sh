@@ -150,7 +150,7 @@ cp "$db" "$tmp/old.db"
 sqlite3 "$tmp/old.db" "PRAGMA user_version = 99"
 "$cx" --catalogue "$tmp/old.db" stats 2>"$tmp/old.err"
 check "a catalogue of another schema version is refused (exit 1)" test $? -eq 1
-check "with a message naming both versions" grep -q "schema version 99, this chexinstruct reads version 2" "$tmp/old.err"
+check "with a message naming both versions" grep -q "schema version 99, this chexinstruct reads version 3" "$tmp/old.err"
 printf 'hello' >"$tmp/notadb.db"
 "$cx" --catalogue "$tmp/notadb.db" stats 2>"$tmp/notadb.err"
 check "a file that is not a catalogue is refused" grep -q "not a chexinstruct catalogue" "$tmp/notadb.err"

@@ -56,6 +56,38 @@ assert l["reasons"] == {"image-in-test": 8}, l["reasons"]
 assert l["total"] == len(l["removed"]) == 8
 assert all(x["because"]["split"] == "test" for x in l["removed"])'
 
+# --- id spaces: a source that reuses another source's study ids --------------
+# A copy of the demo catalogue in which CheXpert declares MIMIC-CXR's id space
+# (as a CXR-LT adapter will) and one CheXpert train study carries the id of a
+# MIMIC-CXR test study: its train instances must be left out as study-in-test.
+# The control copy renames the study but keeps CheXpert's own id space.
+cp "$db" "$tmp/ids.db"; cp "$db" "$tmp/ids0.db"
+for f in ids ids0; do
+  sqlite3 "$tmp/$f.db" "UPDATE study SET key = '55208661' WHERE key = 'train/patient00011/study1'"
+done
+sqlite3 "$tmp/ids.db" "UPDATE dataset SET id_space = 'mimic-cxr' WHERE source = 'chexpert'"
+want=$(sqlite3 "$tmp/ids.db" "SELECT count(*) FROM instance n JOIN entry e ON e.id = n.entry_id
+  JOIN dataset d ON d.id = e.dataset_id LEFT JOIN image i ON i.id = n.image_id
+  JOIN study s ON s.id = COALESCE(n.study_id, i.study_id)
+  WHERE d.source = 'chexpert' AND s.key = '55208661' AND n.split = 'train'")
+for f in ids ids0; do
+  "$cx" --catalogue "$tmp/$f.db" shard --out "$tmp/$f" --split train >/dev/null 2>&1
+done
+check "a shared id space: the borrowed study's $want train instances are study-in-test" python3 -c '
+import json, sys
+l = json.load(open(sys.argv[1] + "/leakage.json"))
+hit = [x for x in l["removed"] if x["reason"] == "study-in-test"]
+assert int(sys.argv[2]) > 0 and len(hit) == int(sys.argv[2]), (len(hit), sys.argv[2])
+assert all(x["study"] == "mimic-cxr:55208661" and "[CheXpert]" in x["entry"] for x in hit), hit
+assert all(x["because"]["split"] == "test" and "[MIMIC-CXR]" in x["because"]["entry"]
+           for x in hit), hit
+' "$tmp/ids" "$want"
+check "own id spaces: the same study id in two sources is two studies" python3 -c '
+import json, sys
+l = json.load(open(sys.argv[1] + "/leakage.json"))
+assert not [x for x in l["removed"] if x["reason"].startswith("study-in")], l["reasons"]
+' "$tmp/ids0"
+
 # --- determinism --------------------------------------------------------------
 shd --out "$tmp/train2" --split train >/dev/null 2>&1
 check "two runs give byte-identical shards" cmp "$tmp/train/shard-000000.cxs" "$tmp/train2/shard-000000.cxs"
