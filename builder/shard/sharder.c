@@ -169,7 +169,8 @@ struct run {
 	struct image_job *jobs;         /* the pool's ring, cx_pool_depth() of them */
 	uint64_t submitted;
 	struct cx_pool *wpool;          /* writing: record jobs */
-	struct record_job *rjobs;
+	struct record_job *rjobs;       /* the pool's ring of batches */
+	struct record_job *open;        /* the batch being filled, or NULL */
 	uint64_t wsubmitted;
 	/* writing */
 	const struct cx_shard_writer_ops *ops;
@@ -415,12 +416,17 @@ static int on_view(void *ctx, const struct cx_plan_view *pv, struct cx_error *er
 /* ------------------------------------------------------------------ write */
 
 /*
- * One record of the write phase: its images are read by a worker (several
- * files in flight, on the other core), and the record is handed to the
- * backend on the main thread in the plan's order, so reading the next
- * records' images overlaps hashing and writing this one's.
+ * The write phase: records go to the pool in batches, whose images a worker
+ * reads (several files in flight, on the other core); the main thread hands
+ * each batch's records to the backend in the plan's order, so reading the
+ * next records' images overlaps hashing and writing these. A batch closes at
+ * BATCH records or BATCH_BYTES of images: one hand-over per record cost more
+ * than reading a 2 KiB image.
  */
-struct record_job {
+#define BATCH 32
+#define BATCH_BYTES (1 << 20)
+
+struct record {
 	uint64_t index;
 	int repeat;
 	size_t nimages;
@@ -429,10 +435,16 @@ struct record_job {
 	struct cx_buf path[CX_SHARD_MAX_IMAGES]; /* release/path, for the error message */
 	int64_t soff[CX_SHARD_MAX_IMAGES], slen[CX_SHARD_MAX_IMAGES];
 	struct cx_buf img[CX_SHARD_MAX_IMAGES];
+};
+
+struct record_job {
+	size_t n;
+	int64_t bytes;                        /* of the batch's images */
+	struct record rec[BATCH];
 	struct cx_error err;                  /* set by the worker */
 };
 
-static int load_image(const struct record_job *j, size_t i, struct cx_buf *b,
+static int load_image(const struct record *j, size_t i, struct cx_buf *b,
 		      struct cx_error *err)
 {
 	if (j->soff[i] < 0)
@@ -450,17 +462,16 @@ static int load_image(const struct record_job *j, size_t i, struct cx_buf *b,
 
 static void work_record(void *arg)
 {
-	struct record_job *j = arg;
-	j->err.code = 0;
-	for (size_t i = 0; i < j->nimages; i++)
-		if (load_image(j, i, &j->img[i], &j->err))
-			return;
+	struct record_job *b = arg;
+	b->err.code = 0;
+	for (size_t k = 0; k < b->n; k++)
+		for (size_t i = 0; i < b->rec[k].nimages; i++)
+			if (load_image(&b->rec[k], i, &b->rec[k].img[i], &b->err))
+				return;
 }
 
-static int write_record(struct run *r, struct record_job *j, struct cx_error *err)
+static int write_record(struct run *r, const struct record *j, struct cx_error *err)
 {
-	if (j->err.code)
-		return cx_error_set(err, j->err.code, "%s", j->err.msg);
 	struct cx_shard_image imgs[CX_SHARD_MAX_IMAGES];
 	for (size_t i = 0; i < j->nimages; i++) {
 		imgs[i].data = (const unsigned char *)j->img[i].data;
@@ -481,6 +492,25 @@ static int write_record(struct run *r, struct record_job *j, struct cx_error *er
 	return 0;
 }
 
+static int write_batch(struct run *r, const struct record_job *b, struct cx_error *err)
+{
+	if (b->err.code)
+		return cx_error_set(err, b->err.code, "%s", b->err.msg);
+	for (size_t k = 0; k < b->n; k++)
+		if (write_record(r, &b->rec[k], err))
+			return err->code;
+	return 0;
+}
+
+/* Queues the open batch, if any. */
+static void submit_batch(struct run *r)
+{
+	if (!r->open)
+		return;
+	cx_pool_submit(r->wpool, r->open);
+	r->open = NULL;
+}
+
 static void copy_str(struct cx_buf *b, const char *s)
 {
 	cx_buf_reset(b);
@@ -494,10 +524,15 @@ static int on_record(void *ctx, const struct cx_plan_record *pr, struct cx_error
 		return cx_error_set(err, CX_ELIMIT, "record %llu shows %zu images (at most %d)",
 				    (unsigned long long)pr->index, pr->nimages,
 				    CX_SHARD_MAX_IMAGES);
-	if (cx_pool_pending(r->wpool) == cx_pool_depth(r->wpool) &&
-	    write_record(r, cx_pool_take(r->wpool), err))
-		return err->code;
-	struct record_job *j = &r->rjobs[r->wsubmitted++ % cx_pool_depth(r->wpool)];
+	if (!r->open) {
+		if (cx_pool_pending(r->wpool) == cx_pool_depth(r->wpool) &&
+		    write_batch(r, cx_pool_take(r->wpool), err))
+			return err->code;
+		r->open = &r->rjobs[r->wsubmitted++ % cx_pool_depth(r->wpool)];
+		r->open->n = 0;
+		r->open->bytes = 0;
+	}
+	struct record *j = &r->open->rec[r->open->n++];
 	j->index = pr->index;
 	j->repeat = pr->repeat;
 	j->nimages = pr->nimages;
@@ -511,8 +546,10 @@ static int on_record(void *ctx, const struct cx_plan_record *pr, struct cx_error
 		cx_buf_addf(&j->path[i], "%s/%s", im->release, im->path);
 		j->soff[i] = im->soff;
 		j->slen[i] = im->slen;
+		r->open->bytes += im->slen;
 	}
-	cx_pool_submit(r->wpool, j);
+	if (r->open->n == BATCH || r->open->bytes >= BATCH_BYTES)
+		submit_batch(r);
 	return 0;
 }
 
@@ -726,9 +763,11 @@ static int write_shards(struct run *r, struct cx_shard_file **files, size_t *nfi
 	if (r->ops->open(&r->wstate, r->o->out, &r->o->limits, err))
 		return err->code;
 	int rc = cx_plan_each_record(r->cat, on_record, r, err);
+	if (rc == 0)
+		submit_batch(r);
 	struct record_job *j;
 	while (rc == 0 && (j = cx_pool_take(r->wpool)) != NULL)
-		rc = write_record(r, j, err);
+		rc = write_batch(r, j, err);
 	if (rc) {
 		r->ops->abort(r->wstate);
 		return rc;
@@ -835,16 +874,17 @@ static void cleanup(struct run *r)
 	}
 	free(r->jobs);
 	cx_pool_free(r->wpool);
-	for (size_t i = 0; r->rjobs && i < pool_depth_for(r->o->threads); i++) {
-		struct record_job *j = &r->rjobs[i];
-		cx_buf_release(&j->instruction);
-		cx_buf_release(&j->answer);
-		cx_buf_release(&j->meta);
-		for (size_t k = 0; k < CX_SHARD_MAX_IMAGES; k++) {
-			cx_buf_release(&j->path[k]);
-			cx_buf_release(&j->img[k]);
+	for (size_t i = 0; r->rjobs && i < pool_depth_for(r->o->threads); i++)
+		for (size_t k = 0; k < BATCH; k++) {
+			struct record *j = &r->rjobs[i].rec[k];
+			cx_buf_release(&j->instruction);
+			cx_buf_release(&j->answer);
+			cx_buf_release(&j->meta);
+			for (size_t m = 0; m < CX_SHARD_MAX_IMAGES; m++) {
+				cx_buf_release(&j->path[m]);
+				cx_buf_release(&j->img[m]);
+			}
 		}
-	}
 	free(r->rjobs);
 	cx_buf_release(&r->path);
 	cx_buf_release(&r->meta);
