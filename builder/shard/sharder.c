@@ -222,7 +222,7 @@ static void work_image(void *arg)
 
 /* The main thread's part: stages the bytes the shards will need (archive
  * members, transcoded images) and records the image in the plan. */
-static int finish_image(struct run *r, struct image_job *j, struct cx_error *err)
+static int record_image(struct run *r, struct image_job *j, struct cx_error *err)
 {
 	if (!j->usable)
 		return 0;
@@ -235,6 +235,18 @@ static int finish_image(struct run *r, struct image_job *j, struct cx_error *err
 		r->stage_off += (int64_t)b->len;
 	}
 	return cx_plan_image_set(r->cat, j->id, j->hash, off, (int64_t)b->len, err);
+}
+
+/* Images above 4 MiB (DICOMs, big PNGs) are freed once done, so that the
+ * jobs in flight do not each keep the largest image they ever held. */
+static int finish_image(struct run *r, struct image_job *j, struct cx_error *err)
+{
+	int rc = record_image(r, j, err);
+	if (j->in.cap > (4u << 20))
+		cx_buf_release(&j->in);
+	if (j->out.cap > (4u << 20))
+		cx_buf_release(&j->out);
+	return rc;
 }
 
 /* A free job: when every one is in flight, the oldest is finished first. */
@@ -424,7 +436,7 @@ static int on_view(void *ctx, const struct cx_plan_view *pv, struct cx_error *er
  * than reading a 2 KiB image.
  */
 #define BATCH 32
-#define BATCH_BYTES (1 << 20)
+#define BATCH_BYTES (256 << 10)
 
 struct record {
 	uint64_t index;
@@ -492,14 +504,18 @@ static int write_record(struct run *r, const struct record *j, struct cx_error *
 	return 0;
 }
 
-static int write_batch(struct run *r, const struct record_job *b, struct cx_error *err)
+/* Writes a batch's records, then frees its images: a slot keeping its
+ * largest image would hold depth x BATCH of them (a few hundred MB of
+ * DICOMs), where freeing keeps memory to what is in flight. */
+static int write_batch(struct run *r, struct record_job *b, struct cx_error *err)
 {
-	if (b->err.code)
-		return cx_error_set(err, b->err.code, "%s", b->err.msg);
+	int rc = b->err.code ? cx_error_set(err, b->err.code, "%s", b->err.msg) : 0;
+	for (size_t k = 0; k < b->n && rc == 0; k++)
+		rc = write_record(r, &b->rec[k], err);
 	for (size_t k = 0; k < b->n; k++)
-		if (write_record(r, &b->rec[k], err))
-			return err->code;
-	return 0;
+		for (size_t i = 0; i < b->rec[k].nimages; i++)
+			cx_buf_release(&b->rec[k].img[i]);
+	return rc;
 }
 
 /* Queues the open batch, if any. */
