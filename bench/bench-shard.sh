@@ -8,7 +8,8 @@
 #   1. `chexinstruct shard --split train` (native), timed with GNU time (peak RSS);
 #   2. the copy baseline: `cat` of the same image bytes the shards hold (each image file
 #      once per record that shows it, in shard order) into one file, then sync;
-#   3. the shard run again, so that neither side always runs first.
+#   3. the shard run again, so that neither side always runs first (SHARD_ROUNDS=N:
+#      N copy + shard pairs in turn; the medians are compared).
 # Every step starts from a dropped page cache (when run as root) and ends with sync.
 # Prints records/s, MB/s of shard output and of the copy, the ratio, and peak memory.
 # A benchmark, not a test. Output in bench/out/shard-<scale>-<kb>k/ (gitignored).
@@ -100,23 +101,39 @@ for i in range(len(d)):
         print(p)
 PY
 rm -rf "$OUT/shards"
-cold
-say "copy baseline: cat of the same image bytes"
-start=$(date +%s.%N)
-# (the metadata names each image by its path as the catalogue was built, from this folder)
-tr '\n' '\0' <"$OUT/copy-list.txt" | xargs -0 cat >"$OUT/copy.bin"
-sync
-end=$(date +%s.%N)
-copy_bytes=$(stat -c %s "$OUT/copy.bin")
-copy_s=$(echo "$end - $start" | bc -l)
-rm -f "$OUT/copy.bin"
-shard_run 2
+copy_run() { # a timed copy baseline; sets copy_s, copy_bytes
+	cold
+	say "copy baseline: cat of the same image bytes"
+	local start end
+	start=$(date +%s.%N)
+	# (the metadata names each image by its path as the catalogue was built, from this folder)
+	tr '\n' '\0' <"$OUT/copy-list.txt" | xargs -0 cat >"$OUT/copy.bin"
+	sync
+	end=$(date +%s.%N)
+	copy_bytes=$(stat -c %s "$OUT/copy.bin")
+	copy_s=$(echo "$end - $start" | bc -l)
+	rm -f "$OUT/copy.bin"
+}
+# The disk's speed drifts between runs: SHARD_ROUNDS (default 1) more copy + shard pairs
+# are run in turn, and the medians are compared.
+copies=() shards=() rsses=("$rss1")
+for k in $(seq 1 "${SHARD_ROUNDS:-1}"); do
+	copy_run
+	copies+=("$copy_s")
+	shard_run $((k + 1))
+	shards+=("$secs")
+	rsses+=("$rss")
+done
+median() { printf '%s\n' "$@" | sort -g | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
 
 images=$(wc -l <"$OUT/images.txt")
 printf 'images %s, records %s, shard bytes %s MB\n' "$images" "$records" \
 	"$(echo "$bytes / 1000000" | bc)"
-printf 'copy:  %.2f s, %.1f MB/s (%s MB)\n' "$copy_s" "$(echo "$copy_bytes / 1000000 / $copy_s" | bc -l)" \
+printf 'copy runs (s):  %s\n' "${copies[*]}"
+printf 'shard runs (s): %s %s\n' "$secs1" "${shards[*]}"
+copy_s=$(median "${copies[@]}")
+secs=$(median "$secs1" "${shards[@]}")
+rss=$(printf '%s\n' "${rsses[@]}" | sort -g | tail -1)
+printf 'copy (median):  %.2f s, %.1f MB/s (%s MB)\n' "$copy_s" "$(echo "$copy_bytes / 1000000 / $copy_s" | bc -l)" \
 	"$(echo "$copy_bytes / 1000000" | bc)"
-report "run 2 (after the copy)"
-secs=$secs1 rss=$rss1
-report "run 1 (before the copy)"
+report "(median)"
