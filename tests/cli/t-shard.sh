@@ -228,6 +228,34 @@ assert all(x["because"]["key"] == "train/patient00012/study1/view1_frontal.jpg" 
 assert l["reasons"]["duplicate-image"] == 2 and d["removed"]["total"] == l["total"]'
 check "verify passes on it" "$cx" verify "$tmp/leak"
 
+# The same picture in other bytes: the VQA-RAD test image is the CheXpert train
+# image rewritten by jpegtran -optimize (new Huffman tables, the same decoded
+# pixels). Only a catalogue built with --hash-images sees one image.
+cp -r "$tmp/src" "$tmp/src2"
+jpegtran -optimize "$c/patient00011/study1/view1_frontal.jpg" \
+  >"$tmp/src2/vqa-rad/VQA_RAD Image Folder/synpic41807.jpg"
+for h in bytes pixels; do
+  flag=; [ $h = pixels ] && flag=--hash-images
+  "$cx" --catalogue "$tmp/px-$h.db" build --sources "$tmp/src2" $flag >/dev/null 2>&1
+  "$cx" --catalogue "$tmp/px-$h.db" shard --out "$tmp/px-$h" --split train >/dev/null 2>&1
+done
+check "the rewritten image has other bytes" sh -c "! cmp -s '$c/patient00011/study1/view1_frontal.jpg' \
+  '$tmp/src2/vqa-rad/VQA_RAD Image Folder/synpic41807.jpg'"
+py "by bytes, the rewritten test image is another image: CheXpert keeps it" "$tmp/px-bytes" '
+l = json.load(open(sys.argv[1] + "/leakage.json"))
+assert not [x for x in l["removed"] if x["reason"] == "image-in-test" and "CheXpert" in x["entry"]]
+assert sum(r["key"] == "train/patient00011/study1/view1_frontal.jpg" for r in recs) == 2, recs'
+py "by decoded pixels (--hash-images), it is the CheXpert train image: removed from train" \
+  "$tmp/px-pixels" '
+l = json.load(open(sys.argv[1] + "/leakage.json"))
+leak = [x for x in l["removed"] if x["reason"] == "image-in-test" and "CheXpert" in x["entry"]]
+assert sorted(x["entry"] for x in leak) == ["[Image Classification] [CheXpert]",
+  "[View Classification] [CheXpert]"], leak
+assert all(x["key"] == "train/patient00011/study1/view1_frontal.jpg" for x in leak), leak
+assert all(x["because"]["entry"].endswith("[VQA-RAD]") for x in leak), leak
+assert not any(r["key"] == "train/patient00011/study1/view1_frontal.jpg" for r in recs)'
+check "verify passes on the --hash-images shards" "$cx" verify "$tmp/px-pixels"
+
 # --- other formats --------------------------------------------------------------
 for f in webdataset mds; do
   shd --out "$tmp/$f" --split val --format $f >/dev/null 2>&1
