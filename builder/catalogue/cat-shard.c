@@ -294,16 +294,15 @@ int cx_plan_group_images(struct cx_cat *cat, const char *release, const char *ar
 			 cx_plan_image_fn fn, void *ctx, struct cx_error *err)
 {
 	sqlite3_stmt *st;
-	if (cat_prepare(cat, "SELECT p.id, p.path, p.need, i.pixel_hash IS NOT NULL"
-			     " FROM plan.img p JOIN main.image i ON i.id = p.id"
-			     " WHERE p.release = ?1 AND p.archive = ?2 ORDER BY p.path", &st, err))
+	if (cat_prepare(cat, "SELECT id, path, need FROM plan.img WHERE release = ?1"
+			     " AND archive = ?2 ORDER BY path", &st, err))
 		return CX_EDB;
 	sqlite3_bind_text(st, 1, release, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 2, archive, -1, SQLITE_STATIC);
 	int rc = 0;
 	while (rc == 0 && sqlite3_step(st) == SQLITE_ROW)
 		rc = fn(ctx, sqlite3_column_int64(st, 0), col(st, 1), sqlite3_column_int(st, 2),
-			sqlite3_column_int(st, 3), err);
+			err);
 	sqlite3_finalize(st);
 	return rc;
 }

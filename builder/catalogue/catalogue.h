@@ -138,9 +138,7 @@ typedef int (*cx_plan_group_fn)(void *ctx, const char *release, const char *arch
 int cx_plan_image_groups(struct cx_cat *cat, cx_plan_group_fn fn, void *ctx,
 			 struct cx_error *err);
 /* need: 1 when the split written shows the image (its bytes are wanted). */
-/* hashed: the catalogue holds the image's decoded-pixel hash (build
- * --hash-images), which is the one the plan will use. */
-typedef int (*cx_plan_image_fn)(void *ctx, int64_t id, const char *path, int need, int hashed,
+typedef int (*cx_plan_image_fn)(void *ctx, int64_t id, const char *path, int need,
 				struct cx_error *err);
 int cx_plan_group_images(struct cx_cat *cat, const char *release, const char *archive,
 			 cx_plan_image_fn fn, void *ctx, struct cx_error *err);

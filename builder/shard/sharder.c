@@ -284,35 +284,9 @@ static int drain_jobs(struct run *r, struct cx_error *err)
 	return rc;
 }
 
-/*
- * A plain file whose decoded-pixel hash the catalogue holds, passed through
- * unchanged: the hash the plan uses is known, so only its size and its first
- * bytes (a JPEG or PNG signature) are read here; the whole file is read once,
- * when it is written, instead of twice.
- */
-static int take_hashed(struct run *r, int64_t id, const char *path, struct cx_error *err)
-{
-	cx_buf_reset(&r->path);
-	cx_buf_addf(&r->path, "%s/%s", r->release, path);
-	int fd = open(r->path.data, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return 0; /* unreadable: the instance is removed and reported */
-	struct stat st;
-	unsigned char head[8];
-	int ok = fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && (uint64_t)st.st_size <= MAX_IMAGE &&
-		 pread(fd, head, sizeof head, 0) == (ssize_t)sizeof head &&
-		 image_type(head, sizeof head);
-	close(fd);
-	/* the bytes' hash is not needed: the stored pixel hash wins */
-	return ok ? cx_plan_image_set(r->cat, id, 0, -1, (int64_t)st.st_size, err) : 0;
-}
-
-static int on_plain(void *ctx, int64_t id, const char *path, int need, int hashed,
-		    struct cx_error *err)
+static int on_plain(void *ctx, int64_t id, const char *path, int need, struct cx_error *err)
 {
 	struct run *r = ctx;
-	if (hashed && r->o->image.size <= 0)
-		return take_hashed(r, id, path, err);
 	struct image_job *j;
 	if (free_job(r, &j, err))
 		return err->code;

@@ -255,8 +255,7 @@ assert all(x["key"] == "train/patient00011/study1/view1_frontal.jpg" for x in le
 assert all(x["because"]["entry"].endswith("[VQA-RAD]") for x in leak), leak
 assert not any(r["key"] == "train/patient00011/study1/view1_frontal.jpg" for r in recs)'
 check "verify passes on the --hash-images shards" "$cx" verify "$tmp/px-pixels"
-# With stored pixel hashes the sharder only opens plain files before writing
-# them: one that disappeared after the build is still reported, not fatal.
+# An image that disappeared after the build is reported, not fatal.
 rm "$tmp/src2/chexpert/CheXpert-v1.0-small/train/patient00013/study1/view1_lateral.jpg"
 "$cx" --catalogue "$tmp/px-pixels.db" shard --out "$tmp/px-gone" --split train >/dev/null 2>&1
 check "a hashed image gone since the build: shard still exits 0" test $? -eq 0
