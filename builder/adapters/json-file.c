@@ -92,3 +92,12 @@ int cx_json_field(const cJSON *obj, const char *key, int kinds, struct cx_buf *o
 					    : "a string or a whole number");
 	return -1;
 }
+
+int cx_json_answer_type(const char *s, int *closed, struct cx_buf *why)
+{
+	*closed = !strcmp(s, "CLOSED");
+	if (*closed || !strcmp(s, "OPEN"))
+		return 0;
+	cx_buf_addf(why, "unknown answer_type '%s'", s);
+	return -1;
+}

@@ -35,6 +35,10 @@ enum { CX_JSON_STRING = 1, CX_JSON_INT = 2 };
 int cx_json_field(const cJSON *obj, const char *key, int kinds, struct cx_buf *out,
 		  struct cx_buf *why);
 
+/* The VQA sets' answer_type: "CLOSED" sets *closed to 1, "OPEN" to 0;
+ * anything else is -1 with the reason in why. */
+int cx_json_answer_type(const char *s, int *closed, struct cx_buf *why);
+
 /* "a string", "a number", "a list", ... for reasons. */
 const char *cx_json_kind(const cJSON *v);
 

@@ -97,13 +97,7 @@ static int read_fields(struct reader *r, const cJSON *rec, int *closed)
 		cx_buf_addf(&r->why, "empty '%s'", r->val[F_QUESTION].len ? "answer" : "question");
 		return -1;
 	}
-	const char *atype = r->val[F_ATYPE].data;
-	*closed = !strcmp(atype, "CLOSED");
-	if (!*closed && strcmp(atype, "OPEN") != 0) {
-		cx_buf_addf(&r->why, "unknown answer_type '%s'", atype);
-		return -1;
-	}
-	return 0;
+	return cx_json_answer_type(r->val[F_ATYPE].data, closed, &r->why);
 }
 
 /*

@@ -95,16 +95,7 @@ static int check_values(struct reader *r, int *closed)
 		return -1;
 	}
 	/* "CLOSED " (trailing space) occurs twice in the release. */
-	char *atype = cx_trim(r->val[F_ATYPE].data);
-	if (!strcmp(atype, "CLOSED")) {
-		*closed = 1;
-	} else if (!strcmp(atype, "OPEN")) {
-		*closed = 0;
-	} else {
-		cx_buf_addf(&r->why, "unknown answer_type '%s'", atype);
-		return -1;
-	}
-	return 0;
+	return cx_json_answer_type(cx_trim(r->val[F_ATYPE].data), closed, &r->why);
 }
 
 /* Emits the image fact the first time an image is named. */
