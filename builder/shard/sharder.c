@@ -164,7 +164,7 @@ struct run {
 	int stage_fd;
 	int64_t stage_off;
 	const char *release, *archive;  /* the group being read */
-	struct cx_buf path, meta, dup;
+	struct cx_buf meta, dup;
 	struct cx_pool *pool;           /* stage 1: image jobs */
 	struct image_job *jobs;         /* the pool's ring, cx_pool_depth() of them */
 	uint64_t submitted;
@@ -444,7 +444,7 @@ struct record {
 	size_t nimages;
 	int stage_fd;
 	struct cx_buf instruction, answer, meta;
-	struct cx_buf path[CX_SHARD_MAX_IMAGES]; /* release/path, for the error message */
+	struct cx_buf path[CX_SHARD_MAX_IMAGES]; /* release/path: read when soff < 0 */
 	int64_t soff[CX_SHARD_MAX_IMAGES], slen[CX_SHARD_MAX_IMAGES];
 	struct cx_buf img[CX_SHARD_MAX_IMAGES];
 };
@@ -902,7 +902,6 @@ static void cleanup(struct run *r)
 			}
 		}
 	free(r->rjobs);
-	cx_buf_release(&r->path);
 	cx_buf_release(&r->meta);
 	cx_buf_release(&r->dup);
 	cx_buf_release(&r->key);
