@@ -11,7 +11,9 @@
 #   3. the shard run again, so that neither side always runs first (SHARD_ROUNDS=N:
 #      N copy + shard pairs in turn; the medians are compared).
 # Every step starts from a dropped page cache (when run as root) and ends with sync.
-# Prints records/s, MB/s of shard output and of the copy, the ratio, and peak memory.
+# Prints records/s, MB/s of shard output and of the copy, the ratio, peak memory, and
+# each shard run's phases (CX_SHARD_TIMES). CX_SHARD_BUFFERED=1 in the environment
+# makes the sharder write through the page cache instead of O_DIRECT, for an A/B.
 # A benchmark, not a test. Output in bench/out/shard-<scale>-<kb>k/ (gitignored).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -70,13 +72,14 @@ shard_run() { # shard_run N: a timed shard run; sets secs, rss
 	cold
 	say "chexinstruct shard --split train (run $1)"
 	rm -rf "$OUT/shards"
-	/usr/bin/time -v "$BIN" --catalogue "$OUT/cat.db" shard --out "$OUT/shards" --split train \
+	CX_SHARD_TIMES=1 /usr/bin/time -v "$BIN" --catalogue "$OUT/cat.db" shard --out "$OUT/shards" --split train \
 		--max-bytes 1000000000 "${mix[@]}" 2>"$OUT/time.txt"
 	sync
 	local wall
 	wall=$(awk -F': ' '/Elapsed \(wall clock\)/ {print $2}' "$OUT/time.txt")
 	secs=$(echo "$wall" | awk -F: '{ if (NF == 3) print $1 * 3600 + $2 * 60 + $3; else print $1 * 60 + $2 }')
 	rss=$(awk -F': ' '/Maximum resident set size/ {print $2}' "$OUT/time.txt")
+	grep '^shard: ' "$OUT/time.txt" | tr '\n' ';' | sed 's/shard: //g; s/  */ /g; s/;$/\n/'
 }
 report() { # report LABEL
 	printf 'shard %s: %.2f s, %.0f records/s, %.1f MB/s written, %.0f%% of copy throughput, peak RSS %s MB\n' \
@@ -101,24 +104,34 @@ for i in range(len(d)):
         print(p)
 PY
 rm -rf "$OUT/shards"
-copy_run() { # a timed copy baseline; sets copy_s, copy_bytes
+copy_run() { # copy_run cat|direct: a timed copy baseline; sets copy_s, copy_bytes
 	cold
-	say "copy baseline: cat of the same image bytes"
 	local start end
 	start=$(date +%s.%N)
 	# (the metadata names each image by its path as the catalogue was built, from this folder)
-	tr '\n' '\0' <"$OUT/copy-list.txt" | xargs -0 cat >"$OUT/copy.bin"
+	if [ "$1" = cat ]; then
+		say "copy baseline: cat of the same image bytes"
+		tr '\n' '\0' <"$OUT/copy-list.txt" | xargs -0 cat >"$OUT/copy.bin"
+	else
+		# the same bytes written in 1 MiB blocks with O_DIRECT, as the sharder
+		# writes (GNU dd writes the short last block without O_DIRECT)
+		say "copy baseline: cat | dd oflag=direct"
+		tr '\n' '\0' <"$OUT/copy-list.txt" | xargs -0 cat |
+			dd of="$OUT/copy.bin" bs=1M iflag=fullblock oflag=direct status=none
+	fi
 	sync
 	end=$(date +%s.%N)
 	copy_bytes=$(stat -c %s "$OUT/copy.bin")
 	copy_s=$(echo "$end - $start" | bc -l)
 	rm -f "$OUT/copy.bin"
 }
-# The disk's speed drifts between runs: SHARD_ROUNDS (default 1) more copy + shard pairs
-# are run in turn, and the medians are compared.
-copies=() shards=() rsses=("$rss1")
+# The disk's speed drifts between runs: SHARD_ROUNDS (default 1) more rounds of a
+# direct copy, a cat copy and a shard run are run in turn, and the medians compared.
+copies=() dcopies=() shards=() rsses=("$rss1")
 for k in $(seq 1 "${SHARD_ROUNDS:-1}"); do
-	copy_run
+	copy_run direct
+	dcopies+=("$copy_s")
+	copy_run cat
 	copies+=("$copy_s")
 	shard_run $((k + 1))
 	shards+=("$secs")
@@ -129,6 +142,7 @@ median() { printf '%s\n' "$@" | sort -g | awk '{ v[NR] = $1 } END { print (NR % 
 images=$(wc -l <"$OUT/images.txt")
 printf 'images %s, records %s, shard bytes %s MB\n' "$images" "$records" \
 	"$(echo "$bytes / 1000000" | bc)"
+printf 'direct copy runs (s): %s\n' "${dcopies[*]}"
 printf 'copy runs (s):  %s\n' "${copies[*]}"
 printf 'shard runs (s): %s %s\n' "$secs1" "${shards[*]}"
 copy_s=$(median "${copies[@]}")
@@ -137,3 +151,7 @@ rss=$(printf '%s\n' "${rsses[@]}" | sort -g | tail -1)
 printf 'copy (median):  %.2f s, %.1f MB/s (%s MB)\n' "$copy_s" "$(echo "$copy_bytes / 1000000 / $copy_s" | bc -l)" \
 	"$(echo "$copy_bytes / 1000000" | bc)"
 report "(median)"
+dcopy_s=$(median "${dcopies[@]}")
+printf 'direct copy (median): %.2f s, %.1f MB/s; the shard median is %.0f%% of it\n' "$dcopy_s" \
+	"$(echo "$copy_bytes / 1000000 / $dcopy_s" | bc -l)" \
+	"$(echo "100 * ($bytes / $secs) / ($copy_bytes / $dcopy_s)" | bc -l)"

@@ -21,12 +21,14 @@ struct cx_bgwrite *cx_bgwrite_new(size_t size);
 /* The buffer to fill next (size bytes). */
 unsigned char *cx_bgwrite_buf(struct cx_bgwrite *w);
 
-/* Queues the first n bytes of the current buffer for fd (appended at its
- * file position; `what` names it in errors) and makes the other buffer
- * current, waiting for the writer to be done with it. A new fd starts a
- * new file for writeback. Reports an earlier write's error, if any. */
-int cx_bgwrite_submit(struct cx_bgwrite *w, int fd, size_t n, const char *what,
-		      struct cx_error *err);
+/* Queues the first n bytes of the current buffer for fd at offset off (a
+ * file is written from offset 0 up, in order; `what` names it in errors)
+ * and makes the other buffer current, waiting for the writer to be done
+ * with it. dfd, if not -1, is the same file opened with O_DIRECT: the
+ * 4 KiB-aligned part of a buffer goes through it (bgwrite.c says why).
+ * Reports an earlier write's error, if any. */
+int cx_bgwrite_submit(struct cx_bgwrite *w, int fd, int dfd, uint64_t off, size_t n,
+		      const char *what, struct cx_error *err);
 
 /* Waits until everything queued is written; reports the first error. */
 int cx_bgwrite_wait(struct cx_bgwrite *w, struct cx_error *err);

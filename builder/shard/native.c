@@ -8,7 +8,12 @@
  * records. When the shard is full (--max-records, --max-bytes) or the
  * output ends, the index is appended, the header is written at offset 0, and
  * the file is fsynced and renamed to "shard-NNNNNN.cxs".
+ *
+ * The shard is also opened a second time with O_DIRECT, and whole buffers
+ * go through that descriptor (bgwrite.c says why); CX_SHARD_BUFFERED in the
+ * environment turns this off, for comparing the two in bench/.
  */
+#define _GNU_SOURCE 1 /* O_DIRECT */
 #include "cx.h"
 
 #include <errno.h>
@@ -29,6 +34,8 @@ struct native {
 	struct cx_shard_limits lim;
 	unsigned shard;              /* number of the shard being written */
 	int fd, idx_fd;              /* -1 when no shard is open */
+	int dfd;                     /* fd's file opened with O_DIRECT, or -1 */
+	int direct;                  /* try O_DIRECT (not CX_SHARD_BUFFERED) */
 	char tmp[64], idx_tmp[64], name[64];
 	struct cx_bgwrite *bw;
 	unsigned char *buf;          /* the writer's current buffer, OBUF bytes */
@@ -56,7 +63,7 @@ void cx_put64(unsigned char *p, uint64_t v)
 
 static int flush(struct native *s, struct cx_error *err)
 {
-	int rc = cx_bgwrite_submit(s->bw, s->fd, s->nbuf, s->tmp, err);
+	int rc = cx_bgwrite_submit(s->bw, s->fd, s->dfd, s->off - s->nbuf, s->nbuf, s->tmp, err);
 	s->buf = cx_bgwrite_buf(s->bw);
 	s->nbuf = 0;
 	return rc;
@@ -73,12 +80,12 @@ static int flush_index(struct native *s, struct cx_error *err)
 static int out(struct native *s, const void *p, size_t n, struct cx_error *err)
 {
 	XXH3_64bits_update(s->file_h, p, n);
-	s->off += n;
 	const unsigned char *c = p;
 	while (n > 0) {
 		size_t take = n < OBUF - s->nbuf ? n : OBUF - s->nbuf;
 		memcpy(s->buf + s->nbuf, c, take);
 		s->nbuf += take;
+		s->off += take; /* flush() finds the buffer's offset from it */
 		c += take;
 		n -= take;
 		if (s->nbuf == OBUF && flush(s, err))
@@ -97,6 +104,11 @@ static int open_shard(struct native *s, struct cx_error *err)
 	s->fd = open(path, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
 	if (s->fd < 0)
 		return cx_error_set(err, CX_EIO, "cannot create '%s': %s", path, strerror(errno));
+#ifdef O_DIRECT
+	/* a file system without direct I/O refuses the open: plain writes then */
+	if (s->direct)
+		s->dfd = open(path, O_WRONLY | O_DIRECT | O_CLOEXEC);
+#endif
 	snprintf(path, sizeof path, "%s/%s", s->dir, s->idx_tmp);
 	s->idx_fd = open(path, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
 	if (s->idx_fd < 0)
@@ -128,7 +140,9 @@ static void close_fds(struct native *s)
 		close(s->fd);
 	if (s->idx_fd >= 0)
 		close(s->idx_fd);
-	s->fd = s->idx_fd = -1;
+	if (s->dfd >= 0)
+		close(s->dfd);
+	s->fd = s->idx_fd = s->dfd = -1;
 }
 
 /* Appends the index (read back from the side file), the index hash and the
@@ -187,7 +201,8 @@ static int native_open(void **state, const char *dir, const struct cx_shard_limi
 	struct native *s = cx_calloc(1, sizeof(*s));
 	s->dir = cx_strdup(dir);
 	s->lim = *lim;
-	s->fd = s->idx_fd = -1;
+	s->fd = s->idx_fd = s->dfd = -1;
+	s->direct = getenv(CX_SHARD_BUFFERED_ENV) == NULL;
 	s->bw = cx_bgwrite_new(OBUF);
 	if (!s->bw) {
 		free(s->dir);

@@ -23,6 +23,7 @@
 #include <fcntl.h>
 #include <fnmatch.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "image/image.h"
@@ -179,7 +180,27 @@ struct run {
 	uint64_t written;
 	struct cx_buf key;
 	struct cx_error werr;           /* a staging write error inside a walk */
+	int times;                      /* CX_SHARD_TIMES set: report each phase */
+	double mark;                    /* when the last phase ended */
 };
+
+static double now_s(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* With CX_SHARD_TIMES in the environment, each phase's wall time goes to
+ * stderr, for bench/bench-shard.sh; it is not part of any output. */
+static int phase(struct run *r, const char *name, int rc)
+{
+	double t = now_s();
+	if (r->times && rc == 0)
+		fprintf(stderr, "shard: %-16s %7.2f s\n", name, t - r->mark);
+	r->mark = t;
+	return rc;
+}
 
 static int image_type(const unsigned char *p, size_t n)
 {
@@ -826,6 +847,7 @@ static int pipeline(struct run *r, struct mixinfo *mi, struct cx_shard_summary *
 	struct cx_buf p = CX_BUF_INIT;
 	int64_t *excl;
 	size_t nexcl;
+	r->mark = now_s();
 	excluded_entries(o, mi, &excl, &nexcl);
 	path_in(&p, o->out, PLAN_DB);
 	int rc = cx_plan_begin(r->cat, p.data, o->split, excl, nexcl, err);
@@ -839,22 +861,24 @@ static int pipeline(struct run *r, struct mixinfo *mi, struct cx_shard_summary *
 	}
 	if (rc == 0)
 		rc = start_pool(r, err);
+	r->times = getenv(CX_SHARD_TIMES_ENV) != NULL;
+	phase(r, "start", rc);
 	if (rc == 0)
-		rc = cx_plan_image_groups(r->cat, on_group, r, err);
+		rc = phase(r, "read images", cx_plan_image_groups(r->cat, on_group, r, err));
 	if (rc == 0)
-		rc = cx_plan_hygiene(r->cat, o->split, err);
+		rc = phase(r, "hygiene", cx_plan_hygiene(r->cat, o->split, err));
 	if (rc == 0)
-		rc = cx_plan_dedup_images(r->cat, o->split, err);
+		rc = phase(r, "dedup images", cx_plan_dedup_images(r->cat, o->split, err));
 	if (rc == 0)
-		rc = cx_plan_each_view(r->cat, o->split, on_view, r, err);
+		rc = phase(r, "render", cx_plan_each_view(r->cat, o->split, on_view, r, err));
 	if (rc == 0)
-		rc = cx_plan_dedup_records(r->cat, o->split, err);
+		rc = phase(r, "dedup records", cx_plan_dedup_records(r->cat, o->split, err));
 	if (rc == 0)
-		rc = plan_mix(r, mi, err);
+		rc = phase(r, "mix and order", plan_mix(r, mi, err));
 	struct cx_shard_file *files = NULL;
 	size_t nfiles = 0;
 	if (rc == 0)
-		rc = write_shards(r, &files, &nfiles, err);
+		rc = phase(r, "write", write_shards(r, &files, &nfiles, err));
 	struct leak l = {0};
 	if (rc == 0)
 		rc = write_leakage(r, &l, err);

@@ -44,6 +44,9 @@ const struct cx_shard_writer_ops *cx_shard_format(const char *name);
  * _exit(3)s right after handing record N to the backend (N >= 1). */
 #define CX_SHARD_CRASH_ENV "CX_SHARD_CRASH_AFTER"
 
+/* With CX_SHARD_TIMES set, each phase's wall time is printed on stderr. */
+#define CX_SHARD_TIMES_ENV "CX_SHARD_TIMES"
+
 int cx_shard_run(struct cx_cat *cat, const struct cx_templates *t, const struct cx_shard_opts *o,
 		 struct cx_shard_summary *sum, struct cx_error *err);
 

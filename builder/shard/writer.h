@@ -59,6 +59,10 @@ extern const struct cx_shard_writer_ops cx_shard_native;
 extern const struct cx_shard_writer_ops cx_shard_webdataset;
 extern const struct cx_shard_writer_ops cx_shard_mds;
 
+/* With CX_SHARD_BUFFERED in the environment, the native backend writes
+ * through the page cache only (no O_DIRECT): for A/B runs in bench/. */
+#define CX_SHARD_BUFFERED_ENV "CX_SHARD_BUFFERED"
+
 /* Writes a whole file under a temporary name, fsyncs it and renames it into
  * place (shard/atomic.c). */
 int cx_write_file_atomic(const char *dir, const char *name, const void *data, size_t len,
