@@ -12,8 +12,8 @@
 #      N copy + shard pairs in turn; the medians are compared).
 # Every step starts from a dropped page cache (when run as root) and ends with sync.
 # Prints records/s, MB/s of shard output and of the copy, the ratio, peak memory, and
-# each shard run's phases (CX_SHARD_TIMES). CX_SHARD_BUFFERED=1 in the environment
-# makes the sharder write through the page cache instead of O_DIRECT, for an A/B.
+# each shard run's phases (CX_SHARD_TIMES). SHARD_BUFFERED=1 runs `shard --buffered`
+# (through the page cache instead of O_DIRECT), for an A/B.
 # A benchmark, not a test. Output in bench/out/shard-<scale>-<kb>k/ (gitignored).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -61,6 +61,7 @@ rm -f "$OUT/cat.db"
 "$BIN" --catalogue "$OUT/cat.db" build --sources "$OUT/sources" >/dev/null
 sync
 mix=()
+if [ -n "${SHARD_BUFFERED:-}" ]; then mix+=(--buffered); fi
 if [ -n "$TOTAL" ]; then
 	printf '{"total": %s}\n' "$TOTAL" >"$OUT/mix.json"
 	mix=(--mix "$OUT/mix.json")

@@ -10,8 +10,8 @@
  * the file is fsynced and renamed to "shard-NNNNNN.cxs".
  *
  * The shard is also opened a second time with O_DIRECT, and whole buffers
- * go through that descriptor (bgwrite.c says why); CX_SHARD_BUFFERED in the
- * environment turns this off, for comparing the two in bench/.
+ * go through that descriptor (bgwrite.c says why); `shard --buffered` turns
+ * this off.
  */
 #define _GNU_SOURCE 1 /* O_DIRECT */
 #include "cx.h"
@@ -35,7 +35,7 @@ struct native {
 	unsigned shard;              /* number of the shard being written */
 	int fd, idx_fd;              /* -1 when no shard is open */
 	int dfd;                     /* fd's file opened with O_DIRECT, or -1 */
-	int direct;                  /* try O_DIRECT (not CX_SHARD_BUFFERED) */
+	int direct;                  /* try O_DIRECT (not --buffered) */
 	char tmp[64], idx_tmp[64], name[64];
 	struct cx_bgwrite *bw;
 	unsigned char *buf;          /* the writer's current buffer, OBUF bytes */
@@ -202,7 +202,7 @@ static int native_open(void **state, const char *dir, const struct cx_shard_limi
 	s->dir = cx_strdup(dir);
 	s->lim = *lim;
 	s->fd = s->idx_fd = s->dfd = -1;
-	s->direct = getenv(CX_SHARD_BUFFERED_ENV) == NULL;
+	s->direct = !lim->buffered;
 	s->bw = cx_bgwrite_new(OBUF);
 	if (!s->bw) {
 		free(s->dir);

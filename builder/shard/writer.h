@@ -30,9 +30,11 @@ struct cx_shard_record {
 	size_t nimages;
 };
 
+/* How shards are cut, and how the bytes reach the disk. */
 struct cx_shard_limits {
 	uint64_t max_bytes;        /* 0: no limit (the backend may impose its own) */
 	uint64_t max_records;      /* 0: no limit */
+	int buffered;              /* native: page cache only, no O_DIRECT (--buffered) */
 };
 
 /* A finished shard file, for the manifest. */
@@ -58,10 +60,6 @@ struct cx_shard_writer_ops {
 extern const struct cx_shard_writer_ops cx_shard_native;
 extern const struct cx_shard_writer_ops cx_shard_webdataset;
 extern const struct cx_shard_writer_ops cx_shard_mds;
-
-/* With CX_SHARD_BUFFERED in the environment, the native backend writes
- * through the page cache only (no O_DIRECT): for A/B runs in bench/. */
-#define CX_SHARD_BUFFERED_ENV "CX_SHARD_BUFFERED"
 
 /* Writes a whole file under a temporary name, fsyncs it and renames it into
  * place (shard/atomic.c). */

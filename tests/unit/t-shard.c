@@ -21,7 +21,7 @@ static int write_records(const char *dir, uint64_t max_records, uint64_t max_byt
 			 struct cx_shard_file **files, size_t *nfiles)
 {
 	struct cx_error err = {0};
-	struct cx_shard_limits lim = {max_bytes, max_records};
+	struct cx_shard_limits lim = {max_bytes, max_records, 0};
 	void *s;
 	if (cx_shard_native.open(&s, dir, &lim, &err))
 		return -1;
