@@ -8,8 +8,9 @@
 #   1. `chexinstruct shard --split train` (native), timed with GNU time (peak RSS);
 #   2. the copy baseline: `cat` of the same image bytes the shards hold (each image file
 #      once per record that shows it, in shard order) into one file, then sync;
-#   3. the shard run again, so that neither side always runs first (SHARD_ROUNDS=N:
-#      N copy + shard pairs in turn; the medians are compared).
+#   3. the shard run again, so that neither side always runs first, and the disk's
+#      ceiling: dd of as many zeros in 1 MiB O_DIRECT blocks (SHARD_ROUNDS=N: N rounds
+#      of copy, shard and ceiling in turn; the medians are compared).
 # Every step starts from a dropped page cache (when run as root) and ends with sync.
 # Prints records/s, MB/s of shard output and of the copy, the ratio, peak memory, and
 # each shard run's phases (CX_SHARD_TIMES). SHARD_BUFFERED=1 runs `shard --buffered`
@@ -105,45 +106,49 @@ for i in range(len(d)):
         print(p)
 PY
 rm -rf "$OUT/shards"
-copy_run() { # copy_run cat|direct: a timed copy baseline; sets copy_s, copy_bytes
+copy_run() { # a timed copy baseline; sets copy_s, copy_bytes
 	cold
+	say "copy baseline: cat of the same image bytes"
 	local start end
 	start=$(date +%s.%N)
 	# (the metadata names each image by its path as the catalogue was built, from this folder)
-	if [ "$1" = cat ]; then
-		say "copy baseline: cat of the same image bytes"
-		tr '\n' '\0' <"$OUT/copy-list.txt" | xargs -0 cat >"$OUT/copy.bin"
-	else
-		# the same bytes written in 1 MiB blocks with O_DIRECT, as the sharder
-		# writes (GNU dd writes the short last block without O_DIRECT)
-		say "copy baseline: cat | dd oflag=direct"
-		tr '\n' '\0' <"$OUT/copy-list.txt" | xargs -0 cat |
-			dd of="$OUT/copy.bin" bs=1M iflag=fullblock oflag=direct status=none
-	fi
+	tr '\n' '\0' <"$OUT/copy-list.txt" | xargs -0 cat >"$OUT/copy.bin"
 	sync
 	end=$(date +%s.%N)
 	copy_bytes=$(stat -c %s "$OUT/copy.bin")
 	copy_s=$(echo "$end - $start" | bc -l)
 	rm -f "$OUT/copy.bin"
 }
-# The disk's speed drifts between runs: SHARD_ROUNDS (default 1) more rounds of a
-# direct copy, a cat copy and a shard run are run in turn, and the medians compared.
-copies=() dcopies=() shards=() rsses=("$rss1")
+ceiling_run() { # the disk's direct-write ceiling: zeros, 1 MiB O_DIRECT blocks; sets ceil_s
+	cold
+	say "disk ceiling: dd of zeros, oflag=direct, the same volume"
+	local start end
+	start=$(date +%s.%N)
+	dd if=/dev/zero of="$OUT/zero.bin" bs=1M count=$((copy_bytes >> 20)) oflag=direct \
+		status=none
+	sync
+	end=$(date +%s.%N)
+	ceil_s=$(echo "$end - $start" | bc -l)
+	rm -f "$OUT/zero.bin"
+}
+# The disk's speed drifts between runs: SHARD_ROUNDS (default 1) more rounds of a copy,
+# a shard run and a ceiling run are run in turn, and the medians compared.
+copies=() ceilings=() shards=() rsses=("$rss1")
 for k in $(seq 1 "${SHARD_ROUNDS:-1}"); do
-	copy_run direct
-	dcopies+=("$copy_s")
-	copy_run cat
+	copy_run
 	copies+=("$copy_s")
 	shard_run $((k + 1))
 	shards+=("$secs")
 	rsses+=("$rss")
+	ceiling_run
+	ceilings+=("$ceil_s")
 done
 median() { printf '%s\n' "$@" | sort -g | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
 
 images=$(wc -l <"$OUT/images.txt")
 printf 'images %s, records %s, shard bytes %s MB\n' "$images" "$records" \
 	"$(echo "$bytes / 1000000" | bc)"
-printf 'direct copy runs (s): %s\n' "${dcopies[*]}"
+printf 'ceiling runs (s): %s\n' "${ceilings[*]}"
 printf 'copy runs (s):  %s\n' "${copies[*]}"
 printf 'shard runs (s): %s %s\n' "$secs1" "${shards[*]}"
 copy_s=$(median "${copies[@]}")
@@ -152,7 +157,7 @@ rss=$(printf '%s\n' "${rsses[@]}" | sort -g | tail -1)
 printf 'copy (median):  %.2f s, %.1f MB/s (%s MB)\n' "$copy_s" "$(echo "$copy_bytes / 1000000 / $copy_s" | bc -l)" \
 	"$(echo "$copy_bytes / 1000000" | bc)"
 report "(median)"
-dcopy_s=$(median "${dcopies[@]}")
-printf 'direct copy (median): %.2f s, %.1f MB/s; the shard median is %.0f%% of it\n' "$dcopy_s" \
-	"$(echo "$copy_bytes / 1000000 / $dcopy_s" | bc -l)" \
-	"$(echo "100 * ($bytes / $secs) / ($copy_bytes / $dcopy_s)" | bc -l)"
+ceil_s=$(median "${ceilings[@]}")
+printf 'disk ceiling (median): %.2f s, %.1f MB/s (dd of zeros, O_DIRECT); the shard median is %.0f%% of it\n' \
+	"$ceil_s" "$(echo "$copy_bytes / 1000000 / $ceil_s" | bc -l)" \
+	"$(echo "100 * ($bytes / $secs) / ($copy_bytes / $ceil_s)" | bc -l)"
