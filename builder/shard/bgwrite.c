@@ -1,47 +1,54 @@
 /*
- * bgwrite.c - the writer thread behind a shard (bgwrite.h). One job at a
- * time: the main thread fills buffer A while the writer writes buffer B;
- * submit waits until B is free, then they swap. The first error sticks and
- * is reported by the next submit or wait.
+ * bgwrite.c - the writer thread behind a shard file (bgwrite.h). One job at
+ * a time: the caller fills buffer A while the writer writes buffer B; the
+ * next full buffer waits until B is free, then they swap. The first error
+ * sticks and is reported by the next append or by end.
  *
  * Direct I/O: the kernel's copy of each buffer into the page cache is the
  * slow part of a buffered write on some machines (a VM measured 288 MB/s
  * buffered against 954 MB/s with O_DIRECT, dd of 4 GiB), and shards are
  * written once and read later, often elsewhere, so caching them is of no
- * use. When the caller gives a second descriptor opened with O_DIRECT, the
- * 4 KiB-aligned part of each buffer goes through it and the unaligned tail
- * through the plain one. A file system that refuses direct I/O (EINVAL)
- * gets plain writes from then on; the bytes on disk are the same either way.
+ * use. With `direct`, the file is opened a second time with O_DIRECT and the
+ * 4 KiB-aligned part of each buffer goes through that descriptor, the
+ * unaligned tail through the caller's. A file system that refuses the open
+ * or the write (EINVAL) gets plain writes; the bytes on disk are the same.
  */
+#define _GNU_SOURCE 1 /* O_DIRECT */
 #include "cx.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <pthread.h>
 #include <unistd.h>
 
 #include "shard/bgwrite.h"
 #include "shard/fileio.h"
 
+#define ALIGN 4096u
+
 struct cx_bgwrite {
 	pthread_mutex_t mu;
 	pthread_cond_t cv;
 	pthread_t thread;
 	unsigned char *buf[2];
-	int cur;                  /* the buffer the caller fills */
-	/* the job in flight */
+	size_t size;
+	/* the file, set by begin; fixed while a job is in flight */
+	int fd, dfd;              /* dfd: the same file with O_DIRECT, or -1 */
+	char *what;
+	/* the caller's side */
+	int cur;                  /* the buffer being filled */
+	size_t fill;              /* bytes in it */
+	uint64_t off;             /* the file offset of its first byte */
+	/* the job in flight, under mu */
 	int busy, stop;
-	int fd, dfd;
-	uint64_t off;
-	size_t n;
 	const unsigned char *p;
-	char what[256];
-	/* the writer's own state */
+	size_t n;
+	uint64_t joff;
+	/* the writer's own */
 	int direct_ok;
-	uint64_t wb;
+	uint64_t wb;              /* writeback started up to here (cx_writeback) */
 	struct cx_error err;      /* the first failure */
 };
-
-#define ALIGN 4096u
 
 /* pwrite()s all n bytes at off; 0, or the errno of the failure. */
 static int put_at(int fd, const unsigned char *p, size_t n, uint64_t off)
@@ -59,14 +66,12 @@ static int put_at(int fd, const unsigned char *p, size_t n, uint64_t off)
 	return 0;
 }
 
-/* Writes the job in flight. */
+/* Writes the job in flight (on the writer thread). */
 static int put(struct cx_bgwrite *w, struct cx_error *e)
 {
 	const unsigned char *p = w->p;
 	size_t n = w->n;
-	uint64_t off = w->off;
-	if (off == 0)
-		w->wb = 0; /* a new file */
+	uint64_t off = w->joff;
 	if (w->dfd >= 0 && w->direct_ok && off % ALIGN == 0 && n >= ALIGN) {
 		size_t a = n & ~(size_t)(ALIGN - 1);
 		int rc = put_at(w->dfd, p, a, off);
@@ -84,7 +89,7 @@ static int put(struct cx_bgwrite *w, struct cx_error *e)
 	if (rc)
 		return cx_error_set(e, CX_EIO, "cannot write '%s': %s", w->what, strerror(rc));
 	if (n > 0)
-		cx_writeback(w->fd, &w->wb, w->off + w->n);
+		cx_writeback(w->fd, &w->wb, off + n);
 	return 0;
 }
 
@@ -114,11 +119,12 @@ static void *writer(void *arg)
 struct cx_bgwrite *cx_bgwrite_new(size_t size)
 {
 	struct cx_bgwrite *w = cx_calloc(1, sizeof(*w));
-	/* page-aligned, like the file offsets they are written at */
+	/* page-aligned, as O_DIRECT wants, like the offsets they are written at */
 	for (int i = 0; i < 2; i++)
-		if (posix_memalign((void **)&w->buf[i], 4096, size) != 0)
+		if (posix_memalign((void **)&w->buf[i], ALIGN, size) != 0)
 			abort();
-	w->direct_ok = 1;
+	w->size = size;
+	w->fd = w->dfd = -1;
 	pthread_mutex_init(&w->mu, NULL);
 	pthread_cond_init(&w->cv, NULL);
 	if (pthread_create(&w->thread, NULL, writer, w) != 0) {
@@ -132,11 +138,6 @@ struct cx_bgwrite *cx_bgwrite_new(size_t size)
 	return w;
 }
 
-unsigned char *cx_bgwrite_buf(struct cx_bgwrite *w)
-{
-	return w->buf[w->cur];
-}
-
 /* Waits for the job in flight; with the lock held. */
 static int settle(struct cx_bgwrite *w, struct cx_error *err)
 {
@@ -145,32 +146,79 @@ static int settle(struct cx_bgwrite *w, struct cx_error *err)
 	return w->err.code ? cx_error_set(err, w->err.code, "%s", w->err.msg) : 0;
 }
 
-int cx_bgwrite_submit(struct cx_bgwrite *w, int fd, int dfd, uint64_t off, size_t n,
-		      const char *what, struct cx_error *err)
+/* Hands the filled part of the current buffer to the writer and makes the
+ * other buffer current, once the writer is done with it. */
+static int submit(struct cx_bgwrite *w, struct cx_error *err)
 {
 	pthread_mutex_lock(&w->mu);
 	int rc = settle(w, err);
-	if (rc == 0 && n > 0) {
-		w->fd = fd;
-		w->dfd = dfd;
-		w->off = off;
+	if (rc == 0 && w->fill > 0) {
 		w->p = w->buf[w->cur];
-		w->n = n;
-		snprintf(w->what, sizeof w->what, "%s", what);
+		w->n = w->fill;
+		w->joff = w->off;
 		w->busy = 1;
 		w->cur ^= 1;
+		w->off += w->fill;
+		w->fill = 0;
 		pthread_cond_broadcast(&w->cv);
 	}
 	pthread_mutex_unlock(&w->mu);
 	return rc;
 }
 
-int cx_bgwrite_wait(struct cx_bgwrite *w, struct cx_error *err)
+static void close_direct(struct cx_bgwrite *w)
 {
+	if (w->dfd >= 0)
+		close(w->dfd);
+	w->dfd = -1;
+}
+
+void cx_bgwrite_begin(struct cx_bgwrite *w, int fd, const char *path, int direct)
+{
+	struct cx_error ignored = {0};
 	pthread_mutex_lock(&w->mu);
-	int rc = settle(w, err);
+	settle(w, &ignored); /* nothing is in flight after end; be sure after misuse */
+	cx_error_clear(&w->err);
 	pthread_mutex_unlock(&w->mu);
-	return rc;
+	close_direct(w);
+	free(w->what);
+	w->what = cx_strdup(path);
+	w->fd = fd;
+#ifdef O_DIRECT
+	/* a file system without direct I/O refuses the open: plain writes then */
+	if (direct)
+		w->dfd = open(path, O_WRONLY | O_DIRECT | O_CLOEXEC);
+#else
+	(void)direct;
+#endif
+	w->direct_ok = 1;
+	w->fill = 0;
+	w->off = w->wb = 0;
+}
+
+int cx_bgwrite_append(struct cx_bgwrite *w, const void *p, size_t n, struct cx_error *err)
+{
+	const unsigned char *c = p;
+	while (n > 0) {
+		size_t take = n < w->size - w->fill ? n : w->size - w->fill;
+		memcpy(w->buf[w->cur] + w->fill, c, take);
+		w->fill += take;
+		c += take;
+		n -= take;
+		if (w->fill == w->size && submit(w, err))
+			return err->code;
+	}
+	return 0;
+}
+
+int cx_bgwrite_end(struct cx_bgwrite *w, struct cx_error *err)
+{
+	int rc = submit(w, err);
+	pthread_mutex_lock(&w->mu);
+	int rc2 = settle(w, rc ? &(struct cx_error){0} : err);
+	pthread_mutex_unlock(&w->mu);
+	close_direct(w);
+	return rc ? rc : rc2;
 }
 
 void cx_bgwrite_free(struct cx_bgwrite *w)
@@ -186,6 +234,8 @@ void cx_bgwrite_free(struct cx_bgwrite *w)
 	pthread_join(w->thread, NULL);
 	pthread_cond_destroy(&w->cv);
 	pthread_mutex_destroy(&w->mu);
+	close_direct(w);
+	free(w->what);
 	free(w->buf[0]);
 	free(w->buf[1]);
 	free(w);

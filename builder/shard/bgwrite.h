@@ -1,11 +1,14 @@
 /*
- * bgwrite.h - appending to a file from a second thread. The caller fills one
- * buffer while a writer thread hands the previous one to the kernel: on a
- * shard the kernel's copy into the page cache is most of the cost, and this
- * puts it on the other core instead of after the hashing and buffering.
- * Bytes land in the order submitted, so the file is the same as with plain
- * write() calls. The writer also starts writeback as it goes
- * (cx_writeback), so the final fsync has little left to wait for.
+ * bgwrite.h - appending to a file from a second thread, bypassing the page
+ * cache where the file system allows it. The caller appends bytes; they are
+ * gathered in one of two page-aligned buffers, and a full buffer is handed
+ * to a writer thread while the caller fills the other. On a shard the
+ * kernel's work per written byte is most of the cost, and this puts it on
+ * the other core, with O_DIRECT making it cheaper still (bgwrite.c says
+ * why). Bytes land in the order appended, so the file is the same as with
+ * plain write() calls.
+ *
+ * One file at a time: begin, append..., end; then the next file.
  */
 #ifndef CX_SHARD_BGWRITE_H
 #define CX_SHARD_BGWRITE_H
@@ -14,25 +17,24 @@
 
 struct cx_bgwrite;
 
-/* Two buffers of `size` bytes and the writer thread; NULL if the thread
- * cannot start (the caller then writes itself). */
+/* Two buffers of `size` bytes (a multiple of 4096) and the writer thread;
+ * NULL if the thread cannot start. */
 struct cx_bgwrite *cx_bgwrite_new(size_t size);
 
-/* The buffer to fill next (size bytes). */
-unsigned char *cx_bgwrite_buf(struct cx_bgwrite *w);
+/* Starts appending to fd, an empty file open for writing at `path` (named
+ * in errors). With direct set, path is opened a second time with O_DIRECT
+ * for the whole buffers; a file system that refuses it gets plain writes. */
+void cx_bgwrite_begin(struct cx_bgwrite *w, int fd, const char *path, int direct);
 
-/* Queues the first n bytes of the current buffer for fd at offset off (a
- * file is written from offset 0 up, in order; `what` names it in errors)
- * and makes the other buffer current, waiting for the writer to be done
- * with it. dfd, if not -1, is the same file opened with O_DIRECT: the
- * 4 KiB-aligned part of a buffer goes through it (bgwrite.c says why).
- * Reports an earlier write's error, if any. */
-int cx_bgwrite_submit(struct cx_bgwrite *w, int fd, int dfd, uint64_t off, size_t n,
-		      const char *what, struct cx_error *err);
+/* Appends n bytes. Reports an earlier write's error, if any. */
+int cx_bgwrite_append(struct cx_bgwrite *w, const void *p, size_t n, struct cx_error *err);
 
-/* Waits until everything queued is written; reports the first error. */
-int cx_bgwrite_wait(struct cx_bgwrite *w, struct cx_error *err);
+/* Writes what is left and waits until everything is written; reports the
+ * first error. The caller still owns fd (and fsyncs and closes it). */
+int cx_bgwrite_end(struct cx_bgwrite *w, struct cx_error *err);
 
+/* Waits for a write in flight, then stops the thread and frees w (after
+ * an error, without cx_bgwrite_end). NULL is fine. */
 void cx_bgwrite_free(struct cx_bgwrite *w);
 
 #endif

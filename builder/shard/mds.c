@@ -50,6 +50,7 @@ struct mds {
 	char *dir;
 	uint64_t size_limit;
 	uint64_t max_records;
+	int how;               /* cx_outfile_open() mode of the shards */
 	char *config;          /* the embedded config JSON */
 	size_t config_len;
 
@@ -141,7 +142,7 @@ static void add_index_entry(struct mds *m, const char *name, uint64_t bytes, uin
 static int write_shard(struct mds *m, const char *name, struct cx_error *err)
 {
 	struct cx_outfile *o;
-	int rc = cx_outfile_open(&o, m->dir, name, err);
+	int rc = cx_outfile_open(&o, m->dir, name, m->how, err);
 	if (rc)
 		return rc;
 	struct cx_buf head = CX_BUF_INIT;
@@ -257,6 +258,7 @@ static int mds_open(void **state, const char *dir, const struct cx_shard_limits 
 	m->dir = cx_strdup(dir);
 	m->size_limit = limit;
 	m->max_records = lim && lim->max_records ? lim->max_records : UINT64_MAX;
+	m->how = lim && lim->buffered ? CX_OUTFILE_STREAM : CX_OUTFILE_DIRECT;
 	m->config = make_config(limit, &m->config_len);
 	*state = m;
 	return 0;
@@ -290,7 +292,7 @@ static int write_index(struct mds *m, struct cx_error *err)
 	cx_buf_add(&b, m->index.data, m->index.len);
 	cx_buf_adds(&b, "], \"version\": 2}");
 	struct cx_outfile *o;
-	int rc = cx_outfile_open(&o, m->dir, "index.json", err);
+	int rc = cx_outfile_open(&o, m->dir, "index.json", 0, err);
 	if (rc == 0) {
 		rc = cx_outfile_write(o, b.data, b.len, err);
 		if (rc)

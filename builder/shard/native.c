@@ -9,11 +9,9 @@
  * output ends, the index is appended, the header is written at offset 0, and
  * the file is fsynced and renamed to "shard-NNNNNN.cxs".
  *
- * The shard is also opened a second time with O_DIRECT, and whole buffers
- * go through that descriptor (bgwrite.c says why); `shard --buffered` turns
- * this off.
+ * Whole buffers bypass the page cache (O_DIRECT, bgwrite.c says why) unless
+ * `shard --buffered` asks otherwise.
  */
-#define _GNU_SOURCE 1 /* O_DIRECT */
 #include "cx.h"
 
 #include <errno.h>
@@ -34,12 +32,8 @@ struct native {
 	struct cx_shard_limits lim;
 	unsigned shard;              /* number of the shard being written */
 	int fd, idx_fd;              /* -1 when no shard is open */
-	int dfd;                     /* fd's file opened with O_DIRECT, or -1 */
-	int direct;                  /* try O_DIRECT (not --buffered) */
 	char tmp[64], idx_tmp[64], name[64];
 	struct cx_bgwrite *bw;
-	unsigned char *buf;          /* the writer's current buffer, OBUF bytes */
-	size_t nbuf;
 	unsigned char ibuf[IBUF];    /* index entries not yet in the side file */
 	size_t nibuf;
 	uint64_t off;                /* bytes of the shard so far, header included */
@@ -61,14 +55,6 @@ void cx_put64(unsigned char *p, uint64_t v)
 		p[i] = (unsigned char)(v >> (8 * i));
 }
 
-static int flush(struct native *s, struct cx_error *err)
-{
-	int rc = cx_bgwrite_submit(s->bw, s->fd, s->dfd, s->off - s->nbuf, s->nbuf, s->tmp, err);
-	s->buf = cx_bgwrite_buf(s->bw);
-	s->nbuf = 0;
-	return rc;
-}
-
 static int flush_index(struct native *s, struct cx_error *err)
 {
 	int rc = cx_write_all(s->idx_fd, s->ibuf, s->nibuf, s->idx_tmp, err);
@@ -76,22 +62,12 @@ static int flush_index(struct native *s, struct cx_error *err)
 	return rc;
 }
 
-/* Appends record bytes: hashed into the shard hash, buffered, counted. */
+/* Appends record bytes: hashed into the shard hash, written, counted. */
 static int out(struct native *s, const void *p, size_t n, struct cx_error *err)
 {
 	XXH3_64bits_update(s->file_h, p, n);
-	const unsigned char *c = p;
-	while (n > 0) {
-		size_t take = n < OBUF - s->nbuf ? n : OBUF - s->nbuf;
-		memcpy(s->buf + s->nbuf, c, take);
-		s->nbuf += take;
-		s->off += take; /* flush() finds the buffer's offset from it */
-		c += take;
-		n -= take;
-		if (s->nbuf == OBUF && flush(s, err))
-			return err->code;
-	}
-	return 0;
+	s->off += n;
+	return cx_bgwrite_append(s->bw, p, n, err);
 }
 
 static int open_shard(struct native *s, struct cx_error *err)
@@ -104,11 +80,7 @@ static int open_shard(struct native *s, struct cx_error *err)
 	s->fd = open(path, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
 	if (s->fd < 0)
 		return cx_error_set(err, CX_EIO, "cannot create '%s': %s", path, strerror(errno));
-#ifdef O_DIRECT
-	/* a file system without direct I/O refuses the open: plain writes then */
-	if (s->direct)
-		s->dfd = open(path, O_WRONLY | O_DIRECT | O_CLOEXEC);
-#endif
+	cx_bgwrite_begin(s->bw, s->fd, path, !s->lim.buffered);
 	snprintf(path, sizeof path, "%s/%s", s->dir, s->idx_tmp);
 	s->idx_fd = open(path, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
 	if (s->idx_fd < 0)
@@ -116,15 +88,12 @@ static int open_shard(struct native *s, struct cx_error *err)
 	unsigned char zero[CX_SHARD_HEADER] = {0};
 	s->off = 0;
 	s->count = 0;
-	s->nbuf = 0;
 	s->nibuf = 0;
 	XXH3_64bits_reset(s->file_h);
 	XXH3_64bits_reset(s->idx_h);
 	/* the header is rewritten at the end; it is not part of the shard hash */
-	memcpy(s->buf, zero, sizeof zero);
-	s->nbuf = sizeof zero;
 	s->off = sizeof zero;
-	return 0;
+	return cx_bgwrite_append(s->bw, zero, sizeof zero, err);
 }
 
 static void unlink_in(const char *dir, const char *name)
@@ -140,9 +109,7 @@ static void close_fds(struct native *s)
 		close(s->fd);
 	if (s->idx_fd >= 0)
 		close(s->idx_fd);
-	if (s->dfd >= 0)
-		close(s->dfd);
-	s->fd = s->idx_fd = s->dfd = -1;
+	s->fd = s->idx_fd = -1;
 }
 
 /* Appends the index (read back from the side file), the index hash and the
@@ -169,7 +136,7 @@ static int finish_shard(struct native *s, struct cx_error *err)
 	}
 	unsigned char h8[8];
 	cx_put64(h8, XXH3_64bits_digest(s->idx_h));
-	if (out(s, h8, 8, err) || flush(s, err) || cx_bgwrite_wait(s->bw, err))
+	if (out(s, h8, 8, err) || cx_bgwrite_end(s->bw, err))
 		return err->code;
 	unsigned char hd[CX_SHARD_HEADER] = {0};
 	memcpy(hd, CX_SHARD_MAGIC, 8);
@@ -201,15 +168,13 @@ static int native_open(void **state, const char *dir, const struct cx_shard_limi
 	struct native *s = cx_calloc(1, sizeof(*s));
 	s->dir = cx_strdup(dir);
 	s->lim = *lim;
-	s->fd = s->idx_fd = s->dfd = -1;
-	s->direct = !lim->buffered;
+	s->fd = s->idx_fd = -1;
 	s->bw = cx_bgwrite_new(OBUF);
 	if (!s->bw) {
 		free(s->dir);
 		free(s);
 		return cx_error_set(err, CX_EIO, "cannot start the shard writer thread");
 	}
-	s->buf = cx_bgwrite_buf(s->bw);
 	s->file_h = XXH3_createState();
 	s->idx_h = XXH3_createState();
 	if (!s->file_h || !s->idx_h)
@@ -301,6 +266,7 @@ static int native_write(void *state, const struct cx_shard_record *r, struct cx_
 static void native_free(struct native *s)
 {
 	cx_bgwrite_free(s->bw); /* waits for a write in flight before the fds close */
+	s->bw = NULL;
 	close_fds(s);
 	for (size_t i = 0; i < s->nfiles; i++)
 		free(s->files[i].name);
@@ -332,6 +298,8 @@ static void native_abort(void *state)
 	struct native *s = state;
 	if (!s)
 		return;
+	cx_bgwrite_free(s->bw); /* a write in flight must end before its fd closes */
+	s->bw = NULL;
 	if (s->fd >= 0) {
 		close_fds(s);
 		unlink_in(s->dir, s->tmp);

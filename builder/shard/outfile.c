@@ -10,7 +10,11 @@
 #include <unistd.h>
 #include <xxhash.h>
 
+#include "shard/bgwrite.h"
+#include "shard/fileio.h"
 #include "shard/outfile.h"
+
+#define OBUF (1u << 20)
 
 struct cx_outfile {
 	int fd;
@@ -19,6 +23,7 @@ struct cx_outfile {
 	char *dir;
 	uint64_t bytes;
 	XXH3_state_t *h;
+	struct cx_bgwrite *bw;  /* NULL: plain writes */
 };
 
 static char *join(const char *dir, const char *pre, const char *name, const char *post)
@@ -30,6 +35,10 @@ static char *join(const char *dir, const char *pre, const char *name, const char
 
 static void free_outfile(struct cx_outfile *o)
 {
+	cx_bgwrite_free(o->bw); /* a write in flight ends before the fd closes */
+	o->bw = NULL;
+	if (o->fd >= 0)
+		close(o->fd);
 	if (o->h)
 		XXH3_freeState(o->h);
 	free(o->tmp);
@@ -38,7 +47,7 @@ static void free_outfile(struct cx_outfile *o)
 	free(o);
 }
 
-int cx_outfile_open(struct cx_outfile **out, const char *dir, const char *name,
+int cx_outfile_open(struct cx_outfile **out, const char *dir, const char *name, int how,
 		    struct cx_error *err)
 {
 	struct cx_outfile *o = cx_calloc(1, sizeof(*o));
@@ -56,26 +65,27 @@ int cx_outfile_open(struct cx_outfile **out, const char *dir, const char *name,
 		free_outfile(o);
 		return CX_EIO;
 	}
+	if (how & CX_OUTFILE_STREAM) {
+		o->bw = cx_bgwrite_new(OBUF);
+		if (!o->bw) {
+			cx_error_set(err, CX_EIO, "cannot start the writer thread for %s", o->tmp);
+			unlink(o->tmp);
+			free_outfile(o);
+			return CX_EIO;
+		}
+		cx_bgwrite_begin(o->bw, o->fd, o->tmp, how == CX_OUTFILE_DIRECT);
+	}
 	*out = o;
 	return 0;
 }
 
 int cx_outfile_write(struct cx_outfile *o, const void *p, size_t n, struct cx_error *err)
 {
-	const char *c = p;
 	XXH3_64bits_update(o->h, p, n);
 	o->bytes += n;
-	while (n > 0) {
-		ssize_t w = write(o->fd, c, n);
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w <= 0)
-			return cx_error_set(err, CX_EIO, "cannot write %s: %s", o->tmp,
-					    w < 0 ? strerror(errno) : "short write");
-		c += w;
-		n -= (size_t)w;
-	}
-	return 0;
+	if (o->bw)
+		return cx_bgwrite_append(o->bw, p, n, err);
+	return cx_write_all(o->fd, p, n, o->tmp, err);
 }
 
 uint64_t cx_outfile_bytes(const struct cx_outfile *o)
@@ -88,24 +98,10 @@ uint64_t cx_outfile_hash(const struct cx_outfile *o)
 	return XXH3_64bits_digest(o->h);
 }
 
-/* The rename is only durable once the directory entry is on disk too. */
-static int sync_dir(const char *dir, struct cx_error *err)
-{
-	int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (fd < 0)
-		return cx_error_set(err, CX_EIO, "cannot open folder %s: %s", dir, strerror(errno));
-	int rc = fsync(fd);
-	int e = errno;
-	close(fd);
-	if (rc != 0 && e != EINVAL)
-		return cx_error_set(err, CX_EIO, "cannot sync folder %s: %s", dir, strerror(e));
-	return 0;
-}
-
 int cx_outfile_commit(struct cx_outfile *o, struct cx_error *err)
 {
-	int rc = 0;
-	if (fsync(o->fd) != 0)
+	int rc = o->bw ? cx_bgwrite_end(o->bw, err) : 0;
+	if (rc == 0 && fsync(o->fd) != 0)
 		rc = cx_error_set(err, CX_EIO, "cannot sync %s: %s", o->tmp, strerror(errno));
 	if (close(o->fd) != 0 && rc == 0)
 		rc = cx_error_set(err, CX_EIO, "cannot close %s: %s", o->tmp, strerror(errno));
@@ -114,7 +110,7 @@ int cx_outfile_commit(struct cx_outfile *o, struct cx_error *err)
 		rc = cx_error_set(err, CX_EIO, "cannot rename %s to %s: %s", o->tmp, o->path,
 				  strerror(errno));
 	if (rc == 0)
-		rc = sync_dir(o->dir, err);
+		rc = cx_fsync_dir(o->dir, err);
 	else
 		unlink(o->tmp);
 	free_outfile(o);
@@ -125,8 +121,8 @@ void cx_outfile_discard(struct cx_outfile *o)
 {
 	if (!o)
 		return;
-	if (o->fd >= 0)
-		close(o->fd);
-	unlink(o->tmp);
-	free_outfile(o);
+	char *tmp = cx_strdup(o->tmp);
+	free_outfile(o); /* waits for the writer, closes */
+	unlink(tmp);
+	free(tmp);
 }

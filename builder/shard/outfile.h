@@ -10,8 +10,13 @@
 
 struct cx_outfile;
 
+/* How a file is written: 0, plain write() calls (small files);
+ * CX_OUTFILE_STREAM, through a writer thread's 1 MiB buffers (bgwrite.h);
+ * CX_OUTFILE_DIRECT, the same with whole buffers bypassing the page cache. */
+enum { CX_OUTFILE_STREAM = 1, CX_OUTFILE_DIRECT = 3 };
+
 /* Creates DIR/.NAME.tmp (truncating a leftover from a killed run). */
-int cx_outfile_open(struct cx_outfile **out, const char *dir, const char *name,
+int cx_outfile_open(struct cx_outfile **out, const char *dir, const char *name, int how,
 		    struct cx_error *err);
 int cx_outfile_write(struct cx_outfile *o, const void *p, size_t n, struct cx_error *err);
 /* Bytes written so far and the XXH3-64 (seed 0) of them. */

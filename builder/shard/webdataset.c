@@ -43,6 +43,7 @@ struct wds {
 	char *dir;
 	uint64_t max_bytes;
 	uint64_t max_records;
+	int how;               /* cx_outfile_open() mode of the tars */
 
 	/* The open shard; a == NULL between shards. */
 	struct archive *a;
@@ -103,7 +104,7 @@ static char *shard_name(uint64_t n, const char *suffix)
 static int open_shard(struct wds *w, struct cx_error *err)
 {
 	char *name = shard_name(w->shard, "");
-	int rc = cx_outfile_open(&w->out, w->dir, name, err);
+	int rc = cx_outfile_open(&w->out, w->dir, name, w->how, err);
 	free(name);
 	if (rc)
 		return rc;
@@ -128,7 +129,7 @@ static int write_idx(struct wds *w, struct cx_error *err)
 {
 	char *name = shard_name(w->shard, ".idx");
 	struct cx_outfile *o;
-	int rc = cx_outfile_open(&o, w->dir, name, err);
+	int rc = cx_outfile_open(&o, w->dir, name, 0, err);
 	free(name);
 	if (rc)
 		return rc;
@@ -283,6 +284,7 @@ static int wds_open(void **state, const char *dir, const struct cx_shard_limits 
 	w->dir = cx_strdup(dir);
 	w->max_bytes = lim && lim->max_bytes ? lim->max_bytes : WDS_MAX_BYTES;
 	w->max_records = lim && lim->max_records ? lim->max_records : WDS_MAX_RECORDS;
+	w->how = lim && lim->buffered ? CX_OUTFILE_STREAM : CX_OUTFILE_DIRECT;
 	*state = w;
 	return 0;
 }

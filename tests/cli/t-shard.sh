@@ -228,6 +228,21 @@ check "three shards, the first two over 2 MB" sh -c "cd '$tmp/big' && ls shard-*
   test \$(stat -c %s shard-000000.cxs) -gt 2000000 && test \$(stat -c %s shard-000001.cxs) -gt 2000000"
 check "direct and --buffered writes give the same bytes" \
   sh -c "cd '$tmp/big' && for f in shard-*.cxs manifest.json; do cmp \"\$f\" '$tmp/bigb/'\"\$f\" || exit 1; done"
+# the exports stream their shard files through the same writer (outfile.c)
+for f in webdataset mds; do
+  shd --out "$tmp/big-$f" --split train --mix "$tmp/big.json" --max-bytes 3000000 \
+    --format "$f" >/dev/null 2>&1
+  shd --out "$tmp/bigb-$f" --split train --mix "$tmp/big.json" --max-bytes 3000000 \
+    --format "$f" --buffered >/dev/null 2>&1
+  check "$f: several files over 1 MiB, the same bytes direct and --buffered" sh -c "
+    cd '$tmp/big-$f' && test \$(find . -type f -size +1024k | wc -l) -ge 2 &&
+    test \$(ls | wc -l) -eq \$(ls '$tmp/bigb-$f' | wc -l) &&
+    for x in *; do cmp \"\$x\" '$tmp/bigb-$f/'\"\$x\" || exit 1; done"
+done
+check "the webdataset tars are whole: tar lists 3000 samples, each with its .json" sh -c "
+  for t in '$tmp/big-webdataset'/shard-*.tar; do tar -tf \"\$t\" || exit 1; done >'$tmp/wds.list' &&
+  cut -d. -f1 '$tmp/wds.list' | sort -u | wc -l | grep -qx 3000 &&
+  grep -c '\.json\$' '$tmp/wds.list' | grep -qx 3000"
 
 # --- split hygiene and dedup across sources -----------------------------------
 # CheXpert and VQA-RAD, where a VQA-RAD test image has the bytes of a CheXpert
