@@ -37,7 +37,7 @@ static const char help[] =
 	"  --quality Q        JPEG quality 1-100 (default 90), with --image-size\n"
 	"  --threads N        image workers, 1-64 (default: the number of processors);\n"
 	"                     the output is the same for any N\n"
-	"  --buffered         native shards: write through the page cache only. By\n"
+	"  --buffered         write shard files through the page cache only. By\n"
 	"                     default whole 1 MiB blocks bypass it (O_DIRECT), which is\n"
 	"                     faster where the kernel's copy is the bottleneck; the\n"
 	"                     bytes are the same either way\n"

@@ -34,7 +34,7 @@ struct cx_shard_record {
 struct cx_shard_limits {
 	uint64_t max_bytes;        /* 0: no limit (the backend may impose its own) */
 	uint64_t max_records;      /* 0: no limit */
-	int buffered;              /* native: page cache only, no O_DIRECT (--buffered) */
+	int buffered;              /* page cache only, no O_DIRECT (--buffered) */
 };
 
 /* A finished shard file, for the manifest. */
