@@ -1,8 +1,10 @@
 /*
  * reader.c - the C reader of native shards (shard/reader.h). Reads with
  * pread(2) on one descriptor, so random access costs one read of the index
- * entry and one of the record; nothing is held per record.
+ * entry and one of the record; nothing is held per record. cx_shard_scan
+ * reads the whole shard once, in order, for verify.
  */
+#define _GNU_SOURCE 1 /* O_DIRECT */
 #include "cx.h"
 
 #include <errno.h>
@@ -255,4 +257,188 @@ int cx_shard_check_hash(struct cx_shard_reader *r, uint64_t *computed, struct cx
 	if (*computed != r->h.shard_hash)
 		return cx_error_set(err, CX_EFORMAT, "%s: shard hash mismatch", r->path);
 	return 0;
+}
+
+/* ------------------------------------------------------------------ scan */
+
+#define SCAN_CHUNK (1u << 20)
+#define SCAN_ALIGN 4096u
+
+/* The record being put together from the stream: its head (16 bytes), then
+ * its head with the image lengths, then the whole record. */
+struct scan {
+	struct cx_shard_reader *r;
+	cx_shard_rec_fn fn;
+	void *ctx;
+	struct cx_buf rec;        /* its bytes so far */
+	int stage;                /* 0: head, 1: head and image lengths, 2: whole */
+	uint64_t want;            /* bytes the stage needs */
+	uint64_t start;           /* its file offset */
+	uint64_t i;               /* its number */
+	XXH3_state_t *entries;    /* the index entries the records make, hashed */
+};
+
+/* The record is whole: its hash, its layout, its index entry, then fn. */
+static int scan_record(struct scan *s, struct cx_error *err)
+{
+	struct cx_shard_rec rec = {0};
+	rec.raw = (unsigned char *)s->rec.data;
+	rec.offset = s->start;
+	rec.len = s->want;
+	if (get64(rec.raw + rec.len - 8) != XXH3_64bits(rec.raw, rec.len - 8))
+		return bad(s->r, s->i, "record hash mismatch", err);
+	int rc = parse(s->r, s->i, &rec, err);
+	if (rc == 0 && s->fn && s->fn(s->ctx, &rec))
+		rc = bad(s->r, s->i, "refused by the caller", err);
+	free(rec.images);
+	if (rc)
+		return rc;
+	unsigned char ent[16];
+	cx_put64(ent, rec.offset);
+	cx_put64(ent + 8, rec.len);
+	XXH3_64bits_update(s->entries, ent, 16);
+	s->start += rec.len;
+	s->i++;
+	s->stage = 0;
+	s->want = 16;
+	cx_buf_reset(&s->rec);
+	return 0;
+}
+
+/* s->rec holds the s->want bytes its stage needs: move to the next stage. */
+static int scan_step(struct scan *s, struct cx_error *err)
+{
+	const unsigned char *p = (const unsigned char *)s->rec.data;
+	uint64_t room = s->r->h.index_offset - s->start;
+	if (s->stage == 0) {
+		if (room < 24)
+			return bad(s->r, s->i, "shorter than a record", err);
+		s->want = 16 + 8 * (uint64_t)get32(p + 12);
+		s->stage = 1;
+		if (s->want + 8 > room)
+			return bad(s->r, s->i, "image count does not fit the record", err);
+		if (s->want > 16)
+			return 0;
+	}
+	if (s->stage == 1) {
+		uint64_t nimg = get32(p + 12);
+		uint64_t total = 16 + 8 * nimg + (uint64_t)get32(p) + get32(p + 4) + get32(p + 8) + 8;
+		for (uint64_t k = 0; k < nimg; k++)
+			total += get32(p + 16 + 8 * k);
+		if (total > room)
+			return bad(s->r, s->i, "runs into the index", err);
+		s->want = total;
+		s->stage = 2;
+		return 0; /* total > 16 + 8 * nimg: more bytes to come */
+	}
+	return scan_record(s, err);
+}
+
+/* Bytes of the records region, in order. */
+static int scan_feed(struct scan *s, const unsigned char *p, uint64_t n, struct cx_error *err)
+{
+	while (n > 0) {
+		uint64_t take = s->want - s->rec.len;
+		if (take > n)
+			take = n;
+		cx_buf_add(&s->rec, p, (size_t)take);
+		p += take;
+		n -= take;
+		if (s->rec.len == s->want && scan_step(s, err))
+			return err->code;
+	}
+	return 0;
+}
+
+/* Reads up to SCAN_CHUNK bytes at off into buf: through *dfd (O_DIRECT)
+ * while it works, else through the reader's descriptor. */
+static ssize_t scan_read(struct cx_shard_reader *r, int *dfd, unsigned char *buf, uint64_t off)
+{
+	for (;;) {
+		ssize_t got;
+		if (*dfd >= 0 && off % SCAN_ALIGN == 0) {
+			got = pread(*dfd, buf, SCAN_CHUNK, (off_t)off);
+			if (got < 0 && errno == EINVAL) { /* refused: plain reads from here */
+				close(*dfd);
+				*dfd = -1;
+				continue;
+			}
+		} else {
+			uint64_t left = r->h.file_size - off;
+			got = pread(r->fd, buf, left < SCAN_CHUNK ? (size_t)left : SCAN_CHUNK, (off_t)off);
+		}
+		if (got < 0 && errno == EINTR)
+			continue;
+		return got;
+	}
+}
+
+/* After the pass: the records must end where the index starts, be as many
+ * as the header says, and make the index that the file holds. */
+static int scan_end(struct scan *s, struct cx_error *err)
+{
+	struct cx_shard_reader *r = s->r;
+	if (s->rec.len != 0 || s->start != r->h.index_offset)
+		return cx_error_set(err, CX_EFORMAT, "%s: the records do not end where the index"
+				    " starts", r->path);
+	if (s->i != r->h.count)
+		return cx_error_set(err, CX_EFORMAT, "%s: %llu records, the header says %llu",
+				    r->path, (unsigned long long)s->i,
+				    (unsigned long long)r->h.count);
+	unsigned char h8[8];
+	if (read_at(r, h8, 8, r->h.index_offset + 16 * r->h.count, err))
+		return err->code;
+	if (get64(h8) != XXH3_64bits_digest(s->entries))
+		return cx_error_set(err, CX_EFORMAT, "%s: the index does not match the records",
+				    r->path);
+	return 0;
+}
+
+int cx_shard_scan(struct cx_shard_reader *r, cx_shard_rec_fn fn, void *ctx, uint64_t *computed,
+		  struct cx_error *err)
+{
+	int dfd = -1;
+#ifdef O_DIRECT
+	dfd = open(r->path, O_RDONLY | O_DIRECT | O_CLOEXEC);
+#endif
+	unsigned char *buf;
+	if (posix_memalign((void **)&buf, SCAN_ALIGN, SCAN_CHUNK) != 0)
+		abort();
+	XXH3_state_t *file = XXH3_createState();
+	struct scan s = {r, fn, ctx, CX_BUF_INIT, 0, 16, CX_SHARD_HEADER, 0, XXH3_createState()};
+	if (!file || !s.entries)
+		abort();
+	XXH3_64bits_reset(file);
+	XXH3_64bits_reset(s.entries);
+	int rc = 0;
+	for (uint64_t off = 0; rc == 0 && off < r->h.file_size;) {
+		ssize_t got = scan_read(r, &dfd, buf, off);
+		if (got <= 0) {
+			rc = cx_error_set(err, CX_EFORMAT, "%s: cannot read at %llu: %s", r->path,
+					  (unsigned long long)off,
+					  got < 0 ? strerror(errno) : "past the end");
+			break;
+		}
+		uint64_t end = off + (uint64_t)got < r->h.file_size ? off + (uint64_t)got
+								   : r->h.file_size;
+		uint64_t lo = off > CX_SHARD_HEADER ? off : CX_SHARD_HEADER;
+		if (end > lo)
+			XXH3_64bits_update(file, buf + (lo - off), end - lo);
+		uint64_t hi = end < r->h.index_offset ? end : r->h.index_offset;
+		if (hi > lo)
+			rc = scan_feed(&s, buf + (lo - off), hi - lo, err);
+		off = end;
+	}
+	if (rc == 0)
+		rc = scan_end(&s, err);
+	*computed = XXH3_64bits_digest(file);
+	if (rc == 0 && *computed != r->h.shard_hash)
+		rc = cx_error_set(err, CX_EFORMAT, "%s: shard hash mismatch", r->path);
+	if (dfd >= 0)
+		close(dfd);
+	free(buf);
+	cx_buf_release(&s.rec);
+	XXH3_freeState(file);
+	XXH3_freeState(s.entries);
+	return rc;
 }

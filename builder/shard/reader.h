@@ -42,6 +42,18 @@ uint64_t cx_shard_count(const struct cx_shard_reader *r);
 int cx_shard_get(struct cx_shard_reader *r, uint64_t i, struct cx_shard_rec *rec,
 		 struct cx_error *err);
 void cx_shard_rec_release(struct cx_shard_rec *rec);
+/* One sequential pass over the whole shard, with O_DIRECT where the file
+ * system allows it (a shard read once should not go through the page
+ * cache): recomputes the shard hash into *computed, checks each record's
+ * hash and layout in file order, and that the records are exactly what the
+ * index says (their entries hash to the index hash; they end where the
+ * index starts). fn, if not NULL, sees each record; a non-zero return stops
+ * the pass. 0 when everything agrees with the header; otherwise an error,
+ * and cx_shard_get finds the first bad record (verify does). */
+typedef int (*cx_shard_rec_fn)(void *ctx, const struct cx_shard_rec *rec);
+int cx_shard_scan(struct cx_shard_reader *r, cx_shard_rec_fn fn, void *ctx, uint64_t *computed,
+		  struct cx_error *err);
+
 /* Recomputes the shard hash (bytes 64 .. end); 0 when it matches the header. */
 int cx_shard_check_hash(struct cx_shard_reader *r, uint64_t *computed, struct cx_error *err);
 

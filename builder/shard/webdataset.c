@@ -66,13 +66,16 @@ struct member {
 	size_t len;
 };
 
+/* A failed write is kept in w->werr and not told to libarchive: an archive
+ * whose write callback fails goes fatal, is never closed, and leaks its
+ * block buffer on free (seen under LeakSanitizer). Every archive call is
+ * followed by a look at w->werr (archive_fail, ok_so_far). */
 static la_ssize_t write_cb(struct archive *a, void *client, const void *buf, size_t n)
 {
+	(void)a;
 	struct wds *w = client;
-	if (cx_outfile_write(w->out, buf, n, &w->werr) != 0) {
-		archive_set_error(a, 5 /* EIO */, "%s", w->werr.msg);
-		return -1;
-	}
+	if (!w->werr.code)
+		cx_outfile_write(w->out, buf, n, &w->werr);
 	return (la_ssize_t)n;
 }
 
@@ -83,6 +86,12 @@ static int archive_fail(struct wds *w, const char *what, struct cx_error *err)
 	const char *why = archive_error_string(w->a);
 	return cx_error_set(err, CX_EIO, "webdataset shard %06llu: cannot %s: %s",
 			    (unsigned long long)w->shard, what, why ? why : "unknown error");
+}
+
+/* The write error an archive call that "succeeded" may have hidden. */
+static int ok_so_far(struct wds *w, struct cx_error *err)
+{
+	return w->werr.code ? cx_error_set(err, w->werr.code, "%s", w->werr.msg) : 0;
 }
 
 static void idx_push(struct wds *w, uint64_t v)
@@ -150,6 +159,8 @@ static int close_shard(struct wds *w, struct cx_error *err)
 {
 	if (archive_write_close(w->a) != ARCHIVE_OK)
 		return archive_fail(w, "finish the tar", err);
+	if (ok_so_far(w, err))
+		return err->code;
 	archive_write_free(w->a);
 	w->a = NULL;
 	uint64_t bytes = cx_outfile_bytes(w->out), hash = cx_outfile_hash(w->out);
@@ -218,6 +229,8 @@ static int add_member(struct wds *w, const char *key, const struct member *m,
 	else if (m->len > 0 && archive_write_data(w->a, m->data, m->len) != (la_ssize_t)m->len)
 		rc = archive_fail(w, "write member data", err);
 	archive_entry_free(e);
+	if (rc == 0)
+		rc = ok_so_far(w, err);
 	if (rc == 0)
 		w->pos += 512 + ((m->len + 511) / 512) * 512;
 	return rc;
