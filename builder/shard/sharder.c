@@ -895,6 +895,10 @@ static int pipeline(struct run *r, struct mixinfo *mi, struct cx_shard_summary *
 
 static void cleanup(struct run *r)
 {
+	/* after an error, jobs may still be reading the staging file: the pools
+	 * wait for them before anything they use is closed or freed */
+	cx_pool_free(r->pool);
+	cx_pool_free(r->wpool);
 	struct cx_buf p = CX_BUF_INIT;
 	cx_plan_end(r->cat);
 	if (r->stage_fd >= 0)
@@ -905,7 +909,6 @@ static void cleanup(struct run *r)
 		unlink(p.data);
 	}
 	cx_buf_release(&p);
-	cx_pool_free(r->pool);
 	for (size_t i = 0; r->jobs && i < pool_depth_for(r->o->threads); i++) {
 		cx_buf_release(&r->jobs[i].path);
 		cx_buf_release(&r->jobs[i].name);
@@ -913,7 +916,6 @@ static void cleanup(struct run *r)
 		cx_buf_release(&r->jobs[i].out);
 	}
 	free(r->jobs);
-	cx_pool_free(r->wpool);
 	for (size_t i = 0; r->rjobs && i < pool_depth_for(r->o->threads); i++)
 		for (size_t k = 0; k < BATCH; k++) {
 			struct record *j = &r->rjobs[i].rec[k];
