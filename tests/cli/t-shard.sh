@@ -88,6 +88,28 @@ l = json.load(open(sys.argv[1] + "/leakage.json"))
 assert not [x for x in l["removed"] if x["reason"].startswith("study-in")], l["reasons"]
 ' "$tmp/ids0"
 
+# --- an instance that cannot be rendered ---------------------------------------
+# An instance whose facts give no answer (a VQA-RAD train question whose answer
+# was emptied here) is left out with the renderer's reason, for any --threads.
+cp "$db" "$tmp/rf.db"
+sqlite3 "$tmp/rf.db" "UPDATE qa SET answer = '' WHERE id = (SELECT min(q.id) FROM qa q
+  JOIN instance n ON n.qa_id = q.id WHERE n.split = 'train')"
+for th in 1 3; do
+  "$cx" --catalogue "$tmp/rf.db" shard --out "$tmp/rf$th" --split train --threads $th >/dev/null 2>&1
+done
+check "an unrenderable instance is reported as render-failed, with the reason" python3 -c '
+import json, sys
+l = json.load(open(sys.argv[1] + "/leakage.json"))
+assert l["reasons"] == {"image-in-test": 8, "render-failed": 1}, l["reasons"]
+x = [x for x in l["removed"] if x["reason"].startswith("render")]
+assert x == [{"entry": "[Close-Ended VQA] [VQA-RAD]", "key": "1",
+              "reason": "render-failed: no answer", "study": None, "patient": None}], x
+m = json.load(open(sys.argv[1] + "/manifest.json"))
+assert m["records"] == 54, m["records"]
+' "$tmp/rf1"
+check "and --threads 1 and 3 give the same shards and report" \
+  sh -c "cd '$tmp/rf1' && for f in *; do cmp \"\$f\" '$tmp/rf3/'\"\$f\" || exit 1; done"
+
 # --- determinism --------------------------------------------------------------
 shd --out "$tmp/train2" --split train >/dev/null 2>&1
 check "two runs give byte-identical shards" cmp "$tmp/train/shard-000000.cxs" "$tmp/train2/shard-000000.cxs"
