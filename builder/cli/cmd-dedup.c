@@ -11,8 +11,8 @@
 #include "catalogue/catalogue.h"
 #include "cli/cmd.h"
 
-/* Calibrated on generated chest X-rays (CONTRIBUTING.md, "Near-duplicate
- * threshold"). */
+/* Calibrated on 54 real chest X-rays of 49 patients (CONTRIBUTING.md,
+ * "Near-duplicate threshold"). */
 #define DEFAULT_THRESHOLD 1
 
 static const char help[] =

@@ -38,7 +38,7 @@ struct native {
 	size_t nibuf;
 	uint64_t off;                /* bytes of the shard so far, header included */
 	uint64_t count;              /* records in the shard */
-	XXH3_state_t *file_h, *idx_h;
+	XXH3_state_t *file_h, *idx_h, *rec_h; /* shard, index, the record being written */
 	struct cx_shard_file *files;
 	size_t nfiles;
 };
@@ -177,7 +177,8 @@ static int native_open(void **state, const char *dir, const struct cx_shard_limi
 	}
 	s->file_h = XXH3_createState();
 	s->idx_h = XXH3_createState();
-	if (!s->file_h || !s->idx_h)
+	s->rec_h = XXH3_createState();
+	if (!s->file_h || !s->idx_h || !s->rec_h)
 		abort();
 	*state = s;
 	return 0;
@@ -218,9 +219,7 @@ static int native_write(void *state, const struct cx_shard_record *r, struct cx_
 		return err->code;
 	if (s->fd < 0 && open_shard(s, err))
 		return err->code;
-	XXH3_state_t *rh = XXH3_createState();
-	if (!rh)
-		abort();
+	XXH3_state_t *rh = s->rec_h;
 	XXH3_64bits_reset(rh);
 	uint64_t start = s->off;
 	unsigned char head[16 + 8 * 64];
@@ -246,7 +245,6 @@ static int native_write(void *state, const struct cx_shard_record *r, struct cx_
 	}
 	unsigned char h8[8];
 	cx_put64(h8, XXH3_64bits_digest(rh));
-	XXH3_freeState(rh);
 	if (h != head)
 		free(h);
 	if (rc || out(s, h8, 8, err))
@@ -273,6 +271,7 @@ static void native_free(struct native *s)
 	free(s->files);
 	XXH3_freeState(s->file_h);
 	XXH3_freeState(s->idx_h);
+	XXH3_freeState(s->rec_h);
 	free(s->dir);
 	free(s);
 }

@@ -184,6 +184,13 @@ struct run {
 	double mark;                    /* when the last phase ended */
 };
 
+/* Enough jobs in flight to keep every worker busy while the main thread
+ * reads the next files; one when the work runs inline (--threads 1). */
+static size_t pool_depth_for(int threads)
+{
+	return threads <= 1 ? 1 : 4 * (size_t)threads;
+}
+
 static double now_s(void)
 {
 	struct timespec ts;
@@ -463,7 +470,6 @@ struct record {
 	uint64_t index;
 	int repeat;
 	size_t nimages;
-	int stage_fd;
 	struct cx_buf instruction, answer, meta;
 	struct cx_buf path[CX_SHARD_MAX_IMAGES]; /* release/path: read when soff < 0 */
 	int64_t soff[CX_SHARD_MAX_IMAGES], slen[CX_SHARD_MAX_IMAGES];
@@ -471,20 +477,21 @@ struct record {
 };
 
 struct record_job {
+	int stage_fd;                         /* where staged images are */
 	size_t n;
 	int64_t bytes;                        /* of the batch's images */
 	struct record rec[BATCH];
 	struct cx_error err;                  /* set by the worker */
 };
 
-static int load_image(const struct record *j, size_t i, struct cx_buf *b,
+static int load_image(int stage_fd, const struct record *j, size_t i, struct cx_buf *b,
 		      struct cx_error *err)
 {
 	if (j->soff[i] < 0)
 		return cx_read_file(j->path[i].data, MAX_IMAGE, b, err);
 	cx_buf_reset(b);
 	cx_buf_grow(b, (size_t)j->slen[i] + 1);
-	ssize_t n = pread(j->stage_fd, b->data, (size_t)j->slen[i], (off_t)j->soff[i]);
+	ssize_t n = pread(stage_fd, b->data, (size_t)j->slen[i], (off_t)j->soff[i]);
 	if (n != (ssize_t)j->slen[i])
 		return cx_error_set(err, CX_EIO, "cannot read staged '%s': %s", j->path[i].data,
 				    n < 0 ? strerror(errno) : "short read");
@@ -499,7 +506,7 @@ static void work_record(void *arg)
 	b->err.code = 0;
 	for (size_t k = 0; k < b->n; k++)
 		for (size_t i = 0; i < b->rec[k].nimages; i++)
-			if (load_image(&b->rec[k], i, &b->rec[k].img[i], &b->err))
+			if (load_image(b->stage_fd, &b->rec[k], i, &b->rec[k].img[i], &b->err))
 				return;
 }
 
@@ -568,12 +575,12 @@ static int on_record(void *ctx, const struct cx_plan_record *pr, struct cx_error
 		r->open = &r->rjobs[r->wsubmitted++ % cx_pool_depth(r->wpool)];
 		r->open->n = 0;
 		r->open->bytes = 0;
+		r->open->stage_fd = r->stage_fd;
 	}
 	struct record *j = &r->open->rec[r->open->n++];
 	j->index = pr->index;
 	j->repeat = pr->repeat;
 	j->nimages = pr->nimages;
-	j->stage_fd = r->stage_fd;
 	copy_str(&j->instruction, pr->instruction);
 	copy_str(&j->answer, pr->answer);
 	copy_str(&j->meta, pr->meta);
@@ -785,8 +792,6 @@ static int plan_mix(struct run *r, struct mixinfo *mi, struct cx_error *err)
 	return cx_plan_commit(r->cat, err);
 }
 
-static size_t pool_depth_for(int threads);
-
 static int write_shards(struct run *r, struct cx_shard_file **files, size_t *nfiles,
 			struct cx_error *err)
 {
@@ -821,13 +826,6 @@ static int excluded_entries(const struct cx_shard_opts *o, const struct mixinfo 
 		if (o->split == 0 && (mi->e[i].held_out || mi->mix->held_out[i]))
 			(*out)[(*n)++] = mi->e[i].id;
 	return 0;
-}
-
-/* Enough jobs in flight to keep every worker busy while the main thread
- * reads the next files; one when the work runs inline (--threads 1). */
-static size_t pool_depth_for(int threads)
-{
-	return threads <= 1 ? 1 : 4 * (size_t)threads;
 }
 
 static int start_pool(struct run *r, struct cx_error *err)

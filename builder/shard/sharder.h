@@ -26,8 +26,9 @@ struct cx_shard_opts {
 	 * format the decoders read, DICOM and JSRT included); 0 passes the
 	 * original JPEG/PNG bytes through unchanged. */
 	struct cx_transcode_opts image;
-	/* --threads: workers hashing and transcoding images (1 = on the main
-	 * thread). The output does not depend on it. */
+	/* --threads: workers reading, hashing and transcoding images, and
+	 * reading them again for the records (1 = on the main thread). The
+	 * output does not depend on it. */
 	int threads;
 };
 

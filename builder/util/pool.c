@@ -5,8 +5,9 @@
  * `started` the next a worker will pick up, `tail` the next to be submitted
  * (head <= started <= tail <= head + depth). Workers take jobs in order and
  * mark them done; take() waits until the one at `head` is done. One mutex
- * and two condition variables: the jobs are whole images (milliseconds
- * each), so a lock per job costs nothing next to the work.
+ * and two condition variables: a job is a whole image or a batch of
+ * records (tens of microseconds or more), so a lock per job costs little
+ * next to the work.
  */
 #include "cx.h"
 

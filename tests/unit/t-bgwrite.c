@@ -26,24 +26,17 @@ static unsigned char byte_at(uint64_t i, unsigned seed)
 	return (unsigned char)((i * 2654435761u + seed) >> 7);
 }
 
-/* Reads the whole file; NULL if it cannot. */
+/* The whole file (cx_read_file); NULL if it cannot be read. */
 static unsigned char *slurp(const char *path, size_t *n)
 {
-	struct stat st;
-	int fd = open(path, O_RDONLY);
-	if (fd < 0 || fstat(fd, &st) != 0)
+	struct cx_buf b = CX_BUF_INIT;
+	struct cx_error err = {0};
+	if (cx_read_file(path, SIZE_MAX, &b, &err)) {
+		cx_buf_release(&b);
 		return NULL;
-	unsigned char *p = cx_malloc((size_t)st.st_size + 1);
-	*n = (size_t)st.st_size;
-	size_t got = 0;
-	while (got < *n) {
-		ssize_t k = read(fd, p + got, *n - got);
-		if (k <= 0)
-			break;
-		got += (size_t)k;
 	}
-	close(fd);
-	return p;
+	*n = b.len;
+	return (unsigned char *)cx_buf_detach(&b);
 }
 
 /* Writes `total` bytes to a new file in appends of the sizes in `steps`

@@ -273,16 +273,18 @@ static void test_scan(const char *dir)
 
 int main(void)
 {
-	char dir[] = "/tmp/t-shard-XXXXXX", dir2[] = "/tmp/t-shard-XXXXXX";
-	char dir3[] = "/tmp/t-shard-XXXXXX";
-	if (!mkdtemp(dir) || !mkdtemp(dir2) || !mkdtemp(dir3))
+	char dir[] = "/tmp/t-shard-XXXXXX", dir2[] = "/tmp/t-shard-XXXXXX", scan_dir[64];
+	if (!mkdtemp(dir) || !mkdtemp(dir2))
+		return 1;
+	snprintf(scan_dir, sizeof scan_dir, "%s/scan", dir2);
+	if (mkdir(scan_dir, 0755) != 0)
 		return 1;
 	test_round_trip(dir);
 	test_max_bytes(dir2);
-	test_scan(dir3);
+	test_scan(scan_dir);
 	test_mix_counts();
-	char cmd[160];
-	snprintf(cmd, sizeof cmd, "rm -rf %s %s %s", dir, dir2, dir3);
+	char cmd[128];
+	snprintf(cmd, sizeof cmd, "rm -rf %s %s", dir, dir2);
 	if (system(cmd) != 0)
 		return 1;
 	return t_done();
