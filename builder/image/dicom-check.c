@@ -17,7 +17,9 @@ struct walk {
 	const unsigned char *p;
 	size_t n;
 	int implicit;
-	int pixels; /* pixel data seen */
+	int pixels;      /* pixel data seen */
+	int header_only; /* stop at the top-level pixel data element */
+	int stopped;     /* ... and it was reached */
 };
 
 static uint32_t le16(const unsigned char *p) { return (uint32_t)p[0] | (uint32_t)p[1] << 8; }
@@ -91,6 +93,10 @@ static int walk_set(struct walk *w, size_t *at, size_t end, int depth, int in_it
 		}
 		int pixels = g == 0x7FE0 && e == 0x0010;
 		w->pixels |= pixels;
+		if (pixels && w->header_only && depth == 0) {
+			w->stopped = 1;
+			return 0;
+		}
 		if (len == UNDEFINED) {
 			if (!sq && !pixels)
 				return -1;
@@ -108,9 +114,9 @@ static int walk_set(struct walk *w, size_t *at, size_t end, int depth, int in_it
 	return in_item ? -1 : 0;
 }
 
-int cx_dicom_check(const unsigned char *in, size_t n, struct cx_error *err)
+static int check(const unsigned char *in, size_t n, int header_only, struct cx_error *err)
 {
-	struct walk w = {in, n, 0, 0};
+	struct walk w = {in, n, 0, 0, header_only, 0};
 	size_t at = 0;
 	char ts[65] = "";
 	if (n >= 132 && !memcmp(in + 128, "DICM", 4)) {
@@ -160,7 +166,20 @@ int cx_dicom_check(const unsigned char *in, size_t n, struct cx_error *err)
 	if (walk_set(&w, &at, n, 0, 0))
 		return cx_error_set(err, CX_EFORMAT, "truncated or damaged DICOM (element at"
 				    " byte %zu)", at);
+	if (header_only && !w.stopped)
+		return cx_error_set(err, CX_EFORMAT, "DICOM header without pixel data in its"
+				    " first %zu bytes", n);
 	if (!w.pixels)
 		return cx_error_set(err, CX_EFORMAT, "DICOM without pixel data");
 	return 0;
+}
+
+int cx_dicom_check(const unsigned char *in, size_t n, struct cx_error *err)
+{
+	return check(in, n, 0, err);
+}
+
+int cx_dicom_check_header(const unsigned char *head, size_t n, struct cx_error *err)
+{
+	return check(head, n, 1, err);
 }

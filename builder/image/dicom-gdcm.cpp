@@ -250,6 +250,8 @@ extern "C" int cx_dicom_probe(const unsigned char *head, size_t n, struct cx_ima
 			      struct cx_error *err)
 {
 	quiet();
+	if (cx_dicom_check_header(head, n, err))
+		return CX_EFORMAT;
 	try {
 		return probe(head, n, out, err);
 	} catch (...) {

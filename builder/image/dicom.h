@@ -26,6 +26,11 @@ int cx_dicom_decode(const unsigned char *in, size_t n, struct cx_pixels *out,
  * aborts or hangs on many truncated files. */
 int cx_dicom_check(const unsigned char *in, size_t n, struct cx_error *err);
 
+/* The same walk over the head of a file, up to the top-level pixel data
+ * element, which must lie inside head[0..n); cx_dicom_probe calls it before
+ * GDCM reads the header (GDCM asserts on a bare "DICM" preamble). */
+int cx_dicom_check_header(const unsigned char *head, size_t n, struct cx_error *err);
+
 /* Reads the header only (up to the pixel data): size, bits stored, samples. */
 int cx_dicom_probe(const unsigned char *head, size_t n, struct cx_image_info *out,
 		   struct cx_error *err);

@@ -144,6 +144,43 @@ static void test_dicom(void)
 	free(in);
 }
 
+/*
+ * Inputs that once aborted a build inside GDCM's header reader (fuzzer finds,
+ * kept in tests/fixtures/image/regressions/): the header probe must reject
+ * them with a reason, as must every truncation of a valid file's head.
+ */
+static void test_dicom_probe_regressions(void)
+{
+	static const char *const files[] = {"regressions/dicm-only.dcm",
+					    "regressions/min-dicom-probe-assert.dcm"};
+	struct cx_image_info info;
+	struct cx_error err = {0};
+	for (size_t i = 0; i < CX_ARRAY_LEN(files); i++) {
+		char path[256];
+		size_t n;
+		snprintf(path, sizeof(path), FIX "%s", files[i]);
+		unsigned char *in = slurp(path, &n);
+		CHECK_INT(cx_image_probe(in, n, &info, &err), CX_EFORMAT, files[i]);
+		CHECK_STR(err.msg, "DICOM file meta without a transfer syntax",
+			  "the probe names the reason");
+		free(in);
+	}
+	size_t n;
+	unsigned char *in = slurp(FIX "mono1.dcm", &n);
+	/* A head is readable exactly when it reaches the pixel data element. */
+	size_t first_ok = 0, wrong = 0;
+	for (size_t cut = 132; cut <= n; cut++) {
+		int ok = cx_image_probe(in, cut, &info, &err) == 0;
+		if (ok && !first_ok)
+			first_ok = cut;
+		wrong += first_ok && !ok;
+	}
+	/* mono1.dcm: (7FE0,0010) OW at byte 606, a 12-byte element header */
+	CHECK_INT((long)first_ok, 618, "DICOM heads refused until the pixel data element");
+	CHECK_INT((long)wrong, 0, "DICOM heads that reach it all probe");
+	free(in);
+}
+
 static void test_jsrt(void)
 {
 	unsigned char *raw = cx_malloc(CX_JSRT_BYTES);
@@ -375,6 +412,7 @@ int main(void)
 {
 	test_png16();
 	test_dicom();
+	test_dicom_probe_regressions();
 	test_jsrt();
 	test_jpeg_resize();
 	test_bad();
