@@ -42,6 +42,7 @@ struct cx_release {
 	char *path;
 	char *damage;  /* first damaged-archive message, or NULL */
 	int is_archive;
+	int top_only;  /* cx_release_open_top(): no archive layers, no looking down */
 	struct layer *layers;
 	size_t nlayers;
 };
@@ -128,7 +129,8 @@ static int stat_kind(const char *path)
 	return S_ISDIR(st.st_mode) ? 'd' : S_ISREG(st.st_mode) ? 'f' : 0;
 }
 
-int cx_release_open(struct cx_release **out, const char *path, struct cx_error *err)
+static int open_release(struct cx_release **out, const char *path, int top_only,
+			struct cx_error *err)
 {
 	int kind = stat_kind(path);
 	if (!kind)
@@ -147,6 +149,11 @@ int cx_release_open(struct cx_release **out, const char *path, struct cx_error *
 		return 0;
 	}
 	add_layer(rel, 0, path, "");
+	rel->top_only = top_only;
+	if (top_only) {
+		*out = rel;
+		return 0;
+	}
 	size_t n;
 	char **names = list_dir(path, &n);
 	struct cx_buf full = CX_BUF_INIT;
@@ -160,6 +167,18 @@ int cx_release_open(struct cx_release **out, const char *path, struct cx_error *
 	free_list(names, n);
 	*out = rel;
 	return 0;
+}
+
+int cx_release_open(struct cx_release **out, const char *path, struct cx_error *err)
+{
+	return open_release(out, path, 0, err);
+}
+
+int cx_release_open_top(struct cx_release **out, const char *path, struct cx_error *err)
+{
+	if (stat_kind(path) == 'f')
+		return cx_error_set(err, CX_EINVAL, "'%s' is a file, not a folder", path);
+	return open_release(out, path, 1, err);
 }
 
 void cx_release_free(struct cx_release *rel)
@@ -308,10 +327,32 @@ int cx_release_locate(struct cx_release *rel, const char *name)
 {
 	if (find_layer(rel, name))
 		return 1;
+	if (rel->top_only)
+		return 0;
 	for (size_t i = 0; i < rel->nlayers; i++)
 		if (!rel->layers[i].prefix[0] && locate_below(rel, &rel->layers[i], name))
 			return 1;
 	return 0;
+}
+
+int cx_release_try(struct cx_release *rel, int (*probe)(struct cx_release *rel))
+{
+	char **saved = cx_malloc(rel->nlayers * sizeof(*saved));
+	for (size_t i = 0; i < rel->nlayers; i++)
+		saved[i] = cx_strdup(rel->layers[i].prefix);
+	int yes = probe(rel) != 0;
+	for (size_t i = 0; i < rel->nlayers; i++) {
+		struct layer *l = &rel->layers[i];
+		if (!yes && strcmp(l->prefix, saved[i]) != 0) {
+			free(l->prefix);
+			l->prefix = saved[i];
+			saved[i] = NULL;
+			rel->last_layer = NULL; /* names resolve anew under the old root */
+		}
+		free(saved[i]);
+	}
+	free(saved);
+	return yes;
 }
 
 int cx_release_exists(struct cx_release *rel, const char *name)

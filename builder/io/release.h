@@ -11,6 +11,16 @@
  * Names are relative paths with '/' separators. Each layer has a root prefix,
  * normally empty; cx_release_locate() may set it to one top folder (such as
  * `CheXpert-v1.0-small/`) when the signature file is found one level down.
+ *
+ * Probing leaves no trace. An adapter's probe() calls cx_release_locate(),
+ * which moves a root as soon as it finds a name one folder down; a probe that
+ * then says no (CheXpert's finds some other notes/train.csv, but no
+ * valid.csv beside it) would leave the root moved, and every later probe
+ * would look in the wrong place. So the build never calls a probe directly:
+ * cx_release_try() saves every layer's root, runs the probe, and puts the
+ * roots back when it says no. Only the roots of the adapter that matched
+ * stay. Saving a handful of short strings per probe is cheaper and simpler
+ * than a separate probe view of the release, and keeps probe() as it is.
  */
 #ifndef CX_RELEASE_H
 #define CX_RELEASE_H
@@ -24,6 +34,14 @@ struct cx_release;
 struct cx_stream;
 
 int cx_release_open(struct cx_release **out, const char *path, struct cx_error *err);
+/*
+ * Opens a folder as a release of its top level only: the archives inside it
+ * are not layers, and cx_release_locate() does not look one folder down. A
+ * probe that says yes to this view found its signature among the folder's
+ * own files, so the folder is one release and not a folder of releases
+ * (a folder holding vqa-rad.tar.gz or a vqa-rad/ folder is the latter).
+ */
+int cx_release_open_top(struct cx_release **out, const char *path, struct cx_error *err);
 void cx_release_free(struct cx_release *rel);
 /* The path given to cx_release_open(). */
 const char *cx_release_path(const struct cx_release *rel);
@@ -34,6 +52,13 @@ const char *cx_release_path(const struct cx_release *rel);
  * root. Returns 1 when found, 0 when not. Used to probe signature files.
  */
 int cx_release_locate(struct cx_release *rel, const char *name);
+
+/*
+ * Runs probe(rel) without lasting effect when it says no: every layer's root
+ * is put back as it was before. When it says yes, the roots it set stay.
+ * Returns 1 for yes, 0 for no. Probes run only through this function.
+ */
+int cx_release_try(struct cx_release *rel, int (*probe)(struct cx_release *rel));
 
 /* 1 when the file exists (as a regular file or member) in some layer. */
 int cx_release_exists(struct cx_release *rel, const char *name);
