@@ -166,9 +166,11 @@ struct cx_entry_def {
 /*
  * The descriptor every adapter exports (curl-style: data plus functions).
  * probe() says whether a release is this dataset (it may call
- * cx_release_locate() to set the release's root); read() streams the whole
- * release into the sink, returning 0, or a negative code with err set when a
- * required file is missing or unreadable (a one-line message naming it).
+ * cx_release_locate() to set the release's root; the build runs it through
+ * cx_release_try(), so a probe that says no leaves no trace); read() streams
+ * the whole release into the sink, returning 0, or a negative code with err
+ * set when a required file is missing or unreadable (a one-line message
+ * naming it).
  */
 struct cx_adapter {
 	const char *id;        /* kebab-case, = file stem = sources/<id>/ */
@@ -182,13 +184,20 @@ struct cx_adapter {
 	 * by it, so a MIMIC study in another source's train is caught when
 	 * MIMIC-CXR has it in val or test. */
 	const char *id_space;
+	/* The sources this release needs built first (ids, NULL-terminated), or
+	 * NULL: CXR-LT's labels refer to MIMIC-CXR's images, so it would list
+	 * "mimic-cxr". The build orders a required source before its dependant,
+	 * and does not build the dependant when the required source is neither
+	 * built in the same run nor already in the catalogue (builder/build/). */
+	const char *const *requires;
 	const struct cx_entry_def *entries;
 	size_t nentries;
 	int (*probe)(struct cx_release *rel);
 	int (*read)(struct cx_release *rel, const struct cx_sink *sink, struct cx_error *err);
 };
 
-/* The adapter table (adapters/registry.c). */
+/* The adapter table (adapters/registry.c), generated from the one
+ * registration list, builder/adapters/sources.list, in its order. */
 extern const struct cx_adapter *const cx_adapters[];
 extern const size_t cx_nadapters;
 const struct cx_adapter *cx_adapter_find(const char *id);

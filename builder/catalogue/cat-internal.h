@@ -68,6 +68,7 @@ struct cx_cat {
 	int in_source;
 	struct cx_buf deferred;    /* CREATE INDEX statements dropped for the load */
 	struct cx_buf deferred_late; /* ... and those dropped until derivation ends */
+	sqlite3_stmt **img;        /* cat-images.c: the image pass's statements */
 	/* cat-shard.c: statements of a shard plan, finalized by cx_plan_end() */
 	sqlite3_stmt *plan_find, *plan_set, *plan_rec;
 };
@@ -85,8 +86,6 @@ void cat_write_finish(struct cx_cat *cat);
 int cat_delete_source(struct cx_cat *cat, const char *source, struct cx_error *err);
 /* cat-derive.c */
 int cat_derive(struct cx_cat *cat, struct cx_error *err);
-/* cat-images.c */
-int cat_probe_images(struct cx_cat *cat, struct cx_error *err);
 
 /* cat-view.c: the facts of one instance row as a cx_instance_view. A row
  * selects CAT_ITEM_COLS first, from CAT_ITEM_FROM (instance n, entry e,

@@ -146,6 +146,7 @@ void cx_cat_close(struct cx_cat *cat)
 {
 	if (!cat)
 		return;
+	cx_cat_images_end(cat);
 	cat_write_finish(cat);
 	sqlite3_close(cat->db);
 	cx_buf_release(&cat->a);

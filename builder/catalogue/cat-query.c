@@ -293,3 +293,15 @@ int cx_cat_task_names(struct cx_cat *cat, struct cx_buf *out, struct cx_error *e
 	sqlite3_finalize(st);
 	return 0;
 }
+
+int cx_cat_has_source(struct cx_cat *cat, const char *source)
+{
+	sqlite3_stmt *st;
+	struct cx_error err = {0};
+	if (cat_prepare(cat, "SELECT 1 FROM dataset WHERE source = ?1", &st, &err))
+		return 0;
+	sqlite3_bind_text(st, 1, source, -1, SQLITE_STATIC);
+	int has = sqlite3_step(st) == SQLITE_ROW;
+	sqlite3_finalize(st);
+	return has;
+}

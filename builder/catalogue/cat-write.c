@@ -622,11 +622,14 @@ static int write_counts(struct cx_cat *cat, struct cx_error *err)
 	return rc;
 }
 
+int cx_cat_end_load(struct cx_cat *cat, struct cx_error *err)
+{
+	return restore_indexes(cat, &cat->deferred, err);
+}
+
 int cx_cat_end_source(struct cx_cat *cat, struct cx_source_counts *out, struct cx_error *err)
 {
-	int rc = restore_indexes(cat, &cat->deferred, err);
-	if (!rc && cat->opts.check_images)
-		rc = cat_probe_images(cat, err);
+	int rc = cx_cat_end_load(cat, err);
 	if (!rc)
 		rc = cat_derive(cat, err);
 	if (!rc)

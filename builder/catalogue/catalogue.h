@@ -1,12 +1,14 @@
 /*
  * catalogue.h - the SQLite catalogue (schema: schema/catalogue.sql).
  *
- * Only builder/catalogue/ includes sqlite3.h. The build writes one source at
- * a time: cx_cat_begin_source() deletes that source's old rows and opens a
- * transaction, the adapter streams facts into cx_cat_sink(), then
- * cx_cat_end_source() probes the images, derives the instances of every
- * task-dataset entry and commits. Queries for sample, stats and tasks live in
- * cat-query.c.
+ * Only builder/catalogue/ includes sqlite3.h. The catalogue is storage and
+ * queries; the build (builder/build/) drives it one source at a time:
+ * cx_cat_begin_source() deletes that source's old rows and opens a
+ * transaction, the adapter streams facts into cx_cat_sink(),
+ * cx_cat_end_load() ends the load, the build reads the image headers and
+ * stores them through the cx_cat_image_* calls, then cx_cat_end_source()
+ * derives the instances of every task-dataset entry and commits. Queries for
+ * sample, stats and tasks live in cat-query.c.
  */
 #ifndef CX_CATALOGUE_H
 #define CX_CATALOGUE_H
@@ -48,9 +50,50 @@ int cx_cat_begin_source(struct cx_cat *cat, const struct cx_adapter *a, struct c
 			struct cx_error *err);
 /* The sink the adapter writes into; valid between begin and end/abort. */
 const struct cx_sink *cx_cat_sink(struct cx_cat *cat);
+/* Ends the load of the source's facts: builds the indexes dropped while they
+ * were written, so that images can be looked up by path. cx_cat_end_source()
+ * calls it when the build did not. */
+int cx_cat_end_load(struct cx_cat *cat, struct cx_error *err);
 int cx_cat_end_source(struct cx_cat *cat, struct cx_source_counts *out, struct cx_error *err);
 /* Rolls back the source being built (its old rows stay as they were). */
 void cx_cat_abort_source(struct cx_cat *cat);
+
+/* --- the image header pass (cat-images.c), between cx_cat_end_load() and
+ * cx_cat_end_source(): builder/build/images.c reads the files, these calls
+ * say which images to read and store what was read. All about the source
+ * being built. --- */
+
+/* Prepares the pass; cx_cat_images_end() must follow (also after errors). */
+int cx_cat_images_begin(struct cx_cat *cat, struct cx_error *err);
+void cx_cat_images_end(struct cx_cat *cat);
+/* Calls fn for every distinct archive holding images, in byte order: "" (the
+ * first) for plain files of a folder release, and for members of a release
+ * that is itself one archive. */
+typedef int (*cx_cat_archive_fn)(void *ctx, const char *archive, struct cx_error *err);
+int cx_cat_image_archives(struct cx_cat *cat, cx_cat_archive_fn fn, void *ctx,
+			  struct cx_error *err);
+/* Calls fn for every image in that archive, by id; path is the name inside
+ * it (or relative to the release folder). */
+typedef int (*cx_cat_image_fn)(void *ctx, int64_t id, const char *path, struct cx_error *err);
+int cx_cat_image_each(struct cx_cat *cat, const char *archive, cx_cat_image_fn fn, void *ctx,
+		      struct cx_error *err);
+/* The id of the image at (archive, path), or 0 when no image is there. */
+int64_t cx_cat_image_find(struct cx_cat *cat, const char *archive, const char *path);
+/* What an image's header (and, with hashed, its decoded pixels) said. */
+struct cx_cat_image_info {
+	int width, height, bit_depth;
+	int hashed;
+	uint64_t pixel_hash, dhash;
+};
+int cx_cat_image_set(struct cx_cat *cat, int64_t id, const struct cx_cat_image_info *info,
+		     struct cx_error *err);
+/* Rejects an image that cannot be read (file as the reject table shows it,
+ * reason) and removes it, so no instance uses it. */
+int cx_cat_image_reject(struct cx_cat *cat, int64_t id, const char *file, const char *reason,
+			struct cx_error *err);
+
+/* 1 when the catalogue holds rows of the source (by id), 0 when not. */
+int cx_cat_has_source(struct cx_cat *cat, const char *source);
 
 /* Fills the capability and task tables from builder/tasks/ (idempotent). */
 int cx_cat_sync_tasks(struct cx_cat *cat, struct cx_error *err);
