@@ -200,6 +200,8 @@ struct cx_adapter {
  * registration list, builder/adapters/sources.list, in its order. */
 extern const struct cx_adapter *const cx_adapters[];
 extern const size_t cx_nadapters;
+/* The ids as sources.list spells them, parallel to cx_adapters. */
+extern const char *const cx_adapter_ids[];
 const struct cx_adapter *cx_adapter_find(const char *id);
 
 #endif

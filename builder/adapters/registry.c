@@ -1,29 +1,36 @@
 /*
- * registry.c - the table of source adapters. Adding a source adds one line
- * here and one extern below (see CONTRIBUTING.md). Order is build order:
- * a source that refers to another's studies comes after it.
+ * registry.c - the table of source adapters, generated from the one
+ * registration list, builder/adapters/sources.list: meson turns it into
+ * cx-sources.h, whose CX_SOURCE_LIST names each adapter (symbol
+ * cx_adapter_<id with '_' for '-'>) in list order. Adding a source adds its
+ * id to that list and nothing here (see CONTRIBUTING.md). The build orders
+ * sources by their declared requirements (builder/build/order.c) and
+ * otherwise keeps this order.
  */
 #include "cx.h"
 
 #include "adapters/adapter.h"
+#include "cx-sources.h"
 
-extern const struct cx_adapter cx_adapter_mimic_cxr;
-extern const struct cx_adapter cx_adapter_chexpert;
-extern const struct cx_adapter cx_adapter_nih_chestxray14;
-extern const struct cx_adapter cx_adapter_openi;
-extern const struct cx_adapter cx_adapter_vqa_rad;
-extern const struct cx_adapter cx_adapter_slake;
+#define CX_SOURCE(sym, id) extern const struct cx_adapter cx_adapter_##sym;
+CX_SOURCE_LIST
+#undef CX_SOURCE
 
 const struct cx_adapter *const cx_adapters[] = {
-	&cx_adapter_mimic_cxr,
-	&cx_adapter_chexpert,
-	&cx_adapter_nih_chestxray14,
-	&cx_adapter_openi,
-	&cx_adapter_vqa_rad,
-	&cx_adapter_slake,
+#define CX_SOURCE(sym, id) &cx_adapter_##sym,
+	CX_SOURCE_LIST
+#undef CX_SOURCE
 };
 
 const size_t cx_nadapters = CX_ARRAY_LEN(cx_adapters);
+
+/* The ids as the list spells them, parallel to cx_adapters, so a test can
+ * check each adapter's own id against its registration. */
+const char *const cx_adapter_ids[] = {
+#define CX_SOURCE(sym, id) id,
+	CX_SOURCE_LIST
+#undef CX_SOURCE
+};
 
 const struct cx_adapter *cx_adapter_find(const char *id)
 {
