@@ -7,7 +7,7 @@ set -u
 . "$(dirname "$0")/tap.sh"
 
 # --- hashes in the catalogue ------------------------------------------------
-"$cx" --catalogue "$tmp/demo.db" build --sources sources/ --hash-images >/dev/null 2>"$tmp/build.err"
+"$cx" --catalogue "$tmp/demo.db" build --sources sources/ --only "$frozen" --hash-images >/dev/null 2>"$tmp/build.err"
 check "build --hash-images on the demo exits 0" test $? -eq 0
 check "every image has a pixel hash and a dHash" test \
   "$(sqlite3 "$tmp/demo.db" "SELECT count(*) = 48 AND count(pixel_hash) = 48 AND count(dhash) = 48 FROM image")" = 1
@@ -19,7 +19,7 @@ check "dedup on a catalogue without hashes exits 1" test $? -eq 1
 check "and says to rebuild with --hash-images" grep -qx \
   "chexinstruct: error: no image of the catalogue has hashes: rebuild it with 'chexinstruct build --hash-images'" \
   "$tmp/plain.err"
-"$cx" --catalogue "$tmp/demo.db" build --sources sources/ --no-image-check --hash-images 2>/dev/null
+"$cx" --catalogue "$tmp/demo.db" build --sources sources/ --only "$frozen" --no-image-check --hash-images 2>/dev/null
 check "--hash-images with --no-image-check exits 2" test $? -eq 2
 
 # --- the band search finds every pair an all-pairs scan finds --------------

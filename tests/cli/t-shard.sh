@@ -24,7 +24,7 @@ $code
 }
 
 db="$tmp/demo.db"
-"$cx" --catalogue "$db" build --sources sources/ >/dev/null 2>&1
+"$cx" --catalogue "$db" build --sources sources/ --only "$frozen" >/dev/null 2>&1
 shd() { "$cx" --catalogue "$db" shard "$@"; }
 
 # --- the demo catalogue, three splits ---------------------------------------
