@@ -54,6 +54,9 @@ int cx_build_init(struct cx_build *b, const struct cx_adapter *const *table, siz
 		  struct cx_error *err);
 void cx_build_free(struct cx_build *b);
 
+/* The source with that id, or NULL. */
+struct cx_build_source *cx_build_find(struct cx_build *b, const char *id);
+
 /* Selects the sources of a comma-separated list of ids (NULL: every one).
  * CX_EINVAL naming the first id that is no registered source. */
 int cx_build_select(struct cx_build *b, const char *only, struct cx_error *err);

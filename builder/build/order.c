@@ -81,7 +81,7 @@ void cx_build_free(struct cx_build *b)
 	memset(b, 0, sizeof(*b));
 }
 
-static struct cx_build_source *find(struct cx_build *b, const char *id)
+struct cx_build_source *cx_build_find(struct cx_build *b, const char *id)
 {
 	for (size_t i = 0; i < b->n; i++)
 		if (!strcmp(b->src[i].adapter->id, id))
@@ -99,7 +99,7 @@ int cx_build_select(struct cx_build *b, const char *only, struct cx_error *err)
 	char *copy = cx_strdup(only), *save = NULL;
 	int rc = 0;
 	for (char *id = strtok_r(copy, ",", &save); id && !rc; id = strtok_r(NULL, ",", &save)) {
-		struct cx_build_source *s = find(b, id);
+		struct cx_build_source *s = cx_build_find(b, id);
 		if (s)
 			s->selected = 1;
 		else

@@ -8,18 +8,10 @@
 
 #include "build/build.h"
 
-static struct cx_build_source *find(struct cx_build *b, const char *id)
-{
-	for (size_t i = 0; i < b->n; i++)
-		if (!strcmp(b->src[i].adapter->id, id))
-			return &b->src[i];
-	return NULL;
-}
-
-/* Why the required source r is not there for s, or NULL when it is. */
+/* Why the required source r is not there, or NULL when it is. */
 static const char *absent(struct cx_build *b, struct cx_cat *cat, const char *r)
 {
-	const struct cx_build_source *req = find(b, r);
+	const struct cx_build_source *req = cx_build_find(b, r);
 	if (req && cx_build_wanted(req))
 		return req->state == CX_BUILD_DONE ? NULL : "its build failed";
 	return cx_cat_has_source(cat, r) ? NULL

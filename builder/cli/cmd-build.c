@@ -140,7 +140,7 @@ static int build(struct cx_build *b, const char *where, const struct cx_global *
 	report_found(b, where);
 	fflush(stdout);
 	if (cx_build_check_found(b, where, &err) != 0)
-		return b->ndamaged ? CX_EXIT_ERROR : cx_fail("%s", err.msg);
+		return cx_fail("%s", err.msg);
 	struct cx_cat *cat = NULL;
 	int status;
 	if (cx_cat_open(&cat, g->catalogue, 1, &err) || cx_cat_sync_tasks(cat, &err))
