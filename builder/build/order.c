@@ -97,15 +97,17 @@ int cx_build_select(struct cx_build *b, const char *only, struct cx_error *err)
 	for (size_t i = 0; i < b->n; i++)
 		b->src[i].selected = 0;
 	char *copy = cx_strdup(only), *save = NULL;
-	int rc = 0;
+	int rc = 0, named = 0;
 	for (char *id = strtok_r(copy, ",", &save); id && !rc; id = strtok_r(NULL, ",", &save)) {
 		struct cx_build_source *s = cx_build_find(b, id);
 		if (s)
-			s->selected = 1;
+			s->selected = named = 1;
 		else
 			rc = cx_error_set(err, CX_EINVAL, "--only: unknown source '%s'", id);
 	}
 	free(copy);
+	if (!rc && !named)
+		rc = cx_error_set(err, CX_EINVAL, "--only: no source named");
 	return rc;
 }
 

@@ -299,6 +299,8 @@ static void test_discovery(void)
 	cx_build_init(&b, cx_adapters, cx_nadapters, &err);
 	CHECK_INT(cx_build_select(&b, "vqa-rad,nosuch", &err), CX_EINVAL, "--only with an unknown id");
 	CHECK_STR(err.msg, "--only: unknown source 'nosuch'", "names it");
+	CHECK_INT(cx_build_select(&b, ",", &err), CX_EINVAL, "--only naming nothing");
+	CHECK_STR(err.msg, "--only: no source named", "is refused too");
 	cx_build_free(&b);
 	cx_buf_release(&want);
 	cx_buf_release(&got);
