@@ -13,7 +13,8 @@
 
 #include "cx.h"
 
-#include "shard/writer.h" /* enum cx_image_type */
+/* An encoded image's format (the shard writers record it per image). */
+enum cx_image_type { CX_IMAGE_JPEG = 1, CX_IMAGE_PNG = 2 };
 
 /* The pixel-count cap: 100 megapixels. The largest chest X-rays are about
  * 4300x4300 (18.5 MP); 100 MP leaves room for odd scanners while bounding a

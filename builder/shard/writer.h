@@ -11,7 +11,7 @@
 
 #include "cx.h"
 
-enum cx_image_type { CX_IMAGE_JPEG = 1, CX_IMAGE_PNG = 2 };
+#include "image/image.h" /* enum cx_image_type */
 
 struct cx_shard_image {
 	const unsigned char *data;
