@@ -191,7 +191,12 @@ cp "$db" "$tmp/old.db"
 sqlite3 "$tmp/old.db" "PRAGMA user_version = 99"
 "$cx" --catalogue "$tmp/old.db" stats 2>"$tmp/old.err"
 check "a catalogue of another schema version is refused (exit 1)" test $? -eq 1
-check "with a message naming both versions" grep -q "schema version 99, this chexinstruct reads version 3" "$tmp/old.err"
+schema_version=$(sed -n 's/^#define CX_SCHEMA_VERSION \([0-9]*\)$/\1/p' builder/catalogue/catalogue.h)
+check "with a message naming both versions" \
+  grep -q "schema version 99, this chexinstruct reads version $schema_version\b" "$tmp/old.err"
+check "schema/catalogue.sql's header names the version CX_SCHEMA_VERSION says" \
+  grep -qx -- "-- chexinstruct catalogue, schema version $schema_version (= CX_SCHEMA_VERSION)." \
+  schema/catalogue.sql
 printf 'hello' >"$tmp/notadb.db"
 "$cx" --catalogue "$tmp/notadb.db" stats 2>"$tmp/notadb.err"
 check "a file that is not a catalogue is refused" grep -q "not a chexinstruct catalogue" "$tmp/notadb.err"
