@@ -31,12 +31,12 @@ static void print_usage(FILE *f)
 int main(int argc, char **argv)
 {
 	static const struct option opts[] = {
-		{"catalogue", required_argument, NULL, 'c'},
-		{"help", no_argument, NULL, 'h'},
-		{"version", no_argument, NULL, 'V'},
-		{NULL, 0, NULL, 0},
+		{.name = "catalogue", .has_arg = required_argument, .val = 'c'},
+		{.name = "help", .has_arg = no_argument, .val = 'h'},
+		{.name = "version", .has_arg = no_argument, .val = 'V'},
+		{0},
 	};
-	struct cx_global g = {"chexinstruct.db"};
+	struct cx_global g = {.catalogue = "chexinstruct.db"};
 	int c;
 	/* '+' stops at the command name, so command options are left alone. */
 	while ((c = getopt_long(argc, argv, "+h", opts, NULL)) != -1) {

@@ -154,11 +154,14 @@ static int build(struct cx_build *b, const char *where, const struct cx_global *
 static int cmd_build(int argc, char **argv, const struct cx_global *g)
 {
 	static const struct option opts[] = {
-		{"sources", required_argument, NULL, 's'}, {"only", required_argument, NULL, 'o'},
-		{"seed", required_argument, NULL, 'S'},    {"strict", no_argument, NULL, 'x'},
-		{"no-image-check", no_argument, NULL, 'n'}, {"help", no_argument, NULL, 'h'},
-		{"hash-images", no_argument, NULL, 'H'},
-		{NULL, 0, NULL, 0},
+		{.name = "sources", .has_arg = required_argument, .val = 's'},
+		{.name = "only", .has_arg = required_argument, .val = 'o'},
+		{.name = "seed", .has_arg = required_argument, .val = 'S'},
+		{.name = "strict", .has_arg = no_argument, .val = 'x'},
+		{.name = "no-image-check", .has_arg = no_argument, .val = 'n'},
+		{.name = "help", .has_arg = no_argument, .val = 'h'},
+		{.name = "hash-images", .has_arg = no_argument, .val = 'H'},
+		{0},
 	};
 	const char *sources = NULL, *only = NULL;
 	struct cx_build_opts bo = {.seed = 0, .check_images = 1};
@@ -207,5 +210,8 @@ static int cmd_build(int argc, char **argv, const struct cx_global *g)
 }
 
 const struct cx_cmd cx_cmd_build = {
-	"build", "read dataset releases into the catalogue", help, cmd_build,
+	.name = "build",
+	.summary = "read dataset releases into the catalogue",
+	.help = help,
+	.run = cmd_build,
 };

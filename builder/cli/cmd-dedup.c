@@ -33,10 +33,10 @@ static const char help[] =
 static int cmd_dedup(int argc, char **argv, const struct cx_global *g)
 {
 	static const struct option opts[] = {
-		{"threshold", required_argument, NULL, 't'},
-		{"json", no_argument, NULL, 'j'},
-		{"help", no_argument, NULL, 'h'},
-		{NULL, 0, NULL, 0},
+		{.name = "threshold", .has_arg = required_argument, .val = 't'},
+		{.name = "json", .has_arg = no_argument, .val = 'j'},
+		{.name = "help", .has_arg = no_argument, .val = 'h'},
+		{0},
 	};
 	int json = 0, threshold = DEFAULT_THRESHOLD, c;
 	long long v;
@@ -67,5 +67,8 @@ static int cmd_dedup(int argc, char **argv, const struct cx_global *g)
 }
 
 const struct cx_cmd cx_cmd_dedup = {
-	"dedup", "exact and near-duplicate images across datasets and splits", help, cmd_dedup,
+	.name = "dedup",
+	.summary = "exact and near-duplicate images across datasets and splits",
+	.help = help,
+	.run = cmd_dedup,
 };

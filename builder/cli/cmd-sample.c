@@ -171,9 +171,10 @@ static void add_tiles(struct out *o, const struct cx_sample_item *it, const stru
 		t->height = v->image_height;
 		t->boxes = cx_calloc(v->nboxes ? v->nboxes : 1, sizeof(*t->boxes));
 		for (size_t b = 0; b < v->nboxes; b++)
-			t->boxes[b] = (struct cx_sheet_box){cx_strdup(v->boxes[b].label),
-							    v->boxes[b].x, v->boxes[b].y,
-							    v->boxes[b].w, v->boxes[b].h};
+			t->boxes[b] = (struct cx_sheet_box){
+				.label = cx_strdup(v->boxes[b].label),
+				.x = v->boxes[b].x, .y = v->boxes[b].y,
+				.w = v->boxes[b].w, .h = v->boxes[b].h};
 		t->nboxes = v->nboxes;
 	}
 }
@@ -208,9 +209,10 @@ static int write_sheet(struct out *o)
 	for (size_t i = 0; i < o->ntiles; i++) {
 		const struct tile *t = &o->tiles[i];
 		items[i] = (struct cx_sheet_item){
-			t->missing ? NULL : (const unsigned char *)t->bytes.data,
-			t->bytes.len, t->name, t->missing, t->width, t->height, t->boxes,
-			t->nboxes, t->caption};
+			.image = t->missing ? NULL : (const unsigned char *)t->bytes.data,
+			.len = t->bytes.len, .name = t->name, .missing = t->missing,
+			.image_width = t->width, .image_height = t->height,
+			.boxes = t->boxes, .nboxes = t->nboxes, .caption = t->caption};
 	}
 	struct cx_buf png = CX_BUF_INIT;
 	struct cx_error err = {0};
@@ -260,7 +262,7 @@ static int sample(const struct cx_global *g, const struct cx_sample_query *q, co
 		cx_templates_free(t);
 		return cx_fail("%s", err.msg);
 	}
-	struct out o = {t, q->seed, q->json && !png, 0, png, NULL, 0};
+	struct out o = {.t = t, .seed = q->seed, .json = q->json && !png, .png = png};
 	if (o.json)
 		fputs("[", stdout);
 	long n = cx_cat_sample(cat, q, on_item, &o, &err);
@@ -290,13 +292,17 @@ static int sample(const struct cx_global *g, const struct cx_sample_query *q, co
 static int cmd_sample(int argc, char **argv, const struct cx_global *g)
 {
 	static const struct option opts[] = {
-		{"task", required_argument, NULL, 't'},   {"dataset", required_argument, NULL, 'd'},
-		{"split", required_argument, NULL, 's'},  {"seed", required_argument, NULL, 'S'},
-		{"json", no_argument, NULL, 'j'},         {"templates", required_argument, NULL, 'T'},
-		{"png", required_argument, NULL, 'P'},    {"help", no_argument, NULL, 'h'},
-		{NULL, 0, NULL, 0},
+		{.name = "task", .has_arg = required_argument, .val = 't'},
+		{.name = "dataset", .has_arg = required_argument, .val = 'd'},
+		{.name = "split", .has_arg = required_argument, .val = 's'},
+		{.name = "seed", .has_arg = required_argument, .val = 'S'},
+		{.name = "json", .has_arg = no_argument, .val = 'j'},
+		{.name = "templates", .has_arg = required_argument, .val = 'T'},
+		{.name = "png", .has_arg = required_argument, .val = 'P'},
+		{.name = "help", .has_arg = no_argument, .val = 'h'},
+		{0},
 	};
-	struct cx_sample_query q = {NULL, NULL, NULL, 5, 0, 0};
+	struct cx_sample_query q = {.n = 5};
 	const char *tdir = cx_templates_dir();
 	const char *png = NULL;
 	long long v;
@@ -334,5 +340,8 @@ static int cmd_sample(int argc, char **argv, const struct cx_global *g)
 }
 
 const struct cx_cmd cx_cmd_sample = {
-	"sample", "print rendered instances of a task", help, cmd_sample,
+	.name = "sample",
+	.summary = "print rendered instances of a task",
+	.help = help,
+	.run = cmd_sample,
 };

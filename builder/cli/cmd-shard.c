@@ -75,19 +75,24 @@ static int cmd_shard(int argc, char **argv, const struct cx_global *g)
 {
 	/* one case per option */
 	static const struct option opts[] = {
-		{"out", required_argument, NULL, 'o'},       {"split", required_argument, NULL, 's'},
-		{"mix", required_argument, NULL, 'm'},       {"seed", required_argument, NULL, 'S'},
-		{"max-bytes", required_argument, NULL, 'B'}, {"max-records", required_argument, NULL, 'R'},
-		{"format", required_argument, NULL, 'f'},    {"templates", required_argument, NULL, 'T'},
-		{"image-size", required_argument, NULL, 'I'},
-		{"image-format", required_argument, NULL, 'F'},
-		{"quality", required_argument, NULL, 'Q'},
-		{"threads", required_argument, NULL, 'j'},
-		{"buffered", no_argument, NULL, 'b'},
-		{"help", no_argument, NULL, 'h'},            {NULL, 0, NULL, 0},
+		{.name = "out", .has_arg = required_argument, .val = 'o'},
+		{.name = "split", .has_arg = required_argument, .val = 's'},
+		{.name = "mix", .has_arg = required_argument, .val = 'm'},
+		{.name = "seed", .has_arg = required_argument, .val = 'S'},
+		{.name = "max-bytes", .has_arg = required_argument, .val = 'B'},
+		{.name = "max-records", .has_arg = required_argument, .val = 'R'},
+		{.name = "format", .has_arg = required_argument, .val = 'f'},
+		{.name = "templates", .has_arg = required_argument, .val = 'T'},
+		{.name = "image-size", .has_arg = required_argument, .val = 'I'},
+		{.name = "image-format", .has_arg = required_argument, .val = 'F'},
+		{.name = "quality", .has_arg = required_argument, .val = 'Q'},
+		{.name = "threads", .has_arg = required_argument, .val = 'j'},
+		{.name = "buffered", .has_arg = no_argument, .val = 'b'},
+		{.name = "help", .has_arg = no_argument, .val = 'h'},
+		{0},
 	};
-	struct cx_shard_opts o = {NULL, -1, NULL, 0, {0, 0, 0}, "native", {0, 0, CX_IMAGE_JPEG, 0},
-				  cx_pool_cpus()};
+	struct cx_shard_opts o = {.split = -1, .format = "native",
+				  .image = {.format = CX_IMAGE_JPEG}, .threads = cx_pool_cpus()};
 	const char *tdir = cx_templates_dir(), *split = NULL, *iformat = NULL;
 	int quality = 0;
 	long long v;
@@ -165,5 +170,8 @@ static int cmd_shard(int argc, char **argv, const struct cx_global *g)
 }
 
 const struct cx_cmd cx_cmd_shard = {
-	"shard", "write the shards of one split for training or evaluation", help, cmd_shard,
+	.name = "shard",
+	.summary = "write the shards of one split for training or evaluation",
+	.help = help,
+	.run = cmd_shard,
 };

@@ -46,9 +46,9 @@ int cx_print_report(const struct cx_global *g, int json,
 int cx_json_only_opts(const struct cx_cmd *cmd, int argc, char **argv, int *json)
 {
 	static const struct option opts[] = {
-		{"json", no_argument, NULL, 'j'},
-		{"help", no_argument, NULL, 'h'},
-		{NULL, 0, NULL, 0},
+		{.name = "json", .has_arg = no_argument, .val = 'j'},
+		{.name = "help", .has_arg = no_argument, .val = 'h'},
+		{0},
 	};
 	int c;
 	*json = 0;
@@ -73,5 +73,8 @@ static int cmd_stats(int argc, char **argv, const struct cx_global *g)
 }
 
 const struct cx_cmd cx_cmd_stats = {
-	"stats", "counts per source, capability, task, dataset and split", help, cmd_stats,
+	.name = "stats",
+	.summary = "counts per source, capability, task, dataset and split",
+	.help = help,
+	.run = cmd_stats,
 };

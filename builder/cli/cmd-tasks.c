@@ -25,5 +25,8 @@ static int cmd_tasks(int argc, char **argv, const struct cx_global *g)
 }
 
 const struct cx_cmd cx_cmd_tasks = {
-	"tasks", "the capability -> task -> dataset tree with counts", help, cmd_tasks,
+	.name = "tasks",
+	.summary = "the capability -> task -> dataset tree with counts",
+	.help = help,
+	.run = cmd_tasks,
 };

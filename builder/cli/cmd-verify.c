@@ -284,7 +284,7 @@ static int verify(const char *dir)
 		return cx_fail("verify: '%s/manifest.json' is not a version 1 shard manifest", dir);
 	}
 	int native = !strcmp(rf->valuestring, "native");
-	struct tally t = {cJSON_CreateObject(), 0, 0};
+	struct tally t = {.counts = cJSON_CreateObject()};
 	cJSON_AddObjectToObject(t.counts, "task");
 	cJSON_AddObjectToObject(t.counts, "dataset");
 	cJSON_AddObjectToObject(t.counts, "entry");
@@ -311,8 +311,8 @@ static int cmd_verify(int argc, char **argv, const struct cx_global *g)
 {
 	(void)g;
 	static const struct option opts[] = {
-		{"help", no_argument, NULL, 'h'},
-		{NULL, 0, NULL, 0},
+		{.name = "help", .has_arg = no_argument, .val = 'h'},
+		{0},
 	};
 	int c;
 	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
@@ -328,5 +328,8 @@ static int cmd_verify(int argc, char **argv, const struct cx_global *g)
 }
 
 const struct cx_cmd cx_cmd_verify = {
-	"verify", "check every checksum, count and index of a shard folder", help, cmd_verify,
+	.name = "verify",
+	.summary = "check every checksum, count and index of a shard folder",
+	.help = help,
+	.run = cmd_verify,
 };
