@@ -48,6 +48,25 @@ static const char help[] =
 	"Exit status: 0 done, 1 error (bad mix file, foreign files in DIR, a held-out\n"
 	"entry asked for in train, I/O), 2 usage.\n";
 
+/*
+ * Hooks for tests and benchmarks, read here so the sharder's core never looks
+ * at the environment: CX_SHARD_CRASH_AFTER=N kills the process (exit 3)
+ * right after record N reaches the backend, to test that an interrupted run
+ * leaves no half-written shard; CX_SHARD_TIMES prints each phase's time.
+ */
+static int env_hooks(struct cx_shard_opts *o)
+{
+	const char *crash = getenv("CX_SHARD_CRASH_AFTER");
+	if (crash) {
+		long long v = cx_opt_number("CX_SHARD_CRASH_AFTER", crash);
+		if (v < 0)
+			return CX_EXIT_USAGE;
+		o->crash_after = (uint64_t)v;
+	}
+	o->times = getenv("CX_SHARD_TIMES") != NULL;
+	return 0;
+}
+
 static int run(const struct cx_global *g, const struct cx_shard_opts *o, const char *tdir)
 {
 	struct cx_error err = {0};
@@ -166,6 +185,8 @@ static int cmd_shard(int argc, char **argv, const struct cx_global *g)
 		return cx_usage(&cx_cmd_shard, "shard: --image-format is jpeg or png, not '%s'",
 				iformat);
 	o.image.quality = quality;
+	if (env_hooks(&o))
+		return CX_EXIT_USAGE;
 	return run(g, &o, tdir);
 }
 

@@ -176,11 +176,9 @@ struct run {
 	/* writing */
 	const struct cx_shard_writer_ops *ops;
 	void *wstate;
-	long crash_after;
 	uint64_t written;
 	struct cx_buf key;
 	struct cx_error werr;           /* a staging write error inside a walk */
-	int times;                      /* CX_SHARD_TIMES set: report each phase */
 	double mark;                    /* when the last phase ended */
 };
 
@@ -203,7 +201,7 @@ static double now_s(void)
 static int phase(struct run *r, const char *name, int rc)
 {
 	double t = now_s();
-	if (r->times && rc == 0)
+	if (r->o->times && rc == 0)
 		fprintf(stderr, "shard: %-16s %7.2f s\n", name, t - r->mark);
 	r->mark = t;
 	return rc;
@@ -527,7 +525,7 @@ static int write_record(struct run *r, const struct record *j, struct cx_error *
 	if (r->ops->write(r->wstate, &rec, err))
 		return err->code;
 	r->written++;
-	if (r->crash_after > 0 && r->written >= (uint64_t)r->crash_after)
+	if (r->o->crash_after > 0 && r->written >= r->o->crash_after)
 		_exit(3);
 	return 0;
 }
@@ -795,8 +793,6 @@ static int plan_mix(struct run *r, struct mixinfo *mi, struct cx_error *err)
 static int write_shards(struct run *r, struct cx_shard_file **files, size_t *nfiles,
 			struct cx_error *err)
 {
-	const char *env = getenv(CX_SHARD_CRASH_ENV);
-	r->crash_after = env ? atol(env) : 0;
 	size_t depth = pool_depth_for(r->o->threads);
 	r->rjobs = cx_calloc(depth, sizeof(*r->rjobs));
 	r->wpool = cx_pool_new(r->o->threads, depth, work_record);
@@ -859,7 +855,6 @@ static int pipeline(struct run *r, struct mixinfo *mi, struct cx_shard_summary *
 	}
 	if (rc == 0)
 		rc = start_pool(r, err);
-	r->times = getenv(CX_SHARD_TIMES_ENV) != NULL;
 	phase(r, "start", rc);
 	if (rc == 0)
 		rc = phase(r, "read images", cx_plan_image_groups(r->cat, on_group, r, err));

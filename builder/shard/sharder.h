@@ -30,6 +30,12 @@ struct cx_shard_opts {
 	 * reading them again for the records (1 = on the main thread). The
 	 * output does not depend on it. */
 	int threads;
+	/* Test and benchmark hooks (the command line reads them from the
+	 * environment, CX_SHARD_CRASH_AFTER and CX_SHARD_TIMES): crash_after N
+	 * >= 1 _exit(3)s the process right after record N is handed to the
+	 * backend (0: never); times prints each phase's wall time on stderr. */
+	uint64_t crash_after;
+	int times;
 };
 
 struct cx_shard_summary {
@@ -40,13 +46,6 @@ struct cx_shard_summary {
 
 /* The backend for a --format name, or NULL. */
 const struct cx_shard_writer_ops *cx_shard_format(const char *name);
-
-/* The test hook: with CX_SHARD_CRASH_AFTER=N in the environment, the process
- * _exit(3)s right after handing record N to the backend (N >= 1). */
-#define CX_SHARD_CRASH_ENV "CX_SHARD_CRASH_AFTER"
-
-/* With CX_SHARD_TIMES set, each phase's wall time is printed on stderr. */
-#define CX_SHARD_TIMES_ENV "CX_SHARD_TIMES"
 
 int cx_shard_run(struct cx_cat *cat, const struct cx_templates *t, const struct cx_shard_opts *o,
 		 struct cx_shard_summary *sum, struct cx_error *err);

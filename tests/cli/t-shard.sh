@@ -220,6 +220,11 @@ check "rerunning the same command finishes the job" "$cx" verify "$tmp/crash"
 check "with the same bytes as an uninterrupted run" \
   sh -c "cd '$tmp/crash' && for f in shard-*.cxs manifest.json; do cmp \"\$f\" '$tmp/small/'\"\$f\" || exit 1; done"
 check "and no temporary files" sh -c "test -z \"\$(ls -A '$tmp/crash' | grep '^\\.')\""
+CX_SHARD_CRASH_AFTER=soon "$cx" --catalogue "$db" shard --out "$tmp/crash2" --split train \
+  >/dev/null 2>"$tmp/crash2.err"
+check "a hook value that is not a number is a usage error (exit 2)" test $? -eq 2
+check "read before any work is done" test ! -e "$tmp/crash2"
+check "naming the variable" grep -q "CX_SHARD_CRASH_AFTER wants a whole number" "$tmp/crash2.err"
 
 # --- direct I/O -------------------------------------------------------------------
 # Native shards go to disk through a second, O_DIRECT descriptor where the file
