@@ -16,7 +16,7 @@
 #include "cx.h"
 
 #include "adapters/adapter.h"
-#include "render/render.h"
+#include "tasks/tasks.h"
 
 #define CX_SCHEMA_VERSION 3
 

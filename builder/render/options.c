@@ -8,7 +8,7 @@
  */
 #include "cx.h"
 
-#include "tasks/tasks.h"
+#include "render/render.h"
 
 enum cx_option_style cx_option_style_draw(const struct cx_draw *d)
 {

@@ -1,11 +1,15 @@
 /*
  * render.h - turning catalogue facts into (instruction, answer) text.
  *
- * The catalogue (builder/catalogue/) fills a struct cx_instance_view with the
- * facts of one instance; cx_render() picks a question form and a template for
- * it deterministically from (instance key, seed) with xxHash, fills the
- * template's named placeholders and writes the answer. Nothing here touches
- * SQLite; everything here is pure and deterministic.
+ * The catalogue (builder/catalogue/) fills a struct cx_instance_view
+ * (tasks/tasks.h) with the facts of one instance; cx_render() has the task's
+ * renderer (builder/tasks/) choose a question form and its answer, then picks
+ * a template for it deterministically from (instance key, seed) with xxHash,
+ * fills the template's named placeholders and shows the options. Nothing
+ * here touches SQLite; everything here is pure and deterministic.
+ *
+ * render/ uses tasks/ (the task table, draws, what a task renders); tasks/
+ * never includes anything of render/, so the dependency runs one way.
  *
  * Templates live in templates/<task>.txt (format: templates/README.md).
  */
@@ -14,37 +18,7 @@
 
 #include "cx.h"
 
-/* A box in pixels of its image (top-left corner, width, height). */
-struct cx_view_box {
-	const char *label;
-	double x, y, w, h;
-};
-
-/* The facts of one instance, as the catalogue hands them to the renderer.
- * Fields a task does not use are NULL / 0. All strings are borrowed. */
-struct cx_instance_view {
-	const char *task;        /* task id, e.g. "image-classification" */
-	const char *dataset;     /* dataset display name, e.g. "MIMIC-CXR" */
-	const char *key;         /* instance key, unique within its entry */
-	const char *split;       /* "train", "val" or "test" */
-	const char *labels_json; /* JSON object of labels as released: 1, 0 or -1 */
-	const char *view;        /* view of the image (view classification) */
-	int flag;                /* pairs: 1 = same study / matching text, 0 = not */
-	const char *label;       /* grounding: the finding the boxes are of */
-	const struct cx_view_box *boxes;
-	size_t nboxes;
-	int image_width, image_height; /* of the image the boxes are on */
-	const char *indication;
-	const char *findings;
-	const char *impression;
-	const char *text;        /* matching/selection: this study's report text */
-	const char *other_text;  /* matching/selection: another study's text */
-	const char *question;
-	const char *answer;
-	int closed;
-};
-
-#define CX_MAX_OPTIONS 8
+#include "tasks/tasks.h"
 
 struct cx_rendered {
 	struct cx_buf instruction;
@@ -74,5 +48,30 @@ void cx_rendered_release(struct cx_rendered *r);
  * example an instance whose facts give no answer). */
 int cx_render(const struct cx_templates *t, const struct cx_instance_view *v, uint64_t seed,
 	      struct cx_rendered *out, struct cx_error *err);
+
+/* ------------------------------------------------------------------ */
+/* Loaded templates (render/tmpl.c), for tests and listings           */
+
+/* Number of templates of a task's form (0 when absent), and the i-th. */
+size_t cx_templates_count(const struct cx_templates *t, const char *task, const char *form);
+const char *cx_templates_text(const struct cx_templates *t, const char *task, const char *form,
+			      size_t i);
+
+/* ------------------------------------------------------------------ */
+/* Options (render/options.c)                                         */
+
+enum cx_option_style { CX_STYLE_UPPER, CX_STYLE_LOWER, CX_STYLE_NUMBER };
+#define CX_NSTYLES 3
+
+/* The style drawn for an instance ("style" draw). */
+enum cx_option_style cx_option_style_draw(const struct cx_draw *d);
+/* "(A)", "(a)" or "(1)" for position i (0-based, i < 26). */
+void cx_option_marker(enum cx_option_style s, size_t i, char out[8]);
+/* perm[k] = canonical index of the option shown at position k: an xxHash-
+ * seeded Fisher-Yates shuffle of 0..n-1 (identity when shuffle is 0). */
+void cx_option_order(const struct cx_draw *d, int shuffle, size_t *perm, size_t n);
+/* "(A) one\n(B) two" (list) or "(A) one, (B) two" (inline). */
+void cx_options_format(struct cx_buf *b, enum cx_option_style s, char *const *texts, size_t n,
+		       int inline_form);
 
 #endif

@@ -1,7 +1,7 @@
 /*
  * fine.c - fine-grained image understanding: abnormality grounding. The
  * question names the finding; the answer is its boxes in the box syntax of
- * render/boxes.c (templates/README.md).
+ * tasks/boxes.c (templates/README.md).
  */
 #include "cx.h"
 

@@ -12,13 +12,50 @@
  * template of that form, shows the options in a style and fills everything in.
  * Every choice comes from a struct cx_draw, a hash of (task, dataset, key,
  * seed), so the same instance and seed always render the same text.
+ *
+ * This layer includes nothing of render/ (render/ builds on it): the view it
+ * reads, the draws, the option list and the box syntax are all defined here.
  */
 #ifndef CX_TASKS_H
 #define CX_TASKS_H
 
 #include "cx.h"
 
-#include "render/render.h"
+/* ------------------------------------------------------------------ */
+/* What a task renders from                                           */
+
+/* A box in pixels of its image (top-left corner, width, height). */
+struct cx_view_box {
+	const char *label;
+	double x, y, w, h;
+};
+
+/* The facts of one instance, as the catalogue hands them to the renderer.
+ * Fields a task does not use are NULL / 0. All strings are borrowed. */
+struct cx_instance_view {
+	const char *task;        /* task id, e.g. "image-classification" */
+	const char *dataset;     /* dataset display name, e.g. "MIMIC-CXR" */
+	const char *key;         /* instance key, unique within its entry */
+	const char *split;       /* "train", "val" or "test" */
+	const char *labels_json; /* JSON object of labels as released: 1, 0 or -1 */
+	const char *view;        /* view of the image (view classification) */
+	int flag;                /* pairs: 1 = same study / matching text, 0 = not */
+	const char *label;       /* grounding: the finding the boxes are of */
+	const struct cx_view_box *boxes;
+	size_t nboxes;
+	int image_width, image_height; /* of the image the boxes are on */
+	const char *indication;
+	const char *findings;
+	const char *impression;
+	const char *text;        /* matching/selection: this study's report text */
+	const char *other_text;  /* matching/selection: another study's text */
+	const char *question;
+	const char *answer;
+	int closed;
+};
+
+/* Options of one question, at most. */
+#define CX_MAX_OPTIONS 8
 
 /* ------------------------------------------------------------------ */
 /* Capabilities and tasks                                             */
@@ -112,32 +149,7 @@ const char *cx_pick_form(const struct cx_draw *d, const char *const *forms, size
 int cx_blank(const char *s);
 
 /* ------------------------------------------------------------------ */
-/* Loaded templates (render/tmpl.c), for tests and listings           */
-
-/* Number of templates of a task's form (0 when absent), and the i-th. */
-size_t cx_templates_count(const struct cx_templates *t, const char *task, const char *form);
-const char *cx_templates_text(const struct cx_templates *t, const char *task, const char *form,
-			      size_t i);
-
-/* ------------------------------------------------------------------ */
-/* Options (render/options.c)                                         */
-
-enum cx_option_style { CX_STYLE_UPPER, CX_STYLE_LOWER, CX_STYLE_NUMBER };
-#define CX_NSTYLES 3
-
-/* The style drawn for an instance ("style" draw). */
-enum cx_option_style cx_option_style_draw(const struct cx_draw *d);
-/* "(A)", "(a)" or "(1)" for position i (0-based, i < 26). */
-void cx_option_marker(enum cx_option_style s, size_t i, char out[8]);
-/* perm[k] = canonical index of the option shown at position k: an xxHash-
- * seeded Fisher-Yates shuffle of 0..n-1 (identity when shuffle is 0). */
-void cx_option_order(const struct cx_draw *d, int shuffle, size_t *perm, size_t n);
-/* "(A) one\n(B) two" (list) or "(A) one, (B) two" (inline). */
-void cx_options_format(struct cx_buf *b, enum cx_option_style s, char *const *texts, size_t n,
-		       int inline_form);
-
-/* ------------------------------------------------------------------ */
-/* Boxes (render/boxes.c)                                             */
+/* Boxes (tasks/boxes.c)                                              */
 
 /* A box as integer corners in 0..100 of the image's width and height. */
 struct cx_qbox {
