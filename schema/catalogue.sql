@@ -1,4 +1,4 @@
--- chexinstruct catalogue, schema version 3 (= CX_SCHEMA_VERSION).
+-- chexinstruct catalogue, schema version 4 (= CX_SCHEMA_VERSION).
 --
 -- The four levels of CheXinstruct are the keys: capability -> task -> dataset
 -- -> instance, with the task-dataset entries between task and dataset.
@@ -45,11 +45,36 @@ CREATE TABLE dataset (
 	-- it borrows them from (a CXR-LT or MS-CXR adapter says mimic-cxr), so
 	-- that the sharder's split hygiene sees one study, not two.
 	id_space      TEXT NOT NULL,
+	-- The vocabulary of its label sets (vocab.name), or NULL when it has none.
+	vocab         TEXT REFERENCES vocab(name),
 	rows_read     INTEGER NOT NULL DEFAULT 0,
 	rows_kept     INTEGER NOT NULL DEFAULT 0,
 	rows_rejected INTEGER NOT NULL DEFAULT 0,
 	rows_filtered INTEGER NOT NULL DEFAULT 0
 );
+
+-- Label vocabularies, as the adapters declare them (builder/vocab/): written
+-- at the start of each source's build (builder/catalogue/cat-vocab.c), one row
+-- per vocabulary however many sources share it, and handed to the renderer
+-- with every instance, which reads its labels by them.
+CREATE TABLE vocab (
+	name   TEXT PRIMARY KEY,             -- e.g. chexpert
+	title  TEXT NOT NULL,                -- e.g. CheXpert
+	absent TEXT NOT NULL                 -- a label a record leaves out is: negative | unknown
+);
+
+CREATE TABLE vocab_label (
+	vocab     TEXT NOT NULL REFERENCES vocab(name),
+	ord       INTEGER NOT NULL,          -- 0-based, the release's order
+	name      TEXT NOT NULL,             -- as released: the key in labels JSON
+	display   TEXT NOT NULL,             -- in lists and options: Pleural Thickening
+	noun      TEXT NOT NULL,             -- singular, in running text: mass
+	plural    TEXT NOT NULL,             -- masses
+	article   TEXT NOT NULL,             -- a | an | '' (a mass noun)
+	role      TEXT NOT NULL,             -- finding | none (No Finding) | other (a catch-all)
+	uncertain INTEGER NOT NULL,          -- what a released -1 is read as: 1, 0 or -1
+	PRIMARY KEY (vocab, ord)
+) WITHOUT ROWID;
 
 -- A task-dataset entry: "[Image Classification] [MIMIC-CXR]".
 CREATE TABLE entry (

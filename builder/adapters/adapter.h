@@ -19,6 +19,8 @@
 
 #include "cx.h"
 
+#include "vocab/vocab.h"
+
 struct cx_release;
 
 enum cx_split { CX_SPLIT_NONE = 0, CX_SPLIT_TRAIN, CX_SPLIT_VAL, CX_SPLIT_TEST };
@@ -190,6 +192,10 @@ struct cx_adapter {
 	 * and does not build the dependant when the required source is neither
 	 * built in the same run nor already in the catalogue (builder/build/). */
 	const char *const *requires;
+	/* The vocabulary of the label sets it emits (vocab/vocab.h), or NULL
+	 * when it emits none. The catalogue stores it with the source, and the
+	 * renderer reads the source's labels by it. */
+	const struct cx_vocab *labels;
 	const struct cx_entry_def *entries;
 	size_t nentries;
 	int (*probe)(struct cx_release *rel);

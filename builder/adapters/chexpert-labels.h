@@ -1,7 +1,8 @@
 /*
  * chexpert-labels.h - the 14 CheXpert observations and their cell encoding,
  * shared by every source labelled with the CheXpert labeler or its rules
- * (MIMIC-CXR-JPG, CheXpert; later BRAX).
+ * (MIMIC-CXR-JPG, CheXpert; later BRAX). Their vocabulary, with display
+ * forms and the uncertain-label rule, is vocab/chexpert.c.
  */
 #ifndef CX_CHEXPERT_LABELS_H
 #define CX_CHEXPERT_LABELS_H

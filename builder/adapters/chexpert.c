@@ -525,6 +525,7 @@ const struct cx_adapter cx_adapter_chexpert = {
 	.license = "Stanford University CheXpert Dataset Research Use Agreement "
 		   "(non-commercial research, no redistribution)",
 	.access = "credentialed",
+	.labels = &cx_vocab_chexpert,
 	.entries = entries,
 	.nentries = CX_ARRAY_LEN(entries),
 	.probe = chexpert_probe,

@@ -496,6 +496,7 @@ const struct cx_adapter cx_adapter_mimic_cxr = {
 	.versions = "2.0.0",
 	.license = "PhysioNet Credentialed Health Data License 1.5.0",
 	.access = "credentialed",
+	.labels = &cx_vocab_chexpert,
 	.entries = mimic_entries,
 	.nentries = CX_ARRAY_LEN(mimic_entries),
 	.probe = mimic_probe,

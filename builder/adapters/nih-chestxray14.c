@@ -475,6 +475,7 @@ const struct cx_adapter cx_adapter_nih_chestxray14 = {
 	.license = "CC0 1.0 (Kaggle mirror); NIH Clinical Center: unrestricted use, "
 		   "citation requested",
 	.access = "public",
+	.labels = &cx_vocab_chestxray14,
 	.entries = entries,
 	.nentries = CX_ARRAY_LEN(entries),
 	.probe = nih_probe,

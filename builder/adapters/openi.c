@@ -339,6 +339,7 @@ const struct cx_adapter cx_adapter_openi = {
 	.versions = "NLMCXR 2013 (ecgen-radiology)",
 	.license = "CC BY-NC-ND 4.0",
 	.access = "public",
+	.labels = NULL,
 	.entries = openi_entries,
 	.nentries = CX_ARRAY_LEN(openi_entries),
 	.probe = openi_probe,

@@ -254,6 +254,7 @@ const struct cx_adapter cx_adapter_slake = {
 	.versions = "1.0",
 	.license = "CC BY 4.0",
 	.access = "public",
+	.labels = NULL,
 	.entries = slake_entries,
 	.nentries = CX_ARRAY_LEN(slake_entries),
 	.probe = slake_probe,

@@ -189,6 +189,7 @@ const struct cx_adapter cx_adapter_vqa_rad = {
 	.versions = "OSF 2018 public JSON",
 	.license = "CC0 1.0",
 	.access = "public",
+	.labels = NULL,
 	.entries = vqa_rad_entries,
 	.nentries = CX_ARRAY_LEN(vqa_rad_entries),
 	.probe = vqa_rad_probe,

@@ -84,6 +84,11 @@ void cat_bind_text(sqlite3_stmt *st, int i, const char *s);
 void cat_sink_init(struct cx_cat *cat);
 void cat_write_finish(struct cx_cat *cat);
 int cat_delete_source(struct cx_cat *cat, const char *source, struct cx_error *err);
+/* cat-vocab.c: writes the adapter's label vocabulary (at the start of its
+ * source's build) and reads one back, owned (free with cx_cat_vocab_free). */
+int cat_vocab_write(struct cx_cat *cat, struct cx_error *err);
+int cat_vocab_load(struct cx_cat *cat, const char *name, struct cx_vocab **out,
+		   struct cx_error *err);
 /* cat-derive.c */
 int cat_derive(struct cx_cat *cat, struct cx_error *err);
 

@@ -120,6 +120,9 @@ static const char *const fp_sql[] = {
 	"SELECT * FROM qa ORDER BY id",
 	"SELECT * FROM instance ORDER BY id",
 	"SELECT * FROM instance_image ORDER BY instance_id, ord",
+	"SELECT id, vocab FROM dataset ORDER BY id",
+	"SELECT * FROM vocab ORDER BY name",
+	"SELECT * FROM vocab_label ORDER BY vocab, ord",
 };
 
 int cx_cat_fingerprint(struct cx_cat *cat, uint64_t *out, struct cx_error *err)

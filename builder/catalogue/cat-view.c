@@ -4,6 +4,8 @@
  * (cat-shard.c). The row must carry the CAT_ITEM_COLS columns first; the
  * one-row lookups behind it are prepared once per struct cat_views, so a
  * sharder filling millions of views does not re-prepare them each time.
+ * Each dataset's label vocabulary is read once per struct cat_views too, and
+ * every view of the dataset points at it.
  */
 #include "cx.h"
 
@@ -23,9 +25,17 @@ static const char *const view_sql[V_COUNT] = {
 	" WHERE x.instance_id = ?1 ORDER BY x.ord",
 };
 
+/* A dataset seen by this cat_views: its vocabulary, loaded once. */
+struct view_dataset {
+	char *name;
+	struct cx_vocab *vocab; /* NULL: none, or it could not be read */
+};
+
 struct cat_views {
 	struct cx_cat *cat;
 	sqlite3_stmt *st[V_COUNT];
+	struct view_dataset *ds;
+	size_t nds;
 };
 
 static const char *col(sqlite3_stmt *st, int i)
@@ -47,6 +57,11 @@ void cat_views_free(struct cat_views *v)
 		return;
 	for (int i = 0; i < V_COUNT; i++)
 		sqlite3_finalize(v->st[i]);
+	for (size_t i = 0; i < v->nds; i++) {
+		free(v->ds[i].name);
+		cx_cat_vocab_free(v->ds[i].vocab);
+	}
+	free(v->ds);
 	free(v);
 }
 
@@ -186,6 +201,28 @@ static void fill_images(struct cat_views *v, struct cat_item *it, sqlite3_int64 
 	cx_buf_release(&b);
 }
 
+/* The dataset's vocabulary, loaded on first use. One that cannot be read
+ * leaves the view without one, and rendering its labels fails saying so. */
+static const struct cx_vocab *dataset_vocab(struct cat_views *v, const char *dataset)
+{
+	for (size_t i = 0; i < v->nds; i++)
+		if (!strcmp(v->ds[i].name, dataset))
+			return v->ds[i].vocab;
+	struct view_dataset d = {.name = cx_strdup(dataset)};
+	sqlite3_stmt *st;
+	struct cx_error err = {0};
+	if (sqlite3_prepare_v2(v->cat->db, "SELECT vocab FROM dataset WHERE name = ?1", -1, &st,
+			       NULL) == SQLITE_OK) {
+		sqlite3_bind_text(st, 1, dataset, -1, SQLITE_STATIC);
+		if (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_type(st, 0) != SQLITE_NULL)
+			cat_vocab_load(v->cat, col(st, 0), &d.vocab, &err);
+	}
+	sqlite3_finalize(st);
+	v->ds = cx_realloc(v->ds, (v->nds + 1) * sizeof *v->ds);
+	v->ds[v->nds++] = d;
+	return d.vocab;
+}
+
 void cat_item_fill(struct cat_views *v, sqlite3_stmt *q, struct cat_item *it)
 {
 	memset(it, 0, sizeof(*it));
@@ -193,6 +230,8 @@ void cat_item_fill(struct cat_views *v, sqlite3_stmt *q, struct cat_item *it)
 	it->v.split = keep(it, q, 2);
 	it->v.task = keep(it, q, 3);
 	it->v.dataset = keep(it, q, 4);
+	if (it->v.dataset)
+		it->v.vocab = dataset_vocab(v, it->v.dataset);
 	it->v.label = keep(it, q, 8);
 	it->v.flag = sqlite3_column_type(q, 10) == SQLITE_NULL ? -1 : sqlite3_column_int(q, 10);
 	const char *derive = col(q, 13);

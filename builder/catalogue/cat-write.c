@@ -580,6 +580,8 @@ int cx_cat_begin_source(struct cx_cat *cat, const struct cx_adapter *a, struct c
 	if (!rc)
 		rc = insert_dataset(cat, err);
 	if (!rc)
+		rc = cat_vocab_write(cat, err);
+	if (!rc)
 		rc = insert_entries(cat, err);
 	if (!rc)
 		rc = defer_indexes(cat, load_indexes, &cat->deferred, err);

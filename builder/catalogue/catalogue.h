@@ -18,7 +18,7 @@
 #include "adapters/adapter.h"
 #include "tasks/tasks.h"
 
-#define CX_SCHEMA_VERSION 3
+#define CX_SCHEMA_VERSION 4
 
 struct cx_cat;
 struct cx_release;
@@ -97,6 +97,15 @@ int cx_cat_has_source(struct cx_cat *cat, const char *source);
 
 /* Fills the capability and task tables from builder/tasks/ (idempotent). */
 int cx_cat_sync_tasks(struct cx_cat *cat, struct cx_error *err);
+
+/* --- label vocabularies (cat-vocab.c) --- */
+
+/* The label vocabulary a source was built with, as the catalogue stores it:
+ * an owned copy (free with cx_cat_vocab_free), or *out = NULL when the source
+ * has none. CX_ENOTFOUND when the catalogue has no such source. */
+int cx_cat_vocab(struct cx_cat *cat, const char *source, struct cx_vocab **out,
+		 struct cx_error *err);
+void cx_cat_vocab_free(struct cx_vocab *v);
 
 /* --- queries (cat-query.c) --- */
 

@@ -21,6 +21,8 @@
 
 #include "cx.h"
 
+#include "vocab/vocab.h"
+
 /* ------------------------------------------------------------------ */
 /* What a task renders from                                           */
 
@@ -38,6 +40,7 @@ struct cx_instance_view {
 	const char *key;         /* instance key, unique within its entry */
 	const char *split;       /* "train", "val" or "test" */
 	const char *labels_json; /* JSON object of labels as released: 1, 0 or -1 */
+	const struct cx_vocab *vocab; /* the dataset's label vocabulary, or NULL */
 	const char *view;        /* view of the image (view classification) */
 	int flag;                /* pairs: 1 = same study / matching text, 0 = not */
 	const char *label;       /* grounding: the finding the boxes are of */
@@ -168,31 +171,28 @@ int cx_boxes_format(struct cx_buf *b, const struct cx_view_box *boxes, size_t n,
 /* ------------------------------------------------------------------ */
 /* Labels (tasks/coarse.c)                                            */
 
-#define CX_MAX_VOCAB 16
+/* A label's value in a cx_label_set when the record does not list it. */
+#define CX_LABEL_ABSENT 2
 
-struct cx_vocab {
-	const char *name;                  /* "CheXpert" or "ChestX-ray14" */
-	const char *const *labels;         /* as released, in the fixed order */
-	size_t n;
-	int uncertain_rule;                /* 1: the CheXpert uncertain-label rule */
-};
-
-/* The labels of one instance after the uncertain-label rule. */
+/* The labels of one instance, read against its vocabulary. */
 struct cx_label_set {
 	const struct cx_vocab *vocab;
-	signed char value[CX_MAX_VOCAB];   /* per vocabulary label: 1, 0, -1, or 2 = absent */
+	signed char *value; /* vocab->n values, owned: 1, 0, -1 or CX_LABEL_ABSENT */
 };
 
-/* Reads labels_json (an object of 1 / 0 / -1) for a dataset: picks the
- * vocabulary, checks every key and value, and applies the uncertain-label
- * rule (-1 -> 1 for Atelectasis, Edema, Pleural Effusion; -1 -> 0 for
- * Cardiomegaly, Consolidation; other -1 stay uncertain, not positive). */
-int cx_labels_read(const char *dataset, const char *labels_json, struct cx_label_set *out,
+/* Reads labels_json (an object of 1 / 0 / -1) against vocabulary v: checks
+ * every key and value, and reads each -1 as its label's `uncertain` says
+ * (CheXpert: Atelectasis, Edema, Pleural Effusion positive; Cardiomegaly,
+ * Consolidation negative; other -1 stay uncertain, not positive). Release the
+ * set with cx_label_set_release(), also after a failure. */
+int cx_labels_read(const struct cx_vocab *v, const char *labels_json, struct cx_label_set *out,
 		   struct cx_error *err);
-/* A label's display name: the released name with '_' shown as a space. */
-void cx_label_display(struct cx_buf *b, const char *name);
-/* The positive findings, comma-joined in vocabulary order, or "No Finding". */
-void cx_labels_positive_text(const struct cx_label_set *s, struct cx_buf *b);
+void cx_label_set_release(struct cx_label_set *s);
+/* The positive findings' display forms, comma-joined in vocabulary order, or
+ * the display form of the vocabulary's "none" label when there are none.
+ * Returns 0, or -1 (nothing written) when nothing is positive and the
+ * vocabulary has no "none" label. */
+int cx_labels_positive_text(const struct cx_label_set *s, struct cx_buf *b);
 
 /* ------------------------------------------------------------------ */
 /* The renderers (one file per capability group)                      */

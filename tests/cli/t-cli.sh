@@ -21,6 +21,26 @@ same_as_golden "build prints what it found and kept" "$tmp/build.out" build.txt
 check "the demo sources build with zero rejects" \
   awk '$1 != "found" && $1 != "missing" && $1 != "source" && $4 != 0 { exit 1 }' "$tmp/build.out"
 
+sqlite3 "$db" "SELECT source, coalesce(vocab, '-') FROM dataset ORDER BY source;
+  SELECT v.name, v.title, v.absent, count(*), sum(l.role = 'none'), sum(l.role = 'other')
+  FROM vocab v JOIN vocab_label l ON l.vocab = v.name GROUP BY v.name ORDER BY v.name;
+  SELECT name, display, noun, plural, article, uncertain FROM vocab_label
+  WHERE (vocab, ord) IN (VALUES ('chestxray14', 12), ('chexpert', 10))" >"$tmp/vocab.out"
+cat >"$tmp/vocab.want" <<'EOF2'
+chexpert|chexpert
+mimic-cxr|chexpert
+nih-chestxray14|chestxray14
+openi|-
+slake|-
+vqa-rad|-
+chestxray14|ChestX-ray14|negative|15|1|0
+chexpert|CheXpert|negative|14|1|1
+Pleural_Thickening|Pleural Thickening|pleural thickening|pleural thickenings||-1
+Pleural Effusion|Pleural Effusion|pleural effusion|pleural effusions|a|1
+EOF2
+check "the catalogue holds each source's label vocabulary, once per vocabulary, with its forms" \
+  diff "$tmp/vocab.want" "$tmp/vocab.out"
+
 "$cx" --catalogue "$db" stats >"$tmp/stats.txt"
 same_as_golden "stats table" "$tmp/stats.txt" stats.txt
 "$cx" --catalogue "$db" stats --json >"$tmp/stats.json"

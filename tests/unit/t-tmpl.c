@@ -169,6 +169,7 @@ static void test_determinism(const struct cx_templates *t)
 	struct cx_instance_view c;
 	view_init(&c, "image-classification", "MIMIC-CXR", NULL);
 	c.labels_json = "{\"Edema\": 1}";
+	c.vocab = &cx_vocab_chexpert;
 	for (int k = 0; k < 60; k++) {
 		char key[16];
 		snprintf(key, sizeof key, "s%d", k);
@@ -237,28 +238,39 @@ static void test_labels(void)
 	const char *json = "{\"Atelectasis\": -1, \"Cardiomegaly\": -1, \"Consolidation\": -1, "
 			   "\"Edema\": -1.0, \"Pleural Effusion\": -1, \"Pneumonia\": -1, "
 			   "\"Support Devices\": 1, \"Fracture\": 0}";
-	CHECK(cx_labels_read("MIMIC-CXR", json, &s, &err) == 0, "MIMIC labels read");
+	CHECK(cx_labels_read(&cx_vocab_chexpert, json, &s, &err) == 0, "MIMIC labels read");
 	cx_labels_positive_text(&s, &b);
 	CHECK_STR(b.data, "Edema, Atelectasis, Pleural Effusion, Support Devices",
 		  "uncertain rule, CheXpert order");
 	CHECK_INT(s.value[2], 0, "Cardiomegaly -1 became 0");
 	CHECK_INT(s.value[7], -1, "Pneumonia -1 stays -1");
+	CHECK_INT(s.value[3], CX_LABEL_ABSENT, "Lung Opacity, not listed, is absent");
+	cx_label_set_release(&s);
 	cx_buf_reset(&b);
 	const char *nf = "{\"Cardiomegaly\": -1, \"No Finding\": 1}";
-	CHECK(cx_labels_read("CheXpert", nf, &s, &err) == 0, "CheXpert labels read");
+	CHECK(cx_labels_read(&cx_vocab_chexpert, nf, &s, &err) == 0, "CheXpert labels read");
 	cx_labels_positive_text(&s, &b);
 	CHECK_STR(b.data, "No Finding", "no positive: No Finding");
+	cx_label_set_release(&s);
 	cx_buf_reset(&b);
-	CHECK(cx_labels_read("ChestX-ray14", "{\"Pleural_Thickening\": 1, \"Effusion\": 1}", &s,
+	CHECK(cx_labels_read(&cx_vocab_chestxray14, "{\"Pleural_Thickening\": 1, \"Effusion\": 1}", &s,
 			     &err) == 0,
 	      "NIH labels read");
 	cx_labels_positive_text(&s, &b);
 	CHECK_STR(b.data, "Effusion, Pleural Thickening", "NIH order and display names");
-	CHECK(cx_labels_read("MIMIC-CXR", "{\"Edema\": 2}", &s, &err) == CX_EINVAL, "value 2");
+	cx_label_set_release(&s);
+	CHECK(cx_labels_read(&cx_vocab_chexpert, "{\"Edema\": 2}", &s, &err) == CX_EINVAL,
+	      "value 2");
+	cx_label_set_release(&s);
 	CHECK_STR(err.msg, "label 'Edema' has value 2, not 1, 0 or -1", "value 2 message");
-	CHECK(cx_labels_read("MIMIC-CXR", "{\"Hernia\": 1}", &s, &err) == CX_EINVAL, "NIH key");
+	CHECK(cx_labels_read(&cx_vocab_chexpert, "{\"Hernia\": 1}", &s, &err) == CX_EINVAL,
+	      "NIH key");
+	cx_label_set_release(&s);
 	CHECK_STR(err.msg, "unknown label 'Hernia' for CheXpert", "unknown label message");
-	CHECK(cx_labels_read("MIMIC-CXR", "[1]", &s, &err) == CX_EFORMAT, "not an object");
+	CHECK(cx_labels_read(&cx_vocab_chexpert, "[1]", &s, &err) == CX_EFORMAT, "not an object");
+	cx_label_set_release(&s);
+	CHECK(cx_labels_read(NULL, "{\"Edema\": 1}", &s, &err) == CX_EINVAL, "no vocabulary");
+	CHECK_STR(err.msg, "no label vocabulary to read labels with", "no vocabulary message");
 	cx_buf_release(&b);
 }
 
@@ -349,6 +361,7 @@ static void test_every_task(const struct cx_templates *t)
 
 	view_init(&v, "image-classification", "MIMIC-CXR", "s50414267");
 	v.labels_json = "{\"Edema\": -1, \"Cardiomegaly\": 1, \"Pneumonia\": -1}";
+	v.vocab = &cx_vocab_chexpert;
 	check_render(t, &v,
 		     &(struct expect){"yesno",
 				      "Looking at this radiograph, is there evidence of lung lesion?",
@@ -375,6 +388,7 @@ static void test_every_task(const struct cx_templates *t)
 				      "(4) Cardiomegaly, Pneumonia",
 				      "(2) Cardiomegaly, Edema", 1});
 	v.dataset = "ChestX-ray14";
+	v.vocab = &cx_vocab_chestxray14;
 	v.key = "n5";
 	v.labels_json = "{\"No Finding\": 1}";
 	check_render(t, &v,
