@@ -12,7 +12,6 @@
  */
 #include "cx.h"
 
-#include <ctype.h>
 #include <cjson/cJSON.h>
 #include <math.h>
 #include <strings.h>
@@ -220,17 +219,19 @@ static void facts_release(struct label_facts *f)
 }
 
 /* One finding, positive or negative with even odds; the caller has checked
- * that there is one. */
+ * that there is one. {disease} is the label in a sentence: its article and
+ * noun ("a pleural effusion", "edema", "a support device"). */
 static void yesno(const struct label_facts *f, const struct cx_draw *d, struct cx_task_out *o)
 {
 	int want_pos = f->npos && (!f->nneg || cx_draw_below(d, "polarity", 2) == 0);
 	const int *from = want_pos ? f->pos : f->neg;
 	size_t n = want_pos ? f->npos : f->nneg;
 	int pick = from[cx_draw_below(d, "finding", n)];
+	const struct cx_vocab_label *l = &f->s.vocab->labels[pick];
 	struct cx_buf b = CX_BUF_INIT;
-	cx_buf_adds(&b, f->s.vocab->labels[pick].display);
-	for (size_t i = 0; i < b.len; i++)
-		b.data[i] = (char)tolower((unsigned char)b.data[i]);
+	if (l->article[0])
+		cx_buf_addf(&b, "%s ", l->article);
+	cx_buf_adds(&b, l->noun);
 	cx_task_out_set(o, "disease", b.data);
 	cx_buf_release(&b);
 	cx_buf_adds(&o->answer, want_pos ? "Yes" : "No");

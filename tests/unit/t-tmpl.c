@@ -364,7 +364,7 @@ static void test_every_task(const struct cx_templates *t)
 	v.vocab = &cx_vocab_chexpert;
 	check_render(t, &v,
 		     &(struct expect){"yesno",
-				      "Looking at this radiograph, is there evidence of lung lesion?",
+				      "Looking at this radiograph, is there evidence of a lung lesion?",
 				      "No", -1});
 	v.key = "k1"; /* Edema -1 counts as positive */
 	check_render(t, &v,
