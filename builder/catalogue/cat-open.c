@@ -54,6 +54,21 @@ static void sql_hash(sqlite3_context *ctx, int argc, sqlite3_value **argv)
 							   (size_t)n, seed));
 }
 
+/* cx_instance_id(task, source, key): an instance's identity
+ * (cx_instance_identity in tasks/), so the SQL orders and the renderer's
+ * draws hash one string. */
+static void sql_instance_id(sqlite3_context *ctx, int argc, sqlite3_value **argv)
+{
+	(void)argc;
+	const char *f[3];
+	for (int i = 0; i < 3; i++)
+		f[i] = (const char *)sqlite3_value_text(argv[i]);
+	struct cx_buf b = CX_BUF_INIT;
+	cx_instance_identity(&b, f[0], f[1], f[2]);
+	sqlite3_result_text(ctx, b.data, (int)b.len, SQLITE_TRANSIENT);
+	cx_buf_release(&b);
+}
+
 static int schema_version(struct cx_cat *cat, int *version, struct cx_error *err)
 {
 	sqlite3_stmt *st;
@@ -125,6 +140,8 @@ int cx_cat_open(struct cx_cat **out, const char *path, int create, struct cx_err
 	sqlite3_busy_timeout(cat->db, 5000);
 	sqlite3_create_function(cat->db, "cx_hash", 2, SQLITE_UTF8 | SQLITE_DETERMINISTIC, NULL,
 				sql_hash, NULL, NULL);
+	sqlite3_create_function(cat->db, "cx_instance_id", 3, SQLITE_UTF8 | SQLITE_DETERMINISTIC,
+				NULL, sql_instance_id, NULL, NULL);
 	/* A rollback journal, not WAL: a build appends far more pages than it
 	 * changes, and WAL would write every new page twice. The page cache is
 	 * capped at 256 MiB whatever the size of the sources. */

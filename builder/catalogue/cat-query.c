@@ -244,7 +244,7 @@ static const char *const sql_sample =
 	"SELECT " CAT_ITEM_COLS CAT_ITEM_FROM
 	" WHERE instr(t.name, ?1) > 0 AND (?2 IS NULL OR d.name = ?2 OR d.source = ?2)"
 	" AND (?3 IS NULL OR n.split = ?3)"
-	" ORDER BY cx_hash(t.name || '|' || d.source || '|' || n.key, ?4), n.id LIMIT ?5";
+	" ORDER BY cx_hash(cx_instance_id(t.name, d.source, n.key), ?4), n.id LIMIT ?5";
 
 long cx_cat_sample(struct cx_cat *cat, const struct cx_sample_query *q, cx_sample_fn fn, void *ctx,
 		   struct cx_error *err)

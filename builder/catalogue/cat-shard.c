@@ -594,8 +594,8 @@ int cx_plan_available(struct cx_cat *cat, int target, int64_t entry, int64_t *n,
 int cx_plan_rank(struct cx_cat *cat, int target, uint64_t seed, struct cx_error *err)
 {
 	sqlite3_stmt *st;
-	if (cat_prepare(cat, "UPDATE plan.cand SET h = (SELECT cx_hash(t.name || '|' || d.source"
-			     " || '|' || n.key, ?2) FROM instance n JOIN entry e ON e.id = n.entry_id"
+	if (cat_prepare(cat, "UPDATE plan.cand SET h = (SELECT cx_hash(cx_instance_id(t.name,"
+			     " d.source, n.key), ?2) FROM instance n JOIN entry e ON e.id = n.entry_id"
 			     " JOIN task t ON t.id = e.task_id JOIN dataset d ON d.id = e.dataset_id"
 			     " WHERE n.id = plan.cand.id) WHERE rank = ?1 AND state = 0", &st, err))
 		return CX_EDB;

@@ -27,7 +27,7 @@ static const char *const view_sql[V_COUNT] = {
 
 /* A dataset seen by this cat_views: its vocabulary, loaded once. */
 struct view_dataset {
-	char *name;
+	char *name, *source;
 	struct cx_vocab *vocab; /* NULL: none, or it could not be read */
 };
 
@@ -59,6 +59,7 @@ void cat_views_free(struct cat_views *v)
 		sqlite3_finalize(v->st[i]);
 	for (size_t i = 0; i < v->nds; i++) {
 		free(v->ds[i].name);
+		free(v->ds[i].source);
 		cx_cat_vocab_free(v->ds[i].vocab);
 	}
 	free(v->ds);
@@ -201,26 +202,30 @@ static void fill_images(struct cat_views *v, struct cat_item *it, sqlite3_int64 
 	cx_buf_release(&b);
 }
 
-/* The dataset's vocabulary, loaded on first use. One that cannot be read
- * leaves the view without one, and rendering its labels fails saying so. */
-static const struct cx_vocab *dataset_vocab(struct cat_views *v, const char *dataset)
+/* The dataset's source id and vocabulary, read on first use. A vocabulary
+ * that cannot be read leaves the view without one, and rendering its labels
+ * fails saying so. */
+static const struct view_dataset *dataset_of(struct cat_views *v, const char *dataset)
 {
 	for (size_t i = 0; i < v->nds; i++)
 		if (!strcmp(v->ds[i].name, dataset))
-			return v->ds[i].vocab;
+			return &v->ds[i];
 	struct view_dataset d = {.name = cx_strdup(dataset)};
 	sqlite3_stmt *st;
 	struct cx_error err = {0};
-	if (sqlite3_prepare_v2(v->cat->db, "SELECT vocab FROM dataset WHERE name = ?1", -1, &st,
-			       NULL) == SQLITE_OK) {
+	if (sqlite3_prepare_v2(v->cat->db, "SELECT source, vocab FROM dataset WHERE name = ?1", -1,
+			       &st, NULL) == SQLITE_OK) {
 		sqlite3_bind_text(st, 1, dataset, -1, SQLITE_STATIC);
-		if (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_type(st, 0) != SQLITE_NULL)
-			cat_vocab_load(v->cat, col(st, 0), &d.vocab, &err);
+		if (sqlite3_step(st) == SQLITE_ROW) {
+			d.source = cx_strdup(col(st, 0));
+			if (sqlite3_column_type(st, 1) != SQLITE_NULL)
+				cat_vocab_load(v->cat, col(st, 1), &d.vocab, &err);
+		}
 	}
 	sqlite3_finalize(st);
 	v->ds = cx_realloc(v->ds, (v->nds + 1) * sizeof *v->ds);
 	v->ds[v->nds++] = d;
-	return d.vocab;
+	return &v->ds[v->nds - 1];
 }
 
 void cat_item_fill(struct cat_views *v, sqlite3_stmt *q, struct cat_item *it)
@@ -230,8 +235,11 @@ void cat_item_fill(struct cat_views *v, sqlite3_stmt *q, struct cat_item *it)
 	it->v.split = keep(it, q, 2);
 	it->v.task = keep(it, q, 3);
 	it->v.dataset = keep(it, q, 4);
-	if (it->v.dataset)
-		it->v.vocab = dataset_vocab(v, it->v.dataset);
+	if (it->v.dataset) {
+		const struct view_dataset *d = dataset_of(v, it->v.dataset);
+		it->v.source = d->source;
+		it->v.vocab = d->vocab;
+	}
 	it->v.label = keep(it, q, 8);
 	it->v.flag = sqlite3_column_type(q, 10) == SQLITE_NULL ? -1 : sqlite3_column_int(q, 10);
 	const char *derive = col(q, 13);

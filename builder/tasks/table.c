@@ -124,15 +124,18 @@ int cx_task_form_allows(const struct cx_task_form *f, const char *name)
 	return listed(f->need, name) || listed(f->may, name);
 }
 
-/* Draws. The separators keep ("ab", "c") and ("a", "bc") apart. */
+void cx_instance_identity(struct cx_buf *b, const char *task, const char *source,
+			  const char *key)
+{
+	cx_buf_addf(b, "%s|%s|%s", task ? task : "", source ? source : "", key ? key : "");
+}
+
+/* Draws hash the identity the sharder selects by, not the display name:
+ * renaming a dataset must not change its instances' text. */
 void cx_draw_init(struct cx_draw *d, const struct cx_instance_view *v, uint64_t seed)
 {
 	struct cx_buf b = CX_BUF_INIT;
-	cx_buf_adds(&b, v->task ? v->task : "");
-	cx_buf_addc(&b, 0x1f);
-	cx_buf_adds(&b, v->dataset ? v->dataset : "");
-	cx_buf_addc(&b, 0x1f);
-	cx_buf_adds(&b, v->key ? v->key : "");
+	cx_instance_identity(&b, v->task, v->source, v->key);
 	d->base = cx_hash64(b.data, b.len, seed);
 	cx_buf_release(&b);
 }

@@ -10,8 +10,9 @@
  * cx_task_out: the form it chose, the placeholder values, and either the
  * answer or a list of options with the right one. render/tmpl.c then picks a
  * template of that form, shows the options in a style and fills everything in.
- * Every choice comes from a struct cx_draw, a hash of (task, dataset, key,
- * seed), so the same instance and seed always render the same text.
+ * Every choice comes from a struct cx_draw, a hash of the instance's identity
+ * (task|source|key) under the seed, so the same instance and seed always
+ * render the same text.
  *
  * This layer includes nothing of render/ (render/ builds on it): the view it
  * reads, the draws, the option list and the box syntax are all defined here.
@@ -37,6 +38,7 @@ struct cx_view_box {
 struct cx_instance_view {
 	const char *task;        /* task id, e.g. "image-classification" */
 	const char *dataset;     /* dataset display name, e.g. "MIMIC-CXR" */
+	const char *source;      /* its source (adapter) id, e.g. "mimic-cxr" */
 	const char *key;         /* instance key, unique within its entry */
 	const char *split;       /* "train", "val" or "test" */
 	const char *labels_json; /* JSON object of labels as released: 1, 0 or -1 */
@@ -107,7 +109,16 @@ struct cx_draw {
 	uint64_t base;
 };
 
-/* base = xxHash(task 0x1f dataset 0x1f key, seed); NULL fields count as "". */
+/*
+ * An instance's identity, "task|source|key" (task id, source id, instance
+ * key): the one string every seeded choice about an instance hashes, here
+ * (form, template, options) and in the catalogue, which registers it as the
+ * SQL function cx_instance_id() for sample's order and the sharder's pick.
+ * Task and source ids have no '|', so it is unambiguous. NULL counts as "".
+ */
+void cx_instance_identity(struct cx_buf *b, const char *task, const char *source,
+			  const char *key);
+/* base = xxHash(cx_instance_identity(task, source, key), seed). */
 void cx_draw_init(struct cx_draw *d, const struct cx_instance_view *v, uint64_t seed);
 /* A 64-bit value for the choice named what (e.g. "form", "template"). */
 uint64_t cx_draw_u64(const struct cx_draw *d, const char *what);

@@ -125,11 +125,12 @@ static void test_validation(void)
 /* ------------------------------------------------------------------ */
 
 static void view_init(struct cx_instance_view *v, const char *task, const char *dataset,
-		      const char *key)
+		      const char *source, const char *key)
 {
 	memset(v, 0, sizeof *v);
 	v->task = task;
 	v->dataset = dataset;
+	v->source = source;
 	v->key = key;
 	v->split = "train";
 }
@@ -147,7 +148,7 @@ static int render(const struct cx_templates *t, const struct cx_instance_view *v
 static void test_determinism(const struct cx_templates *t)
 {
 	struct cx_instance_view v;
-	view_init(&v, "open-ended-vqa", "VQA-RAD", "q17");
+	view_init(&v, "open-ended-vqa", "VQA-RAD", "vqa-rad", "q17");
 	v.question = "Where is the lesion?";
 	v.answer = "left lower lobe";
 	struct cx_rendered a, b;
@@ -164,10 +165,23 @@ static void test_determinism(const struct cx_templates *t)
 			distinct++;
 	}
 	CHECK_INT(distinct, 10, "200 seeds reach all ten templates");
+	/* One identity, task|source|key, as the sharder's pick hashes it; the
+	 * display name plays no part. */
+	struct cx_draw d;
+	cx_draw_init(&d, &v, SEED);
+	const char *id = "open-ended-vqa|vqa-rad|q17";
+	CHECK(d.base == cx_hash64(id, strlen(id), SEED), "draws hash task|source|key");
+	v.dataset = "VQA-RAD (renamed)";
+	render(t, &v, SEED, &b);
+	render(t, &v, SEED, &a);
+	v.dataset = "VQA-RAD";
+	render(t, &v, SEED, &b);
+	CHECK_STR(cx_buf_str(&a.instruction), cx_buf_str(&b.instruction),
+		  "renaming the dataset changes no text");
 	/* Other keys under one seed spread too. */
 	int forms_seen[3] = {0};
 	struct cx_instance_view c;
-	view_init(&c, "image-classification", "MIMIC-CXR", NULL);
+	view_init(&c, "image-classification", "MIMIC-CXR", "mimic-cxr", NULL);
 	c.labels_json = "{\"Edema\": 1}";
 	c.vocab = &cx_vocab_chexpert;
 	for (int k = 0; k < 60; k++) {
@@ -203,7 +217,7 @@ static void test_option_styles(const struct cx_templates *t)
 	/* Across seeds a rendered question shows every style, and the answer
 	 * of image-text selection is the marker of the right text. */
 	struct cx_instance_view v;
-	view_init(&v, "image-text-selection", "MIMIC-CXR", "s50414267");
+	view_init(&v, "image-text-selection", "MIMIC-CXR", "mimic-cxr", "s50414267");
 	v.text = "No acute process.";
 	v.other_text = "Right lower lobe pneumonia.";
 	struct cx_rendered r;
@@ -305,7 +319,7 @@ static void test_boxes(void)
 static void test_braces(const struct cx_templates *t)
 {
 	struct cx_instance_view v;
-	view_init(&v, "findings-summarization", "OpenI", "CXR12");
+	view_init(&v, "findings-summarization", "OpenI", "openi", "CXR12");
 	v.findings = "Odd {impression} and {{x}} and } here.";
 	v.impression = "Keep {findings} as is.";
 	struct cx_rendered r;
@@ -317,7 +331,7 @@ static void test_braces(const struct cx_templates *t)
 		ok &= !strcmp(cx_buf_str(&r.answer), v.impression);
 	}
 	CHECK(ok, "braces in reports are inserted verbatim, never expanded");
-	view_init(&v, "close-ended-vqa", "SLAKE", "q9");
+	view_init(&v, "close-ended-vqa", "SLAKE", "slake", "q9");
 	v.question = "Is {question} a placeholder?";
 	v.answer = "yes";
 	CHECK(render(t, &v, SEED, &r) == 0, "braces in a question");
@@ -359,82 +373,75 @@ static void test_every_task(const struct cx_templates *t)
 {
 	struct cx_instance_view v;
 
-	view_init(&v, "image-classification", "MIMIC-CXR", "s50414267");
+	view_init(&v, "image-classification", "MIMIC-CXR", "mimic-cxr", "k39");
 	v.labels_json = "{\"Edema\": -1, \"Cardiomegaly\": 1, \"Pneumonia\": -1}";
 	v.vocab = &cx_vocab_chexpert;
-	check_render(t, &v,
-		     &(struct expect){"yesno",
-				      "Looking at this radiograph, is there evidence of a lung lesion?",
+	check_render(t, &v, /* a countable finding takes its article */
+		     &(struct expect){"yesno", "Is there a lung lesion on this chest radiograph?",
 				      "No", -1});
-	v.key = "k1"; /* Edema -1 counts as positive */
+	v.key = "k5"; /* Edema -1 counts as positive */
 	check_render(t, &v,
-		     &(struct expect){"yesno",
-				      "Looking at this radiograph, is there evidence of edema?",
-				      "Yes", -1});
-	v.key = "k2";
+		     &(struct expect){"yesno", "Is this chest X-ray positive for edema?", "Yes", -1});
+	v.key = "k0";
 	check_render(t, &v,
-		     &(struct expect){"list",
-				      "List every abnormality you can see on this chest radiograph.",
+		     &(struct expect){"list", "Name the conditions visible on this chest X-ray.",
 				      "Cardiomegaly, Edema", -1});
-	v.key = "k4";
+	v.key = "k6";
 	check_render(t, &v,
 		     &(struct expect){"choice",
 				      "Choose the option that lists exactly the findings seen on this "
 				      "chest radiograph.\n"
 				      "Options:\n"
-				      "(1) Atelectasis, Pneumothorax\n"
-				      "(2) Cardiomegaly, Edema\n"
-				      "(3) Enlarged Cardiomediastinum, Atelectasis\n"
-				      "(4) Cardiomegaly, Pneumonia",
-				      "(2) Cardiomegaly, Edema", 1});
+				      "(a) Cardiomegaly, Atelectasis\n"
+				      "(b) Cardiomegaly, Edema\n"
+				      "(c) Fracture, Support Devices\n"
+				      "(d) Enlarged Cardiomediastinum, Pneumonia",
+				      "(b) Cardiomegaly, Edema", 1});
 	v.dataset = "ChestX-ray14";
+	v.source = "nih-chestxray14";
 	v.vocab = &cx_vocab_chestxray14;
 	v.key = "n5";
 	v.labels_json = "{\"No Finding\": 1}";
 	check_render(t, &v,
 		     &(struct expect){"choice",
-				      "One of the following options gives the findings of this chest film. "
-				      "Which one?\n"
+				      "Which of these label sets matches the chest X-ray?\n"
 				      "Options:\n"
-				      "(1) No Finding\n"
-				      "(2) Pneumothorax\n"
-				      "(3) Fibrosis\n"
-				      "(4) Atelectasis",
-				      "(1) No Finding", 0});
+				      "(a) Nodule\n"
+				      "(b) No Finding\n"
+				      "(c) Infiltration\n"
+				      "(d) Consolidation",
+				      "(b) No Finding", 1});
 
-	view_init(&v, "view-classification", "CheXpert", "patient00001/study1/view1_frontal.jpg");
+	view_init(&v, "view-classification", "CheXpert", "chexpert",
+		  "patient00001/study1/view1_frontal.jpg");
 	v.view = "LL";
+	check_render(t, &v,
+		     &(struct expect){"plain",
+				      "Determine the acquisition view of this radiograph from these choices: "
+				      "(A) AP, (B) PA, (C) LATERAL.",
+				      "LATERAL", 2});
+	v.key = "v4"; /* {options} inline */
+	check_render(t, &v,
+		     &(struct expect){"plain",
+				      "Is this chest X-ray an AP, PA or lateral view? Choose one of "
+				      "(a) AP, (b) LATERAL, (c) PA.",
+				      "LATERAL", 1});
+	v.key = "v6"; /* four options, LL kept */
 	check_render(t, &v,
 		     &(struct expect){"plain",
 				      "Identify the view position of this image.\n"
 				      "Options:\n"
 				      "(A) LATERAL\n"
 				      "(B) AP\n"
-				      "(C) PA",
-				      "LATERAL", 0});
-	v.key = "v4"; /* {options} inline */
-	check_render(t, &v,
-		     &(struct expect){"plain",
-				      "Determine the acquisition view of this radiograph from these choices: "
-				      "(a) LATERAL, (b) AP, (c) PA.",
-				      "LATERAL", 0});
-	v.key = "v6"; /* four options, LL kept */
-	check_render(t, &v,
-		     &(struct expect){"plain",
-				      "Name the view of the given chest X-ray.\n"
-				      "Options:\n"
-				      "(1) PA\n"
-				      "(2) LL\n"
-				      "(3) LATERAL\n"
-				      "(4) AP",
-				      "LL", 1});
+				      "(C) LL\n"
+				      "(D) PA",
+				      "LL", 2});
 
-	view_init(&v, "view-matching", "MIMIC-CXR", "s50414267+s53189527");
+	view_init(&v, "view-matching", "MIMIC-CXR", "mimic-cxr", "s50414267+s53189527");
 	v.flag = 0;
 	check_render(t, &v,
 		     &(struct expect){"plain",
-				      "Do the frontal and lateral images shown here come from the same "
-				      "study?\n"
+				      "Check the two radiographs: same study or not?\n"
 				      "Options:\n"
 				      "(A) Yes\n"
 				      "(B) No",
@@ -442,7 +449,8 @@ static void test_every_task(const struct cx_templates *t)
 
 	struct cx_view_box boxes[] = {{"Effusion", 700, 500, 200, 300},
 				      {"Effusion", 80, 520, 150, 280}};
-	view_init(&v, "abnormality-grounding", "ChestX-ray14", "00013118_008.png/Effusion");
+	view_init(&v, "abnormality-grounding", "ChestX-ray14", "nih-chestxray14",
+		  "00013118_008.png/Effusion");
 	v.label = "Effusion";
 	v.boxes = boxes;
 	v.nboxes = 2;
@@ -450,43 +458,43 @@ static void test_every_task(const struct cx_templates *t)
 	v.image_height = 1024;
 	check_render(t, &v,
 		     &(struct expect){"plain",
-				      "Which regions of this chest X-ray contain Effusion? Answer with boxes.",
+				      "Locate Effusion in this chest X-ray.",
 				      "<box>(7,50),(22,78)</box><box>(68,48),(87,78)</box>", -1});
 
-	view_init(&v, "findings-generation", "MIMIC-CXR", "s50414267");
+	view_init(&v, "findings-generation", "MIMIC-CXR", "mimic-cxr", "s50414267");
 	v.indication = "Cough and fever.";
 	v.findings = "Lungs are clear. No effusion.";
 	check_render(t, &v,
 		     &(struct expect){"indication",
-				      "Given the indication \"Cough and fever.\", "
-				      "describe the findings of this chest radiograph.",
+				      "Write the findings of this chest X-ray. "
+				      "Reason for examination: Cough and fever.",
 				      "Lungs are clear. No effusion.", -1});
 
-	view_init(&v, "impression-generation", "OpenI", "CXR1");
+	view_init(&v, "impression-generation", "OpenI", "openi", "CXR1");
 	v.impression = "No acute cardiopulmonary disease.";
 	check_render(t, &v,
 		     &(struct expect){"plain",
-				      "What is your impression of this chest radiograph?",
+				      "Give the diagnostic impression for the given chest X-ray study.",
 				      "No acute cardiopulmonary disease.", -1});
 
-	view_init(&v, "findings-summarization", "OpenI", "CXR2");
+	view_init(&v, "findings-summarization", "OpenI", "openi", "CXR2");
 	v.findings = "Heart size normal. Small left effusion.";
 	v.impression = "Small left pleural effusion.";
 	check_render(t, &v,
 		     &(struct expect){"plain",
-				      "Turn these findings into the impression section of the report: "
+				      "Summarize, as an impression, the findings a radiologist recorded: "
 				      "Heart size normal. Small left effusion.",
 				      "Small left pleural effusion.", -1});
 
-	view_init(&v, "open-ended-vqa", "VQA-RAD", "q17");
+	view_init(&v, "open-ended-vqa", "VQA-RAD", "vqa-rad", "q17");
 	v.question = "Where is the lesion?";
 	v.answer = "left lower lobe";
 	check_render(t, &v,
 		     &(struct expect){"plain",
-				      "Here is a question about the radiograph: Where is the lesion?",
+				      "Where is the lesion? Answer based on the chest radiograph.",
 				      "left lower lobe", -1});
 
-	view_init(&v, "close-ended-vqa", "SLAKE", "q8");
+	view_init(&v, "close-ended-vqa", "SLAKE", "slake", "q8");
 	v.question = "Is the heart enlarged?";
 	v.answer = "NO";
 	v.closed = 1;
@@ -498,35 +506,36 @@ static void test_every_task(const struct cx_templates *t)
 				      "(B) No",
 				      "No", 1});
 
-	view_init(&v, "close-ended-vqa", "VQA-RAD", "q31");
+	view_init(&v, "close-ended-vqa", "VQA-RAD", "vqa-rad", "q31");
 	v.question = "Is the lesion on the left or the right?";
 	v.answer = "left";
 	v.closed = 1;
 	check_render(t, &v,
 		     &(struct expect){"plain",
-				      "Using the chest X-ray, answer: Is the lesion on the left or the right?",
+				      "Is the lesion on the left or the right? Give a short answer.",
 				      "left", -1});
 
-	view_init(&v, "image-text-matching", "MIMIC-CXR", "s50414267/no");
+	view_init(&v, "image-text-matching", "MIMIC-CXR", "mimic-cxr", "s50414267/no");
 	v.flag = 0;
 	v.text = "No acute process.";
 	v.other_text = "Right lower lobe pneumonia.";
 	check_render(t, &v,
 		     &(struct expect){"plain",
-				      "Is the following text the report of this chest radiograph? Right lower lobe pneumonia.",
+				      "Answer yes or no: does this text go with the chest X-ray? "
+				      "Right lower lobe pneumonia.",
 				      "No", -1});
 
-	view_init(&v, "image-text-selection", "MIMIC-CXR", "s50414267");
+	view_init(&v, "image-text-selection", "MIMIC-CXR", "mimic-cxr", "s50414267");
 	v.text = "No acute process.";
 	v.other_text = "Right lower lobe pneumonia.";
 	check_render(t, &v,
 		     &(struct expect){"plain",
-				      "Which of these reports belongs to the chest X-ray? "
-				      "Answer with the option's marker.\n"
+				      "Only one of these reports goes with the image. Which one? "
+				      "Answer with its marker.\n"
 				      "Options:\n"
-				      "(a) No acute process.\n"
-				      "(b) Right lower lobe pneumonia.",
-				      "(a)", 0});
+				      "(A) Right lower lobe pneumonia.\n"
+				      "(B) No acute process.",
+				      "(B)", 1});
 }
 
 static void test_refusals(const struct cx_templates *t)
@@ -535,15 +544,15 @@ static void test_refusals(const struct cx_templates *t)
 	struct cx_rendered r;
 	struct cx_error err = {0};
 	cx_rendered_init(&r);
-	view_init(&v, "view-classification", "CheXpert", "x");
+	view_init(&v, "view-classification", "CheXpert", "chexpert", "x");
 	v.view = "RL";
 	CHECK(cx_render(t, &v, SEED, &r, &err) == CX_EINVAL, "view RL refused");
 	CHECK_STR(err.msg, "view 'RL' is not PA, AP, LATERAL or LL", "view RL message");
-	view_init(&v, "findings-generation", "OpenI", "x");
+	view_init(&v, "findings-generation", "OpenI", "openi", "x");
 	v.findings = "  ";
 	CHECK(cx_render(t, &v, SEED, &r, &err) == CX_EINVAL, "blank findings refused");
 	CHECK_STR(err.msg, "no findings", "blank findings message");
-	view_init(&v, "caption-generation", "ROCO", "x");
+	view_init(&v, "caption-generation", "ROCO", "roco", "x");
 	CHECK(cx_render(t, &v, SEED, &r, &err) == CX_EINVAL, "unknown task refused");
 	CHECK(r.form == NULL && r.instruction.len == 0, "nothing left behind after a refusal");
 	cx_rendered_release(&r);
