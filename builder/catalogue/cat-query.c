@@ -280,6 +280,20 @@ long cx_cat_sample(struct cx_cat *cat, const struct cx_sample_query *q, cx_sampl
 	return rc ? rc : n;
 }
 
+int cx_cat_build_seed(struct cx_cat *cat, uint64_t *seed, struct cx_error *err)
+{
+	sqlite3_stmt *st;
+	if (cat_prepare(cat, "SELECT value FROM meta WHERE key = 'seed'", &st, err))
+		return CX_EDB;
+	int rc = 0;
+	if (sqlite3_step(st) != SQLITE_ROW)
+		rc = cx_error_set(err, CX_ENOTFOUND, "the catalogue records no build seed");
+	else
+		*seed = strtoull(col(st, 0), NULL, 10);
+	sqlite3_finalize(st);
+	return rc;
+}
+
 int cx_cat_task_names(struct cx_cat *cat, struct cx_buf *out, struct cx_error *err)
 {
 	sqlite3_stmt *st;

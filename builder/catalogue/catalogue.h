@@ -30,7 +30,7 @@ void cx_cat_close(struct cx_cat *cat);
 
 /* Build-time settings, stored in the meta table. */
 struct cx_build_opts {
-	uint64_t seed;     /* orders pairs and negatives (hrank) */
+	uint64_t seed;     /* the build seed: orders pairs and negatives (hrank) */
 	int check_images;  /* 0: do not look for image files (benchmarks) */
 	int hash_images;   /* 1: decode every image for its pixel hash and dHash */
 };
@@ -149,6 +149,9 @@ typedef int (*cx_sample_fn)(void *ctx, const struct cx_sample_item *item, struct
  * matching the task is not an error (0). */
 long cx_cat_sample(struct cx_cat *cat, const struct cx_sample_query *q, cx_sample_fn fn, void *ctx,
 		   struct cx_error *err);
+/* The build seed (build --seed, meta 'seed': the last build's) that ordered
+ * pairs and negatives; CX_ENOTFOUND when nothing was built. */
+int cx_cat_build_seed(struct cx_cat *cat, uint64_t *seed, struct cx_error *err);
 /* The distinct task ids that have instances, comma-joined (for messages). */
 int cx_cat_task_names(struct cx_cat *cat, struct cx_buf *out, struct cx_error *err);
 

@@ -703,14 +703,15 @@ static int write_manifest(struct run *r, const struct mixinfo *mi, const struct 
 			  struct cx_error *err)
 {
 	const struct cx_shard_opts *o = r->o;
-	uint64_t fp;
-	if (cx_cat_fingerprint(r->cat, &fp, err))
+	uint64_t fp, build_seed;
+	if (cx_cat_fingerprint(r->cat, &fp, err) || cx_cat_build_seed(r->cat, &build_seed, err))
 		return err->code;
 	struct cx_buf b = CX_BUF_INIT;
 	cx_buf_addf(&b, "{\"format\": \"chexinstruct-shards\", \"format_version\": 1,"
-			" \"record_format\": \"%s\", \"split\": \"%s\", \"seed\": %llu,\n"
-			" \"config\": {\"mix\": %s", o->format, cx_rank_name(o->split),
-		    (unsigned long long)o->seed, mi->mix->json);
+			" \"record_format\": \"%s\", \"split\": \"%s\", \"seed\": %llu,"
+			" \"build_seed\": %llu,\n \"config\": {\"mix\": %s", o->format,
+		    cx_rank_name(o->split), (unsigned long long)o->seed,
+		    (unsigned long long)build_seed, mi->mix->json);
 	opt_limit(&b, "max_bytes", o->limits.max_bytes);
 	opt_limit(&b, "max_records", o->limits.max_records);
 	if (o->image.size > 0)

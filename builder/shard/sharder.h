@@ -19,7 +19,7 @@ struct cx_shard_opts {
 	const char *out;          /* output folder */
 	int split;                /* 0 train, 1 val, 2 test */
 	const char *mix;          /* mix file, or NULL */
-	uint64_t seed;
+	uint64_t seed;            /* the shard seed (manifest "seed"): pick, templates, shuffle */
 	struct cx_shard_limits limits;
 	const char *format;       /* "native", "webdataset", "mds" */
 	/* --image-size: image.size > 0 transcodes every image written (any

@@ -47,6 +47,13 @@ class ShardFolder:
         self.folder = folder
         self.verify = verify
         self.manifest = load_manifest(folder)
+        # The seeds that made the folder (schema/shard-format.md): the shard
+        # seed (shard --seed: pick, templates, shuffle) and the catalogue's
+        # build seed (build --seed: pairs and negatives); build_seed is None
+        # in a manifest written before it was recorded. Neither is the
+        # reading order's seed of ChexinstructIterableDataset.
+        self.shard_seed = self.manifest.get("seed")
+        self.build_seed = self.manifest.get("build_seed")
         self.files = [s["file"] for s in self.manifest["shards"]]
         self.counts = [int(s["records"]) for s in self.manifest["shards"]]
         self.starts = []

@@ -81,7 +81,7 @@ def make_folder(folder, sizes):
         size, digest = write_shard(os.path.join(folder, name), records)
         shards.append({"file": name, "records": n, "bytes": size, "xxh3": "%016x" % digest})
     manifest = {"format": "chexinstruct-shards", "format_version": 1,
-                "record_format": "native", "split": "train", "seed": 0,
+                "record_format": "native", "split": "train", "seed": 3, "build_seed": 11,
                 "records": g, "shards": shards}
     with open(os.path.join(folder, "manifest.json"), "w") as f:
         json.dump(manifest, f)
@@ -162,6 +162,22 @@ class TestMapDataset(Folder):
         self.assertEqual(ds[-1]["meta"]["key"], "r%d" % (len(ds) - 1))
         with self.assertRaises(IndexError):
             ds[len(ds)]
+
+    def test_seeds(self):
+        ds = ChexinstructDataset(self.dir)
+        self.assertEqual((ds.shards.shard_seed, ds.shards.build_seed), (3, 11))
+        it = ChexinstructIterableDataset(self.dir, seed=5)
+        self.assertEqual((it.shards.shard_seed, it.shards.build_seed, it.seed), (3, 11, 5))
+
+    def test_manifest_without_build_seed(self):
+        path = os.path.join(self.dir, "manifest.json")
+        with open(path) as f:
+            m = json.load(f)
+        del m["build_seed"]
+        with open(path, "w") as f:
+            json.dump(m, f)
+        ds = ChexinstructDataset(self.dir)
+        self.assertEqual((ds.shards.shard_seed, ds.shards.build_seed), (3, None))
 
     def test_manifest_count_mismatch(self):
         path = os.path.join(self.dir, "manifest.json")

@@ -116,6 +116,14 @@ check "two runs give byte-identical shards" cmp "$tmp/train/shard-000000.cxs" "$
 check "and the same manifest" cmp "$tmp/train/manifest.json" "$tmp/train2/manifest.json"
 shd --out "$tmp/train3" --split train --seed 7 >/dev/null 2>&1
 check "another seed gives another order" sh -c "! cmp -s '$tmp/train/shard-000000.cxs' '$tmp/train3/shard-000000.cxs'"
+py "the manifest records both seeds: shard seed 0, the catalogue's build seed 0" "$tmp/train" '
+assert (d["seed"], d["build_seed"]) == (0, 0), (d["seed"], d["build_seed"])'
+py "shard --seed 7: seed 7, build_seed still 0" "$tmp/train3" '
+assert (d["seed"], d["build_seed"]) == (7, 0), (d["seed"], d["build_seed"])'
+"$cx" --catalogue "$tmp/seed5.db" build --sources sources/ --only vqa-rad --seed 5 >/dev/null 2>&1
+"$cx" --catalogue "$tmp/seed5.db" shard --out "$tmp/seed5" --split train >/dev/null 2>&1
+py "a catalogue built with --seed 5: build_seed 5, seed 0" "$tmp/seed5" '
+assert (d["seed"], d["build_seed"]) == (0, 5), (d["seed"], d["build_seed"])'
 shd --out "$tmp/train2" --split train >/dev/null 2>&1
 check "rerunning into a finished folder starts over and gives the same bytes" \
   cmp "$tmp/train/shard-000000.cxs" "$tmp/train2/shard-000000.cxs"
