@@ -48,7 +48,7 @@ int main(int argc, char **argv)
 	}
 	struct counts n = {0, 0};
 	struct cx_sink sink = {&n, on_image, on_study, on_labels, on_box, on_report, on_qa,
-			       on_kept, on_reject, on_filter};
+			       on_kept, on_reject, on_filter, NULL};
 	struct timespec t0, t1;
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	int rc = a->read(rel, &sink, &err);

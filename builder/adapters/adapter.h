@@ -7,10 +7,14 @@
  * (or a test) implements the sink. Instances for the tasks are derived from
  * the facts later, by the rules named in the adapter's entries.
  *
- * Accounting: for every row (or record) an adapter reads it calls exactly one
- * of cx_row_kept(), cx_row_reject() or cx_row_filter(), so that
+ * Accounting: every row (or record) an adapter reads is counted as read
+ * (cx_row_read()) and gets exactly one of cx_row_kept(), cx_row_reject() or
+ * cx_row_filter(), so that
  *     rows read = kept + rejected + filtered
- * holds for every source. Filter rules are documented in sources/<id>.md.
+ * holds for every source; the sink checks it. Adapters do not make these
+ * calls themselves: the read loops of adapters/rows.h make them from the
+ * outcome a row function returns. Filter rules are documented in
+ * sources/<id>.md.
  *
  * Adding a source: see CONTRIBUTING.md, "Adding a source".
  */
@@ -122,6 +126,9 @@ struct cx_sink {
 	void (*kept)(void *ctx, const struct cx_where *w);
 	void (*reject)(void *ctx, const struct cx_where *w, const char *reason);
 	void (*filter)(void *ctx, const struct cx_where *w, const char *rule);
+	/* A row was read (before its facts and its outcome), counted apart from
+	 * the outcomes so the sum can be checked. */
+	void (*read)(void *ctx, const struct cx_where *w);
 };
 
 /* Thin wrappers that tolerate NULL sink members. */
@@ -135,6 +142,7 @@ void cx_row_kept(const struct cx_sink *s, const char *file, long line);
 void cx_row_reject(const struct cx_sink *s, const char *file, long line, const char *fmt, ...)
 	__attribute__((format(printf, 4, 5)));
 void cx_row_filter(const struct cx_sink *s, const char *file, long line, const char *rule);
+void cx_row_read(const struct cx_sink *s, const char *file, long line);
 
 /* The image fact with every field "unknown". */
 void cx_image_fact_init(struct cx_image_fact *f);

@@ -14,6 +14,7 @@
 
 #include "adapters/adapter.h"
 #include "adapters/chexpert-labels.h"
+#include "adapters/rows.h"
 #include "io/csv.h"
 #include "io/release.h"
 
@@ -162,10 +163,15 @@ static int parse_view(const char *fl, const char *appa, const char **out)
 	return C_APPA;
 }
 
+struct test_images;
+
 struct reader {
 	struct cx_release *rel;
 	const struct cx_sink *sink;
-	char last_study[512]; /* the study of the previous row */
+	const char *folder;       /* train or valid: the folder of the CSV being read */
+	enum cx_split split;      /* and its split */
+	struct test_images *test; /* the test images, while groundtruth.csv is read */
+	char last_study[512];     /* the study of the previous row */
 };
 
 /*
@@ -186,68 +192,41 @@ static int new_study(struct reader *r, const char *key, const char *patient, enu
 	return rc;
 }
 
-/* Field count and UTF-8 checks shared by every CSV. Returns 0 when fine. */
-static int check_row(const struct reader *r, const char *file, const struct cx_csv *c,
-		     const struct cx_csv_row *row)
+/* One row of train.csv or valid.csv (field count and UTF-8 checked by the
+ * helper). */
+static struct cx_outcome index_row(void *ctx, struct cx_row *row)
 {
-	const struct cx_csv_row *h = cx_csv_header_row(c);
-	if (row->n != h->n) {
-		cx_row_reject(r->sink, file, row->line, "row has %zu fields, header has %zu",
-			      row->n, h->n);
-		return -1;
-	}
-	if (row->bad_utf8 >= 0) {
-		cx_row_reject(r->sink, file, row->line, "invalid UTF-8 in column '%s'",
-			      h->field[row->bad_utf8]);
-		return -1;
-	}
-	return 0;
-}
-
-/* One row of train.csv or valid.csv. */
-static void index_row(struct reader *r, const char *file, const char *folder, enum cx_split split,
-		      const struct cx_csv *c, const struct cx_csv_row *row, const int *col)
-{
-	const struct cx_sink *sink = r->sink;
-	if (check_row(r, file, c, row))
-		return;
-	const char *path = cx_csv_get(row, col[C_PATH]);
+	struct reader *r = ctx;
+	const char *const *col = row->v;
+	const char *path = col[C_PATH];
+	struct cx_outcome o;
+	if (cx_rows_safe_name(row, "Path", path, CX_NAME_PATH, &o))
+		return o;
 	struct names nm;
-	const char *bad = parse_image_path(path, folder, &nm);
-	if (bad) {
-		cx_row_reject(sink, file, row->line, "Path '%s' %s", path, bad);
-		return;
-	}
+	const char *bad = parse_image_path(path, r->folder, &nm);
+	if (bad)
+		return cx_rows_reject(row, "Path '%s' %s", path, bad);
 	struct cx_image_fact f;
 	cx_image_fact_init(&f);
-	const char *v = cx_csv_get(row, col[C_SEX]);
-	if (parse_sex(v, &f.sex)) {
-		cx_row_reject(sink, file, row->line, "unknown value '%s' in column 'Sex'", v);
-		return;
-	}
-	v = cx_csv_get(row, col[C_AGE]);
-	if (parse_age(v, &f.age)) {
-		cx_row_reject(sink, file, row->line, "invalid age '%s' in column 'Age'", v);
-		return;
-	}
-	const char *fl = cx_csv_get(row, col[C_FL]), *appa = cx_csv_get(row, col[C_APPA]);
+	const char *v = col[C_SEX];
+	if (parse_sex(v, &f.sex))
+		return cx_rows_reject(row, "unknown value '%s' in column 'Sex'", v);
+	v = col[C_AGE];
+	if (parse_age(v, &f.age))
+		return cx_rows_reject(row, "invalid age '%s' in column 'Age'", v);
+	const char *fl = col[C_FL], *appa = col[C_APPA];
 	int badcol = parse_view(fl, appa, &f.view);
-	if (badcol >= 0) {
-		cx_row_reject(sink, file, row->line, "unknown value '%s' in column '%s'",
-			      badcol == C_APPA ? appa : fl, meta_names[badcol]);
-		return;
-	}
+	if (badcol >= 0)
+		return cx_rows_reject(row, "unknown value '%s' in column '%s'",
+				      badcol == C_APPA ? appa : fl, meta_names[badcol]);
 	struct cx_label labels[CX_CHEXPERT_NLABELS];
 	size_t nl = 0;
 	for (int i = 0; i < CX_CHEXPERT_NLABELS; i++) {
-		v = cx_csv_get(row, col[C_LABEL0 + i]);
+		v = col[C_LABEL0 + i];
 		int value, got = cx_chexpert_cell(v, &value);
-		if (got < 0) {
-			cx_row_reject(sink, file, row->line,
-				      "unknown label value '%s' in column '%s'", v,
-				      cx_chexpert_labels[i]);
-			return;
-		}
+		if (got < 0)
+			return cx_rows_reject(row, "unknown label value '%s' in column '%s'", v,
+					      cx_chexpert_labels[i]);
 		if (got == 1)
 			labels[nl++] = (struct cx_label){cx_chexpert_labels[i], value};
 	}
@@ -255,37 +234,25 @@ static void index_row(struct reader *r, const char *file, const char *folder, en
 	f.path = nm.key;
 	f.patient = nm.patient;
 	f.study = nm.study;
-	f.split = split;
+	f.split = r->split;
 	struct cx_labels_fact lf = {nm.key, 0, labels, nl};
 	struct cx_error err = {0};
-	if (new_study(r, nm.study, nm.patient, split, &err) ||
-	    cx_emit_image(sink, &f, &err) || (nl && cx_emit_labels(sink, &lf, &err))) {
-		cx_row_reject(sink, file, row->line, "%s", err.msg);
-		return;
-	}
-	cx_row_kept(sink, file, row->line);
+	if (new_study(r, nm.study, nm.patient, r->split, &err) ||
+	    cx_emit_image(r->sink, &f, &err) || (nl && cx_emit_labels(r->sink, &lf, &err)))
+		return cx_rows_reject(row, "%s", err.msg);
+	return cx_rows_keep();
 }
 
-static int read_index(struct reader *r, const char *file, const char *folder, enum cx_split split,
-		      struct cx_error *err)
+static int read_index(struct cx_rows *rows, const char *file, const char *folder,
+		      enum cx_split split, struct cx_error *err)
 {
-	struct cx_stream *s;
-	int rc = cx_release_open_file(r->rel, file, &s, err);
-	if (rc)
-		return rc;
-	struct cx_csv *c = cx_csv_new(s, ',');
+	struct reader *r = rows->ctx;
 	const char *names[C_NCOLS];
-	int col[C_NCOLS];
 	index_columns(names);
-	rc = cx_csv_header(c, names, NULL, C_NCOLS, col, err);
-	struct cx_csv_row *row;
-	while (rc == 0 && (rc = cx_csv_next(c, &row, err)) == 1) {
-		index_row(r, file, folder, split, c, row, col);
-		rc = 0;
-	}
-	cx_csv_free(c);
-	cx_stream_close(s);
-	return rc < 0 ? rc : 0;
+	struct cx_csv_spec spec = {.file = file, .cols = names, .ncols = C_NCOLS, .fn = index_row};
+	r->folder = folder;
+	r->split = split;
+	return cx_rows_csv(rows, r->rel, &spec, err);
 }
 
 /* The test images found in the release, sorted by name, each used at most once. */
@@ -395,28 +362,21 @@ static int emit_test_study(struct reader *r, struct test_images *t, size_t first
 }
 
 /* One row of groundtruth.csv; the labels are 0 or 1, never blank. */
-static void test_row(struct reader *r, struct test_images *t, const struct cx_csv *c,
-		     const struct cx_csv_row *row, const int *col)
+static struct cx_outcome test_row(void *ctx, struct cx_row *row)
 {
-	const struct cx_sink *sink = r->sink;
-	if (check_row(r, TEST_CSV, c, row))
-		return;
-	const char *value = cx_csv_get(row, col[0]);
+	struct reader *r = ctx;
+	struct test_images *t = r->test;
+	const char *value = row->v[0];
 	char study[512], patient[64];
 	const char *bad = parse_study(value, study, sizeof(study), patient, sizeof(patient));
-	if (bad) {
-		cx_row_reject(sink, TEST_CSV, row->line, "Study '%s' %s", value, bad);
-		return;
-	}
+	if (bad)
+		return cx_rows_reject(row, "Study '%s' %s", value, bad);
 	struct cx_label labels[CX_CHEXPERT_NLABELS];
 	for (int i = 0; i < CX_CHEXPERT_NLABELS; i++) {
-		const char *v = cx_csv_get(row, col[1 + i]);
-		if (strcmp(v, "0") && strcmp(v, "1")) {
-			cx_row_reject(sink, TEST_CSV, row->line,
-				      "unknown label value '%s' in column '%s'", v,
-				      cx_chexpert_labels[i]);
-			return;
-		}
+		const char *v = row->v[1 + i];
+		if (strcmp(v, "0") && strcmp(v, "1"))
+			return cx_rows_reject(row, "unknown label value '%s' in column '%s'", v,
+					      cx_chexpert_labels[i]);
 		labels[i] = (struct cx_label){cx_chexpert_labels[i], v[0] - '0'};
 	}
 	char prefix[520];
@@ -424,43 +384,30 @@ static void test_row(struct reader *r, struct test_images *t, const struct cx_cs
 	size_t first = lower_bound(t, prefix), last = first;
 	while (last < t->n && cx_str_starts(t->name[last], prefix))
 		last++;
-	if (first == last) {
-		cx_row_reject(sink, TEST_CSV, row->line, "no images for study '%s'", study);
-		return;
-	}
-	if (t->used[first]) {
-		cx_row_reject(sink, TEST_CSV, row->line, "study '%s' listed twice", study);
-		return;
-	}
+	if (first == last)
+		return cx_rows_reject(row, "no images for study '%s'", study);
+	if (t->used[first])
+		return cx_rows_reject(row, "study '%s' listed twice", study);
 	struct cx_error err = {0};
 	if (emit_test_study(r, t, first, last, study, patient, labels, CX_CHEXPERT_NLABELS,
-			    &err)) {
-		cx_row_reject(sink, TEST_CSV, row->line, "%s", err.msg);
-		return;
-	}
-	cx_row_kept(sink, TEST_CSV, row->line);
+			    &err))
+		return cx_rows_reject(row, "%s", err.msg);
+	return cx_rows_keep();
 }
 
-static int read_test_labels(struct reader *r, struct test_images *t, struct cx_error *err)
+static int read_test_labels(struct cx_rows *rows, struct test_images *t, struct cx_error *err)
 {
-	struct cx_stream *s;
-	int rc = cx_release_open_file(r->rel, TEST_CSV, &s, err);
-	if (rc)
-		return rc;
-	struct cx_csv *c = cx_csv_new(s, ',');
+	struct reader *r = rows->ctx;
 	const char *names[1 + CX_CHEXPERT_NLABELS] = {"Study"};
-	int col[1 + CX_CHEXPERT_NLABELS];
 	for (int i = 0; i < CX_CHEXPERT_NLABELS; i++)
 		names[1 + i] = cx_chexpert_labels[i];
-	rc = cx_csv_header(c, names, NULL, CX_ARRAY_LEN(names), col, err);
-	struct cx_csv_row *row;
-	while (rc == 0 && (rc = cx_csv_next(c, &row, err)) == 1) {
-		test_row(r, t, c, row, col);
-		rc = 0;
-	}
-	cx_csv_free(c);
-	cx_stream_close(s);
-	return rc < 0 ? rc : 0;
+	struct cx_csv_spec spec = {
+		.file = TEST_CSV, .cols = names, .ncols = CX_ARRAY_LEN(names), .fn = test_row,
+	};
+	r->test = t;
+	int rc = cx_rows_csv(rows, r->rel, &spec, err);
+	r->test = NULL;
+	return rc;
 }
 
 /*
@@ -468,29 +415,32 @@ static int read_test_labels(struct reader *r, struct test_images *t, struct cx_e
  * read at all. With it, a test image of no labelled study is counted as
  * filtered ("test-image-without-labels"), its name standing for the row.
  */
-static int read_test(struct reader *r, struct cx_error *err)
+static int read_test(struct cx_rows *rows, struct cx_error *err)
 {
+	struct reader *r = rows->ctx;
 	if (!cx_release_exists(r->rel, TEST_CSV))
 		return 0;
 	struct test_images t = {0};
 	int rc = find_test_images(r->rel, &t, err);
 	if (rc == 0)
-		rc = read_test_labels(r, &t, err);
+		rc = read_test_labels(rows, &t, err);
 	for (size_t i = 0; rc == 0 && i < t.n; i++)
 		if (!t.used[i])
-			cx_row_filter(r->sink, t.name[i], 0, "test-image-without-labels");
+			rc = cx_rows_account(rows, t.name[i], 0,
+					     cx_rows_filter("test-image-without-labels"), err);
 	test_images_free(&t);
 	return rc;
 }
 
 static int chexpert_read(struct cx_release *rel, const struct cx_sink *sink, struct cx_error *err)
 {
-	struct reader r = {rel, sink, ""};
-	int rc = read_index(&r, TRAIN_CSV, "train", CX_SPLIT_TRAIN, err);
+	struct reader r = {.rel = rel, .sink = sink};
+	struct cx_rows rows = {.sink = sink, .ctx = &r};
+	int rc = read_index(&rows, TRAIN_CSV, "train", CX_SPLIT_TRAIN, err);
 	if (rc == 0)
-		rc = read_index(&r, VALID_CSV, "valid", CX_SPLIT_VAL, err);
+		rc = read_index(&rows, VALID_CSV, "valid", CX_SPLIT_VAL, err);
 	if (rc == 0)
-		rc = read_test(&r, err);
+		rc = read_test(&rows, err);
 	return rc;
 }
 

@@ -62,3 +62,10 @@ void cx_row_filter(const struct cx_sink *s, const char *file, long line, const c
 	if (s->filter)
 		s->filter(s->ctx, &w, rule);
 }
+
+void cx_row_read(const struct cx_sink *s, const char *file, long line)
+{
+	struct cx_where w = {file, line};
+	if (s->read)
+		s->read(s->ctx, &w);
+}

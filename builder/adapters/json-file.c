@@ -24,13 +24,19 @@ int cx_json_load(struct cx_release *rel, const char *name, size_t max, cJSON **o
 		cx_buf_release(&text);
 		return rc;
 	}
-	const char *end = NULL;
-	*out = cJSON_ParseWithLengthOpts(text.data, text.len, &end, 0);
+	/* One value and nothing after it but white space: the length takes the
+	 * buffer's NUL so that cJSON can insist on it. A NUL byte inside the file
+	 * is not JSON either. */
+	const char *base = cx_buf_str(&text), *end = NULL, *nul = memchr(base, '\0', text.len);
+	*out = nul ? NULL : cJSON_ParseWithLengthOpts(base, text.len + 1, &end, 1);
+	if (nul)
+		end = nul;
 	if (!*out) {
 		long line = 1;
-		const char *stop = end && end >= text.data ? end : text.data + text.len;
-		for (const char *p = text.data; p < stop && p < text.data + text.len; p++)
-			line += *p == '\n';
+		size_t stop = end && end >= base && end <= base + text.len ? (size_t)(end - base)
+									    : text.len;
+		for (size_t i = 0; i < stop; i++)
+			line += base[i] == '\n';
 		rc = cx_error_set(err, CX_EFORMAT, "%s: not valid JSON (syntax error on line %ld)",
 				  name, line);
 	}
@@ -69,7 +75,7 @@ int cx_json_field(const cJSON *obj, const char *key, int kinds, struct cx_buf *o
 	if (cJSON_IsString(v) && (kinds & CX_JSON_STRING)) {
 		const char *s = v->valuestring;
 		if (!cx_utf8_valid(s, strlen(s))) {
-			cx_buf_addf(why, "'%s' is not valid UTF-8", key);
+			cx_buf_addf(why, "invalid UTF-8 in key '%s'", key);
 			return -1;
 		}
 		cx_buf_adds(out, s);

@@ -4,6 +4,8 @@
  *
  * cJSON copies string bytes as they are, so invalid UTF-8 inside a string
  * gets through the parser: cx_json_field() checks every string it returns.
+ * The read loops over a file's records are cx_rows_json() and
+ * cx_rows_jsonl() (adapters/rows.h).
  */
 #ifndef CX_JSON_FILE_H
 #define CX_JSON_FILE_H

@@ -27,7 +27,7 @@
 #include "adapters/adapter.h"
 #include "adapters/chexpert-labels.h"
 #include "adapters/report-sections.h"
-#include "io/csv.h"
+#include "adapters/rows.h"
 #include "io/release.h"
 
 #define SPLIT_CSV "mimic-cxr-2.0.0-split.csv.gz"
@@ -134,47 +134,6 @@ static int parse_split(const char *s, enum cx_split *out)
 	return 1;
 }
 
-/* ---- CSV plumbing ---- */
-
-struct table {
-	const char *name;
-	struct cx_stream *s;
-	struct cx_csv *c;
-};
-
-static int table_open(struct cx_release *rel, struct table *t, const char *name,
-		      const char *const *cols, size_t n, int *idx, struct cx_error *err)
-{
-	t->name = name;
-	t->s = NULL;
-	t->c = NULL;
-	int rc = cx_release_open_file(rel, name, &t->s, err);
-	if (rc)
-		return rc;
-	t->c = cx_csv_new(t->s, ',');
-	return cx_csv_header(t->c, cols, NULL, n, idx, err);
-}
-
-static void table_close(struct table *t)
-{
-	cx_csv_free(t->c);
-	cx_stream_close(t->s);
-	t->c = NULL;
-	t->s = NULL;
-}
-
-/* Rejects a row with a field that is not UTF-8; returns 1 when it did. */
-static int reject_bad_utf8(const struct cx_sink *sink, struct table *t,
-			   const struct cx_csv_row *row)
-{
-	if (row->bad_utf8 < 0)
-		return 0;
-	const struct cx_csv_row *h = cx_csv_header_row(t->c);
-	cx_row_reject(sink, t->name, row->line, "column '%s' is not valid UTF-8",
-		      cx_csv_get(h, row->bad_utf8));
-	return 1;
-}
-
 struct mimic {
 	struct cx_release *rel;
 	const struct cx_sink *sink;
@@ -185,25 +144,27 @@ struct mimic {
 
 /* ---- 1. the split file ---- */
 
-/* The study of a split row: added (and emitted) on first sight, compared after. */
-static int split_study(struct mimic *m, const char *study, uint32_t sid, uint32_t subj,
-		       const char *subject, enum cx_split split, long line)
+/* The study of a split row: added (and emitted) on first sight, compared
+ * after. 0, or 1 with *o the reject. */
+static int split_study(struct mimic *m, struct cx_row *row, const char *study, uint32_t sid,
+		       uint32_t subj, const char *subject, enum cx_split split,
+		       struct cx_outcome *o)
 {
 	struct study *s = study_find(&m->studies, sid);
 	if (s) {
 		if (s->subject == subj && s->split == split)
 			return 0;
-		cx_row_reject(m->sink, SPLIT_CSV, line,
-			      "study %s is under subject %s in split '%s' here but under "
-			      "subject %08u in split '%s' earlier",
-			      study, subject, split_word(split), (unsigned)s->subject,
-			      split_word((enum cx_split)s->split));
-		return -1;
+		*o = cx_rows_reject(row,
+				    "study %s is under subject %s in split '%s' here but under "
+				    "subject %08u in split '%s' earlier",
+				    study, subject, split_word(split), (unsigned)s->subject,
+				    split_word((enum cx_split)s->split));
+		return 1;
 	}
 	struct cx_study_fact f = {study, subject, split};
 	if (cx_emit_study(m->sink, &f, &m->rowerr) < 0) {
-		cx_row_reject(m->sink, SPLIT_CSV, line, "%s", m->rowerr.msg);
-		return -1;
+		*o = cx_rows_reject(row, "%s", m->rowerr.msg);
+		return 1;
 	}
 	s = study_add(&m->studies, sid);
 	s->subject = subj;
@@ -211,35 +172,26 @@ static int split_study(struct mimic *m, const char *study, uint32_t sid, uint32_
 	return 0;
 }
 
-static void split_row(struct mimic *m, struct table *t, const struct cx_csv_row *row,
-		      const int *idx)
+static struct cx_outcome split_row(void *ctx, struct cx_row *row)
 {
-	if (reject_bad_utf8(m->sink, t, row))
-		return;
-	const char *dicom = cx_csv_get(row, idx[0]), *study = cx_csv_get(row, idx[1]);
-	const char *subject = cx_csv_get(row, idx[2]), *split_s = cx_csv_get(row, idx[3]);
+	struct mimic *m = ctx;
+	const char *dicom = row->v[0], *study = row->v[1];
+	const char *subject = row->v[2], *split_s = row->v[3];
 	uint32_t sid, subj;
 	enum cx_split split;
-	if (!dicom_ok(dicom)) {
-		cx_row_reject(m->sink, t->name, row->line,
-			      "dicom_id '%s' is not five groups of 8 lower-case hex digits", dicom);
-		return;
-	}
-	if (!id8(study, &sid)) {
-		cx_row_reject(m->sink, t->name, row->line, "study_id '%s' is not 8 digits", study);
-		return;
-	}
-	if (!id8(subject, &subj)) {
-		cx_row_reject(m->sink, t->name, row->line, "subject_id '%s' is not 8 digits",
-			      subject);
-		return;
-	}
-	if (!parse_split(split_s, &split)) {
-		cx_row_reject(m->sink, t->name, row->line, "unknown split value '%s'", split_s);
-		return;
-	}
-	if (split_study(m, study, sid, subj, subject, split, row->line))
-		return;
+	struct cx_outcome o;
+	if (!dicom_ok(dicom))
+		return cx_rows_reject(row,
+				      "dicom_id '%s' is not five groups of 8 lower-case hex digits",
+				      dicom);
+	if (!id8(study, &sid))
+		return cx_rows_reject(row, "study_id '%s' is not 8 digits", study);
+	if (!id8(subject, &subj))
+		return cx_rows_reject(row, "subject_id '%s' is not 8 digits", subject);
+	if (!parse_split(split_s, &split))
+		return cx_rows_reject(row, "unknown split value '%s'", split_s);
+	if (split_study(m, row, study, sid, subj, subject, split, &o))
+		return o;
 	cx_buf_reset(&m->buf);
 	cx_buf_addf(&m->buf, "files/p%.2s/p%s/s%s/%s.jpg", subject, subject, study, dicom);
 	struct cx_image_fact f;
@@ -250,9 +202,8 @@ static void split_row(struct mimic *m, struct table *t, const struct cx_csv_row 
 	f.study = study;
 	f.split = split;
 	if (cx_emit_image(m->sink, &f, &m->rowerr) < 0)
-		cx_row_reject(m->sink, t->name, row->line, "%s", m->rowerr.msg);
-	else
-		cx_row_kept(m->sink, t->name, row->line);
+		return cx_rows_reject(row, "%s", m->rowerr.msg);
+	return cx_rows_keep();
 }
 
 /* ---- 2. the metadata file ---- */
@@ -271,101 +222,83 @@ static int pixels(const char *s, int *out)
 	return 1;
 }
 
-static void meta_row(struct mimic *m, struct table *t, const struct cx_csv_row *row,
-		     const int *idx)
+static struct cx_outcome meta_row(void *ctx, struct cx_row *row)
 {
-	if (reject_bad_utf8(m->sink, t, row))
-		return;
-	const char *dicom = cx_csv_get(row, idx[0]), *view = cx_csv_get(row, idx[1]);
-	const char *rows = cx_csv_get(row, idx[2]), *cols = cx_csv_get(row, idx[3]);
+	struct mimic *m = ctx;
+	const char *dicom = row->v[0], *view = row->v[1];
+	const char *rows = row->v[2], *cols = row->v[3];
 	struct cx_image_fact f;
 	cx_image_fact_init(&f);
-	if (!dicom_ok(dicom)) {
-		cx_row_reject(m->sink, t->name, row->line,
-			      "dicom_id '%s' is not five groups of 8 lower-case hex digits", dicom);
-		return;
-	}
-	if (!pixels(rows, &f.height)) {
-		cx_row_reject(m->sink, t->name, row->line, "Rows '%s' is not a positive integer",
-			      rows);
-		return;
-	}
-	if (!pixels(cols, &f.width)) {
-		cx_row_reject(m->sink, t->name, row->line,
-			      "Columns '%s' is not a positive integer", cols);
-		return;
-	}
+	if (!dicom_ok(dicom))
+		return cx_rows_reject(row,
+				      "dicom_id '%s' is not five groups of 8 lower-case hex digits",
+				      dicom);
+	if (!pixels(rows, &f.height))
+		return cx_rows_reject(row, "Rows '%s' is not a positive integer", rows);
+	if (!pixels(cols, &f.width))
+		return cx_rows_reject(row, "Columns '%s' is not a positive integer", cols);
 	f.key = dicom;
 	f.view = view[0] ? view : NULL;
 	if (cx_emit_image(m->sink, &f, &m->rowerr) < 0)
-		cx_row_reject(m->sink, t->name, row->line, "%s", m->rowerr.msg);
-	else
-		cx_row_kept(m->sink, t->name, row->line);
+		return cx_rows_reject(row, "%s", m->rowerr.msg);
+	return cx_rows_keep();
 }
 
 /* ---- 3. the CheXpert labels ---- */
 
-/* The study of a labels row or report: known from the split file, same subject. */
-static struct study *known_study(struct mimic *m, const char *file, long line, const char *study,
-				 const char *subject)
+/* The study of a labels row or report: known from the split file, same
+ * subject. NULL with *o the reject when not. */
+static struct study *known_study(struct mimic *m, struct cx_row *row, const char *study,
+				 const char *subject, struct cx_outcome *o)
 {
 	uint32_t sid, subj;
 	if (!id8(study, &sid)) {
-		cx_row_reject(m->sink, file, line, "study_id '%s' is not 8 digits", study);
+		*o = cx_rows_reject(row, "study_id '%s' is not 8 digits", study);
 		return NULL;
 	}
 	if (!id8(subject, &subj)) {
-		cx_row_reject(m->sink, file, line, "subject_id '%s' is not 8 digits", subject);
+		*o = cx_rows_reject(row, "subject_id '%s' is not 8 digits", subject);
 		return NULL;
 	}
 	struct study *s = study_find(&m->studies, sid);
 	if (!s) {
-		cx_row_reject(m->sink, file, line, "study %s is not in %s", study, SPLIT_CSV);
+		*o = cx_rows_reject(row, "study %s is not in %s", study, SPLIT_CSV);
 		return NULL;
 	}
 	if (s->subject != subj) {
-		cx_row_reject(m->sink, file, line,
-			      "study %s belongs to subject %08u in %s, not to %s", study,
-			      (unsigned)s->subject, SPLIT_CSV, subject);
+		*o = cx_rows_reject(row, "study %s belongs to subject %08u in %s, not to %s", study,
+				    (unsigned)s->subject, SPLIT_CSV, subject);
 		return NULL;
 	}
 	return s;
 }
 
-static void chexpert_row(struct mimic *m, struct table *t, const struct cx_csv_row *row,
-			 const int *idx)
+static struct cx_outcome chexpert_row(void *ctx, struct cx_row *row)
 {
-	if (reject_bad_utf8(m->sink, t, row))
-		return;
-	const char *subject = cx_csv_get(row, idx[0]), *study = cx_csv_get(row, idx[1]);
-	struct study *s = known_study(m, t->name, row->line, study, subject);
+	struct mimic *m = ctx;
+	const char *subject = row->v[0], *study = row->v[1];
+	struct cx_outcome o;
+	struct study *s = known_study(m, row, study, subject, &o);
 	if (!s)
-		return;
-	if (s->has_labels) {
-		cx_row_reject(m->sink, t->name, row->line, "second label row for study %s", study);
-		return;
-	}
+		return o;
+	if (s->has_labels)
+		return cx_rows_reject(row, "second label row for study %s", study);
 	struct cx_label labels[CX_CHEXPERT_NLABELS];
 	size_t n = 0;
 	for (size_t i = 0; i < CX_CHEXPERT_NLABELS; i++) {
-		const char *cell = cx_csv_get(row, idx[2 + i]);
+		const char *cell = row->v[2 + i];
 		int v, r = cx_chexpert_cell(cell, &v);
-		if (r < 0) {
-			cx_row_reject(m->sink, t->name, row->line,
-				      "unknown label value '%s' in column '%s'", cell,
-				      cx_chexpert_labels[i]);
-			return;
-		}
+		if (r < 0)
+			return cx_rows_reject(row, "unknown label value '%s' in column '%s'", cell,
+					      cx_chexpert_labels[i]);
 		if (r == 1)
 			labels[n++] = (struct cx_label){cx_chexpert_labels[i], v};
 	}
 	struct cx_labels_fact f = {study, 1, labels, n};
-	if (cx_emit_labels(m->sink, &f, &m->rowerr) < 0) {
-		cx_row_reject(m->sink, t->name, row->line, "%s", m->rowerr.msg);
-		return;
-	}
+	if (cx_emit_labels(m->sink, &f, &m->rowerr) < 0)
+		return cx_rows_reject(row, "%s", m->rowerr.msg);
 	s->has_labels = 1;
-	cx_row_kept(m->sink, t->name, row->line);
+	return cx_rows_keep();
 }
 
 /* ---- 4. the reports ---- */
@@ -386,63 +319,52 @@ static int report_name(const char *name, char subject[9], char study[9])
 	return 1;
 }
 
-static int report_file(void *ctx, const char *name, struct cx_stream *in)
+/* The sections of a report; a report with no text any task can use is
+ * filtered (the official splitter also finds none: its conclusion is empty). */
+static struct cx_outcome emit_report(struct mimic *m, struct cx_row *row, const char *study,
+				     const struct cx_sections *sec)
+{
+	if (!sec->findings && !sec->impression && !sec->last_paragraph)
+		return cx_rows_filter("no-report-text");
+	struct cx_report_fact f = {study, sec->indication, sec->comparison, sec->findings,
+				   sec->impression, sec->last_paragraph};
+	if (cx_emit_report(m->sink, &f, &m->rowerr) < 0)
+		return cx_rows_reject(row, "%s", m->rowerr.msg);
+	return cx_rows_keep();
+}
+
+/* A report file is one row; every copy of it counts (a second copy in
+ * another layer is a second report for the study). */
+static struct cx_outcome report_file(void *ctx, struct cx_row *row)
 {
 	struct mimic *m = ctx;
 	char subject[9], study[9];
-	if (!report_name(name, subject, study)) {
-		cx_row_reject(m->sink, name, 1,
-			      "report file name is not files/pXX/pSUBJECT/sSTUDY.txt");
-		return 0;
-	}
-	struct study *s = known_study(m, name, 1, study, subject);
+	if (!report_name(row->file, subject, study))
+		return cx_rows_reject(row, "report file name is not files/pXX/pSUBJECT/sSTUDY.txt");
+	struct cx_outcome o;
+	struct study *s = known_study(m, row, study, subject, &o);
 	if (!s)
-		return 0;
-	if (s->has_report) {
-		cx_row_reject(m->sink, name, 1, "second report for study %s", study);
-		return 0;
-	}
+		return o;
+	if (s->has_report)
+		return cx_rows_reject(row, "second report for study %s", study);
 	struct cx_sections sec;
-	if (cx_stream_slurp(in, &m->buf, REPORT_MAX, &m->rowerr) ||
-	    cx_report_sections(m->buf.data, m->buf.len, &sec, &m->rowerr)) {
-		cx_row_reject(m->sink, name, 1, "%s", m->rowerr.msg);
-		return 0;
-	}
+	if (cx_stream_slurp(row->stream, &m->buf, REPORT_MAX, &m->rowerr) ||
+	    cx_report_sections(m->buf.data, m->buf.len, &sec, &m->rowerr))
+		return cx_rows_reject(row, "%s", m->rowerr.msg);
 	s->has_report = 1;
-	if (!sec.findings && !sec.impression && !sec.last_paragraph) {
-		/* Nothing any task can use: the official splitter also finds no
-		 * text here (its conclusion is empty). */
-		cx_row_filter(m->sink, name, 1, "no-report-text");
-	} else {
-		struct cx_report_fact f = {study, sec.indication, sec.comparison, sec.findings,
-					   sec.impression, sec.last_paragraph};
-		if (cx_emit_report(m->sink, &f, &m->rowerr) < 0)
-			cx_row_reject(m->sink, name, 1, "%s", m->rowerr.msg);
-		else
-			cx_row_kept(m->sink, name, 1);
-	}
+	o = emit_report(m, row, study, &sec);
 	cx_sections_release(&sec);
-	return 0;
+	return o;
 }
 
 /* ---- the adapter ---- */
 
-typedef void (*row_fn)(struct mimic *m, struct table *t, const struct cx_csv_row *row,
-		       const int *idx);
-
-static int read_table(struct mimic *m, const char *name, const char *const *cols, size_t n,
-		      row_fn fn, struct cx_error *err)
+static int read_table(struct cx_rows *rows, const char *name, const char *const *cols, size_t n,
+		      cx_row_fn fn, struct cx_error *err)
 {
-	struct table t;
-	int idx[2 + CX_CHEXPERT_NLABELS];
-	int rc = table_open(m->rel, &t, name, cols, n, idx, err);
-	struct cx_csv_row *row;
-	while (rc == 0 && (rc = cx_csv_next(t.c, &row, err)) == 1) {
-		fn(m, &t, row, idx);
-		rc = 0;
-	}
-	table_close(&t);
-	return rc < 0 ? rc : 0;
+	struct mimic *m = rows->ctx;
+	struct cx_csv_spec spec = {.file = name, .cols = cols, .ncols = n, .fn = fn};
+	return cx_rows_csv(rows, m->rel, &spec, err);
 }
 
 static int mimic_read(struct cx_release *rel, const struct cx_sink *sink, struct cx_error *err)
@@ -461,14 +383,16 @@ static int mimic_read(struct cx_release *rel, const struct cx_sink *sink, struct
 					    cx_release_path(rel), required[i]);
 
 	struct mimic m = {rel, sink, {NULL, 0, 0}, CX_BUF_INIT, {0, ""}};
-	int rc = read_table(&m, SPLIT_CSV, split_cols, CX_ARRAY_LEN(split_cols), split_row, err);
+	struct cx_rows rows = {.sink = sink, .ctx = &m};
+	static const struct cx_files_spec reports = {.pattern = REPORT_GLOB, .fn = report_file};
+	int rc = read_table(&rows, SPLIT_CSV, split_cols, CX_ARRAY_LEN(split_cols), split_row, err);
 	if (rc == 0)
-		rc = read_table(&m, META_CSV, meta_cols, CX_ARRAY_LEN(meta_cols), meta_row, err);
+		rc = read_table(&rows, META_CSV, meta_cols, CX_ARRAY_LEN(meta_cols), meta_row, err);
 	if (rc == 0 && cx_release_exists(rel, CHEXPERT_CSV))
-		rc = read_table(&m, CHEXPERT_CSV, chexpert_cols, CX_ARRAY_LEN(chexpert_cols),
+		rc = read_table(&rows, CHEXPERT_CSV, chexpert_cols, CX_ARRAY_LEN(chexpert_cols),
 				chexpert_row, err);
 	if (rc == 0)
-		rc = cx_release_walk(rel, REPORT_GLOB, report_file, &m, err);
+		rc = cx_rows_files(&rows, rel, &reports, err);
 	free(m.studies.v);
 	cx_buf_release(&m.buf);
 	return rc;

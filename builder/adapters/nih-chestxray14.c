@@ -14,8 +14,7 @@
 #include "cx.h"
 
 #include "adapters/adapter.h"
-#include "io/csv.h"
-#include "io/lines.h"
+#include "adapters/rows.h"
 #include "io/release.h"
 
 #define ENTRY_V2020 "Data_Entry_2017_v2020.csv"
@@ -108,8 +107,24 @@ static void lookup_free(struct lookup *l)
 	free(l->e);
 }
 
-/* One split list: a file name per line; blank lines are skipped. The lines
- * are an index, not rows: they are not counted (the images are, once). */
+/* The split list being read into the lookup. */
+struct list_ctx {
+	struct lookup *l;
+	enum cx_split split;
+};
+
+/* A line of a split list: each word is an image name (one per line in the
+ * release; blank lines are skipped by the helper). */
+static struct cx_outcome list_line(void *ctx, struct cx_row *row)
+{
+	struct list_ctx *lc = ctx;
+	for (size_t i = 0; i < row->n; i++)
+		lookup_add(lc->l, row->v[i], lc->split);
+	return cx_rows_keep();
+}
+
+/* One split list. Its lines are an index, not rows: they are not counted
+ * (the images are, once, as Data_Entry rows). */
 static int read_list(struct cx_release *rel, const char *file, enum cx_split split,
 		     struct lookup *l, struct cx_error *err)
 {
@@ -117,23 +132,10 @@ static int read_list(struct cx_release *rel, const char *file, enum cx_split spl
 		return cx_error_set(err, CX_ENOTFOUND,
 				    "%s: missing file '%s' (the official split list, one image "
 				    "name per line)", cx_release_path(rel), file);
-	struct cx_stream *s;
-	int rc = cx_release_open_file(rel, file, &s, err);
-	if (rc)
-		return rc;
-	struct cx_lines *lines = cx_lines_new(s);
-	const char *line;
-	size_t len;
-	long lineno;
-	while ((rc = cx_lines_next(lines, &line, &len, &lineno, err)) == 1) {
-		char *name = cx_trim(cx_strndup(line, len));
-		if (name[0])
-			lookup_add(l, name, split);
-		free(name);
-	}
-	cx_lines_free(lines);
-	cx_stream_close(s);
-	return rc < 0 ? rc : 0;
+	struct list_ctx lc = {l, split};
+	struct cx_rows rows = {.ctx = &lc};
+	struct cx_list_spec spec = {.file = file, .index = 1, .fn = list_line};
+	return cx_rows_list(&rows, rel, &spec, err);
 }
 
 struct reader {
@@ -141,6 +143,7 @@ struct reader {
 	const struct cx_sink *sink;
 	struct lookup images;
 	const char *entry_file;
+	struct cx_buf path;
 	int hint; /* the images_NNN/ folder that held the last image, 0 for none */
 	int misses; /* images found nowhere in a row, while no Kaggle folder was seen */
 };
@@ -247,38 +250,28 @@ static const char *const entry_names[E_NCOLS] = {
 	"View Position",
 };
 
-/*
- * Field count: as many as the header's tokens (the bracketed names split in
- * two), or one more when that last one is empty (a trailing comma).
- */
-static int entry_fields_ok(const struct cx_csv_row *row, size_t nhead)
-{
-	return row->n == nhead || (row->n == nhead + 1 && !row->field[nhead][0]);
-}
-
 /* Checks the metadata of one Data_Entry row into f; 0, or -1 with the reason
  * in why. */
-static int entry_meta(const struct cx_csv_row *row, const int *col, struct cx_image_fact *f,
-		      char *why, size_t whysz)
+static int entry_meta(const char *const *col, struct cx_image_fact *f, char *why, size_t whysz)
 {
-	const char *v = cx_csv_get(row, col[E_PATIENT]);
+	const char *v = col[E_PATIENT];
 	const char *bad = NULL;
 	if (!all_digits(v)) {
 		bad = "Patient ID";
 	} else {
 		f->patient = v;
-		v = cx_csv_get(row, col[E_AGE]);
+		v = col[E_AGE];
 		if (parse_age(v, &f->age))
 			bad = "Patient Age";
 	}
 	if (!bad) {
-		v = cx_csv_get(row, col[E_SEX]);
+		v = col[E_SEX];
 		if (strcmp(v, "M") && strcmp(v, "F"))
 			bad = "Patient Gender";
 		f->sex = v;
 	}
 	if (!bad) {
-		v = cx_csv_get(row, col[E_VIEW]);
+		v = col[E_VIEW];
 		if (strcmp(v, "PA") && strcmp(v, "AP"))
 			bad = "View Position";
 		f->view = v;
@@ -288,173 +281,122 @@ static int entry_meta(const struct cx_csv_row *row, const int *col, struct cx_im
 	return bad ? -1 : 0;
 }
 
-static void entry_row(struct reader *r, const struct cx_csv *c, const struct cx_csv_row *row,
-		      const int *col, struct cx_buf *path)
+/*
+ * One Data_Entry row. Its field count (the header's bracketed names split
+ * in two, and rows may end in an empty field, a trailing comma) and UTF-8
+ * are checked by the helper (CX_FIELDS_NAMED).
+ */
+static struct cx_outcome entry_row(void *ctx, struct cx_row *row)
 {
-	const struct cx_sink *sink = r->sink;
-	const char *file = r->entry_file;
-	const struct cx_csv_row *h = cx_csv_header_row(c);
-	if (!entry_fields_ok(row, h->n)) {
-		cx_row_reject(sink, file, row->line, "row has %zu fields, header has %zu", row->n,
-			      h->n);
-		return;
-	}
-	if (row->bad_utf8 >= 0) {
-		const char *name = (size_t)row->bad_utf8 < h->n ? h->field[row->bad_utf8] : "";
-		cx_row_reject(sink, file, row->line, "invalid UTF-8 in column '%s'", name);
-		return;
-	}
-	const char *name = cx_csv_get(row, col[E_IMAGE]);
+	struct reader *r = ctx;
+	const char *name = row->v[E_IMAGE];
+	struct cx_outcome o;
+	if (cx_rows_safe_name(row, "Image Index", name, CX_NAME_FILE, &o))
+		return o;
 	struct image_entry *e = lookup_find(&r->images, name);
-	if (!e) {
-		cx_row_reject(sink, file, row->line, "image '%s' is in neither %s nor %s", name,
-			      TRAIN_LIST, TEST_LIST);
-		return;
-	}
-	if (e->split == CX_SPLIT_NONE) {
-		cx_row_reject(sink, file, row->line, "image '%s' is in both %s and %s", name,
-			      TRAIN_LIST, TEST_LIST);
-		return;
-	}
+	if (!e)
+		return cx_rows_reject(row, "image '%s' is in neither %s nor %s", name, TRAIN_LIST,
+				      TEST_LIST);
+	if (e->split == CX_SPLIT_NONE)
+		return cx_rows_reject(row, "image '%s' is in both %s and %s", name, TRAIN_LIST,
+				      TEST_LIST);
 	char why[300];
 	struct cx_label labels[CX_ARRAY_LEN(findings)];
-	int nl = parse_findings(cx_csv_get(row, col[E_LABELS]), labels, why, sizeof(why));
+	int nl = parse_findings(row->v[E_LABELS], labels, why, sizeof(why));
 	struct cx_image_fact f;
 	cx_image_fact_init(&f);
-	if (nl < 0 || entry_meta(row, col, &f, why, sizeof(why))) {
-		cx_row_reject(sink, file, row->line, "%s", why);
-		return;
-	}
-	image_path(r, name, path);
+	if (nl < 0 || entry_meta(row->v, &f, why, sizeof(why)))
+		return cx_rows_reject(row, "%s", why);
+	image_path(r, name, &r->path);
 	f.key = name;
-	f.path = path->data;
+	f.path = r->path.data;
 	f.split = (enum cx_split)e->split;
 	struct cx_labels_fact lf = {name, 0, labels, (size_t)nl};
 	struct cx_error err = {0};
-	if (cx_emit_image(sink, &f, &err) || cx_emit_labels(sink, &lf, &err)) {
-		cx_row_reject(sink, file, row->line, "%s", err.msg);
-		return;
-	}
+	if (cx_emit_image(r->sink, &f, &err) || cx_emit_labels(r->sink, &lf, &err))
+		return cx_rows_reject(row, "%s", err.msg);
 	e->kept = 1;
-	cx_row_kept(sink, file, row->line);
+	return cx_rows_keep();
 }
 
-static int read_entries(struct reader *r, struct cx_error *err)
+static int read_entries(struct cx_rows *rows, struct cx_error *err)
 {
+	struct reader *r = rows->ctx;
 	r->entry_file = cx_release_exists(r->rel, ENTRY_V2020) ? ENTRY_V2020 : ENTRY_2017;
-	struct cx_stream *s;
-	int rc = cx_release_open_file(r->rel, r->entry_file, &s, err);
-	if (rc)
-		return rc;
-	struct cx_csv *c = cx_csv_new(s, ',');
-	int col[E_NCOLS];
-	rc = cx_csv_header(c, entry_names, NULL, E_NCOLS, col, err);
-	struct cx_buf path = CX_BUF_INIT;
-	struct cx_csv_row *row;
-	while (rc == 0 && (rc = cx_csv_next(c, &row, err)) == 1) {
-		entry_row(r, c, row, col, &path);
-		rc = 0;
-	}
-	cx_buf_release(&path);
-	cx_csv_free(c);
-	cx_stream_close(s);
-	return rc < 0 ? rc : 0;
+	struct cx_csv_spec spec = {
+		.file = r->entry_file,
+		.cols = entry_names,
+		.ncols = E_NCOLS,
+		.fields = CX_FIELDS_NAMED,
+		.fn = entry_row,
+	};
+	return cx_rows_csv(rows, r->rel, &spec, err);
 }
 
 /*
- * One BBox_List row: image, label, then x, y, w, h in the four fields from
- * the "Bbox [x" column on (the header's "[x,y,w,h],,," makes 9 tokens where
- * rows have 6 fields; empty trailing fields are allowed).
+ * One BBox_List row: image, label, then x, y, w, h under the header's
+ * "Bbox [x,y,w,h]" (split into four columns, followed by ",,,": unnamed
+ * columns whose fields may be absent or empty, CX_FIELDS_NAMED).
  */
-static void box_row(struct reader *r, const struct cx_csv *c, const struct cx_csv_row *row,
-		    const int *col)
+static struct cx_outcome box_row(void *ctx, struct cx_row *row)
 {
-	const struct cx_sink *sink = r->sink;
-	const struct cx_csv_row *h = cx_csv_header_row(c);
-	size_t want = (size_t)col[2] + 4;
-	int extra = 0;
-	for (size_t i = want; i < row->n; i++)
-		extra |= row->field[i][0] != '\0';
-	if (row->n < want || row->n > h->n || extra) {
-		cx_row_reject(sink, BBOX_CSV, row->line, "row has %zu fields, expected %zu", row->n,
-			      want);
-		return;
-	}
-	if (row->bad_utf8 >= 0) {
-		cx_row_reject(sink, BBOX_CSV, row->line, "invalid UTF-8 in column '%s'",
-			      h->field[row->bad_utf8]);
-		return;
-	}
-	const char *name = row->field[col[0]], *label = row->field[col[1]];
-	if (!in_list(box_labels, CX_ARRAY_LEN(box_labels), label)) {
-		cx_row_reject(sink, BBOX_CSV, row->line, "unknown box label '%s'", label);
-		return;
-	}
+	struct reader *r = ctx;
+	const char *name = row->v[0], *label = row->v[1];
+	if (!in_list(box_labels, CX_ARRAY_LEN(box_labels), label))
+		return cx_rows_reject(row, "unknown box label '%s'", label);
 	static const char *const coord[] = {"x", "y", "w", "h"};
 	double v[4];
 	for (int i = 0; i < 4; i++) {
-		const char *cell = row->field[col[2] + i];
-		if (cx_parse_double(cell, &v[i])) {
-			cx_row_reject(sink, BBOX_CSV, row->line, "non-numeric box %s '%s'",
-				      coord[i], cell);
-			return;
-		}
-		if (v[i] < 0 || (i >= 2 && v[i] == 0)) {
-			cx_row_reject(sink, BBOX_CSV, row->line, "%s box %s '%s'",
-				      v[i] < 0 ? "negative" : "empty", coord[i], cell);
-			return;
-		}
+		const char *cell = row->v[2 + i];
+		if (cx_parse_double(cell, &v[i]))
+			return cx_rows_reject(row, "non-numeric box %s '%s'", coord[i], cell);
+		if (v[i] < 0 || (i >= 2 && v[i] == 0))
+			return cx_rows_reject(row, "%s box %s '%s'",
+					      v[i] < 0 ? "negative" : "empty", coord[i], cell);
 	}
 	struct image_entry *e = lookup_find(&r->images, name);
-	if (!e || !e->kept) {
-		cx_row_reject(sink, BBOX_CSV, row->line, "box of image '%s' not kept from %s", name,
-			      r->entry_file);
-		return;
-	}
+	if (!e || !e->kept)
+		return cx_rows_reject(row, "box of image '%s' not kept from %s", name,
+				      r->entry_file);
 	struct cx_box_fact b = {name, label, v[0], v[1], v[2], v[3]};
 	struct cx_error err = {0};
-	if (cx_emit_box(sink, &b, &err)) {
-		cx_row_reject(sink, BBOX_CSV, row->line, "%s", err.msg);
-		return;
-	}
-	cx_row_kept(sink, BBOX_CSV, row->line);
+	if (cx_emit_box(r->sink, &b, &err))
+		return cx_rows_reject(row, "%s", err.msg);
+	return cx_rows_keep();
 }
 
-static int read_boxes(struct reader *r, struct cx_error *err)
+static int read_boxes(struct cx_rows *rows, struct cx_error *err)
 {
+	struct reader *r = rows->ctx;
 	if (!cx_release_exists(r->rel, BBOX_CSV))
 		return 0;
-	struct cx_stream *s;
-	int rc = cx_release_open_file(r->rel, BBOX_CSV, &s, err);
-	if (rc)
-		return rc;
-	struct cx_csv *c = cx_csv_new(s, ',');
-	static const char *const names[] = {"Image Index", "Finding Label", "Bbox [x"};
-	int col[3];
-	rc = cx_csv_header(c, names, NULL, 3, col, err);
-	struct cx_csv_row *row;
-	while (rc == 0 && (rc = cx_csv_next(c, &row, err)) == 1) {
-		box_row(r, c, row, col);
-		rc = 0;
-	}
-	cx_csv_free(c);
-	cx_stream_close(s);
-	return rc < 0 ? rc : 0;
+	static const char *const names[] = {"Image Index", "Finding Label", "Bbox [x", "y", "w",
+					    "h]"};
+	struct cx_csv_spec spec = {
+		.file = BBOX_CSV,
+		.cols = names,
+		.ncols = CX_ARRAY_LEN(names),
+		.fields = CX_FIELDS_NAMED,
+		.fn = box_row,
+	};
+	return cx_rows_csv(rows, r->rel, &spec, err);
 }
 
 static int nih_read(struct cx_release *rel, const struct cx_sink *sink, struct cx_error *err)
 {
 	struct reader r = {.rel = rel, .sink = sink};
+	struct cx_rows rows = {.sink = sink, .ctx = &r};
 	int rc = read_list(rel, TRAIN_LIST, CX_SPLIT_TRAIN, &r.images, err);
 	if (rc == 0)
 		rc = read_list(rel, TEST_LIST, CX_SPLIT_TEST, &r.images, err);
 	if (rc == 0) {
 		lookup_finish(&r.images);
-		rc = read_entries(&r, err);
+		rc = read_entries(&rows, err);
 	}
 	if (rc == 0)
-		rc = read_boxes(&r, err);
+		rc = read_boxes(&rows, err);
 	lookup_free(&r.images);
+	cx_buf_release(&r.path);
 	return rc;
 }
 

@@ -21,6 +21,7 @@
 #include <sys/stat.h>
 
 #include "adapters/adapter.h"
+#include "adapters/rows.h"
 #include "adapters/strset.h"
 #include "io/release.h"
 
@@ -48,9 +49,6 @@ struct report {
 struct reader {
 	struct cx_release *rel;
 	const struct cx_sink *sink;
-	struct cx_error *err;     /* read()'s, for a file that cannot be read */
-	long nfiles;             /* report files met */
-	struct cx_strset files;   /* names read, to spot a copy in a second layer */
 	struct cx_buf path;
 };
 
@@ -104,9 +102,13 @@ static void on_start(void *ud, const XML_Char *name, const XML_Char **atts)
 			r->text_depth = r->depth;
 		}
 	} else if (!strcmp(name, "parentImage")) {
+		/* The id names a file: <id>.png. */
 		const char *id = attr(atts, "id");
-		if (!id || !id[0] || strchr(id, '/'))
-			fail(r, "<parentImage> with a bad id '%s'", id ? id : "");
+		const char *problem = cx_rows_name_problem(id ? id : "", CX_NAME_FILE);
+		if (problem && !r->bad.len)
+			cx_rows_name_reason(&r->bad, "parentImage id", id ? id : "", problem);
+		if (problem)
+			XML_StopParser(r->parser, XML_FALSE);
 		else
 			add_image(r, id);
 	}
@@ -249,47 +251,55 @@ static int emit(struct reader *rd, struct report *r, const char *n, struct cx_er
 	return rc;
 }
 
-static int read_one(void *ctx, const char *name, struct cx_stream *s)
+/*
+ * One report file, one row (the helper filters a copy of a file already read
+ * from another layer as "duplicate-copy"). A problem found while parsing is
+ * rejected with the line where expat stopped.
+ */
+static struct cx_outcome read_one(void *ctx, struct cx_row *row)
 {
 	struct reader *rd = ctx;
-	rd->nfiles++;
-	if (!cx_strset_add(&rd->files, name)) {
-		cx_row_filter(rd->sink, name, 1, "duplicate-copy");
-		return 0;
-	}
 	struct report r;
 	report_init(&r);
-	struct cx_error err = {0};
 	long line = 1;
-	int rc = parse(&r, s, &line, rd->err);
+	int rc = parse(&r, row->stream, &line, row->err);
 	if (rc < 0) {
 		report_release(&r);
-		return rc;
+		return cx_rows_fail();
 	}
 	const char *n = NULL;
 	if (!r.bad.len && !r.has_uid)
 		cx_buf_adds(&r.bad, "no <uId> element");
 	if (!r.bad.len && !(n = report_number(r.uid.data)))
 		cx_buf_addf(&r.bad, "uId '%s' is not CXR<n>", r.uid.data);
-	if (r.bad.len)
-		cx_row_reject(rd->sink, name, line, "%s", r.bad.data);
-	else if (emit(rd, &r, n, &err) < 0)
-		cx_row_reject(rd->sink, name, 1, "%s", err.msg);
-	else
-		cx_row_kept(rd->sink, name, 1);
+	struct cx_error err = {0};
+	struct cx_outcome o;
+	if (r.bad.len) {
+		row->line = line;
+		o = cx_rows_reject(row, "%s", r.bad.data);
+	} else if (emit(rd, &r, n, &err) < 0) {
+		o = cx_rows_reject(row, "%s", err.msg);
+	} else {
+		o = cx_rows_keep();
+	}
 	report_release(&r);
-	return 0;
+	return o;
 }
 
 static int openi_read(struct cx_release *rel, const struct cx_sink *sink, struct cx_error *err)
 {
-	struct reader rd = {.rel = rel, .sink = sink, .err = err};
-	int rc = cx_release_walk(rel, REPORT_GLOB, read_one, &rd, err);
-	if (rc == 0 && rd.nfiles == 0)
+	static const struct cx_files_spec spec = {
+		.pattern = REPORT_GLOB,
+		.copy_rule = "duplicate-copy",
+		.fn = read_one,
+	};
+	struct reader rd = {.rel = rel, .sink = sink};
+	struct cx_rows rows = {.sink = sink, .ctx = &rd};
+	int rc = cx_rows_files(&rows, rel, &spec, err);
+	if (rc == 0 && rows.read == 0)
 		rc = cx_error_set(err, CX_ENOTFOUND, "%s: no report files '%s' (%s)",
 				  cx_release_path(rel), REPORT_GLOB,
 				  "the extracted folder or NLMCXR_reports.tgz");
-	cx_strset_release(&rd.files);
 	cx_buf_release(&rd.path);
 	return rc;
 }

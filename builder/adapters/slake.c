@@ -18,28 +18,26 @@
 
 #include "adapters/adapter.h"
 #include "adapters/json-file.h"
+#include "adapters/rows.h"
 #include "adapters/strset.h"
 #include "io/release.h"
 
 #define JSON_MAX ((size_t)64 << 20)
 
-/* The fields read from one record, all required. */
+/* The keys read from one record, all required. */
 enum { F_QID, F_IMAGE, F_QUESTION, F_ANSWER, F_LANG, F_LOCATION, F_MODALITY, F_ATYPE,
        F_CTYPE, F_N };
 
-static const struct {
-	const char *key;
-	int kinds;
-} fields[F_N] = {
-	[F_QID] = {"qid", CX_JSON_INT},
-	[F_IMAGE] = {"img_name", CX_JSON_STRING},
-	[F_QUESTION] = {"question", CX_JSON_STRING},
-	[F_ANSWER] = {"answer", CX_JSON_STRING | CX_JSON_INT},
-	[F_LANG] = {"q_lang", CX_JSON_STRING},
-	[F_LOCATION] = {"location", CX_JSON_STRING},
-	[F_MODALITY] = {"modality", CX_JSON_STRING},
-	[F_ATYPE] = {"answer_type", CX_JSON_STRING},
-	[F_CTYPE] = {"content_type", CX_JSON_STRING},
+static const struct cx_json_key keys[F_N] = {
+	[F_QID] = {"qid", CX_JSON_INT, 1},
+	[F_IMAGE] = {"img_name", CX_JSON_STRING, 1},
+	[F_QUESTION] = {"question", CX_JSON_STRING, 1},
+	[F_ANSWER] = {"answer", CX_JSON_STRING | CX_JSON_INT, 1},
+	[F_LANG] = {"q_lang", CX_JSON_STRING, 1},
+	[F_LOCATION] = {"location", CX_JSON_STRING, 1},
+	[F_MODALITY] = {"modality", CX_JSON_STRING, 1},
+	[F_ATYPE] = {"answer_type", CX_JSON_STRING, 1},
+	[F_CTYPE] = {"content_type", CX_JSON_STRING, 1},
 };
 
 /*
@@ -63,42 +61,11 @@ static int is_chest_xray(const char *modality, const char *location)
 struct reader {
 	struct cx_release *rel;
 	const struct cx_sink *sink;
-	const char *file;          /* the JSON file being read */
-	enum cx_split split;
+	enum cx_split split;       /* of the JSON file being read */
 	struct cx_strset images;   /* image names emitted */
-	struct cx_buf val[F_N];
 	struct cx_buf why;
 	struct cx_buf path;
 };
-
-/* Reads and checks the fields of a record; 0, or -1 with the reason. */
-static int read_fields(struct reader *r, const cJSON *rec, int *closed)
-{
-	if (!cJSON_IsObject(rec)) {
-		cx_buf_reset(&r->why);
-		cx_buf_addf(&r->why, "record is %s, expected an object", cx_json_kind(rec));
-		return -1;
-	}
-	for (int i = 0; i < F_N; i++) {
-		int rc = cx_json_field(rec, fields[i].key, fields[i].kinds, &r->val[i], &r->why);
-		if (rc < 0)
-			return -1;
-		if (rc == 0) {
-			cx_buf_addf(&r->why, "missing '%s'", fields[i].key);
-			return -1;
-		}
-	}
-	const char *image = r->val[F_IMAGE].data;
-	if (!image[0] || image[0] == '/' || strstr(image, "..")) {
-		cx_buf_addf(&r->why, "img_name '%s' is not a path inside imgs/", image);
-		return -1;
-	}
-	if (!r->val[F_QUESTION].len || !r->val[F_ANSWER].len) {
-		cx_buf_addf(&r->why, "empty '%s'", r->val[F_QUESTION].len ? "answer" : "question");
-		return -1;
-	}
-	return cx_json_answer_type(r->val[F_ATYPE].data, closed, &r->why);
-}
 
 /*
  * Emits the image fact the first time an image is named. The path is
@@ -125,61 +92,52 @@ static int emit_image(struct reader *r, const char *name, struct cx_error *err)
 	return rc;
 }
 
-static void read_record(struct reader *r, const cJSON *rec, long n)
+/* One record; the helper has checked that every key is there and typed. */
+static struct cx_outcome read_record(void *ctx, struct cx_row *row)
 {
-	const struct cx_sink *sink = r->sink;
+	struct reader *r = ctx;
+	const char *const *v = row->v;
+	const char *image = v[F_IMAGE];
+	struct cx_outcome o;
+	if (cx_rows_safe_name(row, "img_name", image, CX_NAME_PATH, &o))
+		return o;
+	if (!v[F_QUESTION][0] || !v[F_ANSWER][0])
+		return cx_rows_reject(row, "empty '%s'", v[F_QUESTION][0] ? "answer" : "question");
 	int closed;
-	if (read_fields(r, rec, &closed) < 0) {
-		cx_row_reject(sink, r->file, n, "%s", r->why.data);
-		return;
-	}
-	if (strcmp(r->val[F_LANG].data, "en") != 0) {
-		cx_row_filter(sink, r->file, n, "non-english");
-		return;
-	}
-	if (!is_chest_xray(r->val[F_MODALITY].data, r->val[F_LOCATION].data)) {
-		cx_row_filter(sink, r->file, n, "not-chest-xray");
-		return;
-	}
-	const char *image = r->val[F_IMAGE].data;
+	cx_buf_reset(&r->why);
+	if (cx_json_answer_type(v[F_ATYPE], &closed, &r->why) < 0)
+		return cx_rows_reject(row, "%s", r->why.data);
+	if (strcmp(v[F_LANG], "en") != 0)
+		return cx_rows_filter("non-english");
+	if (!is_chest_xray(v[F_MODALITY], v[F_LOCATION]))
+		return cx_rows_filter("not-chest-xray");
 	struct cx_error err = {0};
 	struct cx_qa_fact qa = {
-		.key = r->val[F_QID].data,
+		.key = v[F_QID],
 		.image = image,
-		.question = r->val[F_QUESTION].data,
-		.answer = r->val[F_ANSWER].data,
+		.question = v[F_QUESTION],
+		.answer = v[F_ANSWER],
 		.closed = closed,
-		.qtype = r->val[F_CTYPE].data,
+		.qtype = v[F_CTYPE],
 		.split = r->split,
 	};
-	if (emit_image(r, image, &err) < 0 || cx_emit_qa(sink, &qa, &err) < 0) {
-		cx_row_reject(sink, r->file, n, "%s", err.msg);
-		return;
-	}
-	cx_row_kept(sink, r->file, n);
+	if (emit_image(r, image, &err) < 0 || cx_emit_qa(r->sink, &qa, &err) < 0)
+		return cx_rows_reject(row, "%s", err.msg);
+	return cx_rows_keep();
 }
 
-static int read_file(struct reader *r, const char *name, enum cx_split split,
-		     struct cx_error *err)
+static int read_file(struct cx_rows *rows, struct cx_release *rel, const char *name,
+		     enum cx_split split, struct cx_error *err)
 {
-	cJSON *root;
-	int rc = cx_json_load(r->rel, name, JSON_MAX, &root, err);
-	if (rc)
-		return rc;
-	if (!cJSON_IsArray(root)) {
-		rc = cx_error_set(err, CX_EFORMAT, "%s: expected a JSON list of records, found %s",
-				  name, cx_json_kind(root));
-		cJSON_Delete(root);
-		return rc;
-	}
-	r->file = name;
-	r->split = split;
-	long n = 0;
-	const cJSON *rec;
-	cJSON_ArrayForEach(rec, root)
-		read_record(r, rec, ++n);
-	cJSON_Delete(root);
-	return 0;
+	struct cx_json_spec spec = {
+		.file = name,
+		.max = JSON_MAX,
+		.keys = keys,
+		.nkeys = F_N,
+		.fn = read_record,
+	};
+	((struct reader *)rows->ctx)->split = split;
+	return cx_rows_json(rows, rel, &spec, err);
 }
 
 /* validate.json as released, validation.json on the Hugging Face copy. */
@@ -206,13 +164,12 @@ static int slake_read(struct cx_release *rel, const struct cx_sink *sink, struct
 			return cx_error_set(err, CX_ENOTFOUND, "%s: missing file '%s'",
 					    cx_release_path(rel), need[i]);
 	struct reader r = {.rel = rel, .sink = sink};
-	int rc = read_file(&r, "train.json", CX_SPLIT_TRAIN, err);
+	struct cx_rows rows = {.sink = sink, .ctx = &r};
+	int rc = read_file(&rows, rel, "train.json", CX_SPLIT_TRAIN, err);
 	if (rc == 0)
-		rc = read_file(&r, val, CX_SPLIT_VAL, err);
+		rc = read_file(&rows, rel, val, CX_SPLIT_VAL, err);
 	if (rc == 0)
-		rc = read_file(&r, "test.json", CX_SPLIT_TEST, err);
-	for (int i = 0; i < F_N; i++)
-		cx_buf_release(&r.val[i]);
+		rc = read_file(&rows, rel, "test.json", CX_SPLIT_TEST, err);
 	cx_buf_release(&r.why);
 	cx_buf_release(&r.path);
 	cx_strset_release(&r.images);

@@ -21,6 +21,7 @@
 
 #include "adapters/adapter.h"
 #include "adapters/json-file.h"
+#include "adapters/rows.h"
 #include "adapters/strset.h"
 #include "io/release.h"
 
@@ -28,14 +29,10 @@
 #define IMAGE_DIR "VQA_RAD Image Folder/"
 #define JSON_MAX ((size_t)64 << 20)
 
-/* The fields read from one record; which are required and how typed. */
+/* The keys read from one record; which are required and how typed. */
 enum { F_QID, F_PHRASE, F_IMAGE, F_ORGAN, F_QUESTION, F_ANSWER, F_ATYPE, F_QTYPE, F_N };
 
-static const struct {
-	const char *key;
-	int kinds;
-	int required;
-} fields[F_N] = {
+static const struct cx_json_key keys[F_N] = {
 	[F_QID] = {"qid", CX_JSON_STRING | CX_JSON_INT, 1},
 	[F_PHRASE] = {"phrase_type", CX_JSON_STRING, 1},
 	[F_IMAGE] = {"image_name", CX_JSON_STRING, 1},
@@ -50,53 +47,10 @@ struct reader {
 	struct cx_release *rel;
 	const struct cx_sink *sink;
 	struct cx_strset images; /* image names emitted */
-	struct cx_buf val[F_N];
-	int has[F_N];            /* present and not "NULL" */
+	struct cx_buf atype;
 	struct cx_buf why;
 	struct cx_buf path;
 };
-
-/* Reads the fields of a record; 0, or -1 with the reason in r->why. */
-static int read_fields(struct reader *r, const cJSON *rec)
-{
-	if (!cJSON_IsObject(rec)) {
-		cx_buf_reset(&r->why);
-		cx_buf_addf(&r->why, "record is %s, expected an object", cx_json_kind(rec));
-		return -1;
-	}
-	for (int i = 0; i < F_N; i++) {
-		int rc = cx_json_field(rec, fields[i].key, fields[i].kinds, &r->val[i], &r->why);
-		if (rc < 0)
-			return -1;
-		/* The release writes a missing value as the string "NULL". */
-		r->has[i] = rc == 1 && strcmp(r->val[i].data, "NULL") != 0;
-		if (fields[i].required && !r->has[i]) {
-			cx_buf_addf(&r->why, "missing '%s'%s", fields[i].key,
-				    rc == 1 ? " (\"NULL\")" : "");
-			return -1;
-		}
-	}
-	return 0;
-}
-
-/* Checks values the adapter relies on; 0, or -1 with the reason. */
-static int check_values(struct reader *r, int *closed)
-{
-	const char *image = r->val[F_IMAGE].data;
-	cx_buf_reset(&r->why);
-	if (strchr(image, '/') || !strcmp(image, "..") || !strcmp(image, ".")) {
-		cx_buf_addf(&r->why, "image_name '%s' is not a file name", image);
-		return -1;
-	}
-	const char *empty = !r->val[F_QID].len ? "qid" : !r->val[F_QUESTION].len ? "question"
-			  : !r->val[F_ANSWER].len ? "answer" : !image[0] ? "image_name" : NULL;
-	if (empty) {
-		cx_buf_addf(&r->why, "empty '%s'", empty);
-		return -1;
-	}
-	/* "CLOSED " (trailing space) occurs twice in the release. */
-	return cx_json_answer_type(cx_trim(r->val[F_ATYPE].data), closed, &r->why);
-}
 
 /* Emits the image fact the first time an image is named. */
 static int emit_image(struct reader *r, const char *name, struct cx_error *err)
@@ -115,61 +69,62 @@ static int emit_image(struct reader *r, const char *name, struct cx_error *err)
 	return rc;
 }
 
-static void read_record(struct reader *r, const cJSON *rec, long n)
+/* One record; the helper has checked its keys (the release writes a missing
+ * value as the string "NULL", which the spec treats as absent). */
+static struct cx_outcome read_record(void *ctx, struct cx_row *row)
 {
-	const struct cx_sink *sink = r->sink;
+	struct reader *r = ctx;
+	const char *const *v = row->v;
+	const char *image = v[F_IMAGE];
+	struct cx_outcome o;
+	if (cx_rows_safe_name(row, "image_name", image, CX_NAME_FILE, &o))
+		return o;
+	const char *empty = !v[F_QID][0] ? "qid" : !v[F_QUESTION][0] ? "question"
+			  : !v[F_ANSWER][0] ? "answer" : NULL;
+	if (empty)
+		return cx_rows_reject(row, "empty '%s'", empty);
+	/* "CLOSED " (trailing space) occurs twice in the release. */
+	cx_buf_reset(&r->atype);
+	cx_buf_adds(&r->atype, v[F_ATYPE]);
 	int closed;
-	if (read_fields(r, rec) < 0 || check_values(r, &closed) < 0) {
-		cx_row_reject(sink, JSON_NAME, n, "%s", r->why.data);
-		return;
-	}
-	if (strcmp(r->val[F_ORGAN].data, "CHEST") != 0) {
-		cx_row_filter(sink, JSON_NAME, n, "not-chest");
-		return;
-	}
-	const char *image = r->val[F_IMAGE].data;
+	cx_buf_reset(&r->why);
+	if (cx_json_answer_type(cx_trim(r->atype.data), &closed, &r->why) < 0)
+		return cx_rows_reject(row, "%s", r->why.data);
+	if (strcmp(v[F_ORGAN], "CHEST") != 0)
+		return cx_rows_filter("not-chest");
 	struct cx_error err = {0};
 	struct cx_qa_fact qa = {
-		.key = r->val[F_QID].data,
+		.key = v[F_QID],
 		.image = image,
-		.question = r->val[F_QUESTION].data,
-		.answer = r->val[F_ANSWER].data,
+		.question = v[F_QUESTION],
+		.answer = v[F_ANSWER],
 		.closed = closed,
-		.qtype = r->has[F_QTYPE] ? r->val[F_QTYPE].data : NULL,
-		.split = cx_str_starts(r->val[F_PHRASE].data, "test_") ? CX_SPLIT_TEST
-								     : CX_SPLIT_TRAIN,
+		.qtype = v[F_QTYPE],
+		.split = cx_str_starts(v[F_PHRASE], "test_") ? CX_SPLIT_TEST : CX_SPLIT_TRAIN,
 	};
-	if (emit_image(r, image, &err) < 0 || cx_emit_qa(sink, &qa, &err) < 0) {
-		cx_row_reject(sink, JSON_NAME, n, "%s", err.msg);
-		return;
-	}
-	cx_row_kept(sink, JSON_NAME, n);
+	if (emit_image(r, image, &err) < 0 || cx_emit_qa(r->sink, &qa, &err) < 0)
+		return cx_rows_reject(row, "%s", err.msg);
+	return cx_rows_keep();
 }
 
 static int vqa_rad_read(struct cx_release *rel, const struct cx_sink *sink, struct cx_error *err)
 {
-	cJSON *root;
-	int rc = cx_json_load(rel, JSON_NAME, JSON_MAX, &root, err);
-	if (rc)
-		return rc;
-	if (!cJSON_IsArray(root)) {
-		rc = cx_error_set(err, CX_EFORMAT, "%s: expected a JSON list of records, found %s",
-				  JSON_NAME, cx_json_kind(root));
-		cJSON_Delete(root);
-		return rc;
-	}
+	static const struct cx_json_spec spec = {
+		.file = JSON_NAME,
+		.max = JSON_MAX,
+		.keys = keys,
+		.nkeys = F_N,
+		.absent = "NULL",
+		.fn = read_record,
+	};
 	struct reader r = {.rel = rel, .sink = sink};
-	long n = 0;
-	const cJSON *rec;
-	cJSON_ArrayForEach(rec, root)
-		read_record(&r, rec, ++n);
-	for (int i = 0; i < F_N; i++)
-		cx_buf_release(&r.val[i]);
+	struct cx_rows rows = {.sink = sink, .ctx = &r};
+	int rc = cx_rows_json(&rows, rel, &spec, err);
+	cx_buf_release(&r.atype);
 	cx_buf_release(&r.why);
 	cx_buf_release(&r.path);
 	cx_strset_release(&r.images);
-	cJSON_Delete(root);
-	return 0;
+	return rc;
 }
 
 /* The JSON file at the root or one folder down (an OSF download folder). */

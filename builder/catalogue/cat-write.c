@@ -302,8 +302,12 @@ static int on_qa(void *ctx, const struct cx_qa_fact *f, struct cx_error *err)
 	return 0;
 }
 
-static void tick(struct cx_cat *cat)
+/* Rows read are counted apart from their outcomes; cx_cat_end_source()
+ * checks the sum. */
+static void on_read(void *ctx, const struct cx_where *w)
 {
+	(void)w;
+	struct cx_cat *cat = ctx;
 	cat->n.read++;
 	if (cat->progress && (cat->n.read & 0xFFFF) == 0)
 		cat->progress(cat->payload, cat->adapter->id, &cat->n);
@@ -322,7 +326,6 @@ static void on_kept(void *ctx, const struct cx_where *w)
 	}
 	cat->npend = 0;
 	cat->n.kept++;
-	tick(cat);
 }
 
 /* Takes back what the current row inserted (studies stay: they are shared). */
@@ -354,7 +357,6 @@ static void on_reject(void *ctx, const struct cx_where *w, const char *reason)
 	sqlite3_step(st);
 	sqlite3_reset(st);
 	cat->n.rejected++;
-	tick(cat);
 }
 
 static void on_filter(void *ctx, const struct cx_where *w, const char *rule)
@@ -372,13 +374,12 @@ static void on_filter(void *ctx, const struct cx_where *w, const char *rule)
 	}
 	cat->rules[i].rows++;
 	cat->n.filtered++;
-	tick(cat);
 }
 
 void cat_sink_init(struct cx_cat *cat)
 {
 	cat->sink = (struct cx_sink){cat, on_image, on_study, on_labels, on_box,
-				     on_report, on_qa, on_kept, on_reject, on_filter};
+				     on_report, on_qa, on_kept, on_reject, on_filter, on_read};
 }
 
 const struct cx_sink *cx_cat_sink(struct cx_cat *cat) { return &cat->sink; }
@@ -624,6 +625,18 @@ static int write_counts(struct cx_cat *cat, struct cx_error *err)
 	return rc;
 }
 
+/* Every row read got exactly one outcome, or the adapter has a bug. */
+static int check_rows(const struct cx_cat *cat, struct cx_error *err)
+{
+	const struct cx_source_counts *n = &cat->n;
+	if (n->read == n->kept + n->rejected + n->filtered)
+		return 0;
+	return cx_error_set(err, CX_ERROR,
+			    "rows read (%ld) differ from kept + rejected + filtered (%ld + %ld + "
+			    "%ld): the adapter accounted for a row twice or not at all",
+			    n->read, n->kept, n->rejected, n->filtered);
+}
+
 int cx_cat_end_load(struct cx_cat *cat, struct cx_error *err)
 {
 	return restore_indexes(cat, &cat->deferred, err);
@@ -631,7 +644,9 @@ int cx_cat_end_load(struct cx_cat *cat, struct cx_error *err)
 
 int cx_cat_end_source(struct cx_cat *cat, struct cx_source_counts *out, struct cx_error *err)
 {
-	int rc = cx_cat_end_load(cat, err);
+	int rc = check_rows(cat, err);
+	if (!rc)
+		rc = cx_cat_end_load(cat, err);
 	if (!rc)
 		rc = cat_derive(cat, err);
 	if (!rc)

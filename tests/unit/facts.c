@@ -136,12 +136,26 @@ static void on_filter(void *ctx, const struct cx_where *w, const char *rule)
 	cx_buf_addf(r->out, "filter %s:%ld %s\n", w->file, w->line, rule);
 }
 
+/* Rows read are not logged (the golden logs hold facts and outcomes); they
+ * are counted, and checked against the outcomes. */
+static void on_read(void *ctx, const struct cx_where *w)
+{
+	(void)w;
+	struct rec *r = ctx;
+	r->n->read++;
+}
+
+int facts_accounted(const struct facts_count *n)
+{
+	return n->read == n->kept + n->rejected + n->filtered;
+}
+
 int facts_run(const struct cx_adapter *a, const char *path, struct cx_buf *out,
 	      struct facts_count *n, struct cx_error *err)
 {
 	struct rec r = {out, n};
 	struct cx_sink sink = {&r, on_image, on_study, on_labels, on_box, on_report, on_qa,
-			       on_kept, on_reject, on_filter};
+			       on_kept, on_reject, on_filter, on_read};
 	struct cx_release *rel;
 	memset(n, 0, sizeof(*n));
 	int rc = cx_release_open(&rel, path, err);
@@ -153,6 +167,10 @@ int facts_run(const struct cx_adapter *a, const char *path, struct cx_buf *out,
 	}
 	rc = a->read(rel, &sink, err);
 	cx_release_free(rel);
+	if (rc == 0 && !facts_accounted(n))
+		rc = cx_error_set(err, CX_ERROR,
+				  "rows read %ld != kept %ld + rejected %ld + filtered %ld", n->read,
+				  n->kept, n->rejected, n->filtered);
 	return rc;
 }
 

@@ -12,14 +12,19 @@
 #include "adapters/adapter.h"
 
 struct facts_count {
+	long read; /* rows read, counted apart from their outcomes (the sink's read()) */
 	long kept, rejected, filtered;
 	long images, studies, labels, boxes, reports, qas;
 };
 
 /* Runs the adapter on the release at path (probe, then read). The fact log
- * goes to out; counts to *n. Returns the adapter's return code. */
+ * goes to out; counts to *n. Returns the adapter's return code, or CX_ERROR
+ * when it returned 0 but rows read != kept + rejected + filtered. */
 int facts_run(const struct cx_adapter *a, const char *path, struct cx_buf *out,
 	      struct facts_count *n, struct cx_error *err);
+
+/* 1 when rows read = kept + rejected + filtered. */
+int facts_accounted(const struct facts_count *n);
 
 /* Compares text with the golden file; prints the first differing line as a
  * TAP comment. Returns 1 when equal (or rewritten with CX_UPDATE_GOLDEN=1). */

@@ -52,7 +52,7 @@ static void test_broken(void)
 		printf("#   %s\n", err.msg);
 	const char *s = cx_buf_str(&log);
 	CHECK_LINE(s, "reject train.csv:2 unknown label value '2.0' in column 'Edema'");
-	CHECK_LINE(s, "reject train.csv:3 row has 16 fields, header has 19");
+	CHECK_LINE(s, "reject train.csv:3 row has 16 fields, expected 19");
 	CHECK_LINE(s, "kept train.csv:4");
 	CHECK_LINE(s, "reject train.csv:5 invalid UTF-8 in column 'Sex'");
 	CHECK_LINE(s, "reject train.csv:6 unknown value 'Other' in column 'Sex'");

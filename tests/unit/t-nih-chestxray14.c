@@ -87,7 +87,7 @@ static void test_broken(void)
 	EXPECT("%s2 unknown finding 'Infiltrate' in column 'Finding Labels'", e);
 	EXPECT("%s3 unknown finding 'No Finding' in column 'Finding Labels'", e);
 	EXPECT("%s4 finding 'Mass' repeated in column 'Finding Labels'", e);
-	EXPECT("%s5 row has 10 fields, header has 11", e);
+	EXPECT("%s5 row has 10 fields, expected 11", e);
 	EXPECT("%s7 invalid UTF-8 in column 'Finding Labels'", e);
 	EXPECT("%s8 image '00000303_000.png' is in neither train_val_list.txt nor test_list.txt", e);
 	EXPECT("%s9 image '00000304_000.png' is in both train_val_list.txt and test_list.txt", e);
