@@ -45,10 +45,36 @@ static void begin(struct cx_rows *r, const char *file, long line)
 	cx_row_read(r->sink, file, line);
 }
 
+#define REASON_MAX 500 /* bytes of a reason; the sink's buffer holds 512 */
+
+/*
+ * A reason is one line of UTF-8 text, whatever release bytes it quotes (a
+ * quoted CSV field may hold a newline, a header name bytes that are not
+ * UTF-8): control bytes, and every byte of a reason that is not UTF-8, are
+ * written \xNN, and a long reason is cut on a character boundary.
+ */
+static const char *one_line(struct cx_buf *out, const char *why)
+{
+	size_t len = strlen(why);
+	int utf8 = cx_utf8_valid(why, len);
+	cx_buf_reset(out);
+	for (size_t i = 0; i < len && out->len < REASON_MAX; i++) {
+		unsigned char c = (unsigned char)why[i];
+		if (c < 0x20 || c == 0x7f || (!utf8 && c >= 0x80))
+			cx_buf_addf(out, "\\x%02x", c);
+		else
+			cx_buf_addc(out, (char)c);
+	}
+	while (out->len > REASON_MAX || !cx_utf8_valid(out->data, out->len))
+		out->data[--out->len] = '\0';
+	return cx_buf_str(out);
+}
+
 /* The one accounting call of a row. Returns 0, or the code of an error. */
 static int finish(struct cx_rows *r, const char *file, long line, struct cx_outcome o,
 		  struct cx_error *err)
 {
+	struct cx_buf text = CX_BUF_INIT;
 	switch (o.kind) {
 	case CX_ROW_KEPT:
 		r->kept++;
@@ -56,7 +82,8 @@ static int finish(struct cx_rows *r, const char *file, long line, struct cx_outc
 		return 0;
 	case CX_ROW_REJECTED:
 		r->rejected++;
-		cx_row_reject(r->sink, file, line, "%s", o.why ? o.why : "rejected");
+		cx_row_reject(r->sink, file, line, "%s", one_line(&text, o.why ? o.why : "rejected"));
+		cx_buf_release(&text);
 		return 0;
 	case CX_ROW_FILTERED:
 		r->filtered++;
