@@ -30,8 +30,14 @@ struct cx_outcome cx_rows_reject(struct cx_row *row, const char *fmt, ...)
 	char text[512];
 	va_list ap;
 	va_start(ap, fmt);
-	vsnprintf(text, sizeof(text), fmt, ap);
+	int n = vsnprintf(text, sizeof(text), fmt, ap);
 	va_end(ap);
+	/* A reason cut short must not end in half a UTF-8 character. */
+	size_t len = strlen(text), keep = len;
+	while (n >= (int)sizeof(text) && keep > 0 && len - keep < 4 && !cx_utf8_valid(text, keep))
+		keep--;
+	if (cx_utf8_valid(text, keep))
+		text[keep] = '\0';
 	/* fmt may format row->reason's own bytes: copy through text first. */
 	cx_buf_reset(&row->reason);
 	cx_buf_adds(&row->reason, text);

@@ -145,6 +145,17 @@ static void test_csv(void)
 		  "csv: the error names file, line and column");
 	check_counts(&r, 0, 0, 0, 0, "csv, missing column");
 
+	/* Found by fuzz-csv: a header name holding a newline (and bytes that are
+	 * not UTF-8) quoted in a reject made a reason of two lines. */
+	static const char *const id_only[] = {"id"};
+	struct cx_csv_spec bad_header = {.file = "bad-header.csv", .cols = id_only, .ncols = 1,
+					 .fn = name_row};
+	cx_buf_reset(&r.rec.log);
+	CHECK_INT(cx_rows_csv(&r.rows, r.rel, &bad_header, &r.err), 0, "bad header: reads");
+	CHECK_STR(cx_buf_str(&r.rec.log),
+		  "reject bad-header.csv:3 invalid UTF-8 in column 'na\\x0ame\\xfe'\n",
+		  "bad header: the reason stays one line of UTF-8, the bytes written \\xNN");
+
 	struct cx_csv_spec absent = {.file = "nope.csv", .cols = cols, .ncols = 1, .fn = name_row};
 	CHECK(cx_rows_csv(&r.rows, r.rel, &absent, &r.err) < 0, "csv: a missing file fails");
 	run_free(&r);
@@ -399,6 +410,15 @@ static struct cx_outcome fail_second(void *ctx, struct cx_row *row)
 	return cx_rows_keep();
 }
 
+static struct cx_outcome long_reason(void *ctx, struct cx_row *row)
+{
+	(void)ctx;
+	char text[700] = "";
+	for (int i = 0; i < 300; i++)
+		strcat(text, "\xc3\xa9"); /* e-acute, two bytes */
+	return cx_rows_reject(row, "%s", text);
+}
+
 static void test_fail_and_account(void)
 {
 	static const char *const cols[] = {"id"};
@@ -413,6 +433,17 @@ static void test_fail_and_account(void)
 		  "kept data.csv:2\nreject data.csv:3 row has 2 fields, expected 3\n",
 		  "fail: the failing row gets no outcome, no later row is read");
 	CHECK_INT(r.rows.read, 3, "fail: three rows read, so the sum check of the sink fails");
+
+	/* A reason over the sink's 512 bytes is cut on a character boundary. */
+	spec.fn = long_reason;
+	cx_buf_reset(&r.rec.log);
+	CHECK_INT(cx_rows_csv(&r.rows, r.rel, &spec, &r.err), 0, "long reason: reads");
+	const char *first = strstr(cx_buf_str(&r.rec.log), "reject data.csv:2 ");
+	const char *end = first ? strchr(first, '\n') : NULL;
+	size_t len = end ? (size_t)(end - first) - strlen("reject data.csv:2 ") : 0;
+	CHECK_INT((long)len, 500, "long reason: 250 two-byte characters kept");
+	CHECK(first && cx_utf8_valid(first, (size_t)(end - first)) && !strstr(first, "\\x"),
+	      "long reason: valid UTF-8, nothing escaped");
 
 	cx_buf_reset(&r.rec.log);
 	r.rows.read = r.rows.kept = r.rows.rejected = r.rows.filtered = r.rec.read = 0;
