@@ -14,7 +14,8 @@
  *  2. bind the release's real columns by name (never by position), list
  *     its filter rules in sources/<id>.md, reject everything else that does
  *     not fit with a reason naming the value and the column;
- *  3. add it to adapter_src in builder/meson.build and to the registry.
+ *  3. add its id to builder/adapters/sources.list, the one registration
+ *     list (the adapter table, the build and the tests follow from it).
  */
 #include "cx.h"
 
@@ -139,6 +140,7 @@ const struct cx_adapter cx_adapter_template = {
 	.license = "CC0 1.0",
 	.access = "public",            /* or "credentialed" */
 	.id_space = NULL,              /* "mimic-cxr" for a release built on MIMIC's ids */
+	.requires = NULL,              /* sources to build first, e.g. {"mimic-cxr", NULL} */
 	.entries = entries,
 	.nentries = CX_ARRAY_LEN(entries),
 	.probe = example_probe,
