@@ -141,6 +141,9 @@ const struct cx_adapter cx_adapter_template = {
 	.access = "public",            /* or "credentialed" */
 	.id_space = NULL,              /* "mimic-cxr" for a release built on MIMIC's ids */
 	.requires = NULL,              /* sources to build first, e.g. {"mimic-cxr", NULL} */
+	/* The vocabulary of the labels it emits (builder/vocab/; a new one gets
+	 * a file there). Example CXR's findings are spelled as CheXpert's. */
+	.labels = &cx_vocab_chexpert,
 	.entries = entries,
 	.nentries = CX_ARRAY_LEN(entries),
 	.probe = example_probe,

@@ -11,6 +11,7 @@
 
 #include "adapters/adapter.h"
 #include "adapters/chexpert-labels.h"
+#include "adapters/rows.h"
 #include "catalogue/catalogue.h"
 #include "io/release.h"
 #include "render/render.h"
@@ -118,8 +119,8 @@ static int emit_image(const struct cx_sink *s, const char *key, const struct cx_
 	struct cx_labels_fact lf = {.target = key, .labels = l, .n = n};
 	if (cx_emit_image(s, &f, err) || cx_emit_labels(s, &lf, err))
 		return err->code;
-	cx_row_kept(s, "labels.csv", 1);
-	return 0;
+	struct cx_rows rows = {.sink = s};
+	return cx_rows_account(&rows, "labels.csv", 1, cx_rows_keep(), err);
 }
 
 static int big_read(struct cx_release *rel, const struct cx_sink *s, struct cx_error *err)
