@@ -47,8 +47,9 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	struct counts n = {0, 0};
-	struct cx_sink sink = {&n, on_image, on_study, on_labels, on_box, on_report, on_qa,
-			       on_kept, on_reject, on_filter, NULL};
+	struct cx_sink sink = {.ctx = &n, .image = on_image, .study = on_study,
+			       .labels = on_labels, .box = on_box, .report = on_report, .qa = on_qa,
+			       .kept = on_kept, .reject = on_reject, .filter = on_filter};
 	struct timespec t0, t1;
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	int rc = a->read(rel, &sink, &err);

@@ -16,14 +16,14 @@
 
 /* ---- outcomes and accounting ---- */
 
-struct cx_outcome cx_rows_keep(void) { return (struct cx_outcome){CX_ROW_KEPT, NULL}; }
+struct cx_outcome cx_rows_keep(void) { return (struct cx_outcome){.kind = CX_ROW_KEPT}; }
 
 struct cx_outcome cx_rows_filter(const char *rule)
 {
-	return (struct cx_outcome){CX_ROW_FILTERED, rule};
+	return (struct cx_outcome){.kind = CX_ROW_FILTERED, .why = rule};
 }
 
-struct cx_outcome cx_rows_fail(void) { return (struct cx_outcome){CX_ROW_ERROR, NULL}; }
+struct cx_outcome cx_rows_fail(void) { return (struct cx_outcome){.kind = CX_ROW_ERROR}; }
 
 struct cx_outcome cx_rows_reject(struct cx_row *row, const char *fmt, ...)
 {
@@ -41,7 +41,7 @@ struct cx_outcome cx_rows_reject(struct cx_row *row, const char *fmt, ...)
 	/* fmt may format row->reason's own bytes: copy through text first. */
 	cx_buf_reset(&row->reason);
 	cx_buf_adds(&row->reason, text);
-	return (struct cx_outcome){CX_ROW_REJECTED, cx_buf_str(&row->reason)};
+	return (struct cx_outcome){.kind = CX_ROW_REJECTED, .why = cx_buf_str(&row->reason)};
 }
 
 /* A row is read: counted here and told to the sink, before any fact. */
@@ -88,7 +88,8 @@ static int finish(struct cx_rows *r, const char *file, long line, struct cx_outc
 		return 0;
 	case CX_ROW_REJECTED:
 		r->rejected++;
-		cx_row_reject(r->sink, file, line, "%s", one_line(&text, o.why ? o.why : "rejected"));
+		one_line(&text, o.why ? o.why : "rejected");
+		cx_row_reject(r->sink, file, line, "%s", cx_buf_str(&text));
 		cx_buf_release(&text);
 		return 0;
 	case CX_ROW_FILTERED:
@@ -358,7 +359,9 @@ static void split_words(struct words *ws, const char *line, size_t len)
 	free(ws->copy);
 	ws->copy = cx_strndup(line, len);
 	ws->n = 0;
-	for (char *p = ws->copy, *save = NULL, *t; (t = strtok_r(p, " \t\r\v\f", &save)); p = NULL) {
+	char *save = NULL;
+	for (char *t = strtok_r(ws->copy, " \t\r\v\f", &save); t;
+	     t = strtok_r(NULL, " \t\r\v\f", &save)) {
 		if (ws->n == ws->cap) {
 			ws->cap = ws->cap ? 2 * ws->cap : 8;
 			ws->w = cx_realloc(ws->w, ws->cap * sizeof(*ws->w));
@@ -436,7 +439,7 @@ static int file_row(void *ctx, const char *name, struct cx_stream *s)
 int cx_rows_files(struct cx_rows *r, struct cx_release *rel, const struct cx_files_spec *spec,
 		  struct cx_error *err)
 {
-	struct files_state st = {r, spec, CX_STRSET_INIT, {.err = err}};
+	struct files_state st = {.r = r, .spec = spec, .seen = CX_STRSET_INIT, .row = {.err = err}};
 	int rc = cx_release_walk(rel, spec->pattern, file_row, &st, err);
 	cx_strset_release(&st.seen);
 	cx_buf_release(&st.row.reason);
@@ -520,6 +523,6 @@ int cx_rows_safe_name(struct cx_row *row, const char *what, const char *name, in
 		return 0;
 	cx_buf_reset(&row->reason);
 	cx_rows_name_reason(&row->reason, what, name, problem);
-	*out = (struct cx_outcome){CX_ROW_REJECTED, row->reason.data};
+	*out = (struct cx_outcome){.kind = CX_ROW_REJECTED, .why = row->reason.data};
 	return 1;
 }

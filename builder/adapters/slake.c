@@ -29,15 +29,15 @@ enum { F_QID, F_IMAGE, F_QUESTION, F_ANSWER, F_LANG, F_LOCATION, F_MODALITY, F_A
        F_CTYPE, F_N };
 
 static const struct cx_json_key keys[F_N] = {
-	[F_QID] = {"qid", CX_JSON_INT, 1},
-	[F_IMAGE] = {"img_name", CX_JSON_STRING, 1},
-	[F_QUESTION] = {"question", CX_JSON_STRING, 1},
-	[F_ANSWER] = {"answer", CX_JSON_STRING | CX_JSON_INT, 1},
-	[F_LANG] = {"q_lang", CX_JSON_STRING, 1},
-	[F_LOCATION] = {"location", CX_JSON_STRING, 1},
-	[F_MODALITY] = {"modality", CX_JSON_STRING, 1},
-	[F_ATYPE] = {"answer_type", CX_JSON_STRING, 1},
-	[F_CTYPE] = {"content_type", CX_JSON_STRING, 1},
+	[F_QID] = {.name = "qid", .kinds = CX_JSON_INT, .required = 1},
+	[F_IMAGE] = {.name = "img_name", .kinds = CX_JSON_STRING, .required = 1},
+	[F_QUESTION] = {.name = "question", .kinds = CX_JSON_STRING, .required = 1},
+	[F_ANSWER] = {.name = "answer", .kinds = CX_JSON_STRING | CX_JSON_INT, .required = 1},
+	[F_LANG] = {.name = "q_lang", .kinds = CX_JSON_STRING, .required = 1},
+	[F_LOCATION] = {.name = "location", .kinds = CX_JSON_STRING, .required = 1},
+	[F_MODALITY] = {.name = "modality", .kinds = CX_JSON_STRING, .required = 1},
+	[F_ATYPE] = {.name = "answer_type", .kinds = CX_JSON_STRING, .required = 1},
+	[F_CTYPE] = {.name = "content_type", .kinds = CX_JSON_STRING, .required = 1},
 };
 
 /*

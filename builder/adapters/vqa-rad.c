@@ -33,14 +33,14 @@
 enum { F_QID, F_PHRASE, F_IMAGE, F_ORGAN, F_QUESTION, F_ANSWER, F_ATYPE, F_QTYPE, F_N };
 
 static const struct cx_json_key keys[F_N] = {
-	[F_QID] = {"qid", CX_JSON_STRING | CX_JSON_INT, 1},
-	[F_PHRASE] = {"phrase_type", CX_JSON_STRING, 1},
-	[F_IMAGE] = {"image_name", CX_JSON_STRING, 1},
-	[F_ORGAN] = {"image_organ", CX_JSON_STRING, 1},
-	[F_QUESTION] = {"question", CX_JSON_STRING, 1},
-	[F_ANSWER] = {"answer", CX_JSON_STRING | CX_JSON_INT, 1},
-	[F_ATYPE] = {"answer_type", CX_JSON_STRING, 1},
-	[F_QTYPE] = {"question_type", CX_JSON_STRING, 0},
+	[F_QID] = {.name = "qid", .kinds = CX_JSON_STRING | CX_JSON_INT, .required = 1},
+	[F_PHRASE] = {.name = "phrase_type", .kinds = CX_JSON_STRING, .required = 1},
+	[F_IMAGE] = {.name = "image_name", .kinds = CX_JSON_STRING, .required = 1},
+	[F_ORGAN] = {.name = "image_organ", .kinds = CX_JSON_STRING, .required = 1},
+	[F_QUESTION] = {.name = "question", .kinds = CX_JSON_STRING, .required = 1},
+	[F_ANSWER] = {.name = "answer", .kinds = CX_JSON_STRING | CX_JSON_INT, .required = 1},
+	[F_ATYPE] = {.name = "answer_type", .kinds = CX_JSON_STRING, .required = 1},
+	[F_QTYPE] = {.name = "question_type", .kinds = CX_JSON_STRING, .required = 0},
 };
 
 struct reader {

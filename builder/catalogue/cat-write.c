@@ -378,8 +378,10 @@ static void on_filter(void *ctx, const struct cx_where *w, const char *rule)
 
 void cat_sink_init(struct cx_cat *cat)
 {
-	cat->sink = (struct cx_sink){cat, on_image, on_study, on_labels, on_box,
-				     on_report, on_qa, on_kept, on_reject, on_filter, on_read};
+	cat->sink = (struct cx_sink){.ctx = cat, .image = on_image, .study = on_study,
+				     .labels = on_labels, .box = on_box, .report = on_report,
+				     .qa = on_qa, .kept = on_kept, .reject = on_reject,
+				     .filter = on_filter, .read = on_read};
 }
 
 const struct cx_sink *cx_cat_sink(struct cx_cat *cat) { return &cat->sink; }

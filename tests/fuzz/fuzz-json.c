@@ -10,9 +10,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (size < 1)
 		return 0;
 	static const struct cx_json_key keys[] = {
-		{"id", CX_JSON_STRING | CX_JSON_INT, 1},
-		{"name", CX_JSON_STRING, 0},
-		{"n", CX_JSON_INT, 0},
+		{.name = "id", .kinds = CX_JSON_STRING | CX_JSON_INT, .required = 1},
+		{.name = "name", .kinds = CX_JSON_STRING, .required = 0},
+		{.name = "n", .kinds = CX_JSON_INT, .required = 0},
 	};
 	struct cx_json_spec spec = {
 		.file = "t.json",

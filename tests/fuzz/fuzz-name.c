@@ -33,7 +33,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	} else {
 		struct cx_buf b = CX_BUF_INIT;
 		cx_rows_name_reason(&b, "what", s, problem);
-		if (!cx_utf8_valid(b.data, b.len) || strchr(b.data, '\n') || strlen(b.data) != b.len)
+		if (!cx_utf8_valid(b.data, b.len) || strchr(b.data, '\n') ||
+		    strlen(b.data) != b.len)
 			abort();
 		cx_buf_release(&b);
 	}

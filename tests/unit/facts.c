@@ -154,8 +154,10 @@ int facts_run(const struct cx_adapter *a, const char *path, struct cx_buf *out,
 	      struct facts_count *n, struct cx_error *err)
 {
 	struct rec r = {out, n};
-	struct cx_sink sink = {&r, on_image, on_study, on_labels, on_box, on_report, on_qa,
-			       on_kept, on_reject, on_filter, on_read};
+	struct cx_sink sink = {.ctx = &r, .image = on_image, .study = on_study,
+			       .labels = on_labels, .box = on_box, .report = on_report, .qa = on_qa,
+			       .kept = on_kept, .reject = on_reject, .filter = on_filter,
+			       .read = on_read};
 	struct cx_release *rel;
 	memset(n, 0, sizeof(*n));
 	int rc = cx_release_open(&rel, path, err);
@@ -169,8 +171,8 @@ int facts_run(const struct cx_adapter *a, const char *path, struct cx_buf *out,
 	cx_release_free(rel);
 	if (rc == 0 && !facts_accounted(n))
 		rc = cx_error_set(err, CX_ERROR,
-				  "rows read %ld != kept %ld + rejected %ld + filtered %ld", n->read,
-				  n->kept, n->rejected, n->filtered);
+				  "rows read %ld != kept %ld + rejected %ld + filtered %ld",
+				  n->read, n->kept, n->rejected, n->filtered);
 	return rc;
 }
 

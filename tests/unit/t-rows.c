@@ -219,9 +219,9 @@ static void test_named_fields(void)
 /* ---- JSON ---- */
 
 static const struct cx_json_key keys[] = {
-	{"id", CX_JSON_STRING | CX_JSON_INT, 1},
-	{"name", CX_JSON_STRING, 1},
-	{"size", CX_JSON_INT, 0},
+	{.name = "id", .kinds = CX_JSON_STRING | CX_JSON_INT, .required = 1},
+	{.name = "name", .kinds = CX_JSON_STRING, .required = 1},
+	{.name = "size", .kinds = CX_JSON_INT, .required = 0},
 };
 
 static const char json_log[] =
