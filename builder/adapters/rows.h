@@ -38,6 +38,8 @@
  *     line is not valid JSON (syntax error at byte N)   (JSON Lines)
  *     invalid UTF-8 in the line                   (list files)
  *     WHAT 'NAME' is not a safe name: PROBLEM     (cx_rows_safe_name)
+ * Every reason reaches the sink as one line of UTF-8 of at most 500 bytes:
+ * control bytes of the release text it quotes are written \xNN.
  *
  * There is no XML helper: OpenI, the one XML source, has one report per
  * file, and its checks (root element, one uId, each section once) stop
@@ -105,7 +107,7 @@ struct cx_outcome cx_rows_fail(void);
  * fails when no report file was met at all).
  */
 struct cx_rows {
-	const struct cx_sink *sink;
+	const struct cx_sink *sink; /* NULL only for reading index lists (cx_rows_list) */
 	void *ctx;
 	long read, kept, rejected, filtered;
 };
