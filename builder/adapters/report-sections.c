@@ -22,6 +22,8 @@
  */
 #include "cx.h"
 
+#include <pthread.h>
+
 #define PCRE2_CODE_UNIT_WIDTH 8
 #include <pcre2.h>
 
@@ -191,29 +193,47 @@ static int has_name(const struct section_list *l, const char *name)
 	return 0;
 }
 
-/* CRLF and lone CR become LF, as Python's text mode reads the file. */
+/* CRLF and lone CR become LF, as Python's text mode reads the file. The
+ * runs between CRs are copied whole (most reports have no CR at all). */
 static void universal_newlines(const char *text, size_t len, struct cx_buf *out)
 {
-	cx_buf_grow(out, len);
-	for (size_t i = 0; i < len; i++) {
-		if (text[i] == '\r') {
+	cx_buf_grow(out, len + 1);
+	size_t i = 0;
+	while (i < len) {
+		const char *cr = memchr(text + i, '\r', len - i);
+		size_t run = cr ? (size_t)(cr - text) - i : len - i;
+		cx_buf_add(out, text + i, run);
+		i += run;
+		if (i < len) {
 			cx_buf_addc(out, '\n');
-			if (i + 1 < len && text[i + 1] == '\n')
-				i++;
-		} else {
-			cx_buf_addc(out, text[i]);
+			i += i + 1 < len && text[i + 1] == '\n' ? 2 : 1;
 		}
 	}
 	cx_buf_add(out, "", 0);
 }
 
-/* Steps 1 and 2: the raw sections, names as written (lower-cased later). */
-static int split_headers(const char *t, size_t len, struct section_list *l, struct cx_error *err)
+/* The header pattern, compiled (and JIT-compiled where PCRE2 can) once per
+ * process: compiling it took as long as splitting a report. It is only read
+ * afterwards, so threads may share it; each call has its own match data. */
+static pcre2_code *header_re;
+static pthread_once_t header_once = PTHREAD_ONCE_INIT;
+
+static void compile_header(void)
 {
 	int errcode;
 	PCRE2_SIZE erroff;
-	pcre2_code *re = pcre2_compile((PCRE2_SPTR)header_pattern, PCRE2_ZERO_TERMINATED,
-				       PCRE2_UTF, &errcode, &erroff, NULL);
+	header_re = pcre2_compile((PCRE2_SPTR)header_pattern, PCRE2_ZERO_TERMINATED, PCRE2_UTF,
+				  &errcode, &erroff, NULL);
+	/* Without JIT support pcre2_match() interprets the pattern: same matches. */
+	if (header_re)
+		pcre2_jit_compile(header_re, PCRE2_JIT_COMPLETE);
+}
+
+/* Steps 1 and 2: the raw sections, names as written (lower-cased later). */
+static int split_headers(const char *t, size_t len, struct section_list *l, struct cx_error *err)
+{
+	pthread_once(&header_once, compile_header);
+	pcre2_code *re = header_re;
 	if (!re)
 		return cx_error_set(err, CX_ERROR, "section header pattern does not compile");
 	pcre2_match_data *md = pcre2_match_data_create_from_pattern(re, NULL);
@@ -236,13 +256,9 @@ static int split_headers(const char *t, size_t len, struct section_list *l, stru
 		}
 	}
 	cx_buf_release(&name);
-	if (rc < 0 && rc != PCRE2_ERROR_NOMATCH) {
-		pcre2_match_data_free(md);
-		pcre2_code_free(re);
-		return cx_error_set(err, CX_ELIMIT, "report sections: pattern match failed (%d)", rc);
-	}
 	pcre2_match_data_free(md);
-	pcre2_code_free(re);
+	if (rc < 0 && rc != PCRE2_ERROR_NOMATCH)
+		return cx_error_set(err, CX_ELIMIT, "report sections: pattern match failed (%d)", rc);
 	return 0;
 }
 
