@@ -129,8 +129,8 @@ static int example_probe(struct cx_release *rel)
 
 /* The task-dataset entries this source feeds, and how instances derive. */
 static const struct cx_entry_def entries[] = {
-	{"image-classification", CX_DERIVE_LABELS_IMAGE, 0},
-	{"view-classification", CX_DERIVE_VIEW, 0},
+	{.task = "image-classification", .rule = &cx_rule_labels_image},
+	{.task = "view-classification", .rule = &cx_rule_view},
 };
 
 const struct cx_adapter cx_adapter_template = {

@@ -148,29 +148,76 @@ void cx_row_read(const struct cx_sink *s, const char *file, long line);
 void cx_image_fact_init(struct cx_image_fact *f);
 
 /*
- * How instances of a task-dataset entry are derived from the facts
- * (catalogue/cat-derive.c implements each rule; tasks/ renders them).
+ * Derivation rules: how the instances of a task-dataset entry come from the
+ * facts. Each rule is one object (adapters/rules.c): its name (stored in
+ * entry.derive), the SQL that selects its instances, the facts it reads,
+ * what images an instance shows, and what the renderers take from it. An
+ * adapter's entry points at a rule and may give it parameters; the
+ * catalogue (catalogue/cat-derive.c) runs it, catalogue/cat-view.c asks it
+ * how to fill a view. Adding a rule: see CONTRIBUTING.md, "Adding a task".
  */
-enum cx_derive {
-	CX_DERIVE_LABELS_STUDY,  /* one instance per study with labels; all its images */
-	CX_DERIVE_LABELS_IMAGE,  /* one instance per image with labels */
-	CX_DERIVE_VIEW,          /* one per image whose view is PA, AP, LATERAL or LL */
-	CX_DERIVE_VIEW_PAIRS,    /* frontal+lateral of one study (yes), and of two (no) */
-	CX_DERIVE_BOXES,         /* one per (image, label) with boxes */
-	CX_DERIVE_FINDINGS,      /* one per study with findings; its images */
-	CX_DERIVE_IMPRESSION,    /* one per study with an impression; its images */
-	CX_DERIVE_SUMMARY,       /* one per study with both; text only */
-	CX_DERIVE_TEXT_MATCH,    /* per study with report text: matched and not matched */
-	CX_DERIVE_TEXT_SELECT,   /* per study with report text: right text among two */
-	CX_DERIVE_QA_OPEN,       /* one per open question */
-	CX_DERIVE_QA_CLOSED,     /* one per closed question */
+
+/* The images an instance shows. */
+enum cx_rule_images {
+	CX_IMAGES_NONE,  /* none: text only */
+	CX_IMAGES_STUDY, /* every image of its study, frontal views first, then by key */
+	CX_IMAGES_IMAGE, /* its image */
+	CX_IMAGES_PAIR,  /* its image, then its other image */
 };
+
+/* Temporary tables several rules read (e.g. the runs of studies with report
+ * text): built once per source, before the first rule that names them. */
+struct cx_rule_prep {
+	const char *name;
+	const char *const *sql; /* statements in order, NULL-terminated; ?2 = dataset id */
+};
+
+struct cx_rule {
+	const char *name;  /* e.g. "summary"; unique, stored as entry.derive */
+	const char *about; /* what one instance is */
+	const char *needs; /* the facts it reads, e.g. "study, report, image" */
+	/* SELECTs run in order, NULL-terminated. Each names its columns after
+	 * the instance table's (key, split, study_id, ...), with ?1 AS entry_id
+	 * first; the catalogue inserts them by those names, in the SELECT's
+	 * order. ?2 is the dataset id, ?3 the entry's impression_excludes. */
+	const char *const *sql;
+	const struct cx_rule_prep *prep; /* or NULL */
+	enum cx_rule_images images;
+	int image_labels;  /* 1: an instance's labels are its image's, not its study's */
+	int other_text;    /* 1: other_id is a study whose report text the instance shows */
+};
+
+/* What an entry tells its rule. Rules that take no parameter ignore them. */
+struct cx_rule_params {
+	/* summary: studies whose impression holds one of these strings are left
+	 * out (NULL-terminated; NULL keeps every study) */
+	const char *const *impression_excludes;
+};
+
+extern const struct cx_rule cx_rule_labels_study; /* a study with labels; its images */
+extern const struct cx_rule cx_rule_labels_image; /* an image with labels */
+extern const struct cx_rule cx_rule_view;         /* an image whose view is PA, AP, LATERAL, LL */
+extern const struct cx_rule cx_rule_view_pairs;   /* frontal+lateral of one study, and of two */
+extern const struct cx_rule cx_rule_boxes;        /* an (image, label) with boxes */
+extern const struct cx_rule cx_rule_findings;     /* a study with findings; its images */
+extern const struct cx_rule cx_rule_impression;   /* a study with an impression; its images */
+extern const struct cx_rule cx_rule_summary;      /* a study with both; text only */
+extern const struct cx_rule cx_rule_text_match;   /* own text (yes), another study's (no) */
+extern const struct cx_rule cx_rule_text_select;  /* own text among two */
+extern const struct cx_rule cx_rule_qa_open;      /* an open question */
+extern const struct cx_rule cx_rule_qa_closed;    /* a closed question */
+
+/* Every rule, and the one of a name (NULL if none). */
+extern const struct cx_rule *const cx_rules[];
+extern const size_t cx_nrules;
+const struct cx_rule *cx_rule_find(const char *name);
 
 /* A task-dataset entry fed by an adapter. */
 struct cx_entry_def {
 	const char *task;   /* task id, a file in templates/ (e.g. "image-classification") */
-	enum cx_derive derive;
+	const struct cx_rule *rule;
 	int held_out;       /* 1: evaluation only, never train (OpenI) */
+	struct cx_rule_params params;
 };
 
 /*

@@ -404,14 +404,15 @@ static int mimic_probe(struct cx_release *rel)
 }
 
 static const struct cx_entry_def mimic_entries[] = {
-	{"image-classification", CX_DERIVE_LABELS_STUDY, 0},
-	{"view-classification", CX_DERIVE_VIEW, 0},
-	{"view-matching", CX_DERIVE_VIEW_PAIRS, 0},
-	{"findings-generation", CX_DERIVE_FINDINGS, 0},
-	{"impression-generation", CX_DERIVE_IMPRESSION, 0},
-	{"findings-summarization", CX_DERIVE_SUMMARY, 0},
-	{"image-text-matching", CX_DERIVE_TEXT_MATCH, 0},
-	{"image-text-selection", CX_DERIVE_TEXT_SELECT, 0},
+	{.task = "image-classification", .rule = &cx_rule_labels_study},
+	{.task = "view-classification", .rule = &cx_rule_view},
+	{.task = "view-matching", .rule = &cx_rule_view_pairs},
+	{.task = "findings-generation", .rule = &cx_rule_findings},
+	{.task = "impression-generation", .rule = &cx_rule_impression},
+	{.task = "findings-summarization", .rule = &cx_rule_summary,
+	 .params = {.impression_excludes = (const char *const[]){"___", "a.m.", "p.m.", NULL}}},
+	{.task = "image-text-matching", .rule = &cx_rule_text_match},
+	{.task = "image-text-selection", .rule = &cx_rule_text_select},
 };
 
 const struct cx_adapter cx_adapter_mimic_cxr = {

@@ -406,8 +406,8 @@ static int nih_probe(struct cx_release *rel)
 }
 
 static const struct cx_entry_def entries[] = {
-	{"image-classification", CX_DERIVE_LABELS_IMAGE, 0},
-	{"abnormality-grounding", CX_DERIVE_BOXES, 0},
+	{.task = "image-classification", .rule = &cx_rule_labels_image},
+	{.task = "abnormality-grounding", .rule = &cx_rule_boxes},
 };
 
 const struct cx_adapter cx_adapter_nih_chestxray14 = {

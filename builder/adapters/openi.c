@@ -338,9 +338,9 @@ static int openi_probe(struct cx_release *rel)
 }
 
 static const struct cx_entry_def openi_entries[] = {
-	{"findings-generation", CX_DERIVE_FINDINGS, 1},
-	{"impression-generation", CX_DERIVE_IMPRESSION, 1},
-	{"findings-summarization", CX_DERIVE_SUMMARY, 1},
+	{.task = "findings-generation", .rule = &cx_rule_findings, .held_out = 1},
+	{.task = "impression-generation", .rule = &cx_rule_impression, .held_out = 1},
+	{.task = "findings-summarization", .rule = &cx_rule_summary, .held_out = 1},
 };
 
 const struct cx_adapter cx_adapter_openi = {

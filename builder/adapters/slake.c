@@ -201,8 +201,8 @@ static int slake_probe(struct cx_release *rel)
 }
 
 static const struct cx_entry_def slake_entries[] = {
-	{"open-ended-vqa", CX_DERIVE_QA_OPEN, 0},
-	{"close-ended-vqa", CX_DERIVE_QA_CLOSED, 0},
+	{.task = "open-ended-vqa", .rule = &cx_rule_qa_open},
+	{.task = "close-ended-vqa", .rule = &cx_rule_qa_closed},
 };
 
 const struct cx_adapter cx_adapter_slake = {

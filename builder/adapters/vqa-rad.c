@@ -134,8 +134,8 @@ static int vqa_rad_probe(struct cx_release *rel)
 }
 
 static const struct cx_entry_def vqa_rad_entries[] = {
-	{"open-ended-vqa", CX_DERIVE_QA_OPEN, 0},
-	{"close-ended-vqa", CX_DERIVE_QA_CLOSED, 0},
+	{.task = "open-ended-vqa", .rule = &cx_rule_qa_open},
+	{.task = "close-ended-vqa", .rule = &cx_rule_qa_closed},
 };
 
 const struct cx_adapter cx_adapter_vqa_rad = {

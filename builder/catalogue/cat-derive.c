@@ -1,31 +1,16 @@
 /*
  * cat-derive.c - derives the instances of every task-dataset entry of the
- * source just read, from its facts, in SQL (one INSERT ... SELECT per rule).
+ * source just read, from its facts, by the entry's rule (adapters/rules.c):
+ * each SELECT of the rule becomes one INSERT into instance, by the column
+ * names the SELECT gives, in its order (instance ids follow that order).
+ * Then the images each new instance shows go into instance_image, as the
+ * rule's images say.
  *
- * Rules (enum cx_derive in adapters/adapter.h) and what an instance is:
- *   labels-study   a study with labels and images (key: study key)
- *   labels-image   an image with labels (key: image key)
- *   view           an image whose view is PA, AP, LATERAL or LL
- *   view-pairs     a frontal image with a lateral of its own study ("|same",
- *                  flag 1) and with a lateral of another study of the same
- *                  split ("|other", flag 0)
- *   boxes          an (image, label) pair with boxes ("<image>|<label>")
- *   findings       a study with images and a non-empty findings section
- *   impression     a study with images and a non-empty impression
- *   summary        a study with both sections, text only; impressions with
- *                  de-identification marks ("___") or clock times ("a.m.",
- *                  "p.m.") are left out, as the official build does
- *   text-match     a study with report text: its own text ("|match", flag 1)
- *                  and another study's ("|mismatch", flag 0)
- *   text-select    a study with report text, choosing between its own and
- *                  another study's text
- *   qa-open/closed a question about an image
- * "Another study" is the next study of the same split in hrank order (the
- * xxHash of its key under the build seed) whose label set differs, wrapping
- * around: a seeded, reproducible pick. It is found in linear time: the
- * studies with text, in hrank order, fall into runs of equal label sets, and
- * the answer is the first study of the next run (temporary tables cx_cand
- * and cx_run). Instances need an official split.
+ * Work shared between rules is done once per source: a rule's prep (e.g. the
+ * runs of studies with report text, read by text-match and text-select), and
+ * the order of every study's images (frontal views first, then by key), read
+ * by every rule whose instances show their study's images. Both are
+ * temporary tables, dropped when the source's derivation ends.
  */
 #include "cx.h"
 
@@ -36,198 +21,167 @@
 	"CASE i.view WHEN 'PA' THEN 0 WHEN 'AP' THEN 1 WHEN 'LATERAL' THEN 2 WHEN 'LL' THEN 3" \
 	" ELSE 4 END"
 
-#define INS "INSERT INTO instance(entry_id, key, split, patient, study_id, image_id, qa_id," \
-	    " label, other_id, flag, src_file, src_line) "
-
-#define HAS_IMAGES " AND EXISTS (SELECT 1 FROM image i WHERE i.study_id = s.id)"
-
-#define REPORT_TEXT "COALESCE(NULLIF(r.findings, ''), r.impression, '')"
-
-/* Studies with report text and images, in runs of equal labels (hrank order). */
-#define CAND_SQL                                                                           \
-	"CREATE TEMP TABLE cx_cand AS SELECT id, split, hrank, labels,"                      \
-	" SUM(chg) OVER (PARTITION BY split ORDER BY hrank ROWS UNBOUNDED PRECEDING) AS run"  \
-	" FROM (SELECT s.id, s.split, s.hrank, s.labels, CASE WHEN s.labels IS"              \
-	" LAG(s.labels) OVER (PARTITION BY s.split ORDER BY s.hrank) THEN 0 ELSE 1 END AS chg" \
-	" FROM study s JOIN report r ON r.study_id = s.id WHERE s.dataset_id = ?2"            \
-	" AND s.split <> '' AND " REPORT_TEXT " <> ''" HAS_IMAGES ")"
-#define RUN_SQL                                                                            \
-	"CREATE TEMP TABLE cx_run AS SELECT split, run, id, labels FROM (SELECT split, run,"  \
-	" id, labels, ROW_NUMBER() OVER (PARTITION BY split, run ORDER BY hrank) AS k"        \
-	" FROM cx_cand) WHERE k = 1"
-#define RUN_INDEX_SQL "CREATE INDEX temp.cx_run_key ON cx_run(split, run)"
-#define DROP_SQL "DROP TABLE IF EXISTS temp.cx_cand; DROP TABLE IF EXISTS temp.cx_run"
-
-/* The first study of the next run, or (wrapping) of the first run whose
- * labels differ: consecutive runs differ, so that is run 0 or 1. */
-#define OTHER_STUDY                                                                        \
-	"COALESCE((SELECT x.id FROM cx_run x WHERE x.split = c.split AND x.run = c.run + 1),"  \
-	" (SELECT x.id FROM cx_run x WHERE x.split = c.split AND x.labels IS NOT c.labels"   \
-	" ORDER BY x.run LIMIT 1))"
-
-#define CAND_FROM                                                                          \
-	" FROM cx_cand c JOIN study s ON s.id = c.id JOIN report r ON r.study_id = s.id"
-
-enum images_of { IMG_NONE, IMG_STUDY, IMG_IMAGE, IMG_PAIR };
-
-struct rule {
-	/* run in order; ?1 = entry id, ?2 = dataset id; only INSERTs into
-	 * instance count as instances */
-	const char *sql[6];
-	enum images_of images;
+/* Every study's images in the order an instance shows them. */
+static const char *const study_images_sql[] = {
+	"CREATE TEMP TABLE cx_study_img (study_id INTEGER, ord INTEGER, image_id INTEGER,"
+	" PRIMARY KEY (study_id, ord)) WITHOUT ROWID",
+	"INSERT INTO cx_study_img SELECT i.study_id, ROW_NUMBER() OVER (PARTITION BY i.study_id"
+	" ORDER BY " VIEW_RANK ", i.key) - 1, i.id FROM image i WHERE i.dataset_id = ?2"
+	" AND i.study_id IS NOT NULL ORDER BY 1, 2",
+	NULL,
 };
+static const struct cx_rule_prep study_images = {"study images", study_images_sql};
 
-static const struct rule rules[] = {
-	[CX_DERIVE_LABELS_STUDY] = {{INS "SELECT ?1, s.key, s.split, s.patient, s.id, NULL, NULL,"
-				     " NULL, NULL, NULL, s.src_file, s.src_line FROM study s"
-				     " WHERE s.dataset_id = ?2 AND s.labels IS NOT NULL"
-				     " AND s.split <> ''" HAS_IMAGES " ORDER BY s.key", NULL},
-				    IMG_STUDY},
-	[CX_DERIVE_LABELS_IMAGE] = {{INS "SELECT ?1, i.key, i.split, i.patient, i.study_id, i.id,"
-				     " NULL, NULL, NULL, NULL, i.src_file, i.src_line FROM image i"
-				     " WHERE i.dataset_id = ?2 AND i.labels IS NOT NULL"
-				     " AND i.split <> '' ORDER BY i.key", NULL},
-				    IMG_IMAGE},
-	[CX_DERIVE_VIEW] = {{INS "SELECT ?1, i.key, i.split, i.patient, i.study_id, i.id, NULL,"
-			     " NULL, NULL, NULL, i.src_file, i.src_line FROM image i"
-			     " WHERE i.dataset_id = ?2 AND i.view IN ('PA', 'AP', 'LATERAL', 'LL')"
-			     " AND i.split <> '' ORDER BY i.key", NULL},
-			    IMG_IMAGE},
-	[CX_DERIVE_VIEW_PAIRS] = {{
-		INS "WITH p AS MATERIALIZED (SELECT i.*, (SELECT l.id FROM image l"
-		" WHERE l.study_id = i.study_id AND l.view = 'LATERAL' ORDER BY l.hrank LIMIT 1)"
-		" AS other FROM image i WHERE i.dataset_id = ?2 AND i.view IN ('PA', 'AP')"
-		" AND i.split <> '' AND i.study_id IS NOT NULL)"
-		" SELECT ?1, key || '|same', split, patient, study_id, id, NULL, NULL, other, 1,"
-		" src_file, src_line FROM p WHERE other IS NOT NULL ORDER BY key",
-		INS "WITH p AS MATERIALIZED (SELECT i.*, COALESCE((SELECT l.id FROM image l"
-		" WHERE l.dataset_id = ?2 AND l.split = i.split AND l.view = 'LATERAL'"
-		" AND l.hrank > i.hrank AND l.study_id IS NOT i.study_id ORDER BY l.hrank LIMIT 1),"
-		" (SELECT l.id FROM image l WHERE l.dataset_id = ?2 AND l.split = i.split"
-		" AND l.view = 'LATERAL' AND l.study_id IS NOT i.study_id ORDER BY l.hrank LIMIT 1))"
-		" AS other FROM image i WHERE i.dataset_id = ?2 AND i.view IN ('PA', 'AP')"
-		" AND i.split <> '' AND EXISTS (SELECT 1 FROM image l WHERE l.study_id = i.study_id"
-		" AND l.view = 'LATERAL'))"
-		" SELECT ?1, key || '|other', split, patient, study_id, id, NULL, NULL, other, 0,"
-		" src_file, src_line FROM p WHERE other IS NOT NULL ORDER BY key"},
-		IMG_PAIR},
-	[CX_DERIVE_BOXES] = {{INS "SELECT ?1, i.key || '|' || b.label, i.split, i.patient,"
-			      " i.study_id, i.id, NULL, b.label, NULL, NULL, MIN(b.src_file),"
-			      " MIN(b.src_line) FROM box b JOIN image i ON b.image_id = i.id"
-			      " WHERE i.dataset_id = ?2 AND i.split <> '' GROUP BY i.id, b.label"
-			      " ORDER BY i.key, b.label", NULL},
-			     IMG_IMAGE},
-	[CX_DERIVE_FINDINGS] = {{INS "SELECT ?1, s.key, s.split, s.patient, s.id, NULL, NULL, NULL,"
-				 " NULL, NULL, r.src_file, r.src_line FROM study s JOIN report r"
-				 " ON r.study_id = s.id WHERE s.dataset_id = ?2 AND s.split <> ''"
-				 " AND COALESCE(r.findings, '') <> ''" HAS_IMAGES " ORDER BY s.key",
-				 NULL},
-				IMG_STUDY},
-	[CX_DERIVE_IMPRESSION] = {{INS "SELECT ?1, s.key, s.split, s.patient, s.id, NULL, NULL,"
-				   " NULL, NULL, NULL, r.src_file, r.src_line FROM study s JOIN report r"
-				   " ON r.study_id = s.id WHERE s.dataset_id = ?2 AND s.split <> ''"
-				   " AND COALESCE(r.impression, '') <> ''" HAS_IMAGES " ORDER BY s.key",
-				   NULL},
-				  IMG_STUDY},
-	[CX_DERIVE_SUMMARY] = {{INS "SELECT ?1, s.key, s.split, s.patient, s.id, NULL, NULL, NULL,"
-				" NULL, NULL, r.src_file, r.src_line FROM study s JOIN report r"
-				" ON r.study_id = s.id WHERE s.dataset_id = ?2 AND s.split <> ''"
-				" AND COALESCE(r.findings, '') <> '' AND COALESCE(r.impression, '') <> ''"
-				" AND instr(r.impression, '___') = 0 AND instr(r.impression, 'a.m.') = 0"
-				" AND instr(r.impression, 'p.m.') = 0 ORDER BY s.key", NULL},
-			       IMG_NONE},
-	[CX_DERIVE_TEXT_MATCH] = {{
-		CAND_SQL, RUN_SQL, RUN_INDEX_SQL,
-		INS "SELECT ?1, s.key || '|match', s.split, s.patient, s.id, NULL, NULL, NULL, NULL,"
-		" 1, r.src_file, r.src_line" CAND_FROM " ORDER BY s.key",
-		INS "WITH p AS MATERIALIZED (SELECT ?1, s.key || '|mismatch', s.split, s.patient,"
-		" s.id, NULL, NULL, NULL, " OTHER_STUDY " AS other, 0, r.src_file, r.src_line"
-		CAND_FROM ") SELECT * FROM p WHERE other IS NOT NULL ORDER BY 2"},
-		IMG_STUDY},
-	[CX_DERIVE_TEXT_SELECT] = {{
-		CAND_SQL, RUN_SQL, RUN_INDEX_SQL,
-		INS "WITH p AS MATERIALIZED (SELECT ?1, s.key, s.split, s.patient, s.id, NULL, NULL,"
-		" NULL, " OTHER_STUDY " AS other, NULL, r.src_file, r.src_line" CAND_FROM ")"
-		" SELECT * FROM p WHERE other IS NOT NULL ORDER BY 2"},
-		IMG_STUDY},
-	[CX_DERIVE_QA_OPEN] = {{INS "SELECT ?1, q.key, q.split, i.patient, i.study_id, i.id, q.id,"
-				" NULL, NULL, NULL, q.src_file, q.src_line FROM qa q JOIN image i"
-				" ON q.image_id = i.id WHERE q.dataset_id = ?2 AND q.closed = 0"
-				" AND q.split <> '' ORDER BY q.id", NULL},
-			       IMG_IMAGE},
-	[CX_DERIVE_QA_CLOSED] = {{INS "SELECT ?1, q.key, q.split, i.patient, i.study_id, i.id, q.id,"
-				  " NULL, NULL, NULL, q.src_file, q.src_line FROM qa q JOIN image i"
-				  " ON q.image_id = i.id WHERE q.dataset_id = ?2 AND q.closed = 1"
-				  " AND q.split <> '' ORDER BY q.id", NULL},
-				 IMG_IMAGE},
-};
+#define DROP_SQL "DROP TABLE IF EXISTS temp.cx_cand; DROP TABLE IF EXISTS temp.cx_run;" \
+		 " DROP TABLE IF EXISTS temp.cx_study_img"
 
 /* ?1 is the last instance id before the entry's own: its instances are the
  * rows after it (a rowid range; the instance indexes are not built yet). */
 static const char *const images_sql[] = {
-	[IMG_NONE] = NULL,
-	[IMG_STUDY] = "INSERT INTO instance_image(instance_id, ord, image_id)"
-		      " SELECT n.id, ROW_NUMBER() OVER (PARTITION BY n.id ORDER BY " VIEW_RANK
-		      ", i.key) - 1, i.id FROM instance n JOIN image i ON i.study_id = n.study_id"
-		      " WHERE n.id > ?1",
-	[IMG_IMAGE] = "INSERT INTO instance_image(instance_id, ord, image_id)"
-		      " SELECT n.id, 0, n.image_id FROM instance n WHERE n.id > ?1",
-	[IMG_PAIR] = "INSERT INTO instance_image(instance_id, ord, image_id)"
-		     " SELECT n.id, 0, n.image_id FROM instance n WHERE n.id > ?1"
-		     " UNION ALL SELECT n.id, 1, n.other_id FROM instance n WHERE n.id > ?1",
+	[CX_IMAGES_NONE] = NULL,
+	[CX_IMAGES_STUDY] = "INSERT INTO instance_image(instance_id, ord, image_id)"
+			    " SELECT n.id, t.ord, t.image_id FROM instance n JOIN cx_study_img t"
+			    " ON t.study_id = n.study_id WHERE n.id > ?1 ORDER BY n.id, t.ord",
+	[CX_IMAGES_IMAGE] = "INSERT INTO instance_image(instance_id, ord, image_id)"
+			    " SELECT n.id, 0, n.image_id FROM instance n WHERE n.id > ?1",
+	[CX_IMAGES_PAIR] = "INSERT INTO instance_image(instance_id, ord, image_id)"
+			   " SELECT n.id, 0, n.image_id FROM instance n WHERE n.id > ?1"
+			   " UNION ALL SELECT n.id, 1, n.other_id FROM instance n WHERE n.id > ?1",
 };
 
-static int run(struct cx_cat *cat, const char *sql, sqlite3_int64 entry, long *changes,
-	       struct cx_error *err)
+/* The preps done for the source being derived (a handful at most). */
+struct done {
+	const struct cx_rule_prep *v[8];
+	size_t n;
+};
+
+/* Binds ?1 (a), ?2 (the dataset) and ?3 (the entry's parameters) where the
+ * statement has them, runs it, and adds the rows it changed to *changes. */
+static int run(struct cx_cat *cat, const char *sql, sqlite3_int64 a, const char *param,
+	       long *changes, struct cx_error *err)
 {
 	sqlite3_stmt *st;
 	if (cat_prepare(cat, sql, &st, err))
 		return CX_EDB;
-	sqlite3_bind_int64(st, 1, entry);
-	if (sqlite3_bind_parameter_count(st) >= 2)
+	int np = sqlite3_bind_parameter_count(st);
+	if (np >= 1)
+		sqlite3_bind_int64(st, 1, a);
+	if (np >= 2)
 		sqlite3_bind_int64(st, 2, cat->dataset_id);
+	if (np >= 3)
+		cat_bind_text(st, 3, param);
 	int rc = sqlite3_step(st);
 	sqlite3_finalize(st);
 	if (rc != SQLITE_DONE)
 		return cat_db_error(cat, err, "derive");
-	if (changes && cx_str_starts(sql, "INSERT INTO instance("))
+	if (changes)
 		*changes += sqlite3_changes(cat->db);
 	return 0;
 }
 
-static int derive_entry(struct cx_cat *cat, const struct cx_entry_def *e, struct cx_error *err)
+static int prep_once(struct cx_cat *cat, struct done *d, const struct cx_rule_prep *p,
+		     struct cx_error *err)
+{
+	for (size_t i = 0; i < d->n; i++)
+		if (d->v[i] == p)
+			return 0;
+	if (d->n == CX_ARRAY_LEN(d->v))
+		return cx_error_set(err, CX_ELIMIT, "derive: too many shared tables");
+	d->v[d->n++] = p;
+	for (size_t i = 0; p->sql[i]; i++)
+		if (run(cat, p->sql[i], 0, NULL, NULL, err))
+			return CX_EDB;
+	return 0;
+}
+
+/* "INSERT INTO instance(<the SELECT's column names>) <the SELECT>". */
+static int insert_sql(struct cx_cat *cat, const char *select, struct cx_buf *out,
+		      struct cx_error *err)
 {
 	sqlite3_stmt *st;
-	if (cat_prepare(cat, "SELECT e.id FROM entry e JOIN task t ON e.task_id = t.id"
-			     " WHERE e.dataset_id = ?1 AND t.name = ?2", &st, err))
+	if (cat_prepare(cat, select, &st, err))
 		return CX_EDB;
-	sqlite3_bind_int64(st, 1, cat->dataset_id);
-	sqlite3_bind_text(st, 2, e->task, -1, SQLITE_STATIC);
-	sqlite3_int64 entry = sqlite3_step(st) == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
+	cx_buf_reset(out);
+	cx_buf_adds(out, "INSERT INTO instance(");
+	for (int i = 0; i < sqlite3_column_count(st); i++)
+		cx_buf_addf(out, "%s%s", i ? ", " : "", sqlite3_column_name(st, i));
+	cx_buf_addf(out, ") %s", select);
 	sqlite3_finalize(st);
+	return 0;
+}
+
+/* The entry's impression_excludes joined by the unit separator, or NULL. */
+static const char *join_params(const struct cx_rule_params *p, struct cx_buf *out)
+{
+	if (!p->impression_excludes)
+		return NULL;
+	cx_buf_reset(out);
+	for (size_t i = 0; p->impression_excludes[i]; i++)
+		cx_buf_addf(out, "%s%s", i ? "\x1f" : "", p->impression_excludes[i]);
+	return cx_buf_str(out);
+}
+
+static sqlite3_int64 entry_id(struct cx_cat *cat, const char *task)
+{
+	sqlite3_stmt *st;
+	if (sqlite3_prepare_v2(cat->db, "SELECT e.id FROM entry e JOIN task t ON e.task_id = t.id"
+					" WHERE e.dataset_id = ?1 AND t.name = ?2", -1, &st, NULL))
+		return 0;
+	sqlite3_bind_int64(st, 1, cat->dataset_id);
+	sqlite3_bind_text(st, 2, task, -1, SQLITE_STATIC);
+	sqlite3_int64 id = sqlite3_step(st) == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
+	sqlite3_finalize(st);
+	return id;
+}
+
+static sqlite3_int64 last_instance(struct cx_cat *cat)
+{
+	sqlite3_stmt *st;
+	sqlite3_int64 id = 0;
+	if (sqlite3_prepare_v2(cat->db, "SELECT COALESCE(MAX(id), 0) FROM instance", -1, &st,
+			       NULL) == SQLITE_OK) {
+		if (sqlite3_step(st) == SQLITE_ROW)
+			id = sqlite3_column_int64(st, 0);
+		sqlite3_finalize(st);
+	}
+	return id;
+}
+
+static int derive_entry(struct cx_cat *cat, const struct cx_entry_def *e, struct done *d,
+			struct cx_error *err)
+{
+	const struct cx_rule *r = e->rule;
+	sqlite3_int64 entry = entry_id(cat, e->task);
 	if (!entry)
 		return cx_error_set(err, CX_EINVAL, "no entry for task '%s'", e->task);
-	const struct rule *r = &rules[e->derive];
-	sqlite3_int64 before = 0;
-	if (cat_prepare(cat, "SELECT COALESCE(MAX(id), 0) FROM instance", &st, err))
-		return CX_EDB;
-	if (sqlite3_step(st) == SQLITE_ROW)
-		before = sqlite3_column_int64(st, 0);
-	sqlite3_finalize(st);
+	if (r->prep && prep_once(cat, d, r->prep, err))
+		return err->code;
+	if (r->images == CX_IMAGES_STUDY && prep_once(cat, d, &study_images, err))
+		return err->code;
+	sqlite3_int64 before = last_instance(cat);
+	struct cx_buf sql = CX_BUF_INIT, param = CX_BUF_INIT;
+	const char *p = join_params(&e->params, &param);
 	int rc = 0;
-	for (size_t k = 0; k < CX_ARRAY_LEN(r->sql) && r->sql[k] && !rc; k++)
-		rc = run(cat, r->sql[k], entry, &cat->n.instances, err);
-	if (cat_exec(cat, DROP_SQL, err) || rc)
-		return CX_EDB;
-	if (images_sql[r->images] && run(cat, images_sql[r->images], before, NULL, err))
-		return CX_EDB;
-	return 0;
+	for (size_t k = 0; r->sql[k] && !rc; k++) {
+		rc = insert_sql(cat, r->sql[k], &sql, err);
+		if (!rc)
+			rc = run(cat, sql.data, entry, p, &cat->n.instances, err);
+	}
+	cx_buf_release(&sql);
+	cx_buf_release(&param);
+	if (!rc && images_sql[r->images])
+		rc = run(cat, images_sql[r->images], before, NULL, NULL, err);
+	return rc;
 }
 
 int cat_derive(struct cx_cat *cat, struct cx_error *err)
 {
-	for (size_t i = 0; i < cat->adapter->nentries; i++)
-		if (derive_entry(cat, &cat->adapter->entries[i], err))
-			return err->code;
-	return 0;
+	struct done d = {0};
+	int rc = 0;
+	for (size_t i = 0; i < cat->adapter->nentries && !rc; i++)
+		rc = derive_entry(cat, &cat->adapter->entries[i], &d, err);
+	struct cx_error ignored = {0};
+	if (cat_exec(cat, DROP_SQL, rc ? &ignored : err) && !rc)
+		rc = CX_EDB;
+	return rc;
 }

@@ -69,6 +69,29 @@ static void sql_instance_id(sqlite3_context *ctx, int argc, sqlite3_value **argv
 	cx_buf_release(&b);
 }
 
+/* cx_holds_any(text, list): 1 when text holds one of the strings of list
+ * (joined by the unit separator 0x1f), 0 when it holds none or list is NULL.
+ * The entries' rule parameters (e.g. impression_excludes) reach SQL this way. */
+static void sql_holds_any(sqlite3_context *ctx, int argc, sqlite3_value **argv)
+{
+	(void)argc;
+	const char *text = (const char *)sqlite3_value_text(argv[0]);
+	const char *list = (const char *)sqlite3_value_text(argv[1]);
+	int hit = 0;
+	while (text && list && !hit) {
+		const char *end = strchr(list, '\x1f');
+		size_t n = end ? (size_t)(end - list) : strlen(list);
+		char word[256];
+		if (n > 0 && n < sizeof word) {
+			memcpy(word, list, n);
+			word[n] = '\0';
+			hit = strstr(text, word) != NULL;
+		}
+		list = end ? end + 1 : NULL;
+	}
+	sqlite3_result_int(ctx, hit);
+}
+
 static int schema_version(struct cx_cat *cat, int *version, struct cx_error *err)
 {
 	sqlite3_stmt *st;
@@ -142,6 +165,8 @@ int cx_cat_open(struct cx_cat **out, const char *path, int create, struct cx_err
 				sql_hash, NULL, NULL);
 	sqlite3_create_function(cat->db, "cx_instance_id", 3, SQLITE_UTF8 | SQLITE_DETERMINISTIC,
 				NULL, sql_instance_id, NULL, NULL);
+	sqlite3_create_function(cat->db, "cx_holds_any", 2, SQLITE_UTF8 | SQLITE_DETERMINISTIC,
+				NULL, sql_holds_any, NULL, NULL);
 	/* A rollback journal, not WAL: a build appends far more pages than it
 	 * changes, and WAL would write every new page twice. The page cache is
 	 * capped at 256 MiB whatever the size of the sources. */

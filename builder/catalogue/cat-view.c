@@ -242,8 +242,9 @@ void cat_item_fill(struct cat_views *v, sqlite3_stmt *q, struct cat_item *it)
 	}
 	it->v.label = keep(it, q, 8);
 	it->v.flag = sqlite3_column_type(q, 10) == SQLITE_NULL ? -1 : sqlite3_column_int(q, 10);
-	const char *derive = col(q, 13);
-	int image_labels = !strcmp(derive, "labels-image");
+	/* The entry's rule says where labels and the other text come from. */
+	const struct cx_rule *rule = cx_rule_find(col(q, 13));
+	int image_labels = rule && rule->image_labels;
 	if (sqlite3_column_type(q, 6) != SQLITE_NULL)
 		fill_image(v, it, sqlite3_column_int64(q, 6), image_labels);
 	if (sqlite3_column_type(q, 5) != SQLITE_NULL)
@@ -252,8 +253,7 @@ void cat_item_fill(struct cat_views *v, sqlite3_stmt *q, struct cat_item *it)
 		fill_qa(v, it, sqlite3_column_int64(q, 7));
 	if (it->v.label && sqlite3_column_type(q, 6) != SQLITE_NULL)
 		fill_boxes(v, it, sqlite3_column_int64(q, 6), it->v.label);
-	if ((!strcmp(derive, "text-match") || !strcmp(derive, "text-select")) &&
-	    sqlite3_column_type(q, 9) != SQLITE_NULL)
+	if (rule && rule->other_text && sqlite3_column_type(q, 9) != SQLITE_NULL)
 		fill_other_text(v, it, sqlite3_column_int64(q, 9));
 	it->release = keep(it, q, 14);
 	fill_images(v, it, sqlite3_column_int64(q, 0), col(q, 14));

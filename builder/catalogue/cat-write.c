@@ -465,15 +465,6 @@ static int insert_dataset(struct cx_cat *cat, struct cx_error *err)
 	return 0;
 }
 
-static const char *const derive_names[] = {
-	[CX_DERIVE_LABELS_STUDY] = "labels-study", [CX_DERIVE_LABELS_IMAGE] = "labels-image",
-	[CX_DERIVE_VIEW] = "view",                 [CX_DERIVE_VIEW_PAIRS] = "view-pairs",
-	[CX_DERIVE_BOXES] = "boxes",               [CX_DERIVE_FINDINGS] = "findings",
-	[CX_DERIVE_IMPRESSION] = "impression",     [CX_DERIVE_SUMMARY] = "summary",
-	[CX_DERIVE_TEXT_MATCH] = "text-match",     [CX_DERIVE_TEXT_SELECT] = "text-select",
-	[CX_DERIVE_QA_OPEN] = "qa-open",           [CX_DERIVE_QA_CLOSED] = "qa-closed",
-};
-
 static int insert_entries(struct cx_cat *cat, struct cx_error *err)
 {
 	const struct cx_adapter *a = cat->adapter;
@@ -486,7 +477,7 @@ static int insert_entries(struct cx_cat *cat, struct cx_error *err)
 		const struct cx_entry_def *e = &a->entries[i];
 		sqlite3_bind_text(st, 1, e->task, -1, SQLITE_STATIC);
 		sqlite3_bind_int64(st, 2, cat->dataset_id);
-		sqlite3_bind_text(st, 3, derive_names[e->derive], -1, SQLITE_STATIC);
+		sqlite3_bind_text(st, 3, e->rule->name, -1, SQLITE_STATIC);
 		sqlite3_bind_int(st, 4, e->held_out);
 		if (sqlite3_step(st) != SQLITE_DONE)
 			rc = cat_db_error(cat, err, "entry");

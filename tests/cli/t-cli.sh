@@ -180,6 +180,47 @@ check "--only naming a known source that is not there exits 1" test $? -eq 1
 check "with one line naming it" test "$(cat "$tmp/only.err")" = \
   "chexinstruct: error: --only: no release of slake found at $tmp/notes"
 
+# --- the summary rule's parameter belongs to MIMIC-CXR's entry -------------------
+# A clock time in one MIMIC-CXR impression and in one OpenI impression: MIMIC-CXR's
+# summarization entry leaves that study out (as the official build does), OpenI's,
+# which takes no impression filter (nor does the official OpenI processor), keeps it.
+mkdir -p "$tmp/am" && cp -r sources/mimic-cxr sources/openi "$tmp/am/"
+python3 - "$tmp/am" <<'PY'
+import io, sys, tarfile, zipfile
+d = sys.argv[1]
+zp = d + "/mimic-cxr/mimic-cxr-reports.zip"
+src = zipfile.ZipFile(zp)
+items = [(i, src.read(i)) for i in src.infolist()]
+src.close()
+with zipfile.ZipFile(zp, "w", zipfile.ZIP_DEFLATED) as z:
+    for i, b in items:
+        if i.filename == "files/p10/p10003412/s50128830.txt":
+            b = b.replace(b"IMPRESSION:", b"IMPRESSION: Called at 9:30 a.m.", 1)
+        z.writestr(i, b)
+tp = d + "/openi/NLMCXR_reports.tgz"
+with tarfile.open(tp) as t:
+    members = [(m, t.extractfile(m).read() if m.isfile() else None) for m in t.getmembers()]
+with tarfile.open(tp, "w:gz") as t:
+    for m, b in members:
+        if m.name.endswith("/1.xml"):
+            b = b.replace(b'Label="IMPRESSION">', b'Label="IMPRESSION">Called at 9:30 a.m. ', 1)
+            m.size = len(b)
+        t.addfile(m, io.BytesIO(b) if b is not None else None)
+PY
+"$cx" --catalogue "$tmp/am.db" build --sources "$tmp/am" >/dev/null 2>&1
+am() { sqlite3 "$tmp/am.db" "SELECT count(*) FROM instance n JOIN entry e ON e.id = n.entry_id
+  JOIN task t ON t.id = e.task_id JOIN dataset d ON d.id = e.dataset_id
+  WHERE t.name = '$1' AND d.source = '$2'"; }
+check "a MIMIC-CXR impression with a clock time leaves summarization (3 -> 2)" \
+  test "$(am findings-summarization mimic-cxr)" = 2
+imp=$(sqlite3 "$db" "SELECT count(*) FROM instance n JOIN entry e ON e.id = n.entry_id
+  JOIN task t ON t.id = e.task_id JOIN dataset d ON d.id = e.dataset_id
+  WHERE t.name = 'impression-generation' AND d.source = 'mimic-cxr'")
+check "... and stays in impression generation ($imp)" \
+  test "$(am impression-generation mimic-cxr)" = "$imp"
+check "an OpenI impression with a clock time stays in summarization (4)" \
+  test "$(am findings-summarization openi)" = 4
+
 # --- broken input -----------------------------------------------------------
 cp -r sources "$tmp/broken"
 rm "$tmp/broken/vqa-rad/VQA_RAD Image Folder/synpic30011.jpg"

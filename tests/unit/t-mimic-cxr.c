@@ -25,9 +25,17 @@ static void test_descriptor(void)
 	CHECK_STR(A->license, "PhysioNet Credentialed Health Data License 1.5.0", "license");
 	CHECK_INT(A->nentries, 8, "eight task entries");
 	CHECK_STR(A->entries[0].task, "image-classification", "first entry");
-	CHECK_INT(A->entries[0].derive, CX_DERIVE_LABELS_STUDY, "classification by study");
+	CHECK(A->entries[0].rule == &cx_rule_labels_study, "classification by study");
 	CHECK_STR(A->entries[7].task, "image-text-selection", "last entry");
-	CHECK_INT(A->entries[7].derive, CX_DERIVE_TEXT_SELECT, "selection rule");
+	CHECK(A->entries[7].rule == &cx_rule_text_select, "selection rule");
+	/* The official MIMIC-CXR summarization drops impressions with PHI marks
+	 * or clock times: a parameter of this entry, not of the summary rule. */
+	const char *const *ex = A->entries[5].params.impression_excludes;
+	CHECK(A->entries[5].rule == &cx_rule_summary && ex, "summary entry has excludes");
+	CHECK_STR(ex ? ex[0] : "", "___", "first exclude: the PHI mark");
+	CHECK_STR(ex ? ex[1] : "", "a.m.", "second exclude");
+	CHECK_STR(ex ? ex[2] : "", "p.m.", "third exclude");
+	CHECK(ex && !ex[3], "three excludes");
 }
 
 static void test_demo(void)

@@ -132,7 +132,7 @@ static int big_read(struct cx_release *rel, const struct cx_sink *s, struct cx_e
 }
 
 static const struct cx_entry_def big_entries[] = {
-	{"image-classification", CX_DERIVE_LABELS_IMAGE, 0},
+	{.task = "image-classification", .rule = &cx_rule_labels_image},
 };
 
 static struct cx_adapter big_adapter = {
