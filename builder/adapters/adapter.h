@@ -170,6 +170,7 @@ enum cx_rule_images {
 struct cx_rule_prep {
 	const char *name;
 	const char *const *sql; /* statements in order, NULL-terminated; ?2 = dataset id */
+	const struct cx_rule_prep *after; /* built first, or NULL */
 };
 
 struct cx_rule {

@@ -15,36 +15,49 @@
  * label set differs, wrapping around: a seeded, reproducible pick, found in
  * linear time. The studies with text, in hrank order, fall into runs of
  * equal label sets, and the answer is the first study of the next run (the
- * temporary tables cx_cand and cx_run, built once for both rules).
- * Instances need an official split.
+ * temporary tables cx_cand and cx_run, built once for both rules). The
+ * lateral of another study (view-pairs) is found the same way, in runs of
+ * laterals of one study. Instances need an official split.
  */
 #include "cx.h"
 
 #include "adapters/adapter.h"
 
-#define HAS_IMAGES " AND EXISTS (SELECT 1 FROM image i WHERE i.study_id = s.id)"
+/*
+ * Speed: a rule reads what it needs in one pass, in the order the rows are
+ * stored, and sorts its result once (ORDER BY key). Walking a table through
+ * its key index instead looks every row up at random, which on a release
+ * larger than the page cache means a disk read per row (MIMIC-CXR's reports
+ * alone are 230 MB). So the facts of the source's studies are gathered once,
+ * in study id order (report rows are keyed by study id, so that reads them
+ * in order), into cx_study; image rules scan the image table NOT INDEXED
+ * (in rowid order) and sort.
+ */
 
-#define REPORT_TEXT "COALESCE(NULLIF(r.findings, ''), r.impression, '')"
+/* One row per study of the source with an official split: its columns, and
+ * flags for what its report and images give (LEFT JOIN: a study may have no
+ * report). */
+static const char *const study_facts_sql[] = {
+	"CREATE TEMP TABLE cx_study AS SELECT s.id AS id, s.key AS key, s.split AS split,"
+	" s.patient AS patient, s.hrank AS hrank, s.labels AS labels, s.src_file AS s_file,"
+	" s.src_line AS s_line, EXISTS (SELECT 1 FROM image i WHERE i.study_id = s.id)"
+	" AS has_images, COALESCE(r.findings, '') <> '' AS f_ok,"
+	" COALESCE(r.impression, '') <> '' AS i_ok, r.src_file AS r_file, r.src_line AS r_line"
+	" FROM study s NOT INDEXED LEFT JOIN report r ON r.study_id = s.id"
+	" WHERE s.dataset_id = ?2 AND s.split <> '' ORDER BY s.id",
+	NULL,
+};
 
-/* The columns of an instance about a study (or an image), with provenance
- * from the table aliased p. */
-#define STUDY_COLS(p)                                                                     \
-	"SELECT ?1 AS entry_id, s.key AS key, s.split AS split, s.patient AS patient,"    \
-	" s.id AS study_id, " p ".src_file AS src_file, " p ".src_line AS src_line"
-#define IMAGE_COLS                                                                        \
-	"SELECT ?1 AS entry_id, i.key AS key, i.split AS split, i.patient AS patient,"    \
-	" i.study_id AS study_id, i.id AS image_id, i.src_file AS src_file,"              \
-	" i.src_line AS src_line"
+static const struct cx_rule_prep study_facts = {"study facts", study_facts_sql, NULL};
 
-/* Studies with report text and images, in runs of equal labels (hrank order),
- * and the first study of each run. */
+/* Studies with report text (findings, or else an impression) and images, in
+ * runs of equal labels (hrank order), and the first study of each run. */
 static const char *const text_runs_sql[] = {
-	"CREATE TEMP TABLE cx_cand AS SELECT id, split, hrank, labels,"
-	" SUM(chg) OVER (PARTITION BY split ORDER BY hrank ROWS UNBOUNDED PRECEDING) AS run"
-	" FROM (SELECT s.id, s.split, s.hrank, s.labels, CASE WHEN s.labels IS"
-	" LAG(s.labels) OVER (PARTITION BY s.split ORDER BY s.hrank) THEN 0 ELSE 1 END AS chg"
-	" FROM study s JOIN report r ON r.study_id = s.id WHERE s.dataset_id = ?2"
-	" AND s.split <> '' AND " REPORT_TEXT " <> ''" HAS_IMAGES ")",
+	"CREATE TEMP TABLE cx_cand AS SELECT id, key, split, patient, hrank, labels, r_file,"
+	" r_line, SUM(chg) OVER (PARTITION BY split ORDER BY hrank ROWS UNBOUNDED PRECEDING)"
+	" AS run FROM (SELECT c.*, CASE WHEN c.labels IS LAG(c.labels) OVER (PARTITION BY"
+	" c.split ORDER BY c.hrank) THEN 0 ELSE 1 END AS chg FROM cx_study c"
+	" WHERE (c.f_ok OR c.i_ok) AND c.has_images)",
 	"CREATE TEMP TABLE cx_run AS SELECT split, run, id, labels FROM (SELECT split, run,"
 	" id, labels, ROW_NUMBER() OVER (PARTITION BY split, run ORDER BY hrank) AS k"
 	" FROM cx_cand) WHERE k = 1",
@@ -52,7 +65,7 @@ static const char *const text_runs_sql[] = {
 	NULL,
 };
 
-static const struct cx_rule_prep text_runs = {"text runs", text_runs_sql};
+static const struct cx_rule_prep text_runs = {"text runs", text_runs_sql, &study_facts};
 
 /* The first study of the next run, or (wrapping) of the first run whose
  * labels differ: consecutive runs differ, so that is run 0 or 1. */
@@ -61,16 +74,24 @@ static const struct cx_rule_prep text_runs = {"text runs", text_runs_sql};
 	" (SELECT x.id FROM cx_run x WHERE x.split = c.split AND x.labels IS NOT c.labels"   \
 	" ORDER BY x.run LIMIT 1))"
 
-#define CAND_FROM                                                                          \
-	" FROM cx_cand c JOIN study s ON s.id = c.id JOIN report r ON r.study_id = s.id"
+/* The columns of an instance about a study of cx_study, with the study's
+ * (s_) or its report's (r_) provenance. */
+#define STUDY_COLS(p)                                                                     \
+	"SELECT ?1 AS entry_id, c.key AS key, c.split AS split, c.patient AS patient,"    \
+	" c.id AS study_id, c." p "_file AS src_file, c." p "_line AS src_line FROM cx_study c"
+#define IMAGE_COLS                                                                        \
+	"SELECT ?1 AS entry_id, i.key AS key, i.split AS split, i.patient AS patient,"    \
+	" i.study_id AS study_id, i.id AS image_id, i.src_file AS src_file,"              \
+	" i.src_line AS src_line FROM image i NOT INDEXED"
 
 const struct cx_rule cx_rule_labels_study = {
 	.name = "labels-study",
 	.about = "a study with labels and images (key: study key)",
 	.needs = "study (labels), image",
 	.sql = (const char *const[]){
-		STUDY_COLS("s") " FROM study s WHERE s.dataset_id = ?2 AND s.labels IS NOT NULL"
-		" AND s.split <> ''" HAS_IMAGES " ORDER BY s.key", NULL},
+		STUDY_COLS("s") " WHERE c.labels IS NOT NULL AND c.has_images ORDER BY c.key",
+		NULL},
+	.prep = &study_facts,
 	.images = CX_IMAGES_STUDY,
 };
 
@@ -79,8 +100,8 @@ const struct cx_rule cx_rule_labels_image = {
 	.about = "an image with labels (key: image key)",
 	.needs = "image (labels)",
 	.sql = (const char *const[]){
-		IMAGE_COLS " FROM image i WHERE i.dataset_id = ?2 AND i.labels IS NOT NULL"
-		" AND i.split <> '' ORDER BY i.key", NULL},
+		IMAGE_COLS " WHERE i.dataset_id = ?2 AND i.labels IS NOT NULL AND i.split <> ''"
+		" ORDER BY i.key", NULL},
 	.images = CX_IMAGES_IMAGE,
 	.image_labels = 1,
 };
@@ -90,41 +111,69 @@ const struct cx_rule cx_rule_view = {
 	.about = "an image whose view is PA, AP, LATERAL or LL",
 	.needs = "image (view)",
 	.sql = (const char *const[]){
-		IMAGE_COLS " FROM image i WHERE i.dataset_id = ?2"
-		" AND i.view IN ('PA', 'AP', 'LATERAL', 'LL') AND i.split <> '' ORDER BY i.key",
-		NULL},
+		IMAGE_COLS " WHERE i.dataset_id = ?2 AND i.view IN ('PA', 'AP', 'LATERAL', 'LL')"
+		" AND i.split <> '' ORDER BY i.key", NULL},
 	.images = CX_IMAGES_IMAGE,
 };
 
+/* The source's laterals in runs of one study (hrank order, per split), the
+ * first lateral of each run, and the first lateral of each study. */
+static const char *const laterals_sql[] = {
+	"CREATE TEMP TABLE cx_lat AS SELECT split, hrank, id, study_id,"
+	" SUM(chg) OVER (PARTITION BY split ORDER BY hrank ROWS UNBOUNDED PRECEDING) AS run"
+	" FROM (SELECT i.split, i.hrank, i.id, i.study_id, CASE WHEN i.study_id IS"
+	" LAG(i.study_id) OVER (PARTITION BY i.split ORDER BY i.hrank) THEN 0 ELSE 1 END"
+	" AS chg FROM image i NOT INDEXED WHERE i.dataset_id = ?2 AND i.view = 'LATERAL')",
+	"CREATE INDEX temp.cx_lat_rank ON cx_lat(split, hrank, id, study_id, run)",
+	"CREATE TEMP TABLE cx_latrun AS SELECT split, run, id FROM (SELECT split, run, id,"
+	" ROW_NUMBER() OVER (PARTITION BY split, run ORDER BY hrank) AS k FROM cx_lat)"
+	" WHERE k = 1",
+	"CREATE INDEX temp.cx_latrun_key ON cx_latrun(split, run, id)",
+	"CREATE TEMP TABLE cx_latfirst (study_id INTEGER PRIMARY KEY, id INTEGER)",
+	"INSERT INTO cx_latfirst SELECT study_id, id FROM (SELECT study_id, id, ROW_NUMBER()"
+	" OVER (PARTITION BY study_id ORDER BY hrank) AS k FROM cx_lat"
+	" WHERE study_id IS NOT NULL) WHERE k = 1",
+	NULL,
+};
+
+static const struct cx_rule_prep laterals = {"laterals", laterals_sql, NULL};
+
+/* A lateral l that is of the frontal's study stands for the first lateral
+ * after it of another study: the first of l's next run. */
+#define LAT_OF_OTHER_STUDY                                                                 \
+	"CASE WHEN l.study_id IS NOT i.study_id THEN l.id ELSE (SELECT x.id FROM cx_latrun x"  \
+	" WHERE x.split = l.split AND x.run = l.run + 1) END"
+
 /* A frontal image with the first lateral (hrank order) of its own study
- * ("|same", flag 1), then with the next lateral of the same split from
- * another study ("|other", flag 0). Both lookups walk image_view. Rows go
- * in the order of the image key (p.key: the alias key has the suffix). */
+ * ("|same", flag 1), then with the first lateral after it (hrank order,
+ * wrapping around) of the same split and another study ("|other", flag 0).
+ * Rows go in the order of the image key (p.key: the alias key has the
+ * suffix). */
 const struct cx_rule cx_rule_view_pairs = {
 	.name = "view-pairs",
 	.about = "a frontal image with a lateral of its own study (\"|same\", flag 1) and"
 		 " with a lateral of another study of the same split (\"|other\", flag 0)",
 	.needs = "image (view, study)",
 	.sql = (const char *const[]){
-		"WITH p AS MATERIALIZED (SELECT i.*, (SELECT l.id FROM image l"
-		" WHERE l.study_id = i.study_id AND l.view = 'LATERAL' ORDER BY l.hrank LIMIT 1)"
-		" AS other FROM image i WHERE i.dataset_id = ?2 AND i.view IN ('PA', 'AP')"
-		" AND i.split <> '' AND i.study_id IS NOT NULL)"
+		"WITH p AS MATERIALIZED (SELECT i.*, (SELECT f.id FROM cx_latfirst f"
+		" WHERE f.study_id = i.study_id) AS other FROM image i NOT INDEXED"
+		" WHERE i.dataset_id = ?2 AND i.view IN ('PA', 'AP') AND i.split <> ''"
+		" AND i.study_id IS NOT NULL)"
 		" SELECT ?1 AS entry_id, key || '|same' AS key, split, patient, study_id,"
 		" id AS image_id, other AS other_id, 1 AS flag, src_file, src_line"
 		" FROM p WHERE other IS NOT NULL ORDER BY p.key",
-		"WITH p AS MATERIALIZED (SELECT i.*, COALESCE((SELECT l.id FROM image l"
-		" WHERE l.dataset_id = ?2 AND l.split = i.split AND l.view = 'LATERAL'"
-		" AND l.hrank > i.hrank AND l.study_id IS NOT i.study_id ORDER BY l.hrank LIMIT 1),"
-		" (SELECT l.id FROM image l WHERE l.dataset_id = ?2 AND l.split = i.split"
-		" AND l.view = 'LATERAL' AND l.study_id IS NOT i.study_id ORDER BY l.hrank LIMIT 1))"
-		" AS other FROM image i WHERE i.dataset_id = ?2 AND i.view IN ('PA', 'AP')"
-		" AND i.split <> '' AND EXISTS (SELECT 1 FROM image l WHERE l.study_id = i.study_id"
-		" AND l.view = 'LATERAL'))"
+		"WITH p AS MATERIALIZED (SELECT i.*, COALESCE("
+		"(SELECT " LAT_OF_OTHER_STUDY " FROM cx_lat l WHERE l.split = i.split"
+		" AND l.hrank > i.hrank ORDER BY l.hrank LIMIT 1),"
+		" (SELECT " LAT_OF_OTHER_STUDY " FROM cx_lat l WHERE l.split = i.split"
+		" ORDER BY l.hrank LIMIT 1)) AS other FROM image i NOT INDEXED"
+		" WHERE i.dataset_id = ?2 AND i.view IN ('PA', 'AP') AND i.split <> ''"
+		" AND i.study_id IN (SELECT study_id FROM cx_latfirst))"
 		" SELECT ?1 AS entry_id, key || '|other' AS key, split, patient, study_id,"
 		" id AS image_id, other AS other_id, 0 AS flag, src_file, src_line"
 		" FROM p WHERE other IS NOT NULL ORDER BY p.key",
 		NULL},
+	.prep = &laterals,
 	.images = CX_IMAGES_PAIR,
 };
 
@@ -147,9 +196,8 @@ const struct cx_rule cx_rule_findings = {
 	.about = "a study with images and a non-empty findings section",
 	.needs = "study, report (findings), image",
 	.sql = (const char *const[]){
-		STUDY_COLS("r") " FROM study s JOIN report r ON r.study_id = s.id"
-		" WHERE s.dataset_id = ?2 AND s.split <> '' AND COALESCE(r.findings, '') <> ''"
-		HAS_IMAGES " ORDER BY s.key", NULL},
+		STUDY_COLS("r") " WHERE c.f_ok AND c.has_images ORDER BY c.key", NULL},
+	.prep = &study_facts,
 	.images = CX_IMAGES_STUDY,
 };
 
@@ -158,24 +206,24 @@ const struct cx_rule cx_rule_impression = {
 	.about = "a study with images and a non-empty impression",
 	.needs = "study, report (impression), image",
 	.sql = (const char *const[]){
-		STUDY_COLS("r") " FROM study s JOIN report r ON r.study_id = s.id"
-		" WHERE s.dataset_id = ?2 AND s.split <> '' AND COALESCE(r.impression, '') <> ''"
-		HAS_IMAGES " ORDER BY s.key", NULL},
+		STUDY_COLS("r") " WHERE c.i_ok AND c.has_images ORDER BY c.key", NULL},
+	.prep = &study_facts,
 	.images = CX_IMAGES_STUDY,
 };
 
 /* Text only: a study needs no image. The entry's impression_excludes (MIMIC-
  * CXR's de-identification marks and clock times, as the official build
- * filters them) leave out studies whose impression holds one of them. */
+ * filters them) leave out studies whose impression holds one of them; only
+ * then is the impression read again (in study id order: cx_study's). */
 const struct cx_rule cx_rule_summary = {
 	.name = "summary",
 	.about = "a study with findings and an impression, text only",
 	.needs = "study, report (findings, impression)",
 	.sql = (const char *const[]){
-		STUDY_COLS("r") " FROM study s JOIN report r ON r.study_id = s.id"
-		" WHERE s.dataset_id = ?2 AND s.split <> '' AND COALESCE(r.findings, '') <> ''"
-		" AND COALESCE(r.impression, '') <> '' AND NOT cx_holds_any(r.impression, ?3)"
-		" ORDER BY s.key", NULL},
+		STUDY_COLS("r") " WHERE c.f_ok AND c.i_ok AND (?3 IS NULL OR NOT cx_holds_any("
+		"(SELECT r.impression FROM report r WHERE r.study_id = c.id), ?3))"
+		" ORDER BY c.key", NULL},
+	.prep = &study_facts,
 	.images = CX_IMAGES_NONE,
 };
 
@@ -185,12 +233,12 @@ const struct cx_rule cx_rule_text_match = {
 		 " study's (\"|mismatch\", flag 0)",
 	.needs = "study (labels), report, image",
 	.sql = (const char *const[]){
-		"SELECT ?1 AS entry_id, s.key || '|match' AS key, s.split AS split,"
-		" s.patient AS patient, s.id AS study_id, 1 AS flag, r.src_file AS src_file,"
-		" r.src_line AS src_line" CAND_FROM " ORDER BY s.key",
-		"WITH p AS MATERIALIZED (SELECT s.key || '|mismatch' AS key, s.split AS split,"
-		" s.patient AS patient, s.id AS study_id, " OTHER_STUDY " AS other_id,"
-		" r.src_file AS src_file, r.src_line AS src_line" CAND_FROM ")"
+		"SELECT ?1 AS entry_id, c.key || '|match' AS key, c.split AS split,"
+		" c.patient AS patient, c.id AS study_id, 1 AS flag, c.r_file AS src_file,"
+		" c.r_line AS src_line FROM cx_cand c ORDER BY c.key",
+		"WITH p AS MATERIALIZED (SELECT c.key || '|mismatch' AS key, c.split AS split,"
+		" c.patient AS patient, c.id AS study_id, " OTHER_STUDY " AS other_id,"
+		" c.r_file AS src_file, c.r_line AS src_line FROM cx_cand c)"
 		" SELECT ?1 AS entry_id, key, split, patient, study_id, other_id, 0 AS flag,"
 		" src_file, src_line FROM p WHERE other_id IS NOT NULL ORDER BY key",
 		NULL},
@@ -204,9 +252,9 @@ const struct cx_rule cx_rule_text_select = {
 	.about = "a study with report text, choosing between its own and another study's text",
 	.needs = "study (labels), report, image",
 	.sql = (const char *const[]){
-		"WITH p AS MATERIALIZED (SELECT s.key AS key, s.split AS split, s.patient AS patient,"
-		" s.id AS study_id, " OTHER_STUDY " AS other_id, r.src_file AS src_file,"
-		" r.src_line AS src_line" CAND_FROM ")"
+		"WITH p AS MATERIALIZED (SELECT c.key AS key, c.split AS split, c.patient AS patient,"
+		" c.id AS study_id, " OTHER_STUDY " AS other_id, c.r_file AS src_file,"
+		" c.r_line AS src_line FROM cx_cand c)"
 		" SELECT ?1 AS entry_id, key, split, patient, study_id, other_id, src_file, src_line"
 		" FROM p WHERE other_id IS NOT NULL ORDER BY key",
 		NULL},

@@ -10,7 +10,7 @@
  * runs of studies with report text, read by text-match and text-select), and
  * the order of every study's images (frontal views first, then by key), read
  * by every rule whose instances show their study's images. Both are
- * temporary tables, dropped when the source's derivation ends.
+ * temporary tables named cx_..., dropped when the source's derivation ends.
  */
 #include "cx.h"
 
@@ -26,14 +26,11 @@ static const char *const study_images_sql[] = {
 	"CREATE TEMP TABLE cx_study_img (study_id INTEGER, ord INTEGER, image_id INTEGER,"
 	" PRIMARY KEY (study_id, ord)) WITHOUT ROWID",
 	"INSERT INTO cx_study_img SELECT i.study_id, ROW_NUMBER() OVER (PARTITION BY i.study_id"
-	" ORDER BY " VIEW_RANK ", i.key) - 1, i.id FROM image i WHERE i.dataset_id = ?2"
+	" ORDER BY " VIEW_RANK ", i.key) - 1, i.id FROM image i NOT INDEXED WHERE i.dataset_id = ?2"
 	" AND i.study_id IS NOT NULL ORDER BY 1, 2",
 	NULL,
 };
-static const struct cx_rule_prep study_images = {"study images", study_images_sql};
-
-#define DROP_SQL "DROP TABLE IF EXISTS temp.cx_cand; DROP TABLE IF EXISTS temp.cx_run;" \
-		 " DROP TABLE IF EXISTS temp.cx_study_img"
+static const struct cx_rule_prep study_images = {"study images", study_images_sql, NULL};
 
 /* ?1 is the last instance id before the entry's own: its instances are the
  * rows after it (a rowid range; the instance indexes are not built yet). */
@@ -85,6 +82,8 @@ static int prep_once(struct cx_cat *cat, struct done *d, const struct cx_rule_pr
 	for (size_t i = 0; i < d->n; i++)
 		if (d->v[i] == p)
 			return 0;
+	if (p->after && prep_once(cat, d, p->after, err))
+		return err->code;
 	if (d->n == CX_ARRAY_LEN(d->v))
 		return cx_error_set(err, CX_ELIMIT, "derive: too many shared tables");
 	d->v[d->n++] = p;
@@ -174,6 +173,22 @@ static int derive_entry(struct cx_cat *cat, const struct cx_entry_def *e, struct
 	return rc;
 }
 
+/* Drops the temporary tables of the preps (all named cx_...). */
+static int drop_preps(struct cx_cat *cat, struct cx_error *err)
+{
+	sqlite3_stmt *st;
+	if (cat_prepare(cat, "SELECT name FROM sqlite_temp_master WHERE type = 'table'"
+			     " AND name LIKE 'cx\\_%' ESCAPE '\\'", &st, err))
+		return CX_EDB;
+	struct cx_buf sql = CX_BUF_INIT;
+	while (sqlite3_step(st) == SQLITE_ROW)
+		cx_buf_addf(&sql, "DROP TABLE temp.%s;", (const char *)sqlite3_column_text(st, 0));
+	sqlite3_finalize(st);
+	int rc = sql.len ? cat_exec(cat, sql.data, err) : 0;
+	cx_buf_release(&sql);
+	return rc;
+}
+
 int cat_derive(struct cx_cat *cat, struct cx_error *err)
 {
 	struct done d = {0};
@@ -181,7 +196,7 @@ int cat_derive(struct cx_cat *cat, struct cx_error *err)
 	for (size_t i = 0; i < cat->adapter->nentries && !rc; i++)
 		rc = derive_entry(cat, &cat->adapter->entries[i], &d, err);
 	struct cx_error ignored = {0};
-	if (cat_exec(cat, DROP_SQL, rc ? &ignored : err) && !rc)
+	if (drop_preps(cat, rc ? &ignored : err) && !rc)
 		rc = CX_EDB;
 	return rc;
 }

@@ -171,7 +171,7 @@ int cx_cat_open(struct cx_cat **out, const char *path, int create, struct cx_err
 	 * changes, and WAL would write every new page twice. The page cache is
 	 * capped at 256 MiB whatever the size of the sources. */
 	int rc = cat_exec(cat, "PRAGMA journal_mode=DELETE; PRAGMA synchronous=NORMAL;"
-			       "PRAGMA cache_size=-262144; PRAGMA temp_store=MEMORY;", err);
+			       "PRAGMA cache_size=-65536; PRAGMA temp_store=FILE;", err);
 	if (rc == 0 && sqlite3_db_readonly(cat->db, "main") == 0)
 		rc = check_schema(cat, create, err);
 	if (rc) {
