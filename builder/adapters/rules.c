@@ -36,7 +36,8 @@
 
 /* One row per study of the source with an official split: its columns, and
  * flags for what its report and images give (LEFT JOIN: a study may have no
- * report). */
+ * report). The join runs in study id order; the rows are then stored in key
+ * order, so rules that want key order read cx_study by rowid, unsorted. */
 static const char *const study_facts_sql[] = {
 	"CREATE TEMP TABLE cx_study AS SELECT s.id AS id, s.key AS key, s.split AS split,"
 	" s.patient AS patient, s.hrank AS hrank, s.labels AS labels, s.src_file AS s_file,"
@@ -44,7 +45,8 @@ static const char *const study_facts_sql[] = {
 	" AS has_images, COALESCE(r.findings, '') <> '' AS f_ok,"
 	" COALESCE(r.impression, '') <> '' AS i_ok, r.src_file AS r_file, r.src_line AS r_line"
 	" FROM study s NOT INDEXED LEFT JOIN report r ON r.study_id = s.id"
-	" WHERE s.dataset_id = ?2 AND s.split <> '' ORDER BY s.id",
+	" WHERE s.dataset_id = ?2 AND s.split <> '' ORDER BY s.key",
+	"CREATE INDEX temp.cx_study_id ON cx_study(id)",
 	NULL,
 };
 
@@ -89,7 +91,7 @@ const struct cx_rule cx_rule_labels_study = {
 	.about = "a study with labels and images (key: study key)",
 	.needs = "study (labels), image",
 	.sql = (const char *const[]){
-		STUDY_COLS("s") " WHERE c.labels IS NOT NULL AND c.has_images ORDER BY c.key",
+		STUDY_COLS("s") " WHERE c.labels IS NOT NULL AND c.has_images ORDER BY c.rowid",
 		NULL},
 	.prep = &study_facts,
 	.images = CX_IMAGES_STUDY,
@@ -196,7 +198,7 @@ const struct cx_rule cx_rule_findings = {
 	.about = "a study with images and a non-empty findings section",
 	.needs = "study, report (findings), image",
 	.sql = (const char *const[]){
-		STUDY_COLS("r") " WHERE c.f_ok AND c.has_images ORDER BY c.key", NULL},
+		STUDY_COLS("r") " WHERE c.f_ok AND c.has_images ORDER BY c.rowid", NULL},
 	.prep = &study_facts,
 	.images = CX_IMAGES_STUDY,
 };
@@ -206,7 +208,7 @@ const struct cx_rule cx_rule_impression = {
 	.about = "a study with images and a non-empty impression",
 	.needs = "study, report (impression), image",
 	.sql = (const char *const[]){
-		STUDY_COLS("r") " WHERE c.i_ok AND c.has_images ORDER BY c.key", NULL},
+		STUDY_COLS("r") " WHERE c.i_ok AND c.has_images ORDER BY c.rowid", NULL},
 	.prep = &study_facts,
 	.images = CX_IMAGES_STUDY,
 };
@@ -214,15 +216,17 @@ const struct cx_rule cx_rule_impression = {
 /* Text only: a study needs no image. The entry's impression_excludes (MIMIC-
  * CXR's de-identification marks and clock times, as the official build
  * filters them) leave out studies whose impression holds one of them; only
- * then is the impression read again (in study id order: cx_study's). */
+ * then is the impression read again, in study id order (then sorted), so
+ * that the report table is read in its own order. */
 const struct cx_rule cx_rule_summary = {
 	.name = "summary",
 	.about = "a study with findings and an impression, text only",
 	.needs = "study, report (findings, impression)",
 	.sql = (const char *const[]){
-		STUDY_COLS("r") " WHERE c.f_ok AND c.i_ok AND (?3 IS NULL OR NOT cx_holds_any("
-		"(SELECT r.impression FROM report r WHERE r.study_id = c.id), ?3))"
-		" ORDER BY c.key", NULL},
+		"WITH p AS MATERIALIZED (" STUDY_COLS("r") " INDEXED BY cx_study_id"
+		" WHERE c.f_ok AND c.i_ok AND (?3 IS NULL OR NOT cx_holds_any((SELECT r.impression"
+		" FROM report r WHERE r.study_id = c.id), ?3)) ORDER BY c.id)"
+		" SELECT * FROM p ORDER BY key", NULL},
 	.prep = &study_facts,
 	.images = CX_IMAGES_NONE,
 };

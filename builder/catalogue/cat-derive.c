@@ -27,7 +27,7 @@ static const char *const study_images_sql[] = {
 	" PRIMARY KEY (study_id, ord)) WITHOUT ROWID",
 	"INSERT INTO cx_study_img SELECT i.study_id, ROW_NUMBER() OVER (PARTITION BY i.study_id"
 	" ORDER BY " VIEW_RANK ", i.key) - 1, i.id FROM image i NOT INDEXED WHERE i.dataset_id = ?2"
-	" AND i.study_id IS NOT NULL ORDER BY 1, 2",
+	" AND i.study_id IS NOT NULL",
 	NULL,
 };
 static const struct cx_rule_prep study_images = {"study images", study_images_sql, NULL};
