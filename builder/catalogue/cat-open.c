@@ -151,9 +151,15 @@ int cx_cat_open(struct cx_cat **out, const char *path, int create, struct cx_err
 	if (!create && stat(path, &st) != 0)
 		return cx_error_set(err, CX_ENOTFOUND,
 				    "no catalogue '%s': run 'chexinstruct build' first", path);
+	/* SQLite's memory statistics take a global mutex on every allocation, and
+	 * a connection in serialized mode one more per call: nothing here reads
+	 * the statistics, and a catalogue connection is only ever used by the
+	 * thread that opened it (CONTRIBUTING.md, threads), so both go. The
+	 * config call fails harmlessly once SQLite is initialised. */
+	sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
 	struct cx_cat *cat = cx_calloc(1, sizeof(*cat));
 	cat->path = cx_strdup(path);
-	int flags = SQLITE_OPEN_READWRITE | (create ? SQLITE_OPEN_CREATE : 0);
+	int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX | (create ? SQLITE_OPEN_CREATE : 0);
 	if (sqlite3_open_v2(path, &cat->db, flags, NULL) != SQLITE_OK) {
 		int rc = cx_error_set(err, CX_EDB, "cannot open catalogue '%s': %s", path,
 				      sqlite3_errmsg(cat->db));
@@ -168,10 +174,14 @@ int cx_cat_open(struct cx_cat **out, const char *path, int create, struct cx_err
 	sqlite3_create_function(cat->db, "cx_holds_any", 2, SQLITE_UTF8 | SQLITE_DETERMINISTIC,
 				NULL, sql_holds_any, NULL, NULL);
 	/* A rollback journal, not WAL: a build appends far more pages than it
-	 * changes, and WAL would write every new page twice. The page cache is
-	 * capped at 256 MiB whatever the size of the sources. */
+	 * changes, and WAL would write every new page twice. Memory must not grow
+	 * with the sources: the page cache is capped at 64 MiB, temporary tables
+	 * and sorts (index builds, the derivations' ORDER BY) spill to temporary
+	 * files beyond a 16 MiB cache instead of growing in memory. The build
+	 * reads its big tables in order, so a larger cache bought little. */
 	int rc = cat_exec(cat, "PRAGMA journal_mode=DELETE; PRAGMA synchronous=NORMAL;"
-			       "PRAGMA cache_size=-65536; PRAGMA temp_store=FILE;", err);
+			       "PRAGMA cache_size=-65536; PRAGMA temp_store=FILE;"
+			       "PRAGMA temp.cache_size=-16384;", err);
 	if (rc == 0 && sqlite3_db_readonly(cat->db, "main") == 0)
 		rc = check_schema(cat, create, err);
 	if (rc) {
