@@ -1,0 +1,95 @@
+/*
+ * t-rules.c - the derivation rules as objects (adapters/rules.c): every rule
+ * is listed once and found by its name (the catalogue stores the name in
+ * entry.derive and cat-view.c looks the rule up by it), every adapter entry
+ * points at a listed rule, what the views take from each rule, and that
+ * MIMIC-CXR's impression filter is a parameter of its entry alone.
+ */
+#include "cx.h"
+
+#include "adapters/adapter.h"
+#include "t.h"
+
+static int listed(const struct cx_rule *r)
+{
+	for (size_t i = 0; i < cx_nrules; i++)
+		if (cx_rules[i] == r)
+			return 1;
+	return 0;
+}
+
+static void test_names(void)
+{
+	CHECK_INT(cx_nrules, 12, "twelve rules");
+	int unique = 1, found = 1, complete = 1;
+	for (size_t i = 0; i < cx_nrules; i++) {
+		const struct cx_rule *r = cx_rules[i];
+		for (size_t j = 0; j < i; j++)
+			unique &= strcmp(cx_rules[j]->name, r->name) != 0;
+		found &= cx_rule_find(r->name) == r;
+		complete &= r->about && r->needs && r->sql && r->sql[0];
+	}
+	CHECK(unique, "rule names are unique");
+	CHECK(found, "cx_rule_find finds each rule by its name");
+	CHECK(complete, "every rule says what an instance is, what it reads, and has SQL");
+	CHECK(cx_rule_find("no-such-rule") == NULL, "an unknown name is no rule");
+	CHECK_STR(cx_rule_find("summary")->name, "summary", "summary by name");
+}
+
+static void test_entries(void)
+{
+	int ok = 1;
+	for (size_t a = 0; a < cx_nadapters; a++)
+		for (size_t e = 0; e < cx_adapters[a]->nentries; e++)
+			ok &= listed(cx_adapters[a]->entries[e].rule);
+	CHECK(ok, "every entry of every adapter points at a listed rule");
+}
+
+/* What cat-view.c takes from the rule of an instance's entry. */
+static void test_views(void)
+{
+	int image_labels = 0, other_text = 0;
+	for (size_t i = 0; i < cx_nrules; i++) {
+		image_labels += cx_rules[i]->image_labels;
+		other_text += cx_rules[i]->other_text;
+	}
+	CHECK(cx_rule_labels_image.image_labels && image_labels == 1,
+	      "only labels-image takes the image's labels");
+	CHECK(cx_rule_text_match.other_text && cx_rule_text_select.other_text && other_text == 2,
+	      "only text-match and text-select show another study's text");
+	CHECK_INT(cx_rule_summary.images, CX_IMAGES_NONE, "summary is text only");
+	CHECK_INT(cx_rule_view_pairs.images, CX_IMAGES_PAIR, "view pairs show two images");
+	CHECK_INT(cx_rule_findings.images, CX_IMAGES_STUDY, "findings show the study");
+}
+
+static void test_params(void)
+{
+	int with = 0;
+	const struct cx_entry_def *mimic = NULL;
+	for (size_t a = 0; a < cx_nadapters; a++)
+		for (size_t e = 0; e < cx_adapters[a]->nentries; e++) {
+			const struct cx_entry_def *d = &cx_adapters[a]->entries[e];
+			if (!d->params.impression_excludes)
+				continue;
+			with++;
+			if (!strcmp(cx_adapters[a]->id, "mimic-cxr"))
+				mimic = d;
+		}
+	CHECK_INT(with, 1, "one entry filters impressions");
+	CHECK(mimic && mimic->rule == &cx_rule_summary, "it is MIMIC-CXR's summarization");
+	const struct cx_adapter *openi = cx_adapter_find("openi");
+	int openi_summary = 0;
+	for (size_t e = 0; openi && e < openi->nentries; e++)
+		if (openi->entries[e].rule == &cx_rule_summary)
+			openi_summary += openi->entries[e].params.impression_excludes == NULL;
+	CHECK_INT(openi_summary, 1, "OpenI's summarization keeps every impression");
+}
+
+int main(void)
+{
+	test_names();
+	test_entries();
+	test_views();
+	test_params();
+	return t_done();
+}
