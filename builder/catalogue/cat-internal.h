@@ -66,6 +66,7 @@ struct cx_cat {
 	sqlite3_int64 last_study_id;
 	int last_split;
 	int in_source;
+	double cpu_mark;           /* process CPU seconds when the current phase began */
 	struct cx_buf deferred;    /* CREATE INDEX statements dropped for the load */
 	struct cx_buf deferred_late; /* ... and those dropped until derivation ends */
 	sqlite3_stmt **img;        /* cat-images.c: the image pass's statements */

@@ -10,6 +10,7 @@
 #include "cx.h"
 
 #include <math.h>
+#include <time.h>
 
 #include "catalogue/cat-internal.h"
 #include "io/release.h"
@@ -554,6 +555,16 @@ static int write_meta(struct cx_cat *cat, struct cx_error *err)
 	return rc;
 }
 
+/* CPU seconds since the last call (process user + system time). */
+static double cpu_lap(struct cx_cat *cat)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
+	double now = (double)ts.tv_sec + (double)ts.tv_nsec / 1e9, d = now - cat->cpu_mark;
+	cat->cpu_mark = now;
+	return d;
+}
+
 int cx_cat_begin_source(struct cx_cat *cat, const struct cx_adapter *a, struct cx_release *rel,
 			const struct cx_build_opts *opts, cx_progress_fn progress, void *payload,
 			struct cx_error *err)
@@ -565,6 +576,7 @@ int cx_cat_begin_source(struct cx_cat *cat, const struct cx_adapter *a, struct c
 	cat->progress = progress;
 	cat->payload = payload;
 	memset(&cat->n, 0, sizeof(cat->n));
+	cpu_lap(cat);
 	if (cat_exec(cat, "BEGIN IMMEDIATE", err))
 		return CX_EDB;
 	cat->in_source = 1;
@@ -632,18 +644,24 @@ static int check_rows(const struct cx_cat *cat, struct cx_error *err)
 
 int cx_cat_end_load(struct cx_cat *cat, struct cx_error *err)
 {
-	return restore_indexes(cat, &cat->deferred, err);
+	cat->n.cpu_read += cpu_lap(cat);
+	int rc = restore_indexes(cat, &cat->deferred, err);
+	cat->n.cpu_index += cpu_lap(cat);
+	return rc;
 }
 
 int cx_cat_end_source(struct cx_cat *cat, struct cx_source_counts *out, struct cx_error *err)
 {
+	cat->n.cpu_read += cpu_lap(cat); /* the image header pass, if any */
 	int rc = check_rows(cat, err);
 	if (!rc)
 		rc = cx_cat_end_load(cat, err);
 	if (!rc)
 		rc = cat_derive(cat, err);
+	cat->n.cpu_derive = cpu_lap(cat);
 	if (!rc)
 		rc = restore_indexes(cat, &cat->deferred_late, err);
+	cat->n.cpu_index += cpu_lap(cat);
 	if (!rc)
 		rc = write_counts(cat, err);
 	if (!rc) {
@@ -655,6 +673,7 @@ int cx_cat_end_source(struct cx_cat *cat, struct cx_source_counts *out, struct c
 		if (!rc)
 			cat->in_source = 0;
 	}
+	cat->n.cpu_commit = cpu_lap(cat);
 	if (out)
 		*out = cat->n;
 	cat_write_finish(cat);
