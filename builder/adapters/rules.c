@@ -121,19 +121,18 @@ const struct cx_rule cx_rule_view = {
 	.images = CX_IMAGES_IMAGE,
 };
 
-/* The source's laterals in runs of one study (hrank order, per split), the
- * first lateral of each run, and the first lateral of each study. */
+/* The source's laterals in hrank order per split (rowid = position), the
+ * runs of laterals of one study in that order (cx_latrun: the first lateral
+ * of each run, found as text runs are), and the first lateral of each study. */
 static const char *const laterals_sql[] = {
-	"CREATE TEMP TABLE cx_lat AS SELECT split, hrank, id, study_id,"
-	" SUM(chg) OVER (PARTITION BY split ORDER BY hrank ROWS UNBOUNDED PRECEDING) AS run"
-	" FROM (SELECT i.split, i.hrank, i.id, i.study_id, CASE WHEN i.study_id IS"
-	" LAG(i.study_id) OVER (PARTITION BY i.split ORDER BY i.hrank) THEN 0 ELSE 1 END"
-	" AS chg FROM image i NOT INDEXED WHERE i.dataset_id = ?2 AND i.view = 'LATERAL')",
-	"CREATE INDEX temp.cx_lat_rank ON cx_lat(split, hrank, id, study_id, run)",
-	"CREATE TEMP TABLE cx_latrun AS SELECT split, run, id FROM (SELECT split, run, id,"
-	" ROW_NUMBER() OVER (PARTITION BY split, run ORDER BY hrank) AS k FROM cx_lat)"
-	" WHERE k = 1",
-	"CREATE INDEX temp.cx_latrun_key ON cx_latrun(split, run, id)",
+	"CREATE TEMP TABLE cx_lat AS SELECT i.split, i.hrank, i.id, i.study_id"
+	" FROM image i NOT INDEXED WHERE i.dataset_id = ?2 AND i.view = 'LATERAL'"
+	" ORDER BY i.split, i.hrank",
+	"CREATE INDEX temp.cx_lat_rank ON cx_lat(split, hrank, id, study_id)",
+	"CREATE TEMP TABLE cx_latrun AS SELECT c.rowid AS pos, c.split, c.id FROM cx_lat c"
+	" LEFT JOIN cx_lat b ON b.rowid = c.rowid - 1 WHERE b.rowid IS NULL"
+	" OR b.split IS NOT c.split OR b.study_id IS NOT c.study_id",
+	"CREATE INDEX temp.cx_latrun_key ON cx_latrun(split, pos, id)",
 	"CREATE TEMP TABLE cx_latfirst (study_id INTEGER PRIMARY KEY, id INTEGER)",
 	"INSERT INTO cx_latfirst SELECT study_id, id FROM (SELECT study_id, id, ROW_NUMBER()"
 	" OVER (PARTITION BY study_id ORDER BY hrank) AS k FROM cx_lat"
@@ -144,10 +143,10 @@ static const char *const laterals_sql[] = {
 static const struct cx_rule_prep laterals = {"laterals", laterals_sql, NULL};
 
 /* A lateral l that is of the frontal's study stands for the first lateral
- * after it of another study: the first of l's next run. */
+ * after it of another study: the first of the next run. */
 #define LAT_OF_OTHER_STUDY                                                                 \
 	"CASE WHEN l.study_id IS NOT i.study_id THEN l.id ELSE (SELECT x.id FROM cx_latrun x"  \
-	" WHERE x.split = l.split AND x.run = l.run + 1) END"
+	" WHERE x.split = l.split AND x.pos > l.rowid ORDER BY x.pos LIMIT 1) END"
 
 /* A frontal image with the first lateral (hrank order) of its own study
  * ("|same", flag 1), then with the first lateral after it (hrank order,
