@@ -577,7 +577,8 @@ int cx_cat_begin_source(struct cx_cat *cat, const struct cx_adapter *a, struct c
 	cat->payload = payload;
 	memset(&cat->n, 0, sizeof(cat->n));
 	cpu_lap(cat);
-	if (cat_exec(cat, "BEGIN IMMEDIATE", err))
+	/* the load's page cache (cx_cat_open's); cx_cat_end_load lowers it */
+	if (cat_exec(cat, "PRAGMA cache_size=-65536", err) || cat_exec(cat, "BEGIN IMMEDIATE", err))
 		return CX_EDB;
 	cat->in_source = 1;
 	int rc = write_meta(cat, err);
@@ -645,7 +646,13 @@ static int check_rows(const struct cx_cat *cat, struct cx_error *err)
 int cx_cat_end_load(struct cx_cat *cat, struct cx_error *err)
 {
 	cat->n.cpu_read += cpu_lap(cat);
-	int rc = restore_indexes(cat, &cat->deferred, err);
+	/* What follows (index builds, the image pass, derivations) reads tables
+	 * in order and sorts, and a sort keeps in memory up to the page cache's
+	 * size before it spills to a temporary file: a small cache keeps a big
+	 * source from holding two 64 MiB buffers at once. */
+	int rc = cat_exec(cat, "PRAGMA cache_size=-16384", err);
+	if (!rc)
+		rc = restore_indexes(cat, &cat->deferred, err);
 	cat->n.cpu_index += cpu_lap(cat);
 	return rc;
 }
