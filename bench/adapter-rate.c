@@ -17,13 +17,12 @@ struct counts {
 	long rows, facts;
 };
 
-static int fact(void *ctx) { ((struct counts *)ctx)->facts++; return 0; }
-static int on_image(void *c, const struct cx_image_fact *f, struct cx_error *e) { (void)f; (void)e; return fact(c); }
-static int on_study(void *c, const struct cx_study_fact *f, struct cx_error *e) { (void)f; (void)e; return fact(c); }
-static int on_labels(void *c, const struct cx_labels_fact *f, struct cx_error *e) { (void)f; (void)e; return fact(c); }
-static int on_box(void *c, const struct cx_box_fact *f, struct cx_error *e) { (void)f; (void)e; return fact(c); }
-static int on_report(void *c, const struct cx_report_fact *f, struct cx_error *e) { (void)f; (void)e; return fact(c); }
-static int on_qa(void *c, const struct cx_qa_fact *f, struct cx_error *e) { (void)f; (void)e; return fact(c); }
+static int on_fact(void *c, const struct cx_fact_kind *k, const void *f, struct cx_error *e)
+{
+	(void)k; (void)f; (void)e;
+	((struct counts *)c)->facts++;
+	return 0;
+}
 static void row(void *c) { ((struct counts *)c)->rows++; }
 static void on_kept(void *c, const struct cx_where *w) { (void)w; row(c); }
 static void on_reject(void *c, const struct cx_where *w, const char *r) { (void)w; (void)r; row(c); }
@@ -47,9 +46,8 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	struct counts n = {0, 0};
-	struct cx_sink sink = {.ctx = &n, .image = on_image, .study = on_study,
-			       .labels = on_labels, .box = on_box, .report = on_report, .qa = on_qa,
-			       .kept = on_kept, .reject = on_reject, .filter = on_filter};
+	struct cx_sink sink = {.ctx = &n, .fact = on_fact, .kept = on_kept, .reject = on_reject,
+			       .filter = on_filter};
 	struct timespec t0, t1;
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	int rc = a->read(rel, &sink, &err);

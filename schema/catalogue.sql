@@ -1,4 +1,4 @@
--- chexinstruct catalogue, schema version 4 (= CX_SCHEMA_VERSION).
+-- chexinstruct catalogue, schema version 5 (= CX_SCHEMA_VERSION).
 --
 -- The four levels of CheXinstruct are the keys: capability -> task -> dataset
 -- -> instance, with the task-dataset entries between task and dataset.
@@ -130,8 +130,9 @@ CREATE INDEX image_path ON image(dataset_id, archive, path);
 CREATE INDEX image_view ON image(dataset_id, split, view, hrank);
 
 CREATE TABLE box (
-	id       INTEGER PRIMARY KEY,
-	image_id INTEGER NOT NULL REFERENCES image(id),
+	id         INTEGER PRIMARY KEY,
+	dataset_id INTEGER NOT NULL REFERENCES dataset(id),
+	image_id   INTEGER NOT NULL REFERENCES image(id),
 	label    TEXT NOT NULL,
 	x        REAL NOT NULL,              -- pixels of the original image,
 	y        REAL NOT NULL,              --   top-left corner,
@@ -144,6 +145,7 @@ CREATE INDEX box_image ON box(image_id);
 
 CREATE TABLE report (
 	study_id       INTEGER PRIMARY KEY REFERENCES study(id),
+	dataset_id     INTEGER NOT NULL REFERENCES dataset(id),
 	indication     TEXT,
 	comparison     TEXT,
 	findings       TEXT,
@@ -166,6 +168,161 @@ CREATE TABLE qa (
 	src_file   TEXT,
 	src_line   INTEGER,
 	UNIQUE (dataset_id, key)
+);
+
+-- The fact kinds of the sources still to come, one table each, written from
+-- their entry in cx_fact_kinds[] (builder/adapters/facts.c): a column per
+-- member of the fact's struct (adapters/adapter.h), a key naming an image,
+-- study or note stored as <name>_id, a list as JSON text.
+
+-- Two images compared under a label (MS-CXR-T progression, Medical-Diff-VQA).
+CREATE TABLE image_pair (
+	id         INTEGER PRIMARY KEY,
+	dataset_id INTEGER NOT NULL REFERENCES dataset(id),
+	image_id   INTEGER NOT NULL REFERENCES image(id),
+	other_id   INTEGER NOT NULL REFERENCES image(id),  -- the prior / reference image
+	label      TEXT NOT NULL,
+	value      TEXT NOT NULL,
+	split      TEXT NOT NULL DEFAULT '',
+	src_file   TEXT,
+	src_line   INTEGER
+);
+
+-- Two texts and their relation (RadNLI, MS-CXR-T sentence similarity).
+CREATE TABLE text_pair (
+	id         INTEGER PRIMARY KEY,
+	dataset_id INTEGER NOT NULL REFERENCES dataset(id),
+	key        TEXT,
+	text1      TEXT NOT NULL,
+	text2      TEXT NOT NULL,
+	relation   TEXT NOT NULL,
+	split      TEXT NOT NULL DEFAULT '',
+	src_file   TEXT,
+	src_line   INTEGER
+);
+
+-- A phrase grounded by a box in pixels of the original image (MS-CXR).
+CREATE TABLE phrase_box (
+	id         INTEGER PRIMARY KEY,
+	dataset_id INTEGER NOT NULL REFERENCES dataset(id),
+	image_id   INTEGER NOT NULL REFERENCES image(id),
+	label      TEXT NOT NULL,
+	phrase     TEXT NOT NULL,
+	x          REAL NOT NULL,
+	y          REAL NOT NULL,
+	w          REAL NOT NULL,
+	h          REAL NOT NULL,
+	src_file   TEXT,
+	src_line   INTEGER
+);
+
+-- A multiple-choice question with its released options (PMC-VQA).
+CREATE TABLE choice (
+	id         INTEGER PRIMARY KEY,
+	dataset_id INTEGER NOT NULL REFERENCES dataset(id),
+	key        TEXT,
+	image_id   INTEGER NOT NULL REFERENCES image(id),
+	question   TEXT NOT NULL,
+	options    TEXT NOT NULL,            -- JSON list, as released
+	answer     INTEGER NOT NULL,         -- 0-based index into options
+	split      TEXT NOT NULL DEFAULT '',
+	src_file   TEXT,
+	src_line   INTEGER
+);
+
+-- A question asked after others about one report (Rad-ReStruct).
+CREATE TABLE history_qa (
+	id          INTEGER PRIMARY KEY,
+	dataset_id  INTEGER NOT NULL REFERENCES dataset(id),
+	study_id    INTEGER NOT NULL REFERENCES study(id),
+	question    TEXT NOT NULL,
+	answers     TEXT NOT NULL,           -- JSON list
+	history     TEXT NOT NULL,           -- JSON [[question, [answer, ...]], ...], oldest first
+	options     TEXT NOT NULL,           -- JSON list
+	answer_type TEXT,
+	path        TEXT,
+	split       TEXT NOT NULL DEFAULT '',
+	src_file    TEXT,
+	src_line    INTEGER
+);
+
+-- A question over a text with its answer span (RadQA); answer NULL and
+-- start -1 when the question has no answer in the text.
+CREATE TABLE span_qa (
+	id         INTEGER PRIMARY KEY,
+	dataset_id INTEGER NOT NULL REFERENCES dataset(id),
+	key        TEXT,
+	context    TEXT NOT NULL,
+	question   TEXT NOT NULL,
+	answer     TEXT,
+	start      INTEGER NOT NULL,         -- characters (code points) into context
+	split      TEXT NOT NULL DEFAULT '',
+	src_file   TEXT,
+	src_line   INTEGER
+);
+
+-- A text-only document (MIMIC-III notes, RadGraph's texts).
+CREATE TABLE note (
+	id         INTEGER PRIMARY KEY,
+	dataset_id INTEGER NOT NULL REFERENCES dataset(id),
+	key        TEXT NOT NULL,
+	text       TEXT NOT NULL,
+	sections   TEXT NOT NULL,            -- JSON [[name, text], ...]
+	split      TEXT NOT NULL DEFAULT '',
+	src_file   TEXT,
+	src_line   INTEGER,
+	UNIQUE (dataset_id, key)
+);
+
+-- An entity of a note, by token indices (RadGraph: 0-based, inclusive).
+CREATE TABLE entity (
+	id         INTEGER PRIMARY KEY,
+	dataset_id INTEGER NOT NULL REFERENCES dataset(id),
+	note_id    INTEGER NOT NULL REFERENCES note(id),
+	key        TEXT NOT NULL,            -- the entity id within its note
+	tokens     TEXT NOT NULL,
+	start      INTEGER NOT NULL,
+	end        INTEGER NOT NULL,
+	label      TEXT NOT NULL,
+	relations  TEXT NOT NULL,            -- JSON [[type, target entity id], ...]
+	src_file   TEXT,
+	src_line   INTEGER
+);
+
+-- A candidate report with its raters' error counts (ReXVal).
+CREATE TABLE candidate (
+	id         INTEGER PRIMARY KEY,
+	dataset_id INTEGER NOT NULL REFERENCES dataset(id),
+	study_id   INTEGER NOT NULL REFERENCES study(id),
+	method     TEXT NOT NULL,
+	text       TEXT NOT NULL,
+	errors     TEXT NOT NULL,            -- JSON [[rater, category, significant, count], ...]
+	src_file   TEXT,
+	src_line   INTEGER
+);
+
+-- An explanation of diagnoses (MIMIC-NLE), about a study or an image.
+CREATE TABLE explanation (
+	id         INTEGER PRIMARY KEY,
+	dataset_id INTEGER NOT NULL REFERENCES dataset(id),
+	key        TEXT,
+	study_id   INTEGER REFERENCES study(id),
+	image_id   INTEGER REFERENCES image(id),
+	labels     TEXT NOT NULL,            -- JSON list of diagnoses
+	text       TEXT NOT NULL,
+	split      TEXT NOT NULL DEFAULT '',
+	src_file   TEXT,
+	src_line   INTEGER
+);
+
+-- The caption of an image (ROCO).
+CREATE TABLE caption (
+	id         INTEGER PRIMARY KEY,
+	dataset_id INTEGER NOT NULL REFERENCES dataset(id),
+	image_id   INTEGER NOT NULL REFERENCES image(id),
+	caption    TEXT NOT NULL,
+	src_file   TEXT,
+	src_line   INTEGER
 );
 
 -- One row per instance of a task-dataset entry. What the instance is about

@@ -3,8 +3,8 @@
  *
  * An adapter reads one dataset's release (see io/release.h) and hands facts
  * to a struct cx_sink: images, label sets, boxes, report sections, question-
- * answer pairs. It knows nothing of SQLite and prints nothing; the catalogue
- * (or a test) implements the sink. Instances for the tasks are derived from
+ * answer pairs and the other kinds of cx_fact_kinds[]. It knows nothing of
+ * SQLite and prints nothing; the catalogue (or a test) implements the sink. Instances for the tasks are derived from
  * the facts later, by the rules named in the adapter's entries.
  *
  * Accounting: every row (or record) an adapter reads is counted as read
@@ -109,19 +109,265 @@ struct cx_qa_fact {
 	enum cx_split split;
 };
 
+/* --- Facts of the sources still to come (see /work/shared/research notes). --- */
+
+/* Two images compared under a label (MS-CXR-T progression: the image and its
+ * prior; Medical-Diff-VQA: the main and the reference image). */
+struct cx_image_pair_fact {
+	const char *image;  /* image key */
+	const char *other;  /* image key of the image it is compared with */
+	const char *label;  /* e.g. "pleural_effusion_progression" */
+	const char *value;  /* as released: "improving", "stable", "worsening", ... */
+	enum cx_split split;
+};
+
+/* Two texts and their relation (RadNLI: entailment/neutral/contradiction;
+ * MS-CXR-T sentences: paraphrase/contradiction). */
+struct cx_text_pair_fact {
+	const char *key;      /* pair id when the release has one, or NULL */
+	const char *text1;
+	const char *text2;
+	const char *relation; /* as released */
+	enum cx_split split;
+};
+
+/* A phrase grounded by a box (MS-CXR: one row per box; a phrase with several
+ * boxes gives several facts). Pixels of the original image. */
+struct cx_phrase_box_fact {
+	const char *image;  /* image key */
+	const char *label;  /* category, e.g. "Pneumonia" */
+	const char *phrase; /* label_text as released */
+	double x, y, w, h;
+};
+
+/* A multiple-choice question with the options the release gives (PMC-VQA
+ * "Choice A".."Choice D", the "A:" prefixes kept as released). */
+struct cx_choice_fact {
+	const char *key;     /* unique within the dataset, or NULL */
+	const char *image;   /* image key */
+	const char *question;
+	const char *const *options;
+	size_t noptions;
+	int answer;          /* 0-based index into options */
+	enum cx_split split;
+};
+
+/* One earlier question and its answers on the path to a question. */
+struct cx_qa_turn {
+	const char *question;
+	const char *const *answers;
+	size_t nanswers;
+};
+
+/* A question asked after others (Rad-ReStruct: [question, answers, history,
+ * info] per entry, about one report and its images). */
+struct cx_history_qa_fact {
+	const char *study;   /* study (report) key */
+	const char *question;
+	const char *const *answers; /* one, or several for multi_choice */
+	size_t nanswers;
+	const struct cx_qa_turn *history; /* the prior questions, oldest first */
+	size_t nhistory;
+	const char *const *options; /* info.options */
+	size_t noptions;
+	const char *answer_type;    /* info.answer_type: single_choice, multi_choice */
+	const char *path;           /* info.path, e.g. "lung_signs" */
+	enum cx_split split;
+};
+
+/* A question over a text with its answer span (RadQA, SQuAD v2). A question
+ * with several answers gives one fact per answer; an unanswerable one
+ * (is_impossible) has answer == NULL and start == -1. */
+struct cx_span_qa_fact {
+	const char *key;     /* question id */
+	const char *context;
+	const char *question;
+	const char *answer;
+	long start;          /* answer_start: characters (code points) into context */
+	enum cx_split split;
+};
+
+/* A relation from an entity to another entity of the same document. */
+struct cx_relation {
+	const char *type;    /* modify, located_at, suggestive_of */
+	const char *target;  /* entity id */
+};
+
+/* An entity of an annotated document (RadGraph). The document is a note
+ * fact (its key and whitespace-tokenised text); start and end are 0-based
+ * inclusive token indices. */
+struct cx_entity_fact {
+	const char *note;    /* note key, e.g. "p10/p10003412/s59172281.txt" */
+	const char *key;     /* entity id within the note, e.g. "1" */
+	const char *tokens;  /* the entity's text as released */
+	int start, end;
+	const char *label;   /* ANAT-DP, OBS-DP, OBS-U, OBS-DA */
+	const struct cx_relation *relations;
+	size_t nrelations;
+};
+
+/* Errors a rater found in a candidate report (ReXVal). */
+struct cx_error_count {
+	int rater;           /* rater_index */
+	int category;        /* 1-6 */
+	int significant;     /* clinically_significant: 1 or 0 */
+	int count;           /* num_errors */
+};
+
+/* A candidate report for a study, with its error counts (ReXVal). */
+struct cx_candidate_fact {
+	const char *study;   /* study key */
+	const char *method;  /* candidate_type: radgraph, bertscore, s_emb, bleu */
+	const char *text;
+	const struct cx_error_count *errors;
+	size_t nerrors;
+};
+
+/* An explanation of diagnoses in a report sentence (MIMIC-NLE). Names a
+ * study or an image (at least one). */
+struct cx_explanation_fact {
+	const char *key;     /* sentence_ID, e.g. "s50014127#6" */
+	const char *study;   /* study key, or NULL */
+	const char *image;   /* image key, or NULL */
+	const char *const *labels; /* the diagnoses it explains */
+	size_t nlabels;
+	const char *text;    /* the explanation (nle) */
+	enum cx_split split;
+};
+
+/* The caption of an image (ROCO captions.txt, the leading space removed). */
+struct cx_caption_fact {
+	const char *image;   /* image key */
+	const char *caption;
+};
+
+/* A named section of a note. */
+struct cx_section {
+	const char *name;
+	const char *text;
+};
+
+/* A text-only document (MIMIC-III radiology notes, RadGraph texts): no image. */
+struct cx_note_fact {
+	const char *key;
+	const char *text;
+	const struct cx_section *sections;
+	size_t nsections;
+	enum cx_split split;
+};
+
 /*
- * The sink. Every fact function returns 0, or a negative code when the fact
- * cannot be used; then the adapter rejects the row (with err's message as the
- * reason) instead of keeping it. NULL members are allowed in test sinks.
+ * The fact kinds. Every kind is one entry of cx_fact_kinds[] (adapters/facts.c):
+ * its name (the test recorder's word and, for most kinds, its catalogue table),
+ * the struct's columns, the keys it refers to, how the catalogue writes and
+ * deletes it, and how it is checked and printed. Adding a kind: CONTRIBUTING.md.
+ */
+enum cx_fact_id {
+	CX_FACT_IMAGE,
+	CX_FACT_STUDY,
+	CX_FACT_LABELS,
+	CX_FACT_BOX,
+	CX_FACT_REPORT,
+	CX_FACT_QA,
+	CX_FACT_IMAGE_PAIR,
+	CX_FACT_TEXT_PAIR,
+	CX_FACT_PHRASE_BOX,
+	CX_FACT_CHOICE,
+	CX_FACT_HISTORY_QA,
+	CX_FACT_SPAN_QA,
+	CX_FACT_ENTITY,
+	CX_FACT_CANDIDATE,
+	CX_FACT_EXPLANATION,
+	CX_FACT_CAPTION,
+	CX_FACT_NOTE,
+	CX_FACT_COUNT
+};
+
+/* The type of a struct member, and how it is stored (lists as JSON text). */
+enum cx_col_type {
+	CX_COL_TEXT,      /* const char *; NULL or "" stored as NULL */
+	CX_COL_INT,       /* int */
+	CX_COL_LONG,      /* long */
+	CX_COL_REAL,      /* double */
+	CX_COL_BOOL,      /* int, stored 0 or 1 */
+	CX_COL_SPLIT,     /* enum cx_split, stored "train", "val", "test" or "" */
+	CX_COL_TEXTS,     /* const char *const * with a size_t count: ["a","b"] */
+	CX_COL_LABELS,    /* struct cx_label array: {"Edema":1,...} */
+	CX_COL_SECTIONS,  /* struct cx_section array: [["name","text"],...] */
+	CX_COL_RELATIONS, /* struct cx_relation array: [["type","target"],...] */
+	CX_COL_TURNS,     /* struct cx_qa_turn array: [["question",["answer",...]],...] */
+	CX_COL_COUNTS,    /* struct cx_error_count array: [[rater,category,significant,n],...] */
+};
+
+/* Column flags. */
+#define CX_COL_REQUIRED 1u  /* NULL or "" is refused */
+#define CX_COL_KEY 2u       /* the kind's own key: other kinds' references look it up */
+
+struct cx_fact_kind;
+
+/* One member of a fact struct. A reference (ref != CX_FACT_COUNT) holds a key
+ * of that kind and is stored as the row id in column <name>_id; an unknown
+ * key refuses the fact. */
+struct cx_fact_col {
+	const char *name;     /* catalogue column, recorder field */
+	enum cx_col_type type;
+	size_t off;           /* offsetof the member */
+	size_t count_off;     /* list types: offsetof the size_t count */
+	enum cx_fact_id ref;  /* the kind whose key this is, or CX_FACT_COUNT */
+	unsigned flags;
+};
+
+/* How the catalogue writes a kind. */
+enum cx_fact_write {
+	CX_WRITE_ROW,      /* INSERT of the columns into the kind's table */
+	CX_WRITE_REPLACE,  /* INSERT OR REPLACE: a later fact for the same key wins */
+	CX_WRITE_IMAGE,    /* images: release paths, study upsert, path == NULL updates */
+	CX_WRITE_STUDY,    /* upsert, the stricter split */
+	CX_WRITE_LABELS,   /* a JSON column of the image or study it names */
+};
+
+struct cx_fact_kind {
+	enum cx_fact_id id;
+	const char *name;     /* recorder word; the table unless write says otherwise */
+	const char *noun;     /* for messages: "duplicate <noun> key", "<noun> of unknown ..." */
+	size_t size;          /* sizeof the struct */
+	const struct cx_fact_col *cols;
+	size_t ncols;
+	enum cx_fact_write write;
+	/* Refuses a fact that cannot be right whatever the catalogue holds (a box
+	 * of width 0, a span outside its text); NULL: nothing to check. */
+	int (*check)(const void *fact, struct cx_error *err);
+	/* The recorder line (without the newline); NULL: cx_fact_format_generic. */
+	void (*format)(const void *fact, struct cx_buf *out);
+	/* Deleting a source's rows when it is built again: NULL for
+	 * "DELETE FROM <name> WHERE dataset_id = ?1". */
+	const char *delete_sql;
+};
+
+extern const struct cx_fact_kind cx_fact_kinds[CX_FACT_COUNT];
+#define CX_FACT(ID) (&cx_fact_kinds[CX_FACT_##ID])
+
+/* The recorder line of a fact: kind->format, or "<name> col=value ..." with
+ * text as JSON strings, lists as JSON, NULL and empty members left out. */
+void cx_fact_format(const struct cx_fact_kind *k, const void *fact, struct cx_buf *out);
+void cx_fact_format_generic(const struct cx_fact_kind *k, const void *fact, struct cx_buf *out);
+/* A list column as JSON (the catalogue's storage of it). */
+void cx_fact_col_json(const struct cx_fact_col *c, const void *fact, struct cx_buf *out);
+/* Checks required members and runs kind->check. */
+int cx_fact_check(const struct cx_fact_kind *k, const void *fact, struct cx_error *err);
+
+/*
+ * The sink. fact() takes a fact of any kind and returns 0, or a negative code
+ * when the fact cannot be used; then the adapter rejects the row (with err's
+ * message as the reason) instead of keeping it. A sink may hold a row's facts
+ * until the row's accounting call (the catalogue does): it then copies them,
+ * and a fact it refuses at that point turns the row into a reject with the
+ * refusal as its reason. NULL members are allowed in test sinks.
  */
 struct cx_sink {
 	void *ctx;
-	int (*image)(void *ctx, const struct cx_image_fact *f, struct cx_error *err);
-	int (*study)(void *ctx, const struct cx_study_fact *f, struct cx_error *err);
-	int (*labels)(void *ctx, const struct cx_labels_fact *f, struct cx_error *err);
-	int (*box)(void *ctx, const struct cx_box_fact *f, struct cx_error *err);
-	int (*report)(void *ctx, const struct cx_report_fact *f, struct cx_error *err);
-	int (*qa)(void *ctx, const struct cx_qa_fact *f, struct cx_error *err);
+	int (*fact)(void *ctx, const struct cx_fact_kind *k, const void *fact,
+		    struct cx_error *err);
 	/* Row accounting; where->file is a name inside the release. */
 	void (*kept)(void *ctx, const struct cx_where *w);
 	void (*reject)(void *ctx, const struct cx_where *w, const char *reason);
@@ -131,13 +377,52 @@ struct cx_sink {
 	void (*read)(void *ctx, const struct cx_where *w);
 };
 
-/* Thin wrappers that tolerate NULL sink members. */
+/* Checks a fact (cx_fact_check) and hands it to the sink. */
+int cx_emit_fact(const struct cx_sink *s, const struct cx_fact_kind *k, const void *fact,
+		 struct cx_error *err);
+/* Typed wrappers, one per kind. */
 int cx_emit_image(const struct cx_sink *s, const struct cx_image_fact *f, struct cx_error *err);
 int cx_emit_study(const struct cx_sink *s, const struct cx_study_fact *f, struct cx_error *err);
 int cx_emit_labels(const struct cx_sink *s, const struct cx_labels_fact *f, struct cx_error *err);
 int cx_emit_box(const struct cx_sink *s, const struct cx_box_fact *f, struct cx_error *err);
 int cx_emit_report(const struct cx_sink *s, const struct cx_report_fact *f, struct cx_error *err);
 int cx_emit_qa(const struct cx_sink *s, const struct cx_qa_fact *f, struct cx_error *err);
+int cx_emit_image_pair(const struct cx_sink *s, const struct cx_image_pair_fact *f,
+		       struct cx_error *err);
+int cx_emit_text_pair(const struct cx_sink *s, const struct cx_text_pair_fact *f,
+		      struct cx_error *err);
+int cx_emit_phrase_box(const struct cx_sink *s, const struct cx_phrase_box_fact *f,
+		       struct cx_error *err);
+int cx_emit_choice(const struct cx_sink *s, const struct cx_choice_fact *f, struct cx_error *err);
+int cx_emit_history_qa(const struct cx_sink *s, const struct cx_history_qa_fact *f,
+		       struct cx_error *err);
+int cx_emit_span_qa(const struct cx_sink *s, const struct cx_span_qa_fact *f,
+		    struct cx_error *err);
+int cx_emit_entity(const struct cx_sink *s, const struct cx_entity_fact *f, struct cx_error *err);
+int cx_emit_candidate(const struct cx_sink *s, const struct cx_candidate_fact *f,
+		      struct cx_error *err);
+int cx_emit_explanation(const struct cx_sink *s, const struct cx_explanation_fact *f,
+			struct cx_error *err);
+int cx_emit_caption(const struct cx_sink *s, const struct cx_caption_fact *f,
+		    struct cx_error *err);
+int cx_emit_note(const struct cx_sink *s, const struct cx_note_fact *f, struct cx_error *err);
+
+/*
+ * Masks released as run-length encodings (SIIM-ACR train-rle.csv): pairs
+ * "start length" where the first start is a 0-based pixel offset and every
+ * later start the gap after the previous run's end, pixels counted down the
+ * columns (column-major) of a width x height mask; "-1" is an empty mask.
+ * cx_rle_boxes() gives the bounding box of every 8-connected region of the
+ * mask, ordered by x, then y; *boxes is malloc'd (NULL when there are none).
+ * Malformed RLE (not numbers, an odd count, a run of length 0 or past the
+ * mask's end) is CX_EFORMAT with a message saying which.
+ */
+int cx_rle_boxes(const char *rle, int width, int height, struct cx_box_fact **boxes, size_t *n,
+		 struct cx_error *err);
+/* Emits one box fact (image, label) per region of the mask. */
+int cx_emit_rle_boxes(const struct cx_sink *s, const char *image, const char *label,
+		      const char *rle, int width, int height, struct cx_error *err);
+
 void cx_row_kept(const struct cx_sink *s, const char *file, long line);
 void cx_row_reject(const struct cx_sink *s, const char *file, long line, const char *fmt, ...)
 	__attribute__((format(printf, 4, 5)));

@@ -1,6 +1,7 @@
 /*
- * emit.c - the sink wrappers of adapter.h, so that test sinks may leave
- * members they do not care about NULL.
+ * emit.c - the sink wrappers of adapter.h: every fact is checked against its
+ * kind (adapters/facts.c) before any sink sees it, so the catalogue and the
+ * test recorder refuse the same facts; test sinks may leave members NULL.
  */
 #include "cx.h"
 
@@ -24,18 +25,38 @@ void cx_image_fact_init(struct cx_image_fact *f)
 	f->height = -1;
 }
 
-#define EMIT(name, type)                                                                   \
+int cx_emit_fact(const struct cx_sink *s, const struct cx_fact_kind *k, const void *fact,
+		 struct cx_error *err)
+{
+	int rc = cx_fact_check(k, fact, err);
+	if (rc)
+		return rc;
+	return s->fact ? s->fact(s->ctx, k, fact, err) : 0;
+}
+
+#define EMIT(name, ID, type)                                                                \
 	int cx_emit_##name(const struct cx_sink *s, const type *f, struct cx_error *err)    \
 	{                                                                                  \
-		return s->name ? s->name(s->ctx, f, err) : 0;                              \
+		return cx_emit_fact(s, CX_FACT(ID), f, err);                               \
 	}
 
-EMIT(image, struct cx_image_fact)
-EMIT(study, struct cx_study_fact)
-EMIT(labels, struct cx_labels_fact)
-EMIT(box, struct cx_box_fact)
-EMIT(report, struct cx_report_fact)
-EMIT(qa, struct cx_qa_fact)
+EMIT(image, IMAGE, struct cx_image_fact)
+EMIT(study, STUDY, struct cx_study_fact)
+EMIT(labels, LABELS, struct cx_labels_fact)
+EMIT(box, BOX, struct cx_box_fact)
+EMIT(report, REPORT, struct cx_report_fact)
+EMIT(qa, QA, struct cx_qa_fact)
+EMIT(image_pair, IMAGE_PAIR, struct cx_image_pair_fact)
+EMIT(text_pair, TEXT_PAIR, struct cx_text_pair_fact)
+EMIT(phrase_box, PHRASE_BOX, struct cx_phrase_box_fact)
+EMIT(choice, CHOICE, struct cx_choice_fact)
+EMIT(history_qa, HISTORY_QA, struct cx_history_qa_fact)
+EMIT(span_qa, SPAN_QA, struct cx_span_qa_fact)
+EMIT(entity, ENTITY, struct cx_entity_fact)
+EMIT(candidate, CANDIDATE, struct cx_candidate_fact)
+EMIT(explanation, EXPLANATION, struct cx_explanation_fact)
+EMIT(caption, CAPTION, struct cx_caption_fact)
+EMIT(note, NOTE, struct cx_note_fact)
 
 void cx_row_kept(const struct cx_sink *s, const char *file, long line)
 {

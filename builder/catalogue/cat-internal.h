@@ -13,29 +13,21 @@
 
 struct cx_release;
 
-/* Prepared statements of the write path, one per kind of fact. */
+/* Prepared statements of the write path with SQL of their own; the other
+ * kinds' inserts are made from their entry in cx_fact_kinds[] (cat-write.c). */
 enum cat_stmt {
 	ST_STUDY_UPSERT,
 	ST_IMAGE_INSERT,
 	ST_IMAGE_UPDATE,
 	ST_STUDY_LABELS,
 	ST_IMAGE_LABELS,
-	ST_BOX,
-	ST_REPORT,
-	ST_QA,
 	ST_REJECT,
-	ST_SRC_IMAGE,
-	ST_SRC_STUDY,
-	ST_SRC_BOX,
-	ST_SRC_QA,
-	ST_SRC_REPORT,
 	ST_COUNT
 };
 
-struct pending {
-	int table; /* ST_SRC_* */
-	sqlite3_int64 rowid;
-};
+/* The facts of the row being read, held until its accounting call, and the
+ * statements that write them (cat-write.c). */
+struct fact_queue;
 
 struct rule_count {
 	char *rule;
@@ -53,8 +45,7 @@ struct cx_cat {
 	sqlite3_stmt *st[ST_COUNT];
 	struct cx_sink sink;
 	struct cx_source_counts n;
-	struct pending *pend;      /* rows inserted since the last accounting call */
-	size_t npend, cappend;
+	struct fact_queue *queue;  /* the current row's facts */
 	struct rule_count *rules;  /* filtered rows per rule */
 	size_t nrules;
 	cx_progress_fn progress;

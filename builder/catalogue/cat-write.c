@@ -1,15 +1,22 @@
 /*
- * cat-write.c - the build's write path: one transaction per source, one
- * prepared statement per kind of fact, and the row accounting of adapter.h.
+ * cat-write.c - the build's write path: one transaction per source, the row
+ * accounting of adapter.h, and every fact written once, complete.
  *
- * Provenance: facts carry no file/line themselves; the rows a fact inserts are
- * remembered until the adapter's accounting call for that row, which stamps
- * them with the file and line (kept) or deletes them (rejected or filtered),
- * so a row is used whole or not at all.
+ * A row's facts are copied into a queue as the adapter hands them on and
+ * written only at the row's accounting call: kept writes them with their
+ * provenance (file and line) in the same INSERT; rejected and filtered drop
+ * them, so nothing is written and taken back. Labels of an image or study
+ * the same row inserts go into that insert. A fact the catalogue can only
+ * refuse while writing (an unknown key, a duplicate) turns the kept row into
+ * a rejected one with the refusal as its reason, and what the row had
+ * written is deleted again (studies stay: other rows share them).
+ *
+ * Kinds other than images, studies and labels are written by one INSERT made
+ * from their entry in cx_fact_kinds[] (adapters/facts.c): a column per
+ * member, a reference as the row id of the key it names, a list as JSON.
  */
 #include "cx.h"
 
-#include <math.h>
 #include <time.h>
 
 #include "catalogue/cat-internal.h"
@@ -17,17 +24,23 @@
 
 static const char *const sql_text[ST_COUNT] = {
 	[ST_STUDY_UPSERT] =
-		"INSERT INTO study(dataset_id, key, patient, split, hrank) VALUES (?1,?2,?3,?4,?5) "
+		"INSERT INTO study(dataset_id, key, patient, split, hrank, labels, src_file,"
+		" src_line) VALUES (?1,?2,?3,?4,?5,?6,?7,?8) "
 		"ON CONFLICT(dataset_id, key) DO UPDATE SET "
 		"patient = COALESCE(excluded.patient, study.patient), "
 		/* a study seen in two splits takes the stricter one: test, val, train */
 		"split = CASE WHEN instr('-train-val-test', excluded.split) > "
 		"instr('-train-val-test', study.split) AND excluded.split <> '' "
-		"THEN excluded.split ELSE study.split END RETURNING id",
+		"THEN excluded.split ELSE study.split END, "
+		"labels = COALESCE(excluded.labels, study.labels), "
+		/* the first kept row that names the study is its provenance */
+		"src_line = CASE WHEN study.src_file IS NULL THEN excluded.src_line"
+		" ELSE study.src_line END, "
+		"src_file = COALESCE(study.src_file, excluded.src_file) RETURNING id",
 	[ST_IMAGE_INSERT] =
 		"INSERT INTO image(dataset_id, key, study_id, archive, path, view, patient, split,"
-		" sex, age, race, width, height, hrank) "
-		"VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,?14)",
+		" sex, age, race, width, height, hrank, labels, src_file, src_line) "
+		"VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,?14,?15,?16,?17)",
 	[ST_IMAGE_UPDATE] =
 		"UPDATE image SET view = COALESCE(?1, view), patient = COALESCE(?2, patient),"
 		" split = COALESCE(?3, split), sex = COALESCE(?4, sex), age = COALESCE(?5, age),"
@@ -35,39 +48,186 @@ static const char *const sql_text[ST_COUNT] = {
 		" height = COALESCE(?8, height) WHERE dataset_id = ?9 AND key = ?10",
 	[ST_STUDY_LABELS] = "UPDATE study SET labels = ?1 WHERE dataset_id = ?2 AND key = ?3",
 	[ST_IMAGE_LABELS] = "UPDATE image SET labels = ?1 WHERE dataset_id = ?2 AND key = ?3",
-	[ST_BOX] = "INSERT INTO box(image_id, label, x, y, w, h) SELECT id, ?1, ?2, ?3, ?4, ?5 "
-		   "FROM image WHERE dataset_id = ?6 AND key = ?7",
-	[ST_REPORT] = "INSERT OR REPLACE INTO report(study_id, indication, comparison, findings,"
-		      " impression, last_paragraph) SELECT id, ?1, ?2, ?3, ?4, ?5 FROM study"
-		      " WHERE dataset_id = ?6 AND key = ?7",
-	[ST_QA] = "INSERT INTO qa(dataset_id, key, image_id, question, answer, closed, qtype, split)"
-		  " SELECT ?1, ?2, id, ?3, ?4, ?5, ?6, ?7 FROM image"
-		  " WHERE dataset_id = ?1 AND key = ?8",
 	[ST_REJECT] = "INSERT INTO reject(dataset_id, file, line, reason) VALUES (?1, ?2, ?3, ?4)",
-	[ST_SRC_IMAGE] = "UPDATE image SET src_file = ?1, src_line = ?2 WHERE id = ?3",
-	[ST_SRC_STUDY] = "UPDATE study SET src_file = ?1, src_line = ?2 WHERE id = ?3"
-			 " AND src_file IS NULL",
-	[ST_SRC_BOX] = "UPDATE box SET src_file = ?1, src_line = ?2 WHERE id = ?3",
-	[ST_SRC_QA] = "UPDATE qa SET src_file = ?1, src_line = ?2 WHERE id = ?3",
-	[ST_SRC_REPORT] = "UPDATE report SET src_file = ?1, src_line = ?2 WHERE study_id = ?3",
 };
 
-/* Tables whose rows a rejected row takes back (studies are shared, kept). */
-static const char *const undo_sql[ST_COUNT] = {
-	[ST_SRC_IMAGE] = "DELETE FROM image WHERE id = ?1",
-	[ST_SRC_BOX] = "DELETE FROM box WHERE id = ?1",
-	[ST_SRC_QA] = "DELETE FROM qa WHERE id = ?1",
-	[ST_SRC_REPORT] = "DELETE FROM report WHERE study_id = ?1",
+/* --- The row queue: copies of the facts in one arena, reset per row ------- */
+
+struct queued {
+	const struct cx_fact_kind *k;
+	void *fact;            /* a deep copy in the arena */
+	const char *archive;   /* images: where the file is (cx_release_where) */
+	const char *path;
+	const char *labels;    /* labels JSON taken into this image's or study's insert */
+	int merged;            /* a labels fact written by its target's insert */
 };
 
-static void remember(struct cx_cat *cat, int table, sqlite3_int64 rowid)
+/* A row id inserted by the current flush, deleted again if the row fails. */
+struct written {
+	const char *table;
+	sqlite3_int64 rowid;
+};
+
+/* The last key looked up (or inserted) per kind: rows name one image or
+ * study several times (a question and its image, boxes of one image). */
+struct last_key {
+	struct cx_buf key;
+	sqlite3_int64 id;
+};
+
+struct fact_queue {
+	char *arena;
+	size_t used, cap;
+	char **spill;          /* blocks of a row that outgrew the arena */
+	size_t nspill;
+	struct queued *q;
+	size_t n, capq;
+	struct written *w;
+	size_t nw, capw;
+	sqlite3_stmt *insert[CX_FACT_COUNT];
+	sqlite3_stmt *lookup[CX_FACT_COUNT];
+	struct last_key last[CX_FACT_COUNT];
+	struct cx_buf json;
+};
+
+static struct fact_queue *queue_of(struct cx_cat *cat)
 {
-	if (cat->npend == cat->cappend) {
-		cat->cappend = cat->cappend ? cat->cappend * 2 : 16;
-		cat->pend = cx_realloc(cat->pend, cat->cappend * sizeof(*cat->pend));
+	if (!cat->queue) {
+		cat->queue = cx_calloc(1, sizeof(*cat->queue));
+		cat->queue->cap = 64 * 1024;
+		cat->queue->arena = cx_malloc(cat->queue->cap);
 	}
-	cat->pend[cat->npend++] = (struct pending){table, rowid};
+	return cat->queue;
 }
+
+static void *arena_alloc(struct fact_queue *fq, size_t n)
+{
+	n = (n + 15) & ~(size_t)15;
+	if (fq->used + n <= fq->cap) {
+		void *p = fq->arena + fq->used;
+		fq->used += n;
+		return p;
+	}
+	/* Earlier copies point into the arena, so it cannot move: spill. */
+	fq->spill = cx_realloc(fq->spill, (fq->nspill + 1) * sizeof(*fq->spill));
+	return fq->spill[fq->nspill++] = cx_malloc(n);
+}
+
+static const char *arena_str(struct fact_queue *fq, const char *s)
+{
+	if (!s)
+		return NULL;
+	size_t n = strlen(s) + 1;
+	return memcpy(arena_alloc(fq, n), s, n);
+}
+
+static void *arena_copy(struct fact_queue *fq, const void *p, size_t n)
+{
+	return n ? memcpy(arena_alloc(fq, n), p, n) : NULL;
+}
+
+/* Forgets the row's facts. A row that spilled grows the arena for the next. */
+static void queue_reset(struct fact_queue *fq)
+{
+	if (fq->nspill) {
+		for (size_t i = 0; i < fq->nspill; i++)
+			free(fq->spill[i]);
+		free(fq->spill);
+		fq->spill = NULL;
+		fq->nspill = 0;
+		fq->cap *= 2;
+		free(fq->arena);
+		fq->arena = cx_malloc(fq->cap);
+	}
+	fq->used = 0;
+	fq->n = 0;
+}
+
+static const char **copy_texts(struct fact_queue *fq, const char *const *v, size_t n)
+{
+	const char **c = arena_alloc(fq, n * sizeof(*c));
+	for (size_t i = 0; i < n; i++)
+		c[i] = arena_str(fq, v[i]);
+	return c;
+}
+
+/* Copies a list member (and the strings it points to) into the arena. */
+static void copy_list(struct fact_queue *fq, const struct cx_fact_col *c, char *fact)
+{
+	void **slot = (void **)(fact + c->off);
+	size_t n = *(size_t *)(fact + c->count_off);
+	if (!*slot || !n)
+		return;
+	switch (c->type) {
+	case CX_COL_TEXTS:
+		*slot = copy_texts(fq, *slot, n);
+		break;
+	case CX_COL_LABELS: {
+		struct cx_label *v = arena_copy(fq, *slot, n * sizeof(*v));
+		for (size_t i = 0; i < n; i++)
+			v[i].name = arena_str(fq, v[i].name);
+		*slot = v;
+		break;
+	}
+	case CX_COL_SECTIONS: {
+		struct cx_section *v = arena_copy(fq, *slot, n * sizeof(*v));
+		for (size_t i = 0; i < n; i++) {
+			v[i].name = arena_str(fq, v[i].name);
+			v[i].text = arena_str(fq, v[i].text);
+		}
+		*slot = v;
+		break;
+	}
+	case CX_COL_RELATIONS: {
+		struct cx_relation *v = arena_copy(fq, *slot, n * sizeof(*v));
+		for (size_t i = 0; i < n; i++) {
+			v[i].type = arena_str(fq, v[i].type);
+			v[i].target = arena_str(fq, v[i].target);
+		}
+		*slot = v;
+		break;
+	}
+	case CX_COL_TURNS: {
+		struct cx_qa_turn *v = arena_copy(fq, *slot, n * sizeof(*v));
+		for (size_t i = 0; i < n; i++) {
+			v[i].question = arena_str(fq, v[i].question);
+			v[i].answers = v[i].nanswers ? copy_texts(fq, v[i].answers, v[i].nanswers)
+						     : NULL;
+		}
+		*slot = v;
+		break;
+	}
+	case CX_COL_COUNTS:
+		*slot = arena_copy(fq, *slot, n * sizeof(struct cx_error_count));
+		break;
+	default:
+		break;
+	}
+}
+
+static struct queued *enqueue(struct fact_queue *fq, const struct cx_fact_kind *k,
+			      const void *fact)
+{
+	char *c = arena_copy(fq, fact, k->size);
+	for (size_t i = 0; i < k->ncols; i++) {
+		const struct cx_fact_col *col = &k->cols[i];
+		if (col->type == CX_COL_TEXT) {
+			const char **s = (const char **)(c + col->off);
+			*s = arena_str(fq, *s);
+		} else if (col->type >= CX_COL_TEXTS) {
+			copy_list(fq, col, c);
+		}
+	}
+	if (fq->n == fq->capq) {
+		fq->capq = fq->capq ? fq->capq * 2 : 16;
+		fq->q = cx_realloc(fq->q, fq->capq * sizeof(*fq->q));
+	}
+	struct queued *e = &fq->q[fq->n++];
+	*e = (struct queued){k, c, NULL, NULL, NULL, 0};
+	return e;
+}
+
+/* --- Writing ------------------------------------------------------------- */
 
 /* Steps a write statement; 0 or CX_EDB with SQLite's message in err. */
 static int step(struct cx_cat *cat, sqlite3_stmt *st, struct cx_error *err)
@@ -79,6 +239,23 @@ static int step(struct cx_cat *cat, sqlite3_stmt *st, struct cx_error *err)
 	if (rc == SQLITE_CONSTRAINT)
 		return cx_error_set(err, CX_EFORMAT, "duplicate key");
 	return cat_db_error(cat, err, "write");
+}
+
+static void wrote(struct fact_queue *fq, const char *table, sqlite3_int64 rowid)
+{
+	if (fq->nw == fq->capw) {
+		fq->capw = fq->capw ? fq->capw * 2 : 8;
+		fq->w = cx_realloc(fq->w, fq->capw * sizeof(*fq->w));
+	}
+	fq->w[fq->nw++] = (struct written){table, rowid};
+}
+
+static void remember_key(struct fact_queue *fq, enum cx_fact_id kind, const char *key,
+			 sqlite3_int64 id)
+{
+	cx_buf_reset(&fq->last[kind].key);
+	cx_buf_adds(&fq->last[kind].key, key);
+	fq->last[kind].id = id;
 }
 
 static uint64_t rank_of(struct cx_cat *cat, const char *key)
@@ -101,28 +278,11 @@ static int same_as_last_study(struct cx_cat *cat, const char *key, const char *p
 	       split_rank(split) <= cat->last_split;
 }
 
-static int upsert_study(struct cx_cat *cat, const char *key, const char *patient,
-			enum cx_split split, sqlite3_int64 *id, struct cx_error *err)
+static void note_last_study(struct cx_cat *cat, const char *key, const char *patient,
+			    enum cx_split split, sqlite3_int64 id)
 {
-	if (same_as_last_study(cat, key, patient, split)) {
-		*id = cat->last_study_id;
-		return 0;
-	}
-	sqlite3_stmt *st = cat->st[ST_STUDY_UPSERT];
-	sqlite3_bind_int64(st, 1, cat->dataset_id);
-	sqlite3_bind_text(st, 2, key, -1, SQLITE_TRANSIENT);
-	cat_bind_text(st, 3, patient);
-	sqlite3_bind_text(st, 4, cx_split_name(split), -1, SQLITE_STATIC);
-	sqlite3_bind_int64(st, 5, (sqlite3_int64)rank_of(cat, key));
-	int rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW)
-		*id = sqlite3_column_int64(st, 0);
-	sqlite3_reset(st);
-	if (rc != SQLITE_ROW)
-		return cat_db_error(cat, err, "study");
-	remember(cat, ST_SRC_STUDY, *id);
 	/* What the row now holds: the stricter split, the newest non-empty patient. */
-	if (cat->last_study_id != *id || strcmp(cx_buf_str(&cat->last_study), key)) {
+	if (cat->last_study_id != id || strcmp(cx_buf_str(&cat->last_study), key)) {
 		cx_buf_reset(&cat->last_study);
 		cx_buf_adds(&cat->last_study, key);
 		cx_buf_reset(&cat->last_patient);
@@ -134,7 +294,33 @@ static int upsert_study(struct cx_cat *cat, const char *key, const char *patient
 	}
 	if (split_rank(split) > cat->last_split)
 		cat->last_split = split_rank(split);
-	cat->last_study_id = *id;
+	cat->last_study_id = id;
+}
+
+static int upsert_study(struct cx_cat *cat, const struct cx_study_fact *f, const char *labels,
+			const struct cx_where *w, sqlite3_int64 *id, struct cx_error *err)
+{
+	if (!labels && same_as_last_study(cat, f->key, f->patient, f->split)) {
+		*id = cat->last_study_id;
+		return 0;
+	}
+	sqlite3_stmt *st = cat->st[ST_STUDY_UPSERT];
+	sqlite3_bind_int64(st, 1, cat->dataset_id);
+	sqlite3_bind_text(st, 2, f->key, -1, SQLITE_STATIC);
+	cat_bind_text(st, 3, f->patient);
+	sqlite3_bind_text(st, 4, cx_split_name(f->split), -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 5, (sqlite3_int64)rank_of(cat, f->key));
+	cat_bind_text(st, 6, labels);
+	sqlite3_bind_text(st, 7, w->file, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 8, w->line);
+	int rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW)
+		*id = sqlite3_column_int64(st, 0);
+	sqlite3_reset(st);
+	if (rc != SQLITE_ROW)
+		return cat_db_error(cat, err, "study");
+	note_last_study(cat, f->key, f->patient, f->split, *id);
+	remember_key(cat->queue, CX_FACT_STUDY, f->key, *id);
 	return 0;
 }
 
@@ -158,7 +344,7 @@ static int image_update(struct cx_cat *cat, const struct cx_image_fact *f, struc
 	bind_int_or_null(st, 7, f->width);
 	bind_int_or_null(st, 8, f->height);
 	sqlite3_bind_int64(st, 9, cat->dataset_id);
-	sqlite3_bind_text(st, 10, f->key, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(st, 10, f->key, -1, SQLITE_STATIC);
 	if (step(cat, st, err))
 		return err->code;
 	if (sqlite3_changes(cat->db) == 0)
@@ -166,29 +352,25 @@ static int image_update(struct cx_cat *cat, const struct cx_image_fact *f, struc
 	return 0;
 }
 
-static int on_image(void *ctx, const struct cx_image_fact *f, struct cx_error *err)
+static int write_image(struct cx_cat *cat, const struct queued *e, const struct cx_where *w,
+		       struct cx_error *err)
 {
-	struct cx_cat *cat = ctx;
+	const struct cx_image_fact *f = e->fact;
 	if (!f->path)
 		return image_update(cat, f, err);
-	if (!cat->opts.check_images)
-		cx_release_where_unchecked(cat->rel, f->path, &cat->a, &cat->b);
-	else if (cx_release_where(cat->rel, f->path, &cat->a, &cat->b) != 0)
-		return cx_error_set(err, CX_ENOTFOUND, "missing image file '%s'", f->path);
-	if (!cat->b.len)
-		cx_buf_adds(&cat->b, f->path);
 	sqlite3_int64 study = 0;
-	if (f->study && upsert_study(cat, f->study, f->patient, f->split, &study, err))
+	struct cx_study_fact sf = {f->study, f->patient, f->split};
+	if (f->study && upsert_study(cat, &sf, NULL, w, &study, err))
 		return err->code;
 	sqlite3_stmt *st = cat->st[ST_IMAGE_INSERT];
 	sqlite3_bind_int64(st, 1, cat->dataset_id);
-	sqlite3_bind_text(st, 2, f->key, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(st, 2, f->key, -1, SQLITE_STATIC);
 	if (study)
 		sqlite3_bind_int64(st, 3, study);
 	else
 		sqlite3_bind_null(st, 3);
-	sqlite3_bind_text(st, 4, cx_buf_str(&cat->a), -1, SQLITE_TRANSIENT);
-	sqlite3_bind_text(st, 5, cx_buf_str(&cat->b), -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(st, 4, e->archive, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 5, e->path, -1, SQLITE_STATIC);
 	cat_bind_text(st, 6, f->view);
 	cat_bind_text(st, 7, f->patient);
 	sqlite3_bind_text(st, 8, cx_split_name(f->split), -1, SQLITE_STATIC);
@@ -198,38 +380,35 @@ static int on_image(void *ctx, const struct cx_image_fact *f, struct cx_error *e
 	bind_int_or_null(st, 12, f->width);
 	bind_int_or_null(st, 13, f->height);
 	sqlite3_bind_int64(st, 14, (sqlite3_int64)rank_of(cat, f->key));
+	cat_bind_text(st, 15, e->labels);
+	sqlite3_bind_text(st, 16, w->file, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 17, w->line);
 	if (step(cat, st, err))
 		return err->code == CX_EFORMAT
 			       ? cx_error_set(err, CX_EFORMAT, "duplicate image key '%s'", f->key)
 			       : err->code;
-	remember(cat, ST_SRC_IMAGE, sqlite3_last_insert_rowid(cat->db));
+	sqlite3_int64 id = sqlite3_last_insert_rowid(cat->db);
+	wrote(cat->queue, "image", id);
+	remember_key(cat->queue, CX_FACT_IMAGE, f->key, id);
 	cat->n.images++;
 	return 0;
 }
 
-static int on_study(void *ctx, const struct cx_study_fact *f, struct cx_error *err)
+static void labels_json(const struct cx_labels_fact *f, struct cx_buf *j)
 {
-	sqlite3_int64 id;
-	return upsert_study(ctx, f->key, f->patient, f->split, &id, err);
+	const struct cx_fact_col *c = &CX_FACT(LABELS)->cols[2];
+	cx_buf_reset(j);
+	cx_fact_col_json(c, f, j);
 }
 
-static int on_labels(void *ctx, const struct cx_labels_fact *f, struct cx_error *err)
+static int write_labels(struct cx_cat *cat, const struct cx_labels_fact *f, struct cx_error *err)
 {
-	struct cx_cat *cat = ctx;
-	struct cx_buf *j = &cat->c;
-	cx_buf_reset(j);
-	cx_buf_addc(j, '{');
-	for (size_t i = 0; i < f->n; i++) {
-		if (i)
-			cx_buf_addc(j, ',');
-		cx_buf_add_json_str(j, f->labels[i].name);
-		cx_buf_addf(j, ":%d", f->labels[i].value);
-	}
-	cx_buf_addc(j, '}');
+	struct cx_buf *j = &cat->queue->json;
+	labels_json(f, j);
 	sqlite3_stmt *st = cat->st[f->on_study ? ST_STUDY_LABELS : ST_IMAGE_LABELS];
-	sqlite3_bind_text(st, 1, j->data, (int)j->len, SQLITE_TRANSIENT);
+	sqlite3_bind_text(st, 1, j->data, (int)j->len, SQLITE_STATIC);
 	sqlite3_bind_int64(st, 2, cat->dataset_id);
-	sqlite3_bind_text(st, 3, f->target, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(st, 3, f->target, -1, SQLITE_STATIC);
 	if (step(cat, st, err))
 		return err->code;
 	if (sqlite3_changes(cat->db) == 0)
@@ -238,68 +417,246 @@ static int on_labels(void *ctx, const struct cx_labels_fact *f, struct cx_error 
 	return 0;
 }
 
-static int on_box(void *ctx, const struct cx_box_fact *f, struct cx_error *err)
+/* The row id of a key of kind ref, or CX_ENOTFOUND naming the fact and key. */
+static int lookup(struct cx_cat *cat, const struct cx_fact_kind *k, enum cx_fact_id ref,
+		  const char *key, sqlite3_int64 *id, struct cx_error *err)
 {
-	struct cx_cat *cat = ctx;
-	if (!isfinite(f->x) || !isfinite(f->y) || !isfinite(f->w) || !isfinite(f->h) ||
-	    f->x < 0 || f->y < 0 || f->w <= 0 || f->h <= 0)
-		return cx_error_set(err, CX_EFORMAT, "bad box %g,%g,%g,%g", f->x, f->y, f->w, f->h);
-	sqlite3_stmt *st = cat->st[ST_BOX];
-	sqlite3_bind_text(st, 1, f->label, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_double(st, 2, f->x);
-	sqlite3_bind_double(st, 3, f->y);
-	sqlite3_bind_double(st, 4, f->w);
-	sqlite3_bind_double(st, 5, f->h);
-	sqlite3_bind_int64(st, 6, cat->dataset_id);
-	sqlite3_bind_text(st, 7, f->image, -1, SQLITE_TRANSIENT);
-	if (step(cat, st, err))
-		return err->code;
-	if (sqlite3_changes(cat->db) == 0)
-		return cx_error_set(err, CX_ENOTFOUND, "box of unknown image '%s'", f->image);
-	remember(cat, ST_SRC_BOX, sqlite3_last_insert_rowid(cat->db));
-	return 0;
-}
-
-static int on_report(void *ctx, const struct cx_report_fact *f, struct cx_error *err)
-{
-	struct cx_cat *cat = ctx;
-	sqlite3_stmt *st = cat->st[ST_REPORT];
-	cat_bind_text(st, 1, f->indication);
-	cat_bind_text(st, 2, f->comparison);
-	cat_bind_text(st, 3, f->findings);
-	cat_bind_text(st, 4, f->impression);
-	cat_bind_text(st, 5, f->last_paragraph);
-	sqlite3_bind_int64(st, 6, cat->dataset_id);
-	sqlite3_bind_text(st, 7, f->study, -1, SQLITE_TRANSIENT);
-	if (step(cat, st, err))
-		return err->code;
-	if (sqlite3_changes(cat->db) == 0)
-		return cx_error_set(err, CX_ENOTFOUND, "report of unknown study '%s'", f->study);
-	/* INSERT OR REPLACE keeps rowid = study_id, so the new row is found by it. */
-	remember(cat, ST_SRC_REPORT, sqlite3_last_insert_rowid(cat->db));
-	return 0;
-}
-
-static int on_qa(void *ctx, const struct cx_qa_fact *f, struct cx_error *err)
-{
-	struct cx_cat *cat = ctx;
-	sqlite3_stmt *st = cat->st[ST_QA];
+	struct fact_queue *fq = cat->queue;
+	if (fq->last[ref].id && !strcmp(cx_buf_str(&fq->last[ref].key), key)) {
+		*id = fq->last[ref].id;
+		return 0;
+	}
+	if (!fq->lookup[ref]) {
+		struct cx_buf sql = CX_BUF_INIT;
+		cx_buf_addf(&sql, "SELECT id FROM %s WHERE dataset_id = ?1 AND key = ?2",
+			    cx_fact_kinds[ref].name);
+		int rc = cat_prepare(cat, sql.data, &fq->lookup[ref], err);
+		cx_buf_release(&sql);
+		if (rc)
+			return CX_EDB;
+	}
+	sqlite3_stmt *st = fq->lookup[ref];
 	sqlite3_bind_int64(st, 1, cat->dataset_id);
-	sqlite3_bind_text(st, 2, f->key, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_text(st, 3, f->question, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_text(st, 4, f->answer, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_int(st, 5, f->closed ? 1 : 0);
-	cat_bind_text(st, 6, f->qtype);
-	sqlite3_bind_text(st, 7, cx_split_name(f->split), -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 8, f->image, -1, SQLITE_TRANSIENT);
-	if (step(cat, st, err))
-		return err->code == CX_EFORMAT
-			       ? cx_error_set(err, CX_EFORMAT, "duplicate question key '%s'", f->key)
-			       : err->code;
-	if (sqlite3_changes(cat->db) == 0)
-		return cx_error_set(err, CX_ENOTFOUND, "question about unknown image '%s'",
-				    f->image);
-	remember(cat, ST_SRC_QA, sqlite3_last_insert_rowid(cat->db));
+	sqlite3_bind_text(st, 2, key, -1, SQLITE_STATIC);
+	int rc = sqlite3_step(st);
+	*id = rc == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
+	sqlite3_reset(st);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return cat_db_error(cat, err, "lookup");
+	if (!*id)
+		return cx_error_set(err, CX_ENOTFOUND, "%s names an unknown %s '%s'", k->noun,
+				    cx_fact_kinds[ref].name, key);
+	remember_key(fq, ref, key, *id);
+	return 0;
+}
+
+/* INSERT [OR REPLACE] INTO <kind>(dataset_id, <columns>, src_file, src_line). */
+static int prepare_insert(struct cx_cat *cat, const struct cx_fact_kind *k, sqlite3_stmt **st,
+			  struct cx_error *err)
+{
+	struct cx_buf sql = CX_BUF_INIT;
+	cx_buf_addf(&sql, "INSERT %sINTO %s(dataset_id",
+		    k->write == CX_WRITE_REPLACE ? "OR REPLACE " : "", k->name);
+	for (size_t i = 0; i < k->ncols; i++)
+		cx_buf_addf(&sql, ", %s%s", k->cols[i].name,
+			    k->cols[i].ref != CX_FACT_COUNT ? "_id" : "");
+	cx_buf_adds(&sql, ", src_file, src_line) VALUES (?1");
+	for (size_t i = 0; i < k->ncols + 2; i++)
+		cx_buf_addf(&sql, ", ?%zu", i + 2);
+	cx_buf_addc(&sql, ')');
+	int rc = cat_prepare(cat, sql.data, st, err);
+	cx_buf_release(&sql);
+	return rc ? CX_EDB : 0;
+}
+
+/* Binds one member as column i of the insert. The JSON of a list goes
+ * through SQLITE_TRANSIENT: the buffer is reused by the next list. */
+static int bind_col(struct cx_cat *cat, sqlite3_stmt *st, int i, const struct cx_fact_kind *k,
+		    const struct cx_fact_col *c, const void *fact, struct cx_error *err)
+{
+	const char *m = (const char *)fact + c->off;
+	switch (c->type) {
+	case CX_COL_TEXT: {
+		const char *s = *(const char *const *)m;
+		sqlite3_int64 id;
+		if (c->ref != CX_FACT_COUNT && s && s[0]) {
+			if (lookup(cat, k, c->ref, s, &id, err))
+				return err->code;
+			sqlite3_bind_int64(st, i, id);
+		} else if (c->ref != CX_FACT_COUNT) {
+			sqlite3_bind_null(st, i);
+		} else if (c->flags & CX_COL_REQUIRED) {
+			sqlite3_bind_text(st, i, s, -1, SQLITE_STATIC);
+		} else {
+			cat_bind_text(st, i, s);
+		}
+		return 0;
+	}
+	case CX_COL_INT:
+		sqlite3_bind_int(st, i, *(const int *)m);
+		return 0;
+	case CX_COL_LONG:
+		sqlite3_bind_int64(st, i, *(const long *)m);
+		return 0;
+	case CX_COL_REAL:
+		sqlite3_bind_double(st, i, *(const double *)m);
+		return 0;
+	case CX_COL_BOOL:
+		sqlite3_bind_int(st, i, *(const int *)m ? 1 : 0);
+		return 0;
+	case CX_COL_SPLIT:
+		sqlite3_bind_text(st, i, cx_split_name(*(const enum cx_split *)m), -1,
+				  SQLITE_STATIC);
+		return 0;
+	default: {
+		struct cx_buf *j = &cat->queue->json;
+		cx_buf_reset(j);
+		cx_fact_col_json(c, fact, j);
+		sqlite3_bind_text(st, i, j->data, (int)j->len, SQLITE_TRANSIENT);
+		return 0;
+	}
+	}
+}
+
+static const char *key_of(const struct cx_fact_kind *k, const void *fact)
+{
+	for (size_t i = 0; i < k->ncols; i++)
+		if (k->cols[i].flags & CX_COL_KEY)
+			return *(const char *const *)((const char *)fact + k->cols[i].off);
+	return NULL;
+}
+
+static int write_row(struct cx_cat *cat, const struct cx_fact_kind *k, const void *fact,
+		     const struct cx_where *w, struct cx_error *err)
+{
+	struct fact_queue *fq = cat->queue;
+	if (!fq->insert[k->id] && prepare_insert(cat, k, &fq->insert[k->id], err))
+		return CX_EDB;
+	sqlite3_stmt *st = fq->insert[k->id];
+	sqlite3_bind_int64(st, 1, cat->dataset_id);
+	for (size_t i = 0; i < k->ncols; i++)
+		if (bind_col(cat, st, (int)i + 2, k, &k->cols[i], fact, err)) {
+			sqlite3_clear_bindings(st);
+			return err->code;
+		}
+	sqlite3_bind_text(st, (int)k->ncols + 2, w->file, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, (int)k->ncols + 3, w->line);
+	if (step(cat, st, err)) {
+		const char *key = key_of(k, fact);
+		if (err->code != CX_EFORMAT)
+			return err->code;
+		return key ? cx_error_set(err, CX_EFORMAT, "duplicate %s key '%s'", k->noun, key)
+			   : cx_error_set(err, CX_EFORMAT, "duplicate %s", k->noun);
+	}
+	sqlite3_int64 id = sqlite3_last_insert_rowid(cat->db);
+	wrote(fq, k->name, id);
+	const char *key = key_of(k, fact);
+	if (key)
+		remember_key(fq, k->id, key, id);
+	return 0;
+}
+
+static int write_one(struct cx_cat *cat, const struct queued *e, const struct cx_where *w,
+		     struct cx_error *err)
+{
+	sqlite3_int64 id;
+	switch (e->k->write) {
+	case CX_WRITE_IMAGE:
+		return write_image(cat, e, w, err);
+	case CX_WRITE_STUDY:
+		return upsert_study(cat, e->fact, e->labels, w, &id, err);
+	case CX_WRITE_LABELS:
+		return write_labels(cat, e->fact, err);
+	default:
+		return write_row(cat, e->k, e->fact, w, err);
+	}
+}
+
+/*
+ * Labels of an image or study inserted earlier in the same row go into that
+ * insert (the last labels fact for a target wins, as it would by UPDATE);
+ * others are written by UPDATE of a row that already exists.
+ */
+static void merge_labels(struct fact_queue *fq)
+{
+	for (size_t i = 0; i < fq->n; i++) {
+		if (fq->q[i].k->id != CX_FACT_LABELS)
+			continue;
+		const struct cx_labels_fact *l = fq->q[i].fact;
+		enum cx_fact_id want = l->on_study ? CX_FACT_STUDY : CX_FACT_IMAGE;
+		for (size_t j = i; j-- > 0;) {
+			struct queued *t = &fq->q[j];
+			if (t->k->id != want || strcmp(*(const char *const *)t->fact, l->target))
+				continue;
+			if (want == CX_FACT_IMAGE && !((const struct cx_image_fact *)t->fact)->path)
+				continue;
+			labels_json(l, &fq->json);
+			t->labels = arena_str(fq, cx_buf_str(&fq->json));
+			fq->q[i].merged = 1;
+			break;
+		}
+	}
+}
+
+/* Deletes what a failed flush wrote (studies stay: they are shared). */
+static void take_back(struct cx_cat *cat)
+{
+	struct fact_queue *fq = cat->queue;
+	for (size_t i = 0; i < fq->nw; i++) {
+		char sql[96];
+		sqlite3_stmt *st;
+		snprintf(sql, sizeof sql, "DELETE FROM %s WHERE rowid = ?1", fq->w[i].table);
+		if (sqlite3_prepare_v2(cat->db, sql, -1, &st, NULL) != SQLITE_OK)
+			continue;
+		sqlite3_bind_int64(st, 1, fq->w[i].rowid);
+		sqlite3_step(st);
+		sqlite3_finalize(st);
+		if (!strcmp(fq->w[i].table, "image"))
+			cat->n.images--;
+	}
+	for (int k = 0; k < CX_FACT_COUNT; k++)
+		fq->last[k].id = 0;
+	fq->nw = 0;
+}
+
+/* Writes the row's facts in the order they came. */
+static int flush(struct cx_cat *cat, const struct cx_where *w, struct cx_error *err)
+{
+	struct fact_queue *fq = cat->queue;
+	merge_labels(fq);
+	fq->nw = 0;
+	for (size_t i = 0; i < fq->n; i++) {
+		if (fq->q[i].merged)
+			continue;
+		if (write_one(cat, &fq->q[i], w, err)) {
+			take_back(cat);
+			return err->code;
+		}
+	}
+	return 0;
+}
+
+/* --- The sink -------------------------------------------------------------- */
+
+/* Takes a copy of the fact. An image's file is looked for now: the adapter
+ * rejects the row with the message, as for any fact refused here. */
+static int on_fact(void *ctx, const struct cx_fact_kind *k, const void *fact,
+		   struct cx_error *err)
+{
+	struct cx_cat *cat = ctx;
+	struct fact_queue *fq = cat->queue;
+	if (k->id == CX_FACT_IMAGE && ((const struct cx_image_fact *)fact)->path) {
+		const char *path = ((const struct cx_image_fact *)fact)->path;
+		if (!cat->opts.check_images)
+			cx_release_where_unchecked(cat->rel, path, &cat->a, &cat->b);
+		else if (cx_release_where(cat->rel, path, &cat->a, &cat->b) != 0)
+			return cx_error_set(err, CX_ENOTFOUND, "missing image file '%s'", path);
+		struct queued *e = enqueue(fq, k, fact);
+		e->archive = arena_str(fq, cx_buf_str(&cat->a));
+		e->path = arena_str(fq, cat->b.len ? cx_buf_str(&cat->b) : path);
+		return 0;
+	}
+	enqueue(fq, k, fact);
 	return 0;
 }
 
@@ -314,42 +671,8 @@ static void on_read(void *ctx, const struct cx_where *w)
 		cat->progress(cat->payload, cat->adapter->id, &cat->n);
 }
 
-static void on_kept(void *ctx, const struct cx_where *w)
+static void add_reject(struct cx_cat *cat, const struct cx_where *w, const char *reason)
 {
-	struct cx_cat *cat = ctx;
-	for (size_t i = 0; i < cat->npend; i++) {
-		sqlite3_stmt *st = cat->st[cat->pend[i].table];
-		sqlite3_bind_text(st, 1, w->file, -1, SQLITE_TRANSIENT);
-		sqlite3_bind_int64(st, 2, w->line);
-		sqlite3_bind_int64(st, 3, cat->pend[i].rowid);
-		sqlite3_step(st);
-		sqlite3_reset(st);
-	}
-	cat->npend = 0;
-	cat->n.kept++;
-}
-
-/* Takes back what the current row inserted (studies stay: they are shared). */
-static void undo_pending(struct cx_cat *cat)
-{
-	for (size_t i = 0; i < cat->npend; i++) {
-		const char *sql = undo_sql[cat->pend[i].table];
-		sqlite3_stmt *st;
-		if (!sql || sqlite3_prepare_v2(cat->db, sql, -1, &st, NULL) != SQLITE_OK)
-			continue;
-		sqlite3_bind_int64(st, 1, cat->pend[i].rowid);
-		sqlite3_step(st);
-		sqlite3_finalize(st);
-		if (cat->pend[i].table == ST_SRC_IMAGE)
-			cat->n.images--;
-	}
-	cat->npend = 0;
-}
-
-static void on_reject(void *ctx, const struct cx_where *w, const char *reason)
-{
-	struct cx_cat *cat = ctx;
-	undo_pending(cat);
 	sqlite3_stmt *st = cat->st[ST_REJECT];
 	sqlite3_bind_int64(st, 1, cat->dataset_id);
 	sqlite3_bind_text(st, 2, w->file, -1, SQLITE_TRANSIENT);
@@ -360,11 +683,30 @@ static void on_reject(void *ctx, const struct cx_where *w, const char *reason)
 	cat->n.rejected++;
 }
 
+static void on_kept(void *ctx, const struct cx_where *w)
+{
+	struct cx_cat *cat = ctx;
+	struct cx_error err = {0};
+	int rc = flush(cat, w, &err);
+	queue_reset(cat->queue);
+	if (rc)
+		add_reject(cat, w, err.msg);
+	else
+		cat->n.kept++;
+}
+
+static void on_reject(void *ctx, const struct cx_where *w, const char *reason)
+{
+	struct cx_cat *cat = ctx;
+	queue_reset(cat->queue);
+	add_reject(cat, w, reason);
+}
+
 static void on_filter(void *ctx, const struct cx_where *w, const char *rule)
 {
 	(void)w;
 	struct cx_cat *cat = ctx;
-	undo_pending(cat);
+	queue_reset(cat->queue);
 	size_t i;
 	for (i = 0; i < cat->nrules; i++)
 		if (!strcmp(cat->rules[i].rule, rule))
@@ -379,13 +721,29 @@ static void on_filter(void *ctx, const struct cx_where *w, const char *rule)
 
 void cat_sink_init(struct cx_cat *cat)
 {
-	cat->sink = (struct cx_sink){.ctx = cat, .image = on_image, .study = on_study,
-				     .labels = on_labels, .box = on_box, .report = on_report,
-				     .qa = on_qa, .kept = on_kept, .reject = on_reject,
-				     .filter = on_filter, .read = on_read};
+	queue_of(cat);
+	cat->sink = (struct cx_sink){.ctx = cat, .fact = on_fact, .kept = on_kept,
+				     .reject = on_reject, .filter = on_filter, .read = on_read};
 }
 
 const struct cx_sink *cx_cat_sink(struct cx_cat *cat) { return &cat->sink; }
+
+static void queue_free(struct fact_queue *fq)
+{
+	if (!fq)
+		return;
+	queue_reset(fq);
+	for (int k = 0; k < CX_FACT_COUNT; k++) {
+		sqlite3_finalize(fq->insert[k]);
+		sqlite3_finalize(fq->lookup[k]);
+		cx_buf_release(&fq->last[k].key);
+	}
+	cx_buf_release(&fq->json);
+	free(fq->arena);
+	free(fq->q);
+	free(fq->w);
+	free(fq);
+}
 
 /* Finalizes the statements and forgets the source state. */
 void cat_write_finish(struct cx_cat *cat)
@@ -399,27 +757,36 @@ void cat_write_finish(struct cx_cat *cat)
 	free(cat->rules);
 	cat->rules = NULL;
 	cat->nrules = 0;
-	free(cat->pend);
-	cat->pend = NULL;
-	cat->npend = cat->cappend = 0;
+	queue_free(cat->queue);
+	cat->queue = NULL;
 	cat->last_study_id = 0;
 	if (cat->in_source)
 		sqlite3_exec(cat->db, "ROLLBACK", NULL, NULL, NULL);
 	cat->in_source = 0;
 }
 
+/* Runs one delete of a source's rows. */
+static int delete_step(struct cx_cat *cat, const char *sql, sqlite3_int64 id,
+		       struct cx_error *err)
+{
+	sqlite3_stmt *st;
+	if (cat_prepare(cat, sql, &st, err))
+		return CX_EDB;
+	sqlite3_bind_int64(st, 1, id);
+	int rc = sqlite3_step(st);
+	sqlite3_finalize(st);
+	return rc == SQLITE_DONE ? 0 : cat_db_error(cat, err, "delete");
+}
+
 int cat_delete_source(struct cx_cat *cat, const char *source, struct cx_error *err)
 {
-	static const char *const steps[] = {
+	static const char *const before[] = {
 		"DELETE FROM instance_image WHERE instance_id IN (SELECT i.id FROM instance i"
 		" JOIN entry e ON i.entry_id = e.id WHERE e.dataset_id = ?1)",
 		"DELETE FROM instance WHERE entry_id IN (SELECT id FROM entry WHERE dataset_id = ?1)",
 		"DELETE FROM entry WHERE dataset_id = ?1",
-		"DELETE FROM qa WHERE dataset_id = ?1",
-		"DELETE FROM box WHERE image_id IN (SELECT id FROM image WHERE dataset_id = ?1)",
-		"DELETE FROM report WHERE study_id IN (SELECT id FROM study WHERE dataset_id = ?1)",
-		"DELETE FROM image WHERE dataset_id = ?1",
-		"DELETE FROM study WHERE dataset_id = ?1",
+	};
+	static const char *const after[] = {
 		"DELETE FROM reject WHERE dataset_id = ?1",
 		"DELETE FROM filtered WHERE dataset_id = ?1",
 		"DELETE FROM dataset WHERE id = ?1",
@@ -432,16 +799,22 @@ int cat_delete_source(struct cx_cat *cat, const char *source, struct cx_error *e
 	sqlite3_finalize(st);
 	if (!id)
 		return 0;
-	for (size_t i = 0; i < CX_ARRAY_LEN(steps); i++) {
-		if (cat_prepare(cat, steps[i], &st, err))
-			return CX_EDB;
-		sqlite3_bind_int64(st, 1, id);
-		int rc = sqlite3_step(st);
-		sqlite3_finalize(st);
-		if (rc != SQLITE_DONE)
-			return cat_db_error(cat, err, "delete");
+	int rc = 0;
+	for (size_t i = 0; i < CX_ARRAY_LEN(before) && !rc; i++)
+		rc = delete_step(cat, before[i], id, err);
+	/* Every fact table, from the last kind to the first: images and studies
+	 * go after the facts that name them. */
+	for (int k = CX_FACT_COUNT - 1; k >= 0 && !rc; k--) {
+		const struct cx_fact_kind *kind = &cx_fact_kinds[k];
+		if (kind->delete_sql && !kind->delete_sql[0])
+			continue; /* written into another kind's table */
+		char sql[128];
+		snprintf(sql, sizeof sql, "DELETE FROM %s WHERE dataset_id = ?1", kind->name);
+		rc = delete_step(cat, kind->delete_sql ? kind->delete_sql : sql, id, err);
 	}
-	return 0;
+	for (size_t i = 0; i < CX_ARRAY_LEN(after) && !rc; i++)
+		rc = delete_step(cat, after[i], id, err);
+	return rc;
 }
 
 static int insert_dataset(struct cx_cat *cat, struct cx_error *err)

@@ -1,6 +1,7 @@
 /*
- * facts.c - the recording sink behind facts.h. Numbers are printed with
- * fixed precision so golden files are the same on every machine.
+ * facts.c - the recording sink behind facts.h. Each fact is printed by its
+ * kind's entry in cx_fact_kinds[] (adapters/facts.c), numbers with fixed
+ * precision so golden files are the same on every machine.
  */
 #include "cx.h"
 
@@ -12,105 +13,23 @@ struct rec {
 	struct facts_count *n;
 };
 
-static void kv(struct cx_buf *b, const char *k, const char *v)
-{
-	if (!v)
-		return;
-	cx_buf_addf(b, " %s=", k);
-	cx_buf_add_json_str(b, v);
-}
-
-static int on_image(void *ctx, const struct cx_image_fact *f, struct cx_error *err)
+/* Counts the fact and writes its line (cx_fact_format, adapters/facts.c). */
+static int on_fact(void *ctx, const struct cx_fact_kind *k, const void *fact,
+		   struct cx_error *err)
 {
 	(void)err;
 	struct rec *r = ctx;
-	r->n->images++;
-	cx_buf_adds(r->out, f->path ? "image" : "image-update");
-	kv(r->out, "key", f->key);
-	kv(r->out, "path", f->path);
-	kv(r->out, "patient", f->patient);
-	kv(r->out, "study", f->study);
-	kv(r->out, "view", f->view);
-	if (f->split)
-		kv(r->out, "split", cx_split_name(f->split));
-	kv(r->out, "sex", f->sex);
-	if (f->age >= 0)
-		cx_buf_addf(r->out, " age=%d", f->age);
-	kv(r->out, "race", f->race);
-	if (f->width >= 0 || f->height >= 0)
-		cx_buf_addf(r->out, " size=%dx%d", f->width, f->height);
-	cx_buf_addc(r->out, '\n');
-	return 0;
-}
-
-static int on_study(void *ctx, const struct cx_study_fact *f, struct cx_error *err)
-{
-	(void)err;
-	struct rec *r = ctx;
-	r->n->studies++;
-	cx_buf_adds(r->out, "study");
-	kv(r->out, "key", f->key);
-	kv(r->out, "patient", f->patient);
-	if (f->split)
-		kv(r->out, "split", cx_split_name(f->split));
-	cx_buf_addc(r->out, '\n');
-	return 0;
-}
-
-static int on_labels(void *ctx, const struct cx_labels_fact *f, struct cx_error *err)
-{
-	(void)err;
-	struct rec *r = ctx;
-	r->n->labels++;
-	cx_buf_addf(r->out, "labels %s", f->on_study ? "study" : "image");
-	kv(r->out, "target", f->target);
-	for (size_t i = 0; i < f->n; i++)
-		cx_buf_addf(r->out, "%s%s=%d", i ? "," : " ", f->labels[i].name, f->labels[i].value);
-	cx_buf_addc(r->out, '\n');
-	return 0;
-}
-
-static int on_box(void *ctx, const struct cx_box_fact *f, struct cx_error *err)
-{
-	(void)err;
-	struct rec *r = ctx;
-	r->n->boxes++;
-	cx_buf_adds(r->out, "box");
-	kv(r->out, "image", f->image);
-	kv(r->out, "label", f->label);
-	cx_buf_addf(r->out, " xywh=%.3f,%.3f,%.3f,%.3f\n", f->x, f->y, f->w, f->h);
-	return 0;
-}
-
-static int on_report(void *ctx, const struct cx_report_fact *f, struct cx_error *err)
-{
-	(void)err;
-	struct rec *r = ctx;
-	r->n->reports++;
-	cx_buf_adds(r->out, "report");
-	kv(r->out, "study", f->study);
-	kv(r->out, "indication", f->indication);
-	kv(r->out, "comparison", f->comparison);
-	kv(r->out, "findings", f->findings);
-	kv(r->out, "impression", f->impression);
-	kv(r->out, "last_paragraph", f->last_paragraph);
-	cx_buf_addc(r->out, '\n');
-	return 0;
-}
-
-static int on_qa(void *ctx, const struct cx_qa_fact *f, struct cx_error *err)
-{
-	(void)err;
-	struct rec *r = ctx;
-	r->n->qas++;
-	cx_buf_adds(r->out, "qa");
-	kv(r->out, "key", f->key);
-	kv(r->out, "image", f->image);
-	cx_buf_addf(r->out, " closed=%d", f->closed);
-	kv(r->out, "qtype", f->qtype);
-	kv(r->out, "split", cx_split_name(f->split));
-	kv(r->out, "q", f->question);
-	kv(r->out, "a", f->answer);
+	r->n->kinds[k->id]++;
+	switch (k->id) {
+	case CX_FACT_IMAGE: r->n->images++; break;
+	case CX_FACT_STUDY: r->n->studies++; break;
+	case CX_FACT_LABELS: r->n->labels++; break;
+	case CX_FACT_BOX: r->n->boxes++; break;
+	case CX_FACT_REPORT: r->n->reports++; break;
+	case CX_FACT_QA: r->n->qas++; break;
+	default: break;
+	}
+	cx_fact_format(k, fact, r->out);
 	cx_buf_addc(r->out, '\n');
 	return 0;
 }
@@ -150,14 +69,25 @@ int facts_accounted(const struct facts_count *n)
 	return n->read == n->kept + n->rejected + n->filtered;
 }
 
+static struct cx_sink facts_sink(struct rec *r)
+{
+	return (struct cx_sink){.ctx = r, .fact = on_fact, .kept = on_kept, .reject = on_reject,
+				.filter = on_filter, .read = on_read};
+}
+
+struct cx_sink facts_sink_for(struct cx_buf *out, struct facts_count *n, void **ctx)
+{
+	struct rec *r = cx_malloc(sizeof(*r));
+	*r = (struct rec){out, n};
+	*ctx = r;
+	return facts_sink(r);
+}
+
 int facts_run(const struct cx_adapter *a, const char *path, struct cx_buf *out,
 	      struct facts_count *n, struct cx_error *err)
 {
 	struct rec r = {out, n};
-	struct cx_sink sink = {.ctx = &r, .image = on_image, .study = on_study,
-			       .labels = on_labels, .box = on_box, .report = on_report, .qa = on_qa,
-			       .kept = on_kept, .reject = on_reject, .filter = on_filter,
-			       .read = on_read};
+	struct cx_sink sink = facts_sink(&r);
 	struct cx_release *rel;
 	memset(n, 0, sizeof(*n));
 	int rc = cx_release_open(&rel, path, err);

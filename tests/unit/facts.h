@@ -15,7 +15,12 @@ struct facts_count {
 	long read; /* rows read, counted apart from their outcomes (the sink's read()) */
 	long kept, rejected, filtered;
 	long images, studies, labels, boxes, reports, qas;
+	long kinds[CX_FACT_COUNT]; /* facts of every kind, by enum cx_fact_id */
 };
+
+/* A recording sink writing into out and counting into *n (not cleared);
+ * *ctx is its state, for the caller to free() when done. */
+struct cx_sink facts_sink_for(struct cx_buf *out, struct facts_count *n, void **ctx);
 
 /* Runs the adapter on the release at path (probe, then read). The fact log
  * goes to out; counts to *n. Returns the adapter's return code, or CX_ERROR

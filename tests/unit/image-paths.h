@@ -16,11 +16,13 @@ struct image_paths {
 	long images, missing;
 };
 
-static int image_paths_on_image(void *ctx, const struct cx_image_fact *f, struct cx_error *err)
+static int image_paths_on_fact(void *ctx, const struct cx_fact_kind *k, const void *fact,
+			       struct cx_error *err)
 {
 	(void)err;
 	struct image_paths *p = ctx;
-	if (!f->path)
+	const struct cx_image_fact *f = fact;
+	if (k != CX_FACT(IMAGE) || !f->path)
 		return 0;
 	p->images++;
 	if (!cx_release_exists(p->rel, f->path)) {
@@ -35,7 +37,7 @@ static int image_paths_on_image(void *ctx, const struct cx_image_fact *f, struct
 static long image_paths_missing(const struct cx_adapter *a, const char *path, long *images)
 {
 	struct image_paths p = {0};
-	struct cx_sink sink = {.ctx = &p, .image = image_paths_on_image};
+	struct cx_sink sink = {.ctx = &p, .fact = image_paths_on_fact};
 	struct cx_error err = {0};
 	*images = 0;
 	if (cx_release_open(&p.rel, path, &err))

@@ -70,11 +70,13 @@ struct paths {
 	long images, missing;
 };
 
-static int paths_image(void *ctx, const struct cx_image_fact *f, struct cx_error *err)
+static int paths_image(void *ctx, const struct cx_fact_kind *k, const void *fact,
+		       struct cx_error *err)
 {
 	(void)err;
 	struct paths *p = ctx;
-	if (f->path) {
+	const struct cx_image_fact *f = fact;
+	if (k == CX_FACT(IMAGE) && f->path) {
 		p->images++;
 		p->missing += !cx_release_exists(p->rel, f->path);
 	}
@@ -84,7 +86,7 @@ static int paths_image(void *ctx, const struct cx_image_fact *f, struct cx_error
 static void test_image_paths(const char *path)
 {
 	struct paths p = {0};
-	struct cx_sink sink = {.ctx = &p, .image = paths_image};
+	struct cx_sink sink = {.ctx = &p, .fact = paths_image};
 	struct cx_error err = {0};
 	char msg[160];
 	snprintf(msg, sizeof msg, "%s: every image path is a file of the release", path);
@@ -177,9 +179,13 @@ struct refusing {
 	struct cx_buf log;
 };
 
-static int refusing_image(void *ctx, const struct cx_image_fact *f, struct cx_error *err)
+static int refusing_image(void *ctx, const struct cx_fact_kind *k, const void *fact,
+			  struct cx_error *err)
 {
 	struct refusing *r = ctx;
+	const struct cx_image_fact *f = fact;
+	if (k != CX_FACT(IMAGE))
+		return 0;
 	if (f->path) {
 		if (r->nkeys < 16)
 			snprintf(r->keys[r->nkeys++], sizeof r->keys[0], "%s", f->key);
@@ -200,7 +206,7 @@ static void refusing_reject(void *ctx, const struct cx_where *w, const char *rea
 static void test_refused_update(void)
 {
 	struct refusing r = {.nkeys = 0, .log = CX_BUF_INIT};
-	struct cx_sink sink = {.ctx = &r, .image = refusing_image, .reject = refusing_reject};
+	struct cx_sink sink = {.ctx = &r, .fact = refusing_image, .reject = refusing_reject};
 	struct cx_release *rel;
 	struct cx_error err = {0};
 	if (!CHECK(cx_release_open(&rel, FIX "broken", &err) == 0, "open broken copy"))
