@@ -362,7 +362,8 @@ int cx_fact_check(const struct cx_fact_kind *k, const void *fact, struct cx_erro
  * message as the reason) instead of keeping it. A sink may hold a row's facts
  * until the row's accounting call (the catalogue does): it then copies them,
  * and a fact it refuses at that point turns the row into a reject with the
- * refusal as its reason. NULL members are allowed in test sinks.
+ * refusal as its reason; facts after a row's last accounting call are never
+ * written. NULL members are allowed in test sinks.
  */
 struct cx_sink {
 	void *ctx;

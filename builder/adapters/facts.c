@@ -165,9 +165,8 @@ static int check_history_qa(const void *fact, struct cx_error *err)
 	if (!f->nanswers)
 		return cx_error_set(err, CX_EFORMAT, "question without an answer");
 	for (size_t i = 0; i < f->nhistory; i++)
-		if (!f->history[i].question)
-			return cx_error_set(err, CX_EFORMAT, "history turn %zu has no question",
-					    i + 1);
+		if (!f->history[i].question || (f->history[i].nanswers && !f->history[i].answers))
+			return cx_error_set(err, CX_EFORMAT, "history turn %zu is incomplete", i + 1);
 	return 0;
 }
 
@@ -353,10 +352,13 @@ int cx_fact_check(const struct cx_fact_kind *k, const void *fact, struct cx_erro
 {
 	for (size_t i = 0; i < k->ncols; i++) {
 		const struct cx_fact_col *c = &k->cols[i];
-		if (!(c->flags & CX_COL_REQUIRED))
-			continue;
-		if (!*(const char *const *)((const char *)fact + c->off))
+		const void *m = (const char *)fact + c->off;
+		if ((c->flags & CX_COL_REQUIRED) && !*(const char *const *)m)
 			return cx_error_set(err, CX_EFORMAT, "%s without %s", k->noun, c->name);
+		if (c->type >= CX_COL_TEXTS && !*(const void *const *)m &&
+		    *(const size_t *)((const char *)fact + c->count_off))
+			return cx_error_set(err, CX_EINVAL, "%s: %s counted but not given", k->noun,
+					    c->name);
 	}
 	return k->check ? k->check(fact, err) : 0;
 }

@@ -233,10 +233,11 @@ static struct queued *enqueue(struct fact_queue *fq, const struct cx_fact_kind *
 static int step(struct cx_cat *cat, sqlite3_stmt *st, struct cx_error *err)
 {
 	int rc = sqlite3_step(st);
+	int ext = sqlite3_extended_errcode(cat->db);
 	sqlite3_reset(st);
 	if (rc == SQLITE_DONE || rc == SQLITE_ROW)
 		return 0;
-	if (rc == SQLITE_CONSTRAINT)
+	if (ext == SQLITE_CONSTRAINT_UNIQUE || ext == SQLITE_CONSTRAINT_PRIMARYKEY)
 		return cx_error_set(err, CX_EFORMAT, "duplicate key");
 	return cat_db_error(cat, err, "write");
 }
@@ -483,6 +484,9 @@ static int bind_col(struct cx_cat *cat, sqlite3_stmt *st, int i, const struct cx
 			if (lookup(cat, k, c->ref, s, &id, err))
 				return err->code;
 			sqlite3_bind_int64(st, i, id);
+		} else if (c->ref != CX_FACT_COUNT && (c->flags & CX_COL_REQUIRED)) {
+			return cx_error_set(err, CX_ENOTFOUND, "%s names an unknown %s ''", k->noun,
+					    cx_fact_kinds[c->ref].name);
 		} else if (c->ref != CX_FACT_COUNT) {
 			sqlite3_bind_null(st, i);
 		} else if (c->flags & CX_COL_REQUIRED) {

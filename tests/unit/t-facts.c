@@ -169,6 +169,12 @@ static void test_checks(void)
 	k.nerrors = 1;
 	refused(cx_emit_candidate(&none, &k, &err), &err,
 		"bad error count (category 0, significant 1, 2)", "error category 0");
+	struct cx_note_fact nt = note;
+	nt.sections = NULL;
+	CHECK_INT(cx_emit_note(&none, &nt, &err), CX_EINVAL,
+		  "a list counted but not given is refused before any sink reads it");
+	CHECK_STR(err.msg, "note: sections counted but not given", "... saying which list");
+	cx_error_clear(&err);
 	struct cx_caption_fact cap = caption;
 	cap.caption = NULL;
 	refused(cx_emit_caption(&none, &cap, &err), &err, "caption without caption",
@@ -303,6 +309,10 @@ static int test_read(struct cx_release *rel, const struct cx_sink *s, struct cx_
 	/* a filtered row */
 	cx_emit_caption(s, &c2, &e);
 	cx_row_filter(s, "facts.csv", 6, "not-chest");
+	/* a reference that is empty */
+	struct cx_caption_fact c4 = {"", "of no image"};
+	cx_emit_caption(s, &c4, &e);
+	cx_row_kept(s, "facts.csv", 7);
 	return 0;
 }
 
@@ -424,9 +434,11 @@ static void check_rows(sqlite3 *db)
 	       "a row's labels go into its image's insert");
 	row_is(db, "SELECT count(*) FROM image WHERE key = 'img-c'", "0",
 	       "the image of a row refused while writing is taken back");
-	row_is(db, "SELECT group_concat(line || ' ' || reason, '/') FROM reject",
+	row_is(db, "SELECT group_concat(line || ' ' || reason, '/') FROM"
+		   " (SELECT line, reason FROM reject ORDER BY line)",
 	       "3 rejected by the adapter/4 caption names an unknown image 'img-zzz'/"
-	       "5 duplicate note key 'p10/p10003412/s59172281.txt'",
+	       "5 duplicate note key 'p10/p10003412/s59172281.txt'/"
+	       "7 caption names an unknown image ''",
 	       "rejects: the adapter's, and those found while writing, with reasons");
 }
 
@@ -440,9 +452,9 @@ static void test_catalogue(void)
 	struct cx_source_counts n = {0};
 	CHECK_INT(build(dbpath, dir, &n), 0, "the synthetic source builds");
 	CHECK(images_ok, "image facts accepted");
-	CHECK_INT(n.read, 7, "7 rows read");
+	CHECK_INT(n.read, 8, "8 rows read");
 	CHECK_INT(n.kept, 3, "3 kept: two images and the row of every kind");
-	CHECK_INT(n.rejected, 3, "1 rejected by the adapter, 2 while writing");
+	CHECK_INT(n.rejected, 4, "1 rejected by the adapter, 3 while writing");
 	CHECK_INT(n.filtered, 1, "1 filtered");
 	sqlite3 *db;
 	if (CHECK(sqlite3_open(dbpath, &db) == SQLITE_OK, "open the catalogue")) {
