@@ -237,6 +237,15 @@ static void test_rle(void)
 	rle_is("99999999999999999999 1", 4, 4,
 	       "error: RLE value '99999999999999999999' is not a number", "an overflowing start");
 
+	/* a 100 x 50 rectangle at (200, 300) of a 1024 x 1024 SIIM mask: one run
+	 * per column, each after a gap of 1024 - 50 */
+	struct cx_buf big = CX_BUF_INIT;
+	cx_buf_addf(&big, "%d 50", 200 * 1024 + 300);
+	for (int x = 1; x < 100; x++)
+		cx_buf_adds(&big, " 974 50");
+	rle_is(big.data, 1024, 1024, "200,300,100,50", "a rectangle on a 1024x1024 mask");
+	cx_buf_release(&big);
+
 	struct cx_buf log = CX_BUF_INIT;
 	struct facts_count n = {0};
 	void *ctx;
@@ -309,10 +318,21 @@ static int test_read(struct cx_release *rel, const struct cx_sink *s, struct cx_
 	/* a filtered row */
 	cx_emit_caption(s, &c2, &e);
 	cx_row_filter(s, "facts.csv", 6, "not-chest");
+	/* a row larger than the catalogue's row arena (64 KiB) */
+	static char long_text[100001];
+	memset(long_text, 'x', sizeof long_text - 1);
+	struct cx_note_fact big = {"long", long_text, sections, 2, CX_SPLIT_NONE};
+	for (int i = 0; i < 3; i++) {
+		char key[16];
+		snprintf(key, sizeof key, "long-%d", i);
+		big.key = key;
+		cx_emit_note(s, &big, &e);
+	}
+	cx_row_kept(s, "facts.csv", 7);
 	/* a reference that is empty */
 	struct cx_caption_fact c4 = {"", "of no image"};
 	cx_emit_caption(s, &c4, &e);
-	cx_row_kept(s, "facts.csv", 7);
+	cx_row_kept(s, "facts.csv", 8);
 	return 0;
 }
 
@@ -415,7 +435,11 @@ static void check_rows(sqlite3 *db)
 	       " '|' || e.relations FROM entity e JOIN note n ON e.note_id = n.id",
 	       "p10/p10003412/s59172281.txt|1|3-3|OBS-DA|[[\"located_at\",\"2\"]]",
 	       "entity row: its note found by key");
-	row_is(db, "SELECT sections FROM note",
+	row_is(db, "SELECT group_concat(key || ':' || length(text) || ':' || substr(sections, 4, 8))"
+		   " FROM note WHERE key LIKE 'long-%'",
+	       "long-0:100000:FINDINGS,long-1:100000:FINDINGS,long-2:100000:FINDINGS",
+	       "a row that outgrows the arena is copied whole");
+	row_is(db, "SELECT sections FROM note WHERE key NOT LIKE 'long-%'",
 	       "[[\"FINDINGS\",\"No effusion.\"],[\"IMPRESSION\",\"Normal chest.\"]]", "note sections");
 	row_is(db,
 	       "SELECT s.key || '|' || c.method || '|' || c.errors FROM candidate c"
@@ -438,7 +462,7 @@ static void check_rows(sqlite3 *db)
 		   " (SELECT line, reason FROM reject ORDER BY line)",
 	       "3 rejected by the adapter/4 caption names an unknown image 'img-zzz'/"
 	       "5 duplicate note key 'p10/p10003412/s59172281.txt'/"
-	       "7 caption names an unknown image ''",
+	       "8 caption names an unknown image ''",
 	       "rejects: the adapter's, and those found while writing, with reasons");
 }
 
@@ -452,19 +476,19 @@ static void test_catalogue(void)
 	struct cx_source_counts n = {0};
 	CHECK_INT(build(dbpath, dir, &n), 0, "the synthetic source builds");
 	CHECK(images_ok, "image facts accepted");
-	CHECK_INT(n.read, 8, "8 rows read");
-	CHECK_INT(n.kept, 3, "3 kept: two images and the row of every kind");
+	CHECK_INT(n.read, 9, "9 rows read");
+	CHECK_INT(n.kept, 4, "4 kept: two images, the row of every kind, the long notes");
 	CHECK_INT(n.rejected, 4, "1 rejected by the adapter, 3 while writing");
 	CHECK_INT(n.filtered, 1, "1 filtered");
 	sqlite3 *db;
 	if (CHECK(sqlite3_open(dbpath, &db) == SQLITE_OK, "open the catalogue")) {
 		check_rows(db);
-		row_is(db, COUNT_ALL, "2 1 1 1 1 1 1 1 1 1 1 1", "one row per kind");
+		row_is(db, COUNT_ALL, "2 1 1 1 1 1 1 4 1 1 1 1", "one row per kind (and the 3 long notes)");
 		sqlite3_close(db);
 	}
 	CHECK_INT(build(dbpath, dir, &n), 0, "the source builds again");
 	if (CHECK(sqlite3_open(dbpath, &db) == SQLITE_OK, "open it again")) {
-		row_is(db, COUNT_ALL, "2 1 1 1 1 1 1 1 1 1 1 1",
+		row_is(db, COUNT_ALL, "2 1 1 1 1 1 1 4 1 1 1 1",
 		       "rebuilding replaces the source's rows in every fact table");
 		sqlite3_close(db);
 	}
