@@ -16,6 +16,7 @@ struct cx_release;
 /* Prepared statements of the write path with SQL of their own; the other
  * kinds' inserts are made from their entry in cx_fact_kinds[] (cat-write.c). */
 enum cat_stmt {
+	ST_STUDY_INSERT,
 	ST_STUDY_UPSERT,
 	ST_IMAGE_INSERT,
 	ST_IMAGE_UPDATE,

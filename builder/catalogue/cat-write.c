@@ -23,6 +23,11 @@
 #include "io/release.h"
 
 static const char *const sql_text[ST_COUNT] = {
+	/* A new study is one plain insert; only a study seen before goes through
+	 * the upsert, whose RETURNING costs SQLite a temporary table per call. */
+	[ST_STUDY_INSERT] =
+		"INSERT INTO study(dataset_id, key, patient, split, hrank, labels, src_file,"
+		" src_line) VALUES (?1,?2,?3,?4,?5,?6,?7,?8) ON CONFLICT(dataset_id, key) DO NOTHING",
 	[ST_STUDY_UPSERT] =
 		"INSERT INTO study(dataset_id, key, patient, split, hrank, labels, src_file,"
 		" src_line) VALUES (?1,?2,?3,?4,?5,?6,?7,?8) "
@@ -305,20 +310,28 @@ static int upsert_study(struct cx_cat *cat, const struct cx_study_fact *f, const
 		*id = cat->last_study_id;
 		return 0;
 	}
-	sqlite3_stmt *st = cat->st[ST_STUDY_UPSERT];
-	sqlite3_bind_int64(st, 1, cat->dataset_id);
-	sqlite3_bind_text(st, 2, f->key, -1, SQLITE_STATIC);
-	cat_bind_text(st, 3, f->patient);
-	sqlite3_bind_text(st, 4, cx_split_name(f->split), -1, SQLITE_STATIC);
-	sqlite3_bind_int64(st, 5, (sqlite3_int64)rank_of(cat, f->key));
-	cat_bind_text(st, 6, labels);
-	sqlite3_bind_text(st, 7, w->file, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(st, 8, w->line);
-	int rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW)
-		*id = sqlite3_column_int64(st, 0);
-	sqlite3_reset(st);
-	if (rc != SQLITE_ROW)
+	int rc = SQLITE_DONE;
+	*id = 0;
+	for (int which = ST_STUDY_INSERT; which <= ST_STUDY_UPSERT && !*id; which++) {
+		sqlite3_stmt *st = cat->st[which];
+		sqlite3_bind_int64(st, 1, cat->dataset_id);
+		sqlite3_bind_text(st, 2, f->key, -1, SQLITE_STATIC);
+		cat_bind_text(st, 3, f->patient);
+		sqlite3_bind_text(st, 4, cx_split_name(f->split), -1, SQLITE_STATIC);
+		sqlite3_bind_int64(st, 5, (sqlite3_int64)rank_of(cat, f->key));
+		cat_bind_text(st, 6, labels);
+		sqlite3_bind_text(st, 7, w->file, -1, SQLITE_STATIC);
+		sqlite3_bind_int64(st, 8, w->line);
+		rc = sqlite3_step(st);
+		if (rc == SQLITE_ROW)
+			*id = sqlite3_column_int64(st, 0);
+		else if (rc == SQLITE_DONE && which == ST_STUDY_INSERT && sqlite3_changes(cat->db))
+			*id = sqlite3_last_insert_rowid(cat->db);
+		sqlite3_reset(st);
+		if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+			break;
+	}
+	if (!*id)
 		return cat_db_error(cat, err, "study");
 	note_last_study(cat, f->key, f->patient, f->split, *id);
 	remember_key(cat->queue, CX_FACT_STUDY, f->key, *id);

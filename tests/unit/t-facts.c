@@ -333,6 +333,14 @@ static int test_read(struct cx_release *rel, const struct cx_sink *s, struct cx_
 	struct cx_caption_fact c4 = {"", "of no image"};
 	cx_emit_caption(s, &c4, &e);
 	cx_row_kept(s, "facts.csv", 8);
+	/* a study seen again after another: the upsert keeps the stricter split,
+	 * the patient it had, and the provenance of its first row */
+	const struct cx_study_fact studies[] = {
+		{"s2", "p2", CX_SPLIT_TRAIN}, {"s3", "p3", CX_SPLIT_TRAIN}, {"s2", NULL, CX_SPLIT_TEST}};
+	for (int i = 0; i < 3; i++) {
+		cx_emit_study(s, &studies[i], &e);
+		cx_row_kept(s, "studies.csv", 2 + i);
+	}
 	return 0;
 }
 
@@ -456,6 +464,10 @@ static void check_rows(sqlite3 *db)
 	row_is(db, "SELECT labels || '|' || src_file || ':' || src_line FROM image WHERE key = 'img-a'",
 	       "{\"Edema\":1,\"Pleural Effusion\":-1}|images.csv:2",
 	       "a row's labels go into its image's insert");
+	row_is(db,
+	       "SELECT split || '|' || patient || '|' || src_file || ':' || src_line FROM study"
+	       " WHERE key = 's2'",
+	       "test|p2|studies.csv:2", "a study seen again: stricter split, first provenance");
 	row_is(db, "SELECT count(*) FROM image WHERE key = 'img-c'", "0",
 	       "the image of a row refused while writing is taken back");
 	row_is(db, "SELECT group_concat(line || ' ' || reason, '/') FROM"
@@ -476,8 +488,8 @@ static void test_catalogue(void)
 	struct cx_source_counts n = {0};
 	CHECK_INT(build(dbpath, dir, &n), 0, "the synthetic source builds");
 	CHECK(images_ok, "image facts accepted");
-	CHECK_INT(n.read, 9, "9 rows read");
-	CHECK_INT(n.kept, 4, "4 kept: two images, the row of every kind, the long notes");
+	CHECK_INT(n.read, 12, "12 rows read");
+	CHECK_INT(n.kept, 7, "7 kept: two images, the row of every kind, the long notes, 3 studies");
 	CHECK_INT(n.rejected, 4, "1 rejected by the adapter, 3 while writing");
 	CHECK_INT(n.filtered, 1, "1 filtered");
 	sqlite3 *db;
