@@ -459,6 +459,18 @@ struct cx_rule_prep {
 	const struct cx_rule_prep *after; /* built first, or NULL */
 };
 
+/* The parts of an instance view (struct cx_instance_view, tasks/tasks.h) a
+ * rule fills, as bits of its .parts; catalogue/cat-view.c fills exactly
+ * those, and every other part of the view is NULL. */
+enum cx_view_part {
+	CX_PART_LABELS = 1 << 0, /* the labels (image's or study's) and the vocabulary */
+	CX_PART_IMAGE = 1 << 1,  /* image_id's view, width and height */
+	CX_PART_BOXES = 1 << 2,  /* label, and image_id's boxes of that label */
+	CX_PART_REPORT = 1 << 3, /* study_id's report: indication, findings, impression */
+	CX_PART_PAIR = 1 << 4,   /* flag; with other_text, the two report texts */
+	CX_PART_QA = 1 << 5,     /* qa_id's question, answer and closed */
+};
+
 struct cx_rule {
 	const char *name;  /* e.g. "summary"; unique, stored as entry.derive */
 	const char *about; /* what one instance is */
@@ -470,8 +482,10 @@ struct cx_rule {
 	const char *const *sql;
 	const struct cx_rule_prep *prep; /* or NULL */
 	enum cx_rule_images images;
-	int image_labels;  /* 1: an instance's labels are its image's, not its study's */
-	int other_text;    /* 1: other_id is a study whose report text the instance shows */
+	unsigned parts;    /* CX_PART_* bits: the view parts its instances have */
+	int image_labels;  /* with CX_PART_LABELS: the image's labels, not the study's */
+	int other_text;    /* with CX_PART_PAIR: the pair's texts are study_id's report
+			    * text and other_id's (a study) */
 };
 
 /* What an entry tells its rule. Rules that take no parameter ignore them. */

@@ -98,6 +98,7 @@ const struct cx_rule cx_rule_labels_study = {
 		NULL},
 	.prep = &study_facts,
 	.images = CX_IMAGES_STUDY,
+	.parts = CX_PART_LABELS,
 };
 
 const struct cx_rule cx_rule_labels_image = {
@@ -108,6 +109,7 @@ const struct cx_rule cx_rule_labels_image = {
 		IMAGE_COLS " WHERE i.dataset_id = ?2 AND i.labels IS NOT NULL AND i.split <> ''"
 		" ORDER BY i.key", NULL},
 	.images = CX_IMAGES_IMAGE,
+	.parts = CX_PART_LABELS,
 	.image_labels = 1,
 };
 
@@ -119,6 +121,7 @@ const struct cx_rule cx_rule_view = {
 		IMAGE_COLS " WHERE i.dataset_id = ?2 AND i.view IN ('PA', 'AP', 'LATERAL', 'LL')"
 		" AND i.split <> '' ORDER BY i.key", NULL},
 	.images = CX_IMAGES_IMAGE,
+	.parts = CX_PART_IMAGE,
 };
 
 /* The source's laterals in hrank order per split (rowid = position), the
@@ -179,6 +182,7 @@ const struct cx_rule cx_rule_view_pairs = {
 		NULL},
 	.prep = &laterals,
 	.images = CX_IMAGES_PAIR,
+	.parts = CX_PART_PAIR,
 };
 
 const struct cx_rule cx_rule_boxes = {
@@ -193,6 +197,7 @@ const struct cx_rule cx_rule_boxes = {
 		" WHERE i.dataset_id = ?2 AND i.split <> '' GROUP BY i.id, b.label"
 		" ORDER BY i.key, b.label", NULL},
 	.images = CX_IMAGES_IMAGE,
+	.parts = CX_PART_IMAGE | CX_PART_BOXES,
 };
 
 const struct cx_rule cx_rule_findings = {
@@ -203,6 +208,7 @@ const struct cx_rule cx_rule_findings = {
 		STUDY_COLS("r") " WHERE c.f_ok AND c.has_images ORDER BY c.rowid", NULL},
 	.prep = &study_facts,
 	.images = CX_IMAGES_STUDY,
+	.parts = CX_PART_REPORT,
 };
 
 const struct cx_rule cx_rule_impression = {
@@ -213,6 +219,7 @@ const struct cx_rule cx_rule_impression = {
 		STUDY_COLS("r") " WHERE c.i_ok AND c.has_images ORDER BY c.rowid", NULL},
 	.prep = &study_facts,
 	.images = CX_IMAGES_STUDY,
+	.parts = CX_PART_REPORT,
 };
 
 /* Text only: a study needs no image. The entry's impression_excludes (MIMIC-
@@ -231,6 +238,7 @@ const struct cx_rule cx_rule_summary = {
 		" SELECT * FROM p ORDER BY key", NULL},
 	.prep = &study_facts,
 	.images = CX_IMAGES_NONE,
+	.parts = CX_PART_REPORT,
 };
 
 const struct cx_rule cx_rule_text_match = {
@@ -250,6 +258,7 @@ const struct cx_rule cx_rule_text_match = {
 		NULL},
 	.prep = &text_runs,
 	.images = CX_IMAGES_STUDY,
+	.parts = CX_PART_PAIR,
 	.other_text = 1,
 };
 
@@ -266,6 +275,7 @@ const struct cx_rule cx_rule_text_select = {
 		NULL},
 	.prep = &text_runs,
 	.images = CX_IMAGES_STUDY,
+	.parts = CX_PART_PAIR,
 	.other_text = 1,
 };
 
@@ -281,6 +291,7 @@ const struct cx_rule cx_rule_qa_open = {
 	.needs = "qa, image",
 	.sql = (const char *const[]){QA_SQL("0"), NULL},
 	.images = CX_IMAGES_IMAGE,
+	.parts = CX_PART_QA,
 };
 
 const struct cx_rule cx_rule_qa_closed = {
@@ -289,6 +300,7 @@ const struct cx_rule cx_rule_qa_closed = {
 	.needs = "qa, image",
 	.sql = (const char *const[]){QA_SQL("1"), NULL},
 	.images = CX_IMAGES_IMAGE,
+	.parts = CX_PART_QA,
 };
 
 const struct cx_rule *const cx_rules[] = {

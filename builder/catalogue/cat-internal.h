@@ -85,7 +85,8 @@ int cat_vocab_load(struct cx_cat *cat, const char *name, struct cx_vocab **out,
 /* cat-derive.c */
 int cat_derive(struct cx_cat *cat, struct cx_error *err);
 
-/* cat-view.c: the facts of one instance row as a cx_instance_view. A row
+/* cat-view.c: the facts of one instance row as a cx_instance_view, with the
+ * parts its entry's rule declares (struct cx_rule's .parts). A row
  * selects CAT_ITEM_COLS first, from CAT_ITEM_FROM (instance n, entry e,
  * task t, dataset d). */
 #define CAT_ITEM_COLS \
@@ -98,6 +99,13 @@ int cat_derive(struct cx_cat *cat, struct cx_error *err);
 /* Owned copies of everything one instance shows. */
 struct cat_item {
 	struct cx_instance_view v;
+	/* The parts the rule declares; v points at those it fills. */
+	struct cx_view_labels labels;
+	struct cx_view_image image;
+	struct cx_view_boxes boxes_part;
+	struct cx_view_report report;
+	struct cx_view_pair pair;
+	struct cx_view_qa qa;
 	char *strs[24];
 	size_t nstrs;
 	struct cx_view_box *boxes;

@@ -1,9 +1,12 @@
 /*
  * cat-view.c - filling a struct cx_instance_view (and the image references)
  * for one instance row, shared by `sample` (cat-query.c) and the sharder
- * (cat-shard.c). The row must carry the CAT_ITEM_COLS columns first; the
- * one-row lookups behind it are prepared once per struct cat_views, so a
- * sharder filling millions of views does not re-prepare them each time.
+ * (cat-shard.c). The row must carry the CAT_ITEM_COLS columns first. The
+ * view gets exactly the parts its entry's rule declares (struct cx_rule's
+ * .parts, one filler each below), so a renderer finds a part it was not
+ * promised NULL instead of a field some other rule left half-filled. The
+ * one-row lookups behind the parts are prepared once per struct cat_views,
+ * so a sharder filling millions of views does not re-prepare them each time.
  * Each dataset's label vocabulary is read once per struct cat_views too, and
  * every view of the dataset points at it.
  */
@@ -11,13 +14,23 @@
 
 #include "catalogue/cat-internal.h"
 
-enum { V_IMAGE, V_STUDY, V_REPORT, V_OTHER, V_QA, V_BOXES, V_IMAGES, V_COUNT };
+/* Columns of CAT_ITEM_COLS this file reads. */
+enum {
+	C_ID, C_KEY, C_SPLIT, C_TASK, C_DATASET, C_STUDY, C_IMAGE, C_QA, C_LABEL, C_OTHER,
+	C_FLAG, C_DERIVE = 13, C_RELEASE = 14
+};
+
+enum {
+	V_IMAGE, V_IMAGE_LABELS, V_STUDY_LABELS, V_REPORT, V_TEXT, V_QA, V_BOXES, V_IMAGES,
+	V_COUNT
+};
 
 static const char *const view_sql[V_COUNT] = {
-	"SELECT view, labels, width, height FROM image WHERE id = ?1",
+	"SELECT view, width, height FROM image WHERE id = ?1",
+	"SELECT labels FROM image WHERE id = ?1",
 	"SELECT labels FROM study WHERE id = ?1",
-	"SELECT indication, findings, impression, COALESCE(NULLIF(findings, ''), impression)"
-	" FROM report WHERE study_id = ?1",
+	"SELECT indication, findings, impression FROM report WHERE study_id = ?1",
+	/* a study's report text: its findings, or its impression when it has none */
 	"SELECT COALESCE(NULLIF(findings, ''), impression) FROM report WHERE study_id = ?1",
 	"SELECT question, answer, closed FROM qa WHERE id = ?1",
 	"SELECT label, x, y, w, h FROM box WHERE image_id = ?1 AND label = ?2 ORDER BY y, x, id",
@@ -110,57 +123,61 @@ void cat_item_free(struct cat_item *it)
 	memset(it, 0, sizeof(*it));
 }
 
-static void fill_image(struct cat_views *v, struct cat_item *it, sqlite3_int64 image,
-		       int use_labels)
+/* The id in column c of the instance row, or 0 when it is NULL (ids start
+ * at 1, so no lookup finds a row for 0). */
+static sqlite3_int64 row_id(sqlite3_stmt *q, int c)
 {
-	sqlite3_stmt *st;
-	if (!one_row(v, V_IMAGE, image, &st))
-		return;
-	it->v.view = keep(it, st, 0);
-	if (use_labels)
-		it->v.labels_json = keep(it, st, 1);
-	it->v.image_width = sqlite3_column_int(st, 2);
-	it->v.image_height = sqlite3_column_int(st, 3);
+	return sqlite3_column_type(q, c) == SQLITE_NULL ? 0 : sqlite3_column_int64(q, c);
 }
 
-static void fill_study(struct cat_views *v, struct cat_item *it, sqlite3_int64 study,
-		       int use_labels)
+/* The text in column 0 of lookup k for id, kept, or NULL. */
+static const char *lookup_text(struct cat_views *v, struct cat_item *it, int k,
+			       sqlite3_int64 id)
 {
 	sqlite3_stmt *st;
-	if (one_row(v, V_STUDY, study, &st) && use_labels && !it->v.labels_json)
-		it->v.labels_json = keep(it, st, 0);
-	if (one_row(v, V_REPORT, study, &st)) {
-		it->v.indication = keep(it, st, 0);
-		it->v.findings = keep(it, st, 1);
-		it->v.impression = keep(it, st, 2);
-		it->v.text = keep(it, st, 3);
+	return id && one_row(v, k, id, &st) ? keep(it, st, 0) : NULL;
+}
+
+/* Each filler sets one part of it->v from the instance row q. A fact the
+ * catalogue lacks leaves its member NULL / 0 and the part there: the
+ * renderer says what is missing. */
+
+static void fill_labels(struct cat_views *v, struct cat_item *it, sqlite3_stmt *q,
+			const struct cx_rule *rule)
+{
+	/* labels.vocab is the dataset's, set by cat_item_fill for every view */
+	if (rule->image_labels)
+		it->labels.json = lookup_text(v, it, V_IMAGE_LABELS, row_id(q, C_IMAGE));
+	else
+		it->labels.json = lookup_text(v, it, V_STUDY_LABELS, row_id(q, C_STUDY));
+	it->v.labels = &it->labels;
+}
+
+static void fill_image(struct cat_views *v, struct cat_item *it, sqlite3_stmt *q,
+		       const struct cx_rule *rule)
+{
+	(void)rule;
+	sqlite3_stmt *st;
+	sqlite3_int64 image = row_id(q, C_IMAGE);
+	if (image && one_row(v, V_IMAGE, image, &st)) {
+		it->image.view = keep(it, st, 0);
+		it->image.width = sqlite3_column_int(st, 1);
+		it->image.height = sqlite3_column_int(st, 2);
 	}
+	it->v.image = &it->image;
 }
 
-static void fill_other_text(struct cat_views *v, struct cat_item *it, sqlite3_int64 study)
+static void fill_boxes(struct cat_views *v, struct cat_item *it, sqlite3_stmt *q,
+		       const struct cx_rule *rule)
 {
-	sqlite3_stmt *st;
-	if (one_row(v, V_OTHER, study, &st))
-		it->v.other_text = keep(it, st, 0);
-}
-
-static void fill_qa(struct cat_views *v, struct cat_item *it, sqlite3_int64 qa)
-{
-	sqlite3_stmt *st;
-	if (one_row(v, V_QA, qa, &st)) {
-		it->v.question = keep(it, st, 0);
-		it->v.answer = keep(it, st, 1);
-		it->v.closed = sqlite3_column_int(st, 2);
-	}
-}
-
-static void fill_boxes(struct cat_views *v, struct cat_item *it, sqlite3_int64 image,
-		       const char *label)
-{
-	sqlite3_stmt *st = stmt(v, V_BOXES, image);
+	(void)rule;
+	it->boxes_part.label = keep(it, q, C_LABEL);
+	it->v.boxes = &it->boxes_part;
+	sqlite3_int64 image = row_id(q, C_IMAGE);
+	sqlite3_stmt *st = image && it->boxes_part.label ? stmt(v, V_BOXES, image) : NULL;
 	if (!st)
 		return;
-	sqlite3_bind_text(st, 2, label, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, it->boxes_part.label, -1, SQLITE_STATIC);
 	while (sqlite3_step(st) == SQLITE_ROW) {
 		it->boxes = cx_realloc(it->boxes, (it->nboxes + 1) * sizeof(*it->boxes));
 		it->boxes[it->nboxes++] = (struct cx_view_box){
@@ -169,9 +186,59 @@ static void fill_boxes(struct cat_views *v, struct cat_item *it, sqlite3_int64 i
 			sqlite3_column_double(st, 4)};
 	}
 	sqlite3_reset(st);
-	it->v.boxes = it->boxes;
-	it->v.nboxes = it->nboxes;
+	it->boxes_part.box = it->boxes;
+	it->boxes_part.n = it->nboxes;
 }
+
+static void fill_report(struct cat_views *v, struct cat_item *it, sqlite3_stmt *q,
+			const struct cx_rule *rule)
+{
+	(void)rule;
+	sqlite3_stmt *st;
+	sqlite3_int64 study = row_id(q, C_STUDY);
+	if (study && one_row(v, V_REPORT, study, &st)) {
+		it->report.indication = keep(it, st, 0);
+		it->report.findings = keep(it, st, 1);
+		it->report.impression = keep(it, st, 2);
+	}
+	it->v.report = &it->report;
+}
+
+static void fill_pair(struct cat_views *v, struct cat_item *it, sqlite3_stmt *q,
+		      const struct cx_rule *rule)
+{
+	it->pair.flag = sqlite3_column_type(q, C_FLAG) == SQLITE_NULL ? -1
+		      : sqlite3_column_int(q, C_FLAG);
+	if (rule->other_text) {
+		it->pair.text = lookup_text(v, it, V_TEXT, row_id(q, C_STUDY));
+		it->pair.other_text = lookup_text(v, it, V_TEXT, row_id(q, C_OTHER));
+	}
+	it->v.pair = &it->pair;
+}
+
+static void fill_qa(struct cat_views *v, struct cat_item *it, sqlite3_stmt *q,
+		    const struct cx_rule *rule)
+{
+	(void)rule;
+	sqlite3_stmt *st;
+	sqlite3_int64 qa = row_id(q, C_QA);
+	if (qa && one_row(v, V_QA, qa, &st)) {
+		it->qa.question = keep(it, st, 0);
+		it->qa.answer = keep(it, st, 1);
+		it->qa.closed = sqlite3_column_int(st, 2);
+	}
+	it->v.qa = &it->qa;
+}
+
+/* The filler of each part a rule can declare. */
+static const struct {
+	unsigned part;
+	void (*fill)(struct cat_views *v, struct cat_item *it, sqlite3_stmt *q,
+		     const struct cx_rule *rule);
+} fillers[] = {
+	{CX_PART_LABELS, fill_labels}, {CX_PART_IMAGE, fill_image},   {CX_PART_BOXES, fill_boxes},
+	{CX_PART_REPORT, fill_report}, {CX_PART_PAIR, fill_pair},     {CX_PART_QA, fill_qa},
+};
 
 /* Image references as a user finds them: release/path, or release/archive:member. */
 static void fill_images(struct cat_views *v, struct cat_item *it, sqlite3_int64 inst,
@@ -231,30 +298,20 @@ static const struct view_dataset *dataset_of(struct cat_views *v, const char *da
 void cat_item_fill(struct cat_views *v, sqlite3_stmt *q, struct cat_item *it)
 {
 	memset(it, 0, sizeof(*it));
-	it->v.key = keep(it, q, 1);
-	it->v.split = keep(it, q, 2);
-	it->v.task = keep(it, q, 3);
-	it->v.dataset = keep(it, q, 4);
+	it->v.key = keep(it, q, C_KEY);
+	it->v.split = keep(it, q, C_SPLIT);
+	it->v.task = keep(it, q, C_TASK);
+	it->v.dataset = keep(it, q, C_DATASET);
 	if (it->v.dataset) {
 		const struct view_dataset *d = dataset_of(v, it->v.dataset);
 		it->v.source = d->source;
-		it->v.vocab = d->vocab;
+		it->labels.vocab = d->vocab;
 	}
-	it->v.label = keep(it, q, 8);
-	it->v.flag = sqlite3_column_type(q, 10) == SQLITE_NULL ? -1 : sqlite3_column_int(q, 10);
-	/* The entry's rule says where labels and the other text come from. */
-	const struct cx_rule *rule = cx_rule_find(col(q, 13));
-	int image_labels = rule && rule->image_labels;
-	if (sqlite3_column_type(q, 6) != SQLITE_NULL)
-		fill_image(v, it, sqlite3_column_int64(q, 6), image_labels);
-	if (sqlite3_column_type(q, 5) != SQLITE_NULL)
-		fill_study(v, it, sqlite3_column_int64(q, 5), !image_labels);
-	if (sqlite3_column_type(q, 7) != SQLITE_NULL)
-		fill_qa(v, it, sqlite3_column_int64(q, 7));
-	if (it->v.label && sqlite3_column_type(q, 6) != SQLITE_NULL)
-		fill_boxes(v, it, sqlite3_column_int64(q, 6), it->v.label);
-	if (rule && rule->other_text && sqlite3_column_type(q, 9) != SQLITE_NULL)
-		fill_other_text(v, it, sqlite3_column_int64(q, 9));
-	it->release = keep(it, q, 14);
-	fill_images(v, it, sqlite3_column_int64(q, 0), col(q, 14));
+	/* The entry's rule says which parts its instances have. */
+	const struct cx_rule *rule = cx_rule_find(col(q, C_DERIVE));
+	for (size_t i = 0; rule && i < CX_ARRAY_LEN(fillers); i++)
+		if (rule->parts & fillers[i].part)
+			fillers[i].fill(v, it, q, rule);
+	it->release = keep(it, q, C_RELEASE);
+	fill_images(v, it, sqlite3_column_int64(q, C_ID), col(q, C_RELEASE));
 }

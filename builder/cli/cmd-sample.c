@@ -169,15 +169,19 @@ static void add_tiles(struct out *o, const struct cx_sample_item *it, const stru
 		t->name = cx_strdup(it->paths[i]);
 		if (it->nimages != 1)
 			continue;
-		t->width = v->image_width;
-		t->height = v->image_height;
-		t->boxes = cx_calloc(v->nboxes ? v->nboxes : 1, sizeof(*t->boxes));
-		for (size_t b = 0; b < v->nboxes; b++)
-			t->boxes[b] = (struct cx_sheet_box){
-				.label = cx_strdup(v->boxes[b].label),
-				.x = v->boxes[b].x, .y = v->boxes[b].y,
-				.w = v->boxes[b].w, .h = v->boxes[b].h};
-		t->nboxes = v->nboxes;
+		if (v->image) {
+			t->width = v->image->width;
+			t->height = v->image->height;
+		}
+		size_t nb = v->boxes ? v->boxes->n : 0;
+		t->boxes = cx_calloc(nb ? nb : 1, sizeof(*t->boxes));
+		for (size_t b = 0; b < nb; b++) {
+			const struct cx_view_box *vb = &v->boxes->box[b];
+			t->boxes[b] = (struct cx_sheet_box){.label = cx_strdup(vb->label),
+							    .x = vb->x, .y = vb->y,
+							    .w = vb->w, .h = vb->h};
+		}
+		t->nboxes = nb;
 	}
 }
 

@@ -405,13 +405,15 @@ static void build_meta(struct run *r, const struct cx_plan_view *pv, const struc
 	}
 	cx_buf_addf(b, "], \"correct\": %d, \"boxes\": [", x->correct);
 	size_t nb = 0;
-	for (size_t i = 0; i < v->nboxes; i++) {
+	/* Boxes are on the instance's image, which the image part sizes. */
+	for (size_t i = 0; v->boxes && v->image && i < v->boxes->n; i++) {
+		const struct cx_view_box *vb = &v->boxes->box[i];
 		struct cx_qbox q;
 		struct cx_error e;
-		if (cx_box_quantise(&v->boxes[i], v->image_width, v->image_height, &q, &e))
+		if (cx_box_quantise(vb, v->image->width, v->image->height, &q, &e))
 			continue;
 		cx_buf_adds(b, nb++ ? ", [" : "[");
-		cx_buf_add_json_str(b, v->boxes[i].label);
+		cx_buf_add_json_str(b, vb->label);
 		cx_buf_addf(b, ", %d, %d, %d, %d]", q.x1, q.y1, q.x2, q.y2);
 	}
 	cx_buf_adds(b, "], \"images\": [");

@@ -295,11 +295,13 @@ static int classify(const struct cx_instance_view *v, const struct cx_draw *d,
 int cx_render_image_classification(const struct cx_instance_view *v, const struct cx_draw *d,
 				   struct cx_task_out *o, struct cx_error *err)
 {
-	if (!v->vocab)
+	if (cx_view_need(v, v->labels, "labels", err))
+		return err->code;
+	if (!v->labels->vocab)
 		return cx_error_set(err, CX_EINVAL, "dataset '%s' declares no label vocabulary",
 				    v->dataset ? v->dataset : "");
 	struct label_facts f = {0};
-	int rc = cx_labels_read(v->vocab, v->labels_json, &f.s, err);
+	int rc = cx_labels_read(v->labels->vocab, v->labels->json, &f.s, err);
 	if (rc == 0) {
 		facts_fill(&f);
 		rc = classify(v, d, &f, o, err);
@@ -313,13 +315,16 @@ int cx_render_view_classification(const struct cx_instance_view *v, const struct
 				  struct cx_task_out *o, struct cx_error *err)
 {
 	static const char *const views[] = {"AP", "PA", "LATERAL", "LL"};
+	if (cx_view_need(v, v->image, "image", err))
+		return err->code;
+	const char *view = v->image->view;
 	int which = -1;
-	for (size_t i = 0; v->view && i < CX_ARRAY_LEN(views); i++)
-		if (!strcasecmp(v->view, views[i]))
+	for (size_t i = 0; view && i < CX_ARRAY_LEN(views); i++)
+		if (!strcasecmp(view, views[i]))
 			which = (int)i;
 	if (which < 0)
 		return cx_error_set(err, CX_EINVAL, "view '%s' is not PA, AP, LATERAL or LL",
-				    v->view ? v->view : "");
+				    view ? view : "");
 	/* Half the instances fold LL into LATERAL and show three options. */
 	int fold = cx_draw_below(d, "fold", 2) == 1;
 	size_t n = fold ? 3 : 4;
@@ -336,11 +341,14 @@ int cx_render_view_matching(const struct cx_instance_view *v, const struct cx_dr
 			    struct cx_task_out *o, struct cx_error *err)
 {
 	(void)d;
-	if (v->flag != 0 && v->flag != 1)
-		return cx_error_set(err, CX_EINVAL, "pair flag %d is not 1 or 0", v->flag);
+	if (cx_view_need(v, v->pair, "pair", err))
+		return err->code;
+	int flag = v->pair->flag;
+	if (flag != 0 && flag != 1)
+		return cx_error_set(err, CX_EINVAL, "pair flag %d is not 1 or 0", flag);
 	cx_task_out_option(o, "Yes");
 	cx_task_out_option(o, "No");
-	o->correct = v->flag ? 0 : 1;
+	o->correct = flag ? 0 : 1;
 	o->form = "plain";
 	o->mode = CX_ANSWER_TEXT;
 	return 0;

@@ -13,9 +13,11 @@
 
 static int check(const struct cx_instance_view *v, struct cx_error *err)
 {
-	if (cx_blank(v->question))
+	if (cx_view_need(v, v->qa, "qa", err))
+		return err->code;
+	if (cx_blank(v->qa->question))
 		return cx_error_set(err, CX_EINVAL, "no question");
-	if (cx_blank(v->answer))
+	if (cx_blank(v->qa->answer))
 		return cx_error_set(err, CX_EINVAL, "no answer");
 	return 0;
 }
@@ -27,8 +29,8 @@ int cx_render_open_vqa(const struct cx_instance_view *v, const struct cx_draw *d
 	if (check(v, err))
 		return err->code;
 	o->form = "plain";
-	cx_task_out_set(o, "question", v->question);
-	cx_buf_adds(&o->answer, v->answer);
+	cx_task_out_set(o, "question", v->qa->question);
+	cx_buf_adds(&o->answer, v->qa->answer);
 	return 0;
 }
 
@@ -53,11 +55,12 @@ int cx_render_close_vqa(const struct cx_instance_view *v, const struct cx_draw *
 	(void)d;
 	if (check(v, err))
 		return err->code;
-	cx_task_out_set(o, "question", v->question);
-	int yn = yes_or_no(v->answer);
+	const struct cx_view_qa *qa = v->qa;
+	cx_task_out_set(o, "question", qa->question);
+	int yn = yes_or_no(qa->answer);
 	if (yn < 0) {
 		o->form = "plain";
-		cx_buf_adds(&o->answer, v->answer);
+		cx_buf_adds(&o->answer, qa->answer);
 		return 0;
 	}
 	o->form = "yesno";

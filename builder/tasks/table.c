@@ -208,3 +208,15 @@ int cx_blank(const char *s)
 			return 0;
 	return 1;
 }
+
+/* A part is missing when the instance's rule does not declare it: a task fed
+ * by a rule that fills other parts, which the message names for whoever
+ * wires an entry to the wrong rule. */
+int cx_view_need(const struct cx_instance_view *v, const void *part, const char *name,
+		 struct cx_error *err)
+{
+	if (part)
+		return 0;
+	return cx_error_set(err, CX_EINVAL, "%s: the instance has no %s part (its rule does not"
+			    " declare it)", v->task ? v->task : "", name);
+}

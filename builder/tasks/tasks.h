@@ -33,31 +33,105 @@ struct cx_view_box {
 	double x, y, w, h;
 };
 
-/* The facts of one instance, as the catalogue hands them to the renderer.
- * Fields a task does not use are NULL / 0. All strings are borrowed. */
-struct cx_instance_view {
-	const char *task;        /* task id, e.g. "image-classification" */
-	const char *dataset;     /* dataset display name, e.g. "MIMIC-CXR" */
-	const char *source;      /* its source (adapter) id, e.g. "mimic-cxr" */
-	const char *key;         /* instance key, unique within its entry */
-	const char *split;       /* "train", "val" or "test" */
-	const char *labels_json; /* JSON object of labels as released: 1, 0 or -1 */
-	const struct cx_vocab *vocab; /* the dataset's label vocabulary, or NULL */
-	const char *view;        /* view of the image (view classification) */
-	int flag;                /* pairs: 1 = same study / matching text, 0 = not */
-	const char *label;       /* grounding: the finding the boxes are of */
-	const struct cx_view_box *boxes;
-	size_t nboxes;
-	int image_width, image_height; /* of the image the boxes are on */
+/*
+ * The facts of one instance, as the catalogue hands them to the renderer: the
+ * identity every instance has, then typed parts by role. A part is there (its
+ * pointer non-NULL) only when the instance's derivation rule declares it
+ * (struct cx_rule's .parts, adapters/adapter.h); a renderer takes the parts
+ * it needs with cx_view_need(), which refuses a missing one by name. All
+ * strings are borrowed; a string of a part may be NULL when the catalogue
+ * holds none.
+ */
+
+/* Labels as released (an object of 1, 0 or -1) and the dataset's vocabulary
+ * (NULL when the dataset declares none). */
+struct cx_view_labels {
+	const char *json;
+	const struct cx_vocab *vocab;
+};
+
+/* The instance's image: its view, and its size (0 when unknown). */
+struct cx_view_image {
+	const char *view;
+	int width, height;
+};
+
+/* Boxes of one finding on the instance's image (sized by the image part). */
+struct cx_view_boxes {
+	const char *label; /* the finding the boxes are of */
+	const struct cx_view_box *box;
+	size_t n;
+};
+
+/* The sections of the study's report. */
+struct cx_view_report {
 	const char *indication;
 	const char *findings;
 	const char *impression;
-	const char *text;        /* matching/selection: this study's report text */
-	const char *other_text;  /* matching/selection: another study's text */
+};
+
+/* A pair: flag 1 when the two go together (same study, matching text), 0 when
+ * not, -1 when the instance has no flag. With texts (image-text matching and
+ * selection), text is this study's report text and other_text another's; an
+ * image pair shows both images and has no texts. */
+struct cx_view_pair {
+	int flag;
+	const char *text;
+	const char *other_text;
+};
+
+/* A question and its answer as released; closed 1 for a close-ended one. */
+struct cx_view_qa {
 	const char *question;
 	const char *answer;
 	int closed;
 };
+
+/* Parts of the fact kinds still to come (adapters/adapter.h): no rule fills
+ * them yet. A task wave adds its rule, which declares the part, and the
+ * part's filler in catalogue/cat-view.c. */
+
+/* A multiple-choice question with the options the release gives (PMC-VQA). */
+struct cx_view_choice {
+	const char *question;
+	const char *const *options;
+	size_t noptions;
+	int answer; /* 0-based index into options */
+};
+
+/* The caption of the instance's image (ROCO). */
+struct cx_view_caption {
+	const char *caption;
+};
+
+/* Two texts and their relation as released (RadNLI, MS-CXR-T sentences). */
+struct cx_view_text_pair {
+	const char *text1;
+	const char *text2;
+	const char *relation;
+};
+
+struct cx_instance_view {
+	const char *task;    /* task id, e.g. "image-classification" */
+	const char *dataset; /* dataset display name, e.g. "MIMIC-CXR" */
+	const char *source;  /* its source (adapter) id, e.g. "mimic-cxr" */
+	const char *key;     /* instance key, unique within its entry */
+	const char *split;   /* "train", "val" or "test" */
+	const struct cx_view_labels *labels;
+	const struct cx_view_image *image;
+	const struct cx_view_boxes *boxes;
+	const struct cx_view_report *report;
+	const struct cx_view_pair *pair;
+	const struct cx_view_qa *qa;
+	const struct cx_view_choice *choice;
+	const struct cx_view_caption *caption;
+	const struct cx_view_text_pair *text_pair;
+};
+
+/* 0 when part (one of v's part pointers) is there; otherwise sets err to
+ * "<task>: the instance has no <name> part" and returns CX_EINVAL. */
+int cx_view_need(const struct cx_instance_view *v, const void *part, const char *name,
+		 struct cx_error *err);
 
 /* Options of one question, at most. */
 #define CX_MAX_OPTIONS 8

@@ -149,8 +149,7 @@ static void test_determinism(const struct cx_templates *t)
 {
 	struct cx_instance_view v;
 	view_init(&v, "open-ended-vqa", "VQA-RAD", "vqa-rad", "q17");
-	v.question = "Where is the lesion?";
-	v.answer = "left lower lobe";
+	v.qa = &(struct cx_view_qa){"Where is the lesion?", "left lower lobe", 0};
 	struct cx_rendered a, b;
 	cx_rendered_init(&a);
 	cx_rendered_init(&b);
@@ -182,8 +181,7 @@ static void test_determinism(const struct cx_templates *t)
 	int forms_seen[3] = {0};
 	struct cx_instance_view c;
 	view_init(&c, "image-classification", "MIMIC-CXR", "mimic-cxr", NULL);
-	c.labels_json = "{\"Edema\": 1}";
-	c.vocab = &cx_vocab_chexpert;
+	c.labels = &(struct cx_view_labels){"{\"Edema\": 1}", &cx_vocab_chexpert};
 	for (int k = 0; k < 60; k++) {
 		char key[16];
 		snprintf(key, sizeof key, "s%d", k);
@@ -218,8 +216,7 @@ static void test_option_styles(const struct cx_templates *t)
 	 * of image-text selection is the marker of the right text. */
 	struct cx_instance_view v;
 	view_init(&v, "image-text-selection", "MIMIC-CXR", "mimic-cxr", "s50414267");
-	v.text = "No acute process.";
-	v.other_text = "Right lower lobe pneumonia.";
+	v.pair = &(struct cx_view_pair){-1, "No acute process.", "Right lower lobe pneumonia."};
 	struct cx_rendered r;
 	cx_rendered_init(&r);
 	int styles = 0, orders = 0, consistent = 1;
@@ -231,9 +228,9 @@ static void test_option_styles(const struct cx_templates *t)
 			  : !strcmp(a, "(a)") || !strcmp(a, "(b)") ? 2
 			  : !strcmp(a, "(1)") || !strcmp(a, "(2)") ? 4 : 8;
 		orders |= r.correct == 0 ? 1 : 2;
-		consistent &= r.noptions == 2 && !strcmp(r.options[r.correct], v.text);
+		consistent &= r.noptions == 2 && !strcmp(r.options[r.correct], v.pair->text);
 		char line[64];
-		snprintf(line, sizeof line, "\n%s %s", a, v.text);
+		snprintf(line, sizeof line, "\n%s %s", a, v.pair->text);
 		consistent &= strstr(cx_buf_str(&r.instruction), line) != NULL;
 	}
 	CHECK_INT(styles, 7, "seeds give (A), (a) and (1), nothing else");
@@ -320,20 +317,19 @@ static void test_braces(const struct cx_templates *t)
 {
 	struct cx_instance_view v;
 	view_init(&v, "findings-summarization", "OpenI", "openi", "CXR12");
-	v.findings = "Odd {impression} and {{x}} and } here.";
-	v.impression = "Keep {findings} as is.";
+	v.report = &(struct cx_view_report){NULL, "Odd {impression} and {{x}} and } here.",
+					     "Keep {findings} as is."};
 	struct cx_rendered r;
 	cx_rendered_init(&r);
 	int ok = 1;
 	for (uint64_t seed = 0; seed < 20 && ok; seed++) {
 		ok &= render(t, &v, seed, &r) == 0;
-		ok &= strstr(cx_buf_str(&r.instruction), v.findings) != NULL;
-		ok &= !strcmp(cx_buf_str(&r.answer), v.impression);
+		ok &= strstr(cx_buf_str(&r.instruction), v.report->findings) != NULL;
+		ok &= !strcmp(cx_buf_str(&r.answer), v.report->impression);
 	}
 	CHECK(ok, "braces in reports are inserted verbatim, never expanded");
 	view_init(&v, "close-ended-vqa", "SLAKE", "slake", "q9");
-	v.question = "Is {question} a placeholder?";
-	v.answer = "yes";
+	v.qa = &(struct cx_view_qa){"Is {question} a placeholder?", "yes", 1};
 	CHECK(render(t, &v, SEED, &r) == 0, "braces in a question");
 	CHECK(strstr(cx_buf_str(&r.instruction), "Is {question} a placeholder?") != NULL,
 	      "question with braces kept");
@@ -374,8 +370,9 @@ static void test_every_task(const struct cx_templates *t)
 	struct cx_instance_view v;
 
 	view_init(&v, "image-classification", "MIMIC-CXR", "mimic-cxr", "k39");
-	v.labels_json = "{\"Edema\": -1, \"Cardiomegaly\": 1, \"Pneumonia\": -1}";
-	v.vocab = &cx_vocab_chexpert;
+	struct cx_view_labels labels = {"{\"Edema\": -1, \"Cardiomegaly\": 1, \"Pneumonia\": -1}",
+					&cx_vocab_chexpert};
+	v.labels = &labels;
 	check_render(t, &v, /* a countable finding takes its article */
 		     &(struct expect){"yesno", "Is there a lung lesion on this chest radiograph?",
 				      "No", -1});
@@ -399,9 +396,9 @@ static void test_every_task(const struct cx_templates *t)
 				      "(b) Cardiomegaly, Edema", 1});
 	v.dataset = "ChestX-ray14";
 	v.source = "nih-chestxray14";
-	v.vocab = &cx_vocab_chestxray14;
+	labels.vocab = &cx_vocab_chestxray14;
 	v.key = "n5";
-	v.labels_json = "{\"No Finding\": 1}";
+	labels.json = "{\"No Finding\": 1}";
 	check_render(t, &v,
 		     &(struct expect){"choice",
 				      "Which of these label sets matches the chest X-ray?\n"
@@ -414,7 +411,7 @@ static void test_every_task(const struct cx_templates *t)
 
 	view_init(&v, "view-classification", "CheXpert", "chexpert",
 		  "patient00001/study1/view1_frontal.jpg");
-	v.view = "LL";
+	v.image = &(struct cx_view_image){"LL", 0, 0};
 	check_render(t, &v,
 		     &(struct expect){"plain",
 				      "Determine the acquisition view of this radiograph from these choices: "
@@ -438,7 +435,7 @@ static void test_every_task(const struct cx_templates *t)
 				      "LL", 2});
 
 	view_init(&v, "view-matching", "MIMIC-CXR", "mimic-cxr", "s50414267+s53189527");
-	v.flag = 0;
+	v.pair = &(struct cx_view_pair){0, NULL, NULL};
 	check_render(t, &v,
 		     &(struct expect){"plain",
 				      "Check the two radiographs: same study or not?\n"
@@ -451,19 +448,16 @@ static void test_every_task(const struct cx_templates *t)
 				      {"Effusion", 80, 520, 150, 280}};
 	view_init(&v, "abnormality-grounding", "ChestX-ray14", "nih-chestxray14",
 		  "00013118_008.png/Effusion");
-	v.label = "Effusion";
-	v.boxes = boxes;
-	v.nboxes = 2;
-	v.image_width = 1024;
-	v.image_height = 1024;
+	v.boxes = &(struct cx_view_boxes){"Effusion", boxes, 2};
+	v.image = &(struct cx_view_image){NULL, 1024, 1024};
 	check_render(t, &v,
 		     &(struct expect){"plain",
 				      "Locate Effusion in this chest X-ray.",
 				      "<box>(7,50),(22,78)</box><box>(68,48),(87,78)</box>", -1});
 
 	view_init(&v, "findings-generation", "MIMIC-CXR", "mimic-cxr", "s50414267");
-	v.indication = "Cough and fever.";
-	v.findings = "Lungs are clear. No effusion.";
+	v.report = &(struct cx_view_report){"Cough and fever.", "Lungs are clear. No effusion.",
+					     NULL};
 	check_render(t, &v,
 		     &(struct expect){"indication",
 				      "Write the findings of this chest X-ray. "
@@ -471,15 +465,15 @@ static void test_every_task(const struct cx_templates *t)
 				      "Lungs are clear. No effusion.", -1});
 
 	view_init(&v, "impression-generation", "OpenI", "openi", "CXR1");
-	v.impression = "No acute cardiopulmonary disease.";
+	v.report = &(struct cx_view_report){NULL, NULL, "No acute cardiopulmonary disease."};
 	check_render(t, &v,
 		     &(struct expect){"plain",
 				      "Give the diagnostic impression for the given chest X-ray study.",
 				      "No acute cardiopulmonary disease.", -1});
 
 	view_init(&v, "findings-summarization", "OpenI", "openi", "CXR2");
-	v.findings = "Heart size normal. Small left effusion.";
-	v.impression = "Small left pleural effusion.";
+	v.report = &(struct cx_view_report){NULL, "Heart size normal. Small left effusion.",
+					     "Small left pleural effusion."};
 	check_render(t, &v,
 		     &(struct expect){"plain",
 				      "Summarize, as an impression, the findings a radiologist recorded: "
@@ -487,17 +481,14 @@ static void test_every_task(const struct cx_templates *t)
 				      "Small left pleural effusion.", -1});
 
 	view_init(&v, "open-ended-vqa", "VQA-RAD", "vqa-rad", "q17");
-	v.question = "Where is the lesion?";
-	v.answer = "left lower lobe";
+	v.qa = &(struct cx_view_qa){"Where is the lesion?", "left lower lobe", 0};
 	check_render(t, &v,
 		     &(struct expect){"plain",
 				      "Where is the lesion? Answer based on the chest radiograph.",
 				      "left lower lobe", -1});
 
 	view_init(&v, "close-ended-vqa", "SLAKE", "slake", "q8");
-	v.question = "Is the heart enlarged?";
-	v.answer = "NO";
-	v.closed = 1;
+	v.qa = &(struct cx_view_qa){"Is the heart enlarged?", "NO", 1};
 	check_render(t, &v,
 		     &(struct expect){"yesno",
 				      "Is the heart enlarged? Answer based on the chest radiograph.\n"
@@ -507,18 +498,14 @@ static void test_every_task(const struct cx_templates *t)
 				      "No", 1});
 
 	view_init(&v, "close-ended-vqa", "VQA-RAD", "vqa-rad", "q31");
-	v.question = "Is the lesion on the left or the right?";
-	v.answer = "left";
-	v.closed = 1;
+	v.qa = &(struct cx_view_qa){"Is the lesion on the left or the right?", "left", 1};
 	check_render(t, &v,
 		     &(struct expect){"plain",
 				      "Is the lesion on the left or the right? Give a short answer.",
 				      "left", -1});
 
 	view_init(&v, "image-text-matching", "MIMIC-CXR", "mimic-cxr", "s50414267/no");
-	v.flag = 0;
-	v.text = "No acute process.";
-	v.other_text = "Right lower lobe pneumonia.";
+	v.pair = &(struct cx_view_pair){0, "No acute process.", "Right lower lobe pneumonia."};
 	check_render(t, &v,
 		     &(struct expect){"plain",
 				      "Answer yes or no: does this text go with the chest X-ray? "
@@ -526,8 +513,7 @@ static void test_every_task(const struct cx_templates *t)
 				      "No", -1});
 
 	view_init(&v, "image-text-selection", "MIMIC-CXR", "mimic-cxr", "s50414267");
-	v.text = "No acute process.";
-	v.other_text = "Right lower lobe pneumonia.";
+	v.pair = &(struct cx_view_pair){1, "No acute process.", "Right lower lobe pneumonia."};
 	check_render(t, &v,
 		     &(struct expect){"plain",
 				      "Only one of these reports goes with the image. Which one? "
@@ -545,11 +531,11 @@ static void test_refusals(const struct cx_templates *t)
 	struct cx_error err = {0};
 	cx_rendered_init(&r);
 	view_init(&v, "view-classification", "CheXpert", "chexpert", "x");
-	v.view = "RL";
+	v.image = &(struct cx_view_image){"RL", 0, 0};
 	CHECK(cx_render(t, &v, SEED, &r, &err) == CX_EINVAL, "view RL refused");
 	CHECK_STR(err.msg, "view 'RL' is not PA, AP, LATERAL or LL", "view RL message");
 	view_init(&v, "findings-generation", "OpenI", "openi", "x");
-	v.findings = "  ";
+	v.report = &(struct cx_view_report){NULL, "  ", NULL};
 	CHECK(cx_render(t, &v, SEED, &r, &err) == CX_EINVAL, "blank findings refused");
 	CHECK_STR(err.msg, "no findings", "blank findings message");
 	view_init(&v, "caption-generation", "ROCO", "roco", "x");

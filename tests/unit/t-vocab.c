@@ -257,7 +257,8 @@ static int on_item(void *ctx, const struct cx_sample_item *it, struct cx_error *
 {
 	struct tally *t = ctx;
 	t->instances++;
-	t->bad += it->view->vocab == NULL || it->view->vocab->n != BIG;
+	const struct cx_view_labels *l = it->view->labels;
+	t->bad += l == NULL || l->vocab == NULL || l->vocab->n != BIG;
 	for (uint64_t seed = 0; seed < 120; seed++) {
 		struct cx_rendered r;
 		cx_rendered_init(&r);
@@ -296,8 +297,9 @@ static void test_unknown(const struct cx_templates *tm)
 {
 	struct cx_vocab u = big;
 	u.absent = CX_ABSENT_UNKNOWN;
+	struct cx_view_labels labels = {"{\"Finding 100\": 0}", &u};
 	struct cx_instance_view v = {.task = "image-classification", .dataset = "U",
-				     .key = "k", .labels_json = "{\"Finding 100\": 0}", .vocab = &u};
+				     .key = "k", .labels = &labels};
 	int yesno = 0, other = 0;
 	struct cx_error err = {0};
 	for (uint64_t seed = 0; seed < 40; seed++) {
@@ -313,7 +315,7 @@ static void test_unknown(const struct cx_templates *tm)
 	}
 	CHECK_INT(yesno, 40, "only the known negative is asked, always yes/no");
 	CHECK_INT(other, 0, "no list or choice from an incomplete label set");
-	v.labels_json = "{\"Finding 100\": -1}";
+	labels.json = "{\"Finding 100\": -1}";
 	struct cx_rendered r;
 	cx_rendered_init(&r);
 	CHECK(cx_render(tm, &v, 0, &r, &err) == CX_EINVAL, "only uncertain: nothing to ask");
@@ -328,8 +330,8 @@ static void test_unknown(const struct cx_templates *tm)
 	};
 	struct cx_vocab small = {.id = "small", .name = "Small", .absent = CX_ABSENT_UNKNOWN,
 				 .labels = three, .n = 3};
-	v.vocab = &small;
-	v.labels_json = "{\"Mass\": 1, \"Edema\": 0, \"Normal\": 0}";
+	labels.vocab = &small;
+	labels.json = "{\"Mass\": 1, \"Edema\": 0, \"Normal\": 0}";
 	int lists = 0, right = 0;
 	for (uint64_t seed = 0; seed < 40; seed++) {
 		cx_rendered_init(&r);
@@ -340,7 +342,7 @@ static void test_unknown(const struct cx_templates *tm)
 		cx_rendered_release(&r);
 	}
 	CHECK(lists > 0 && right == lists, "every label released: listed, answer Mass");
-	v.vocab = NULL;
+	labels.vocab = NULL;
 	CHECK(cx_render(tm, &v, 0, &r, &err) == CX_EINVAL, "no vocabulary");
 	cx_rendered_release(&r);
 	CHECK_STR(err.msg, "dataset 'U' declares no label vocabulary", "no-vocabulary message");
