@@ -2,7 +2,8 @@
  * t-rules.c - the derivation rules as objects (adapters/rules.c): every rule
  * is listed once and found by its name (the catalogue stores the name in
  * entry.derive and cat-view.c looks the rule up by it), every adapter entry
- * points at a listed rule, what the views take from each rule, and that
+ * points at a listed rule, what the views take from each rule (the parts it
+ * declares, and where labels and texts come from), and that
  * MIMIC-CXR's impression filter is a parameter of its entry alone.
  */
 #include "cx.h"
@@ -48,11 +49,20 @@ static void test_entries(void)
 /* What cat-view.c takes from the rule of an instance's entry. */
 static void test_views(void)
 {
-	int image_labels = 0, other_text = 0;
+	int image_labels = 0, other_text = 0, qualified = 1, parts = 1;
 	for (size_t i = 0; i < cx_nrules; i++) {
-		image_labels += cx_rules[i]->image_labels;
-		other_text += cx_rules[i]->other_text;
+		const struct cx_rule *r = cx_rules[i];
+		image_labels += r->image_labels;
+		other_text += r->other_text;
+		/* the two say where a declared part comes from */
+		qualified &= !r->image_labels || (r->parts & CX_PART_LABELS);
+		qualified &= !r->other_text || (r->parts & CX_PART_PAIR);
+		parts &= r->parts != 0;
 	}
+	CHECK(parts, "every rule declares the view parts it fills");
+	CHECK(qualified, "image labels come with the labels part, other text with the pair part");
+	CHECK_INT(cx_rule_boxes.parts, CX_PART_IMAGE | CX_PART_BOXES,
+		  "boxes: the image part sizes the boxes part");
 	CHECK(cx_rule_labels_image.image_labels && image_labels == 1,
 	      "only labels-image takes the image's labels");
 	CHECK(cx_rule_text_match.other_text && cx_rule_text_select.other_text && other_text == 2,
