@@ -1,5 +1,7 @@
 #!/usr/bin/env bash
-# Fuzzes the adapters' read loops (builder/adapters/rows.c) with libFuzzer:
+# Fuzzes the adapters' read loops (builder/adapters/rows.c), the SIIM-ACR RLE
+# decoder (builder/adapters/rle.c) and the DICOM header walk that runs before
+# GDCM (builder/image/dicom-check.c) with libFuzzer:
 # builds each target of tests/fuzz/ with clang -fsanitize=fuzzer,address,undefined
 # and runs it for a bounded time. Not part of the test suite or CI.
 #
@@ -14,14 +16,15 @@ cd "$(dirname "$0")/.."
 secs=${1:-120}
 shift || true
 targets=("$@")
-[ ${#targets[@]} -gt 0 ] || targets=(csv json list name)
+[ ${#targets[@]} -gt 0 ] || targets=(csv json list name rle dicomhead)
 out=build-fuzz
 mkdir -p "$out"
 
 core=(builder/util/error.c builder/util/buf.c builder/util/text.c builder/util/file.c
       builder/io/release.c builder/io/stream.c builder/io/csv.c builder/io/lines.c
       builder/adapters/emit.c builder/adapters/rows.c builder/adapters/json-file.c
-      builder/adapters/strset.c)
+      builder/adapters/strset.c builder/adapters/facts.c builder/adapters/rle.c
+      builder/image/dicom-check.c)
 libs=$(pkg-config --libs libcjson libarchive libxxhash)
 cflags=$(pkg-config --cflags libcjson libarchive libxxhash)
 
@@ -37,6 +40,15 @@ seed_text() { # target name mode-byte text
 	printf "$3%s" "$4" >"$dir/seed-$2"
 }
 
+if [ ! -d "$out/corpus-rle" ]; then
+	seed_text rle two-runs '\x10\x00\x10\x00' '3 2 10 4 40 1'
+	seed_text rle bad '\x04\x00\x04\x00' '1 0 3'
+fi
+if [ ! -d "$out/corpus-dicomhead" ]; then
+	for f in tests/fixtures/image/*.dcm tests/fixtures/image/regressions/*.dcm; do
+		seed dicomhead "$(basename "$f" .dcm)" '' "$f"
+	done
+fi
 if [ ! -d "$out/corpus-csv" ]; then
 	seed_text csv plain '\0' $'a,b,c\n1,2,3\n"x\ny",,\n4,5\n'
 	seed_text csv tsv '\1' $'a\tb\n1\t2\n'

@@ -60,9 +60,12 @@ static int read_num(const char **sp, long long *out, struct cx_error *err)
 	char *end;
 	errno = 0;
 	long long v = strtoll(s, &end, 10);
-	if (end == s || errno || (*end && *end != ' ' && *end != '\t'))
+	if (end == s || errno || (*end && !strchr(" \t\r\n", *end))) {
+		/* the token up to the next white space, so the reason stays one line */
+		size_t k = strcspn(s, " \t\r\n");
 		return cx_error_set(err, CX_EFORMAT, "RLE value '%.*s' is not a number",
-				    (int)strcspn(s, " \t"), s);
+				    (int)(k < 40 ? k : 40), s);
+	}
 	if (v < 0)
 		return cx_error_set(err, CX_EFORMAT, "RLE value %lld is negative", v);
 	*out = v;

@@ -136,6 +136,10 @@ static int check(const unsigned char *in, size_t n, int header_only, struct cx_e
 				while (k && (ts[k - 1] == '\0' || ts[k - 1] == ' '))
 					k--;
 				ts[k] = '\0';
+				/* quoted in messages: keep them one printable line */
+				for (uint32_t i = 0; i < k; i++)
+					if ((unsigned char)ts[i] < 0x20 || (unsigned char)ts[i] > 0x7e)
+						ts[i] = '?';
 			}
 			at += hdr + len;
 		}

@@ -237,6 +237,11 @@ static void test_rle(void)
 	rle_is("  ", 4, 4, "error: empty RLE", "an empty value is not -1");
 	rle_is("99999999999999999999 1", 4, 4,
 	       "error: RLE value '99999999999999999999' is not a number", "an overflowing start");
+	/* found by tests/fuzz/fuzz-rle.c: the token quoted ran on past a newline */
+	rle_is("/\n1 2", 4, 4, "error: RLE value '/' is not a number",
+	       "a bad value is quoted up to the next white space: one line");
+	rle_is("0 1\n4 1", 4, 4, "0,0,2,2",
+	       "a newline separates values like a space (pixels 0 and 5: one diagonal region)");
 
 	/* a 100 x 50 rectangle at (200, 300) of a 1024 x 1024 SIIM mask: one run
 	 * per column, each after a gap of 1024 - 50 */

@@ -165,6 +165,12 @@ static void test_dicom_probe_regressions(void)
 			  "the probe names the reason");
 		free(in);
 	}
+	/* found by tests/fuzz/fuzz-dicomhead.c: a transfer syntax with control
+	 * bytes was quoted as is, breaking the one-line reason */
+	unsigned char ts[160] = {0};
+	memcpy(ts + 128, "DICM\x02\x00\x10\x00UI\x06\x00" "1.2\n3\x01", 4 + 8 + 6);
+	CHECK_INT(cx_image_probe(ts, 146, &info, &err), CX_EFORMAT, "odd transfer syntax refused");
+	CHECK_STR(err.msg, "unknown DICOM transfer syntax 1.2?3?", "its bytes quoted on one line");
 	size_t n;
 	unsigned char *in = slurp(FIX "mono1.dcm", &n);
 	/* A head is readable exactly when it reaches the pixel data element. */
