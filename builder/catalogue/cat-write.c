@@ -891,7 +891,7 @@ static int insert_entries(struct cx_cat *cat, struct cx_error *err)
 static const char *const load_indexes =
 	"'image_study', 'image_path', 'image_view', 'study_rank', 'box_image', 'qa_image'";
 /* ... and these until the instances are derived. */
-static const char *const derive_indexes = "'instance_key', 'instance_split'";
+static const char *const derive_indexes = "'instance_split'";
 
 static int defer_indexes(struct cx_cat *cat, const char *names, struct cx_buf *saved,
 			 struct cx_error *err)

@@ -129,6 +129,11 @@ sqlite3 "$tmp/alt.db" <tests/cli/canon.sql >"$tmp/canon-alt.txt"
 check "folder form and archive form give identical catalogues" \
   cmp "$tmp/canon-folder.txt" "$tmp/canon-alt.txt"
 check "the canonical dump is not empty" test "$(wc -l <"$tmp/canon-folder.txt")" -gt 100
+# The schema has no unique index on (entry_id, key) (it cost a sort of every
+# instance per build): the rules keep keys unique per entry by construction.
+dupkeys="SELECT count(*) - count(DISTINCT entry_id || '|' || key) FROM instance"
+check "instance keys are unique per entry, in both forms" \
+  test "$(sqlite3 "$db" "$dupkeys")/$(sqlite3 "$tmp/alt.db" "$dupkeys")" = 0/0
 
 # --- rebuilding one source ------------------------------------------------
 cp "$db" "$tmp/rebuild.db"
