@@ -178,8 +178,13 @@ int cx_cat_open(struct cx_cat **out, const char *path, int create, struct cx_err
 	 * with the sources: the page cache is capped at 64 MiB, temporary tables
 	 * and sorts (index builds, the derivations' ORDER BY) spill to temporary
 	 * files beyond a 16 MiB cache instead of growing in memory. The build
-	 * reads its big tables in order, so a larger cache bought little. */
-	int rc = cat_exec(cat, "PRAGMA journal_mode=DELETE; PRAGMA synchronous=NORMAL;"
+	 * reads its big tables in order, so a larger cache bought little. Pages
+	 * of 16 KiB, not 4 (a new catalogue only; an existing one keeps its
+	 * size): a full MIMIC-CXR build moves about 1 GB between SQLite's cache
+	 * and the file, and a quarter of the reads and writes cut its CPU time
+	 * by about a tenth (bench/README.md). */
+	int rc = cat_exec(cat, "PRAGMA page_size=16384; PRAGMA journal_mode=DELETE;"
+			       " PRAGMA synchronous=NORMAL;"
 			       "PRAGMA cache_size=-65536; PRAGMA temp_store=FILE;"
 			       "PRAGMA temp.cache_size=-16384;", err);
 	if (rc == 0 && sqlite3_db_readonly(cat->db, "main") == 0)
