@@ -7,10 +7,11 @@
  * rule's images say.
  *
  * Work shared between rules is done once per source: a rule's prep (e.g. the
- * runs of studies with report text, read by text-match and text-select), and
- * the order of every study's images (frontal views first, then by key), read
- * by every rule whose instances show their study's images. Both are
- * temporary tables named cx_..., dropped when the source's derivation ends.
+ * runs of studies with report text, read by text-match and text-select: a
+ * temporary table named cx_..., dropped when the source's derivation ends),
+ * and the order of every study's images (frontal views first, then by key),
+ * read by every rule whose instances show their study's images: held in
+ * memory and read through the table-valued function cx_study_images.
  */
 #include "cx.h"
 
@@ -22,23 +23,32 @@
 	" ELSE 4 END"
 
 /* Every study's images in the order an instance shows them. */
-static const char *const study_images_sql[] = {
-	"CREATE TEMP TABLE cx_study_img (study_id INTEGER, ord INTEGER, image_id INTEGER,"
-	" PRIMARY KEY (study_id, ord)) WITHOUT ROWID",
-	"INSERT INTO cx_study_img SELECT i.study_id, ROW_NUMBER() OVER (PARTITION BY i.study_id"
-	" ORDER BY " VIEW_RANK ", i.key) - 1, i.id FROM image i NOT INDEXED WHERE i.dataset_id = ?2"
-	" AND i.study_id IS NOT NULL",
-	NULL,
+static const char study_images_sql[] =
+	"SELECT i.study_id, i.id FROM image i NOT INDEXED WHERE i.dataset_id = ?1"
+	" AND i.study_id IS NOT NULL ORDER BY i.study_id, " VIEW_RANK ", i.key";
+
+/*
+ * The same, held in memory for the source being derived (16 bytes an image):
+ * study[k]'s images are image[first[k]] .. image[first[k + 1] - 1], read by
+ * SQL as the table-valued function cx_study_images(study_id) -> (ord,
+ * image_id). A temporary table keyed by (study_id, ord) cost a B-tree seek
+ * per instance, about 2 us at full MIMIC-CXR scale, the most expensive part
+ * of its derivation; here it is a binary search.
+ */
+struct study_images {
+	sqlite3_int64 *study, *image;
+	size_t *first;
+	size_t nstudy, nimage, cap_study, cap_image;
+	int loaded;
 };
-static const struct cx_rule_prep study_images = {"study images", study_images_sql, NULL};
 
 /* ?1 is the last instance id before the entry's own: its instances are the
  * rows after it (a rowid range; the instance indexes are not built yet). */
 static const char *const images_sql[] = {
 	[CX_IMAGES_NONE] = NULL,
 	[CX_IMAGES_STUDY] = "INSERT INTO instance_image(instance_id, ord, image_id)"
-			    " SELECT n.id, t.ord, t.image_id FROM instance n JOIN cx_study_img t"
-			    " ON t.study_id = n.study_id WHERE n.id > ?1 ORDER BY n.id, t.ord",
+			    " SELECT n.id, t.ord, t.image_id FROM instance n,"
+			    " cx_study_images(n.study_id) t WHERE n.id > ?1",
 	[CX_IMAGES_IMAGE] = "INSERT INTO instance_image(instance_id, ord, image_id)"
 			    " SELECT n.id, 0, n.image_id FROM instance n WHERE n.id > ?1",
 	[CX_IMAGES_PAIR] = "INSERT INTO instance_image(instance_id, ord, image_id)"
@@ -46,10 +56,12 @@ static const char *const images_sql[] = {
 			   " UNION ALL SELECT n.id, 1, n.other_id FROM instance n WHERE n.id > ?1",
 };
 
-/* The preps done for the source being derived (a handful at most). */
+/* The preps done for the source being derived (a handful at most), and its
+ * studies' images once a rule needed them. */
 struct done {
 	const struct cx_rule_prep *v[8];
 	size_t n;
+	struct study_images si;
 };
 
 /* Binds ?1 (a), ?2 (the dataset) and ?3 (the entry's parameters) where the
@@ -146,6 +158,193 @@ static sqlite3_int64 last_instance(struct cx_cat *cat)
 	return id;
 }
 
+static void study_images_add(struct study_images *si, sqlite3_int64 study, sqlite3_int64 image)
+{
+	if (si->nstudy == 0 || si->study[si->nstudy - 1] != study) {
+		if (si->nstudy + 1 >= si->cap_study) {
+			si->cap_study = si->cap_study ? 2 * si->cap_study : 1024;
+			si->study = cx_realloc(si->study, si->cap_study * sizeof(*si->study));
+			si->first = cx_realloc(si->first, si->cap_study * sizeof(*si->first));
+		}
+		si->study[si->nstudy] = study;
+		si->first[si->nstudy++] = si->nimage;
+	}
+	if (si->nimage == si->cap_image) {
+		si->cap_image = si->cap_image ? 2 * si->cap_image : 1024;
+		si->image = cx_realloc(si->image, si->cap_image * sizeof(*si->image));
+	}
+	si->image[si->nimage++] = image;
+}
+
+static int study_images_load(struct cx_cat *cat, struct study_images *si, struct cx_error *err)
+{
+	sqlite3_stmt *st;
+	if (si->loaded)
+		return 0;
+	if (cat_prepare(cat, study_images_sql, &st, err))
+		return CX_EDB;
+	sqlite3_bind_int64(st, 1, cat->dataset_id);
+	int rc;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+		study_images_add(si, sqlite3_column_int64(st, 0), sqlite3_column_int64(st, 1));
+	sqlite3_finalize(st);
+	if (rc != SQLITE_DONE)
+		return cat_db_error(cat, err, "study images");
+	if (si->study)
+		si->first[si->nstudy] = si->nimage;
+	si->loaded = 1;
+	return 0;
+}
+
+static void study_images_free(struct study_images *si)
+{
+	free(si->study);
+	free(si->first);
+	free(si->image);
+	memset(si, 0, sizeof(*si));
+}
+
+/* The index of study id in si->study, or -1. */
+static long study_images_find(const struct study_images *si, sqlite3_int64 study)
+{
+	size_t lo = 0, hi = si->nstudy;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (si->study[mid] < study)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo < si->nstudy && si->study[lo] == study ? (long)lo : -1;
+}
+
+/* ---------------------------------------- cx_study_images(study_id) */
+
+struct si_vtab {
+	sqlite3_vtab base;
+	const struct study_images *si;
+};
+
+struct si_cursor {
+	sqlite3_vtab_cursor base;
+	size_t at, first, end;
+	sqlite3_int64 study;
+};
+
+enum { SI_ORD, SI_IMAGE, SI_STUDY };
+
+static int si_connect(sqlite3 *db, void *aux, int argc, const char *const *argv,
+		      sqlite3_vtab **out, char **msg)
+{
+	(void)argc, (void)argv, (void)msg;
+	int rc = sqlite3_declare_vtab(db, "CREATE TABLE x(ord INTEGER, image_id INTEGER,"
+					  " study_id HIDDEN)");
+	if (rc != SQLITE_OK)
+		return rc;
+	struct si_vtab *v = cx_calloc(1, sizeof(*v));
+	v->si = aux;
+	*out = &v->base;
+	return SQLITE_OK;
+}
+
+static int si_disconnect(sqlite3_vtab *v)
+{
+	free(v);
+	return SQLITE_OK;
+}
+
+/* Only a lookup by study id: without one the plan is refused. */
+static int si_best_index(sqlite3_vtab *v, sqlite3_index_info *info)
+{
+	(void)v;
+	for (int i = 0; i < info->nConstraint; i++) {
+		const struct sqlite3_index_constraint *c = &info->aConstraint[i];
+		if (c->iColumn == SI_STUDY && c->op == SQLITE_INDEX_CONSTRAINT_EQ && c->usable) {
+			info->aConstraintUsage[i].argvIndex = 1;
+			info->aConstraintUsage[i].omit = 1;
+			info->estimatedCost = 2;
+			info->estimatedRows = 2;
+			return SQLITE_OK;
+		}
+	}
+	return SQLITE_CONSTRAINT;
+}
+
+static int si_open(sqlite3_vtab *v, sqlite3_vtab_cursor **out)
+{
+	(void)v;
+	struct si_cursor *c = cx_calloc(1, sizeof(*c));
+	*out = &c->base;
+	return SQLITE_OK;
+}
+
+static int si_close(sqlite3_vtab_cursor *c)
+{
+	free(c);
+	return SQLITE_OK;
+}
+
+static int si_filter(sqlite3_vtab_cursor *cur, int idx, const char *idx_str, int argc,
+		     sqlite3_value **argv)
+{
+	(void)idx, (void)idx_str;
+	struct si_cursor *c = (struct si_cursor *)cur;
+	const struct study_images *si = ((struct si_vtab *)cur->pVtab)->si;
+	c->at = c->first = c->end = 0;
+	if (argc < 1 || sqlite3_value_type(argv[0]) != SQLITE_INTEGER)
+		return SQLITE_OK;
+	c->study = sqlite3_value_int64(argv[0]);
+	long k = study_images_find(si, c->study);
+	if (k >= 0) {
+		c->at = c->first = si->first[k];
+		c->end = si->first[k + 1];
+	}
+	return SQLITE_OK;
+}
+
+static int si_next(sqlite3_vtab_cursor *cur)
+{
+	((struct si_cursor *)cur)->at++;
+	return SQLITE_OK;
+}
+
+static int si_eof(sqlite3_vtab_cursor *cur)
+{
+	const struct si_cursor *c = (const struct si_cursor *)cur;
+	return c->at >= c->end;
+}
+
+static int si_column(sqlite3_vtab_cursor *cur, sqlite3_context *ctx, int col)
+{
+	const struct si_cursor *c = (const struct si_cursor *)cur;
+	const struct study_images *si = ((struct si_vtab *)cur->pVtab)->si;
+	sqlite3_int64 v = col == SI_ORD ? (sqlite3_int64)(c->at - c->first)
+			  : col == SI_IMAGE ? si->image[c->at]
+					    : c->study;
+	sqlite3_result_int64(ctx, v);
+	return SQLITE_OK;
+}
+
+static int si_rowid(sqlite3_vtab_cursor *cur, sqlite3_int64 *rowid)
+{
+	*rowid = (sqlite3_int64)((const struct si_cursor *)cur)->at;
+	return SQLITE_OK;
+}
+
+/* Eponymous only (no xCreate): it exists while a source is derived. */
+static const sqlite3_module study_images_module = {
+	.xConnect = si_connect,
+	.xBestIndex = si_best_index,
+	.xDisconnect = si_disconnect,
+	.xOpen = si_open,
+	.xClose = si_close,
+	.xFilter = si_filter,
+	.xNext = si_next,
+	.xEof = si_eof,
+	.xColumn = si_column,
+	.xRowid = si_rowid,
+};
+
 static int derive_entry(struct cx_cat *cat, const struct cx_entry_def *e, struct done *d,
 			struct cx_error *err)
 {
@@ -155,7 +354,7 @@ static int derive_entry(struct cx_cat *cat, const struct cx_entry_def *e, struct
 		return cx_error_set(err, CX_EINVAL, "no entry for task '%s'", e->task);
 	if (r->prep && prep_once(cat, d, r->prep, err))
 		return err->code;
-	if (r->images == CX_IMAGES_STUDY && prep_once(cat, d, &study_images, err))
+	if (r->images == CX_IMAGES_STUDY && study_images_load(cat, &d->si, err))
 		return err->code;
 	sqlite3_int64 before = last_instance(cat);
 	struct cx_buf sql = CX_BUF_INIT, param = CX_BUF_INIT;
@@ -193,8 +392,13 @@ int cat_derive(struct cx_cat *cat, struct cx_error *err)
 {
 	struct done d = {0};
 	int rc = 0;
+	if (sqlite3_create_module(cat->db, "cx_study_images", &study_images_module, &d.si) !=
+	    SQLITE_OK)
+		return cat_db_error(cat, err, "cx_study_images");
 	for (size_t i = 0; i < cat->adapter->nentries && !rc; i++)
 		rc = derive_entry(cat, &cat->adapter->entries[i], &d, err);
+	sqlite3_create_module(cat->db, "cx_study_images", NULL, NULL);
+	study_images_free(&d.si);
 	struct cx_error ignored = {0};
 	if (drop_preps(cat, rc ? &ignored : err) && !rc)
 		rc = CX_EDB;
