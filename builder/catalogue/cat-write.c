@@ -967,8 +967,10 @@ int cx_cat_begin_source(struct cx_cat *cat, const struct cx_adapter *a, struct c
 	cat->payload = payload;
 	memset(&cat->n, 0, sizeof(cat->n));
 	cpu_lap(cat);
-	/* the load's page cache (cx_cat_open's); cx_cat_end_load lowers it */
-	if (cat_exec(cat, "PRAGMA cache_size=-65536", err) || cat_exec(cat, "BEGIN IMMEDIATE", err))
+	/* The load's page cache; cx_cat_end_load lowers it. 40 MiB, not 64: the
+	 * same CPU time at full MIMIC-CXR scale (a bigger cache, up to 256 MiB,
+	 * bought nothing: the rows are appended) and 26 MB less peak memory. */
+	if (cat_exec(cat, "PRAGMA cache_size=-40960", err) || cat_exec(cat, "BEGIN IMMEDIATE", err))
 		return CX_EDB;
 	cat->in_source = 1;
 	int rc = write_meta(cat, err);
