@@ -84,12 +84,15 @@ static int decode_jpeg(const unsigned char *in, size_t n, int min_w, int min_h,
 	tjhandle tj = tjInitDecompress();
 	if (!tj)
 		return cx_error_set(err, CX_ERROR, "cannot start TurboJPEG");
-	int w, h, sub, cs, rc = 0;
-	if (tjDecompressHeader3(tj, in, (unsigned long)n, &w, &h, &sub, &cs) != 0) {
+	/* sizes start at 0: TurboJPEG may return 0 without a frame header
+	 * (see probe.c) */
+	int w = 0, h = 0, sub = -1, cs = -1, rc = 0;
+	if (tjDecompressHeader3(tj, in, (unsigned long)n, &w, &h, &sub, &cs) != 0 || w <= 0 ||
+	    h <= 0) {
 		rc = cx_error_set(err, CX_EFORMAT, "JPEG header: %s", tjGetErrorStr2(tj));
 		goto done;
 	}
-	if (w <= 0 || h <= 0 || over_cap((uint64_t)w, (uint64_t)h)) {
+	if (over_cap((uint64_t)w, (uint64_t)h)) {
 		rc = cx_error_set(err, CX_ELIMIT, "JPEG of %dx%d pixels, over the %u-pixel cap", w,
 				  h, CX_IMAGE_MAX_PIXELS);
 		goto done;

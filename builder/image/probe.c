@@ -41,9 +41,12 @@ static int probe_jpeg(const unsigned char *h, size_t n, struct cx_image_info *ou
 	tjhandle tj = tjInitDecompress();
 	if (!tj)
 		return cx_error_set(err, CX_ERROR, "cannot start TurboJPEG");
-	int w, ht, sub, cs;
+	/* TurboJPEG returns 0 on a head that ends before the frame header (its
+	 * "Premature end of JPEG file" is only a warning) and leaves the sizes
+	 * unset: start them at 0 and treat 0 as no header. */
+	int w = 0, ht = 0, sub = -1, cs = -1;
 	int rc = tjDecompressHeader3(tj, h, (unsigned long)n, &w, &ht, &sub, &cs);
-	if (rc != 0) {
+	if (rc != 0 || w <= 0 || ht <= 0) {
 		cx_error_set(err, CX_EFORMAT, "JPEG header: %s", tjGetErrorStr2(tj));
 		tjDestroy(tj);
 		return CX_EFORMAT;
