@@ -324,25 +324,50 @@ static int jsonl_line(struct cx_rows *r, struct json_state *st, const char *line
 	return rc;
 }
 
-int cx_rows_jsonl(struct cx_rows *r, struct cx_release *rel, const struct cx_json_spec *spec,
-		  struct cx_error *err)
+/*
+ * Opens a file of the release and calls fn for each of its lines until fn
+ * returns non-zero (JSON Lines and list files share this). Returns 0, or the
+ * first negative code of the file, the line reader or fn.
+ */
+typedef int (*line_fn)(void *ctx, const char *line, size_t len, long lineno);
+
+static int each_line(struct cx_release *rel, const char *file, line_fn fn, void *ctx,
+		     struct cx_error *err)
 {
 	struct cx_stream *s;
-	int rc = cx_release_open_file(rel, spec->file, &s, err);
+	int rc = cx_release_open_file(rel, file, &s, err);
 	if (rc)
 		return rc;
 	struct cx_lines *lines = cx_lines_new(s);
-	struct json_state st;
-	json_state_init(&st, spec, err);
 	const char *line;
 	size_t len;
 	long lineno;
 	while (rc == 0 && (rc = cx_lines_next(lines, &line, &len, &lineno, err)) == 1)
-		rc = blank(line, len) ? 0 : jsonl_line(r, &st, line, len, lineno);
-	json_state_free(&st);
+		rc = fn(ctx, line, len, lineno);
 	cx_lines_free(lines);
 	cx_stream_close(s);
 	return rc < 0 ? rc : 0;
+}
+
+struct jsonl_ctx {
+	struct cx_rows *r;
+	struct json_state st;
+};
+
+static int jsonl_each(void *ctx, const char *line, size_t len, long lineno)
+{
+	struct jsonl_ctx *c = ctx;
+	return blank(line, len) ? 0 : jsonl_line(c->r, &c->st, line, len, lineno);
+}
+
+int cx_rows_jsonl(struct cx_rows *r, struct cx_release *rel, const struct cx_json_spec *spec,
+		  struct cx_error *err)
+{
+	struct jsonl_ctx c = {.r = r};
+	json_state_init(&c.st, spec, err);
+	int rc = each_line(rel, spec->file, jsonl_each, &c, err);
+	json_state_free(&c.st);
+	return rc;
 }
 
 /* ---- whitespace-separated lists ---- */
@@ -382,37 +407,37 @@ static int index_line(struct cx_rows *r, cx_row_fn fn, struct cx_row *row, const
 	return 0;
 }
 
+struct list_ctx {
+	struct cx_rows *r;
+	const struct cx_list_spec *spec;
+	struct words ws;
+	struct cx_row row;
+};
+
+static int list_each(void *ctx, const char *line, size_t len, long lineno)
+{
+	struct list_ctx *c = ctx;
+	int utf8 = strlen(line) == len && cx_utf8_valid(line, len);
+	split_words(&c->ws, line, len);
+	if (utf8 && c->ws.n == 0)
+		return 0; /* a blank line is not a row */
+	c->row.line = lineno;
+	c->row.v = c->ws.w;
+	c->row.n = c->ws.n;
+	const char *bad = utf8 ? NULL : "invalid UTF-8 in the line";
+	return c->spec->index ? index_line(c->r, c->spec->fn, &c->row, bad)
+			      : run(c->r, c->spec->fn, &c->row, bad);
+}
+
 int cx_rows_list(struct cx_rows *r, struct cx_release *rel, const struct cx_list_spec *spec,
 		 struct cx_error *err)
 {
-	struct cx_stream *s;
-	int rc = cx_release_open_file(rel, spec->file, &s, err);
-	if (rc)
-		return rc;
-	struct cx_lines *lines = cx_lines_new(s);
-	struct words ws = {0};
-	struct cx_row row = {.file = spec->file, .err = err};
-	const char *line;
-	size_t len;
-	long lineno;
-	while (rc == 0 && (rc = cx_lines_next(lines, &line, &len, &lineno, err)) == 1) {
-		rc = 0;
-		int utf8 = strlen(line) == len && cx_utf8_valid(line, len);
-		split_words(&ws, line, len);
-		if (utf8 && ws.n == 0)
-			continue; /* a blank line is not a row */
-		row.line = lineno;
-		row.v = ws.w;
-		row.n = ws.n;
-		const char *bad = utf8 ? NULL : "invalid UTF-8 in the line";
-		rc = spec->index ? index_line(r, spec->fn, &row, bad) : run(r, spec->fn, &row, bad);
-	}
-	free(ws.copy);
-	free(ws.w);
-	cx_buf_release(&row.reason);
-	cx_lines_free(lines);
-	cx_stream_close(s);
-	return rc < 0 ? rc : 0;
+	struct list_ctx c = {.r = r, .spec = spec, .row = {.file = spec->file, .err = err}};
+	int rc = each_line(rel, spec->file, list_each, &c, err);
+	free(c.ws.copy);
+	free(c.ws.w);
+	cx_buf_release(&c.row.reason);
+	return rc;
 }
 
 /* ---- files as rows ---- */
