@@ -25,6 +25,8 @@ struct cx_outcome cx_rows_filter(const char *rule)
 
 struct cx_outcome cx_rows_fail(void) { return (struct cx_outcome){.kind = CX_ROW_ERROR}; }
 
+struct cx_outcome cx_rows_defer(void) { return (struct cx_outcome){.kind = CX_ROW_DEFERRED}; }
+
 struct cx_outcome cx_rows_reject(struct cx_row *row, const char *fmt, ...)
 {
 	char text[512];
@@ -96,11 +98,24 @@ static int finish(struct cx_rows *r, const char *file, long line, struct cx_outc
 		r->filtered++;
 		cx_row_filter(r->sink, file, line, o.why ? o.why : "filtered");
 		return 0;
+	case CX_ROW_DEFERRED:
+		r->deferred++;
+		return 0;
 	default:
 		return err->code < 0 ? err->code
 				     : cx_error_set(err, CX_ERROR, "%s:%ld: the read stopped", file,
 						    line);
 	}
+}
+
+int cx_rows_settle(struct cx_rows *r, const char *file, long line, struct cx_outcome o,
+		   struct cx_error *err)
+{
+	if (o.kind == CX_ROW_DEFERRED)
+		return cx_error_set(err, CX_EINVAL, "%s:%ld: a row cannot be deferred twice", file,
+				    line);
+	r->deferred--;
+	return finish(r, file, line, o, err);
 }
 
 int cx_rows_account(struct cx_rows *r, const char *file, long line, struct cx_outcome o,

@@ -66,6 +66,7 @@ enum cx_row_kind {
 	CX_ROW_REJECTED, /* why: the reason, naming the problem */
 	CX_ROW_FILTERED, /* why: the rule, documented in sources/<id>.md */
 	CX_ROW_ERROR,    /* stop the whole read: row->err holds the error */
+	CX_ROW_DEFERRED, /* read; its outcome comes later, by cx_rows_settle() */
 };
 
 struct cx_outcome {
@@ -96,6 +97,15 @@ struct cx_outcome cx_rows_keep(void);
 struct cx_outcome cx_rows_filter(const char *rule); /* rule: a string that outlives the row */
 struct cx_outcome cx_rows_reject(struct cx_row *row, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
+/*
+ * A row whose fate a later file decides: a lookup table read first, so that
+ * each fact is written once and complete (MIMIC-CXR's metadata rows are
+ * joined into the images of the split file, which comes later). The row is
+ * counted as read now and must be settled by cx_rows_settle() once its use
+ * is known; it emits no fact itself. A row never settled leaves read above
+ * kept + rejected + filtered, which the sink's check at the end reports.
+ */
+struct cx_outcome cx_rows_defer(void);
 /* Stops the read with the error already set in row->err (a stream that
  * cannot be read): the helper returns its code. The row is not accounted. */
 struct cx_outcome cx_rows_fail(void);
@@ -109,7 +119,7 @@ struct cx_outcome cx_rows_fail(void);
 struct cx_rows {
 	const struct cx_sink *sink; /* NULL only for reading index lists (cx_rows_list) */
 	void *ctx;
-	long read, kept, rejected, filtered;
+	long read, kept, rejected, filtered, deferred;
 };
 
 /* Accounts one row that no helper read (a CheXpert test image that no label
@@ -117,6 +127,11 @@ struct cx_rows {
  * CX_ROW_ERROR outcome (err must then be set). */
 int cx_rows_account(struct cx_rows *r, const char *file, long line, struct cx_outcome o,
 		    struct cx_error *err);
+
+/* Gives a deferred row (file, line) its outcome: keep, filter, or a reject
+ * whose why is the reason (one line; copied before this returns). */
+int cx_rows_settle(struct cx_rows *r, const char *file, long line, struct cx_outcome o,
+		   struct cx_error *err);
 
 /* ---- CSV and TSV (io/csv.h) ---- */
 
