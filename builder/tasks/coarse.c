@@ -97,12 +97,13 @@ int cx_labels_positive_text(const struct cx_label_set *s, struct cx_buf *b)
 	int *idx = cx_calloc(s->vocab->n ? s->vocab->n : 1, sizeof *idx);
 	size_t n = positives(s, idx);
 	int none = cx_vocab_find_role(s->vocab, CX_ROLE_NONE);
+	int released = none >= 0 && s->value[none] == 1;
 	if (n)
 		join_labels(b, s->vocab, idx, n);
-	else if (none >= 0)
+	else if (released)
 		cx_buf_adds(b, s->vocab->labels[none].display);
 	free(idx);
-	return n || none >= 0 ? 0 : -1;
+	return n || released ? 0 : -1;
 }
 
 static int by_index(const void *a, const void *b) { return *(const int *)a - *(const int *)b; }
@@ -120,7 +121,8 @@ static int same_set(const int *a, const int *b, size_t k)
 	return !memcmp(a, b, k * sizeof *a);
 }
 
-/* The labels a wrong option may hold: findings, not "none" or a catch-all. */
+/* The labels a wrong option may hold: findings, not "none" or a catch-all,
+ * the same population a right option is made of (classify()). */
 static size_t distractor_pool(const struct cx_vocab *v, int *pool)
 {
 	size_t np = 0;
@@ -183,16 +185,21 @@ struct label_facts {
 			       every label is released as 1 or 0 */
 };
 
-/* A label asked about with the answer No. Where an absent label is negative,
- * any finding that is not positive (a blank, or a -1 the uncertain-label rule
- * leaves "not positive", as CheXinstruct asks them); where absence means
- * unknown, only a finding released as 0. A catch-all is only asked when
- * positive. */
+/*
+ * A label asked about with the answer No: one the release states as negative.
+ * That is a 0 (released, or a -1 the vocabulary's uncertain rule reads as 0),
+ * or, where the vocabulary says a label a record leaves out is negative, a
+ * label left out. A -1 that stays uncertain is never asked: "No" would be a
+ * guess. A catch-all ("Pleural Other") is asked like a finding, Yes and No
+ * alike: asked only when positive, its very name would give the answer away.
+ */
 static int asks_no(const struct cx_label_set *s, size_t i)
 {
-	if (s->vocab->labels[i].role != CX_ROLE_FINDING || s->value[i] == 1)
+	if (s->vocab->labels[i].role == CX_ROLE_NONE)
 		return 0;
-	return s->vocab->absent == CX_ABSENT_NEGATIVE || s->value[i] == 0;
+	if (s->value[i] == 0)
+		return 1;
+	return s->value[i] == CX_LABEL_ABSENT && s->vocab->absent == CX_ABSENT_NEGATIVE;
 }
 
 static void facts_fill(struct label_facts *f)
@@ -253,28 +260,43 @@ static void choice(const struct label_facts *f, const int *truth, size_t k,
 	o->mode = CX_ANSWER_BOTH;
 }
 
+/* 1 when every label of the true set is a finding: no catch-all, which no
+ * wrong option can hold (the official build never puts "Pleural Other" in
+ * the right set), and not "none". */
+static int findings_only(const struct cx_vocab *v, const int *truth, size_t k)
+{
+	for (size_t i = 0; i < k; i++)
+		if (v->labels[truth[i]].role != CX_ROLE_FINDING)
+			return 0;
+	return k > 0;
+}
+
 /*
- * The forms, in this order, among those the labels allow: "list" and
- * "choice" need every label known (the true set is the whole answer) and a
- * "none" label when nothing is positive; "yesno" needs a label to ask about.
+ * The forms, in this order, among those the labels allow. "list" needs every
+ * label known (the true set is the whole answer) and, when nothing is
+ * positive, the release's own "none" label ("No Finding" = 1): "No Finding"
+ * is never inferred from an empty set (the derivation rule leaves such items
+ * out; this is the renderer's own guard). "choice" needs what "list" needs
+ * and a true set of one to five findings: wrong options are drawn from the
+ * findings, so a right option holding "No Finding" or a catch-all would be
+ * the only option that could hold it (a leak), and the official build asks
+ * no choice question when nothing is positive. "yesno" needs a positive or a
+ * stated negative to ask about.
  */
 static int classify(const struct cx_instance_view *v, const struct cx_draw *d,
 		    struct label_facts *f, struct cx_task_out *o, struct cx_error *err)
 {
-	int none = cx_vocab_find_role(f->s.vocab, CX_ROLE_NONE);
-	int *truth = f->pos, none_set[1] = {none};
-	size_t k = f->npos;
-	if (!k) {
-		truth = none_set;
-		k = 1;
-	}
+	const struct cx_vocab *voc = f->s.vocab;
+	int none = cx_vocab_find_role(voc, CX_ROLE_NONE);
+	int none_released = none >= 0 && f->s.value[none] == 1;
 	int wrong[CHOICE_WRONG][CHOICE_MAX_SET];
-	int whole = f->complete && truth[0] >= 0;
+	int whole = f->complete && (f->npos || none_released);
 	const char *forms[3];
 	size_t nforms = 0;
 	if (whole)
 		forms[nforms++] = "list";
-	if (whole && wrong_sets(d, f->s.vocab, truth, k, wrong))
+	if (whole && findings_only(voc, f->pos, f->npos) &&
+	    wrong_sets(d, voc, f->pos, f->npos, wrong))
 		forms[nforms++] = "choice";
 	if (f->npos || f->nneg)
 		forms[nforms++] = "yesno";
@@ -288,7 +310,7 @@ static int classify(const struct cx_instance_view *v, const struct cx_draw *d,
 	else if (!strcmp(o->form, "list"))
 		cx_labels_positive_text(&f->s, &o->answer);
 	else
-		choice(f, truth, k, wrong, o);
+		choice(f, f->pos, f->npos, wrong, o);
 	return 0;
 }
 

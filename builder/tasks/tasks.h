@@ -274,9 +274,10 @@ int cx_labels_read(const struct cx_vocab *v, const char *labels_json, struct cx_
 		   struct cx_error *err);
 void cx_label_set_release(struct cx_label_set *s);
 /* The positive findings' display forms, comma-joined in vocabulary order, or
- * the display form of the vocabulary's "none" label when there are none.
+ * the display form of the vocabulary's "none" label when there are none and
+ * the release gives that label as 1 ("No Finding" is never inferred).
  * Returns 0, or -1 (nothing written) when nothing is positive and the
- * vocabulary has no "none" label. */
+ * release does not say "none". */
 int cx_labels_positive_text(const struct cx_label_set *s, struct cx_buf *b);
 
 /* ------------------------------------------------------------------ */

@@ -397,17 +397,12 @@ static void test_every_task(const struct cx_templates *t)
 	v.dataset = "ChestX-ray14";
 	v.source = "nih-chestxray14";
 	labels.vocab = &cx_vocab_chestxray14;
-	v.key = "n5";
+	v.key = "n5"; /* released "No Finding": listed, never a choice (see test_fair_labels) */
 	labels.json = "{\"No Finding\": 1}";
 	check_render(t, &v,
-		     &(struct expect){"choice",
-				      "Which of these label sets matches the chest X-ray?\n"
-				      "Options:\n"
-				      "(a) Nodule\n"
-				      "(b) No Finding\n"
-				      "(c) Infiltration\n"
-				      "(d) Consolidation",
-				      "(b) No Finding", 1});
+		     &(struct expect){"list",
+				      "Identify all findings visible in the given chest radiograph.",
+				      "No Finding", -1});
 
 	view_init(&v, "view-classification", "CheXpert", "chexpert",
 		  "patient00001/study1/view1_frontal.jpg");
@@ -544,6 +539,93 @@ static void test_refusals(const struct cx_templates *t)
 	cx_rendered_release(&r);
 }
 
+/* What 200 keys of one label set rendered as. */
+struct fair {
+	int list, choice, yesno, failed;
+	int mentions;   /* instructions naming `word` */
+	int leaky;      /* choice options naming "No Finding" or "Pleural Other" */
+	char answer[128]; /* the list answer (the last one seen) */
+};
+
+static void fair_run(const struct cx_templates *t, const struct cx_vocab *voc, const char *json,
+		     const char *word, struct fair *f)
+{
+	struct cx_instance_view v;
+	struct cx_view_labels labels = {json, voc};
+	char key[16];
+	memset(f, 0, sizeof *f);
+	view_init(&v, "image-classification", "D", "d", key);
+	v.labels = &labels;
+	for (int k = 0; k < 200; k++) {
+		snprintf(key, sizeof key, "f%d", k);
+		struct cx_rendered r;
+		cx_rendered_init(&r);
+		struct cx_error err = {0};
+		if (cx_render(t, &v, SEED, &r, &err)) {
+			f->failed++;
+			cx_rendered_release(&r);
+			continue;
+		}
+		f->list += !strcmp(r.form, "list");
+		f->yesno += !strcmp(r.form, "yesno");
+		if (!strcmp(r.form, "choice")) {
+			f->choice++;
+			for (size_t i = 0; i < r.noptions; i++)
+				f->leaky += strstr(r.options[i], "No Finding") ||
+					    strstr(r.options[i], "Pleural Other");
+		}
+		if (!strcmp(r.form, "list"))
+			snprintf(f->answer, sizeof f->answer, "%s", cx_buf_str(&r.answer));
+		f->mentions += word && strstr(cx_buf_str(&r.instruction), word) != NULL;
+		cx_rendered_release(&r);
+	}
+}
+
+/*
+ * Issue 11, defects 1-3, over 200 keys each. (1) A choice question's right
+ * option is made of findings only, the population its wrong options come
+ * from: a released "No Finding" or a positive "Pleural Other" makes no
+ * choice question, and no option names either. (2) "No Finding" answers only
+ * when released: a set with no positive and no "No Finding" has no list or
+ * choice form. (3) An uncertain label the rule leaves uncertain is never
+ * asked; a released 0 is.
+ */
+static void test_fair_labels(const struct cx_templates *t)
+{
+	struct fair f;
+	fair_run(t, &cx_vocab_chestxray14, "{\"No Finding\": 1}", NULL, &f);
+	CHECK_INT(f.failed, 0, "NIH No Finding: renders");
+	CHECK_INT(f.choice, 0, "NIH No Finding: no choice question");
+	CHECK_INT(f.list + f.yesno, 200, "NIH No Finding: list or yes/no");
+	CHECK_STR(f.answer, "No Finding", "NIH No Finding: listed as released");
+
+	fair_run(t, &cx_vocab_chexpert, "{\"Pleural Other\": 1, \"Edema\": 1}", NULL, &f);
+	CHECK_INT(f.choice, 0, "positive Pleural Other: no choice question");
+	CHECK_STR(f.answer, "Edema, Pleural Other", "positive Pleural Other: listed");
+
+	fair_run(t, &cx_vocab_chexpert, "{\"Cardiomegaly\": 1, \"Pleural Other\": 0}",
+		 "other pleural abnormality", &f);
+	CHECK(f.choice > 0, "Cardiomegaly: choice questions");
+	CHECK_INT(f.leaky, 0, "no option of any choice names No Finding or Pleural Other");
+	CHECK(f.mentions > 0, "a stated-negative Pleural Other is asked (answer No)");
+
+	/* CheXpert study whose only label is an uncertain Lung Lesion: no list,
+	 * no choice ("No Finding" would be inferred), and Lung Lesion never
+	 * asked; the blanks are negatives by the vocabulary's rule. */
+	fair_run(t, &cx_vocab_chexpert, "{\"Lung Lesion\": -1}", "lung lesion", &f);
+	CHECK_INT(f.failed, 0, "uncertain Lung Lesion only: renders");
+	CHECK_INT(f.list + f.choice, 0, "uncertain Lung Lesion only: no list or choice");
+	CHECK_INT(f.yesno, 200, "uncertain Lung Lesion only: yes/no on a blank (No)");
+	CHECK_INT(f.mentions, 0, "the uncertain Lung Lesion is never asked");
+
+	fair_run(t, &cx_vocab_chexpert, "{\"Pneumonia\": -1, \"Edema\": 1}", "pneumonia", &f);
+	CHECK_INT(f.mentions, 0, "Pneumonia -1 (stays uncertain) is never asked");
+	CHECK_STR(f.answer, "Edema", "Pneumonia -1 is not listed either");
+	fair_run(t, &cx_vocab_chexpert, "{\"Cardiomegaly\": -1, \"Edema\": 1}", "cardiomegaly",
+		 &f);
+	CHECK(f.mentions > 0, "Cardiomegaly -1 (read as 0 by the official rule) is asked");
+}
+
 int main(void)
 {
 	struct cx_templates *t = load_real();
@@ -557,6 +639,7 @@ int main(void)
 	test_boxes();
 	test_braces(t);
 	test_every_task(t);
+	test_fair_labels(t);
 	test_refusals(t);
 	cx_templates_free(t);
 	return t_done();
