@@ -8,8 +8,8 @@
  *
  *   cand  every instance of the split written and of the stricter splits
  *         (train < val < test), with its namespaced study and patient ids, its
- *         state (0 kept, 1 removed), the reason and the instance that caused
- *         the removal, the hash of its image contents (sig) and its pick rank h
+ *         state (0 kept, 1 removed, 2 left out by a mix's label rule), the
+ *         reason and the instance that caused the removal, the hash of its image contents (sig) and its pick rank h
  *   img   every image those instances show: where it is, whether this split
  *         needs its bytes, its content hash, its place in the staging file
  *   rec   the rendered instruction, answer and metadata of each kept instance
@@ -607,6 +607,65 @@ int cx_plan_rank(struct cx_cat *cat, int target, uint64_t seed, struct cx_error 
 		return cat_db_error(cat, err, "plan rank");
 	return cat_exec(cat, "CREATE INDEX plan.cand_pick ON cand(entry_id, rank, state, h, id)",
 			err);
+}
+
+/* ------------------------------------------------- label rules of a mix */
+
+/* The kept instances of an entry (?1) in the split (?2) whose label set (the
+ * image's, else the study's) gives the label at JSON path ?3 as 1. */
+#define LABEL_GROUP                                                                        \
+	" FROM plan.cand c JOIN instance n ON n.id = c.id"                                  \
+	" LEFT JOIN image i ON i.id = n.image_id LEFT JOIN study s ON s.id = n.study_id"    \
+	" WHERE c.entry_id = ?1 AND c.rank = ?2 AND c.state = 0"                            \
+	" AND json_extract(COALESCE(i.labels, s.labels), ?3) = 1"
+
+static int label_step(struct cx_cat *cat, const char *sql, int target, int64_t entry,
+		      const char *label, int64_t arg, int64_t *out, struct cx_error *err)
+{
+	sqlite3_stmt *st;
+	if (cat_prepare(cat, sql, &st, err))
+		return CX_EDB;
+	struct cx_buf path = CX_BUF_INIT;
+	cx_buf_addf(&path, "$.\"%s\"", label);
+	sqlite3_bind_int64(st, 1, entry);
+	sqlite3_bind_int(st, 2, target);
+	sqlite3_bind_text(st, 3, path.data, -1, SQLITE_TRANSIENT);
+	if (sqlite3_bind_parameter_count(st) >= 4)
+		sqlite3_bind_int64(st, 4, arg);
+	int rc = sqlite3_step(st);
+	if (out)
+		*out = rc == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
+	sqlite3_finalize(st);
+	cx_buf_release(&path);
+	return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : cat_db_error(cat, err, "plan labels");
+}
+
+int cx_plan_label_count(struct cx_cat *cat, int target, int64_t entry, const char *label,
+			int64_t *n, struct cx_error *err)
+{
+	return label_step(cat, "SELECT count(*)" LABEL_GROUP, target, entry, label, 0, n, err);
+}
+
+/* Leaves the group's first `keep` instances in pick order (h, id) and sets
+ * the others to state 2: left out by the mix, so neither available to the
+ * entry's counts nor listed as removed in leakage.json. */
+int cx_plan_label_keep(struct cx_cat *cat, int target, int64_t entry, const char *label,
+		       int64_t keep, struct cx_error *err)
+{
+	return label_step(cat, "UPDATE plan.cand SET state = 2 WHERE id IN (SELECT c.id"
+			       LABEL_GROUP " ORDER BY c.h, c.id LIMIT -1 OFFSET ?4)",
+			  target, entry, label, keep, NULL, err);
+}
+
+/* The group's records in the output (repeats counted). */
+int cx_plan_label_records(struct cx_cat *cat, int target, int64_t entry, const char *label,
+			  int64_t *n, struct cx_error *err)
+{
+	return label_step(cat, "SELECT count(*) FROM plan.out o JOIN plan.cand c ON c.id = o.id"
+			       " JOIN instance n ON n.id = c.id LEFT JOIN image i ON i.id = n.image_id"
+			       " LEFT JOIN study s ON s.id = n.study_id WHERE c.entry_id = ?1"
+			       " AND c.rank = ?2 AND json_extract(COALESCE(i.labels, s.labels), ?3) = 1",
+			  target, entry, label, 0, n, err);
 }
 
 /* Adds n records of an entry to the output: every kept instance n / avail

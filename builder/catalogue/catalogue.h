@@ -241,6 +241,15 @@ int cx_plan_dedup_records(struct cx_cat *cat, int target, struct cx_error *err);
 
 int cx_plan_available(struct cx_cat *cat, int target, int64_t entry, int64_t *n,
 		      struct cx_error *err);
+/* A mix's label rules (shard/mix.h): how many kept instances of an entry give
+ * the label as 1; keep the first `keep` of them in pick order (after
+ * cx_plan_rank) and leave the rest out; how many of them the output holds. */
+int cx_plan_label_count(struct cx_cat *cat, int target, int64_t entry, const char *label,
+			int64_t *n, struct cx_error *err);
+int cx_plan_label_keep(struct cx_cat *cat, int target, int64_t entry, const char *label,
+		       int64_t keep, struct cx_error *err);
+int cx_plan_label_records(struct cx_cat *cat, int target, int64_t entry, const char *label,
+			  int64_t *n, struct cx_error *err);
 /* Gives every kept instance its seeded pick rank. */
 int cx_plan_rank(struct cx_cat *cat, int target, uint64_t seed, struct cx_error *err);
 /* Puts n records of the entry (avail kept instances) into the output. */

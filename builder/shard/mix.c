@@ -16,6 +16,11 @@
  * the entries with the largest fractional parts, ties to the earlier entry),
  * so the counts add up to T exactly. A cap then lowers a count; the records
  * it removes are not given to other entries. Requested share: m_e / sum(m).
+ *
+ * An entry's object may also hold "labels": {LABEL: W or {"weight": W,
+ * "cap": N}}, rules within the entry (struct cx_mix_label): the sharder
+ * applies them first, and the entry's counts are made from what is left.
+ * Only "entry" takes them: a label belongs to one dataset's vocabulary.
  */
 #include "cx.h"
 
@@ -40,17 +45,20 @@ static int find_task(const struct cx_shard_entry *e, size_t n, const char *name)
 	return 0;
 }
 
-/* Reads a weight or {"weight": W, "cap": N}. */
+/* Reads a weight or {"weight": W, "cap": N}; in the "entry" section the
+ * object may also hold "labels" (read by read_labels). */
 static int read_weight(const char *path, const char *section, const cJSON *v, double *w,
 		       int64_t *cap, struct cx_error *err)
 {
 	const cJSON *jw = v, *jc = NULL;
+	int entry = !strcmp(section, "entry");
 	if (cJSON_IsObject(v)) {
 		for (const cJSON *k = v->child; k; k = k->next)
-			if (strcmp(k->string, "weight") && strcmp(k->string, "cap"))
+			if (strcmp(k->string, "weight") && strcmp(k->string, "cap") &&
+			    !(entry && !strcmp(k->string, "labels")))
 				return cx_error_set(err, CX_EINVAL, "mix '%s': %s '%s': unknown key"
-						    " '%s' (weight, cap)", path, section,
-						    v->string, k->string);
+						    " '%s' (weight, cap%s)", path, section,
+						    v->string, k->string, entry ? ", labels" : "");
 		jw = cJSON_GetObjectItemCaseSensitive(v, "weight");
 		jc = cJSON_GetObjectItemCaseSensitive(v, "cap");
 	}
@@ -73,6 +81,44 @@ static int read_weight(const char *path, const char *section, const cJSON *v, do
 		*cap = (int64_t)jc->valuedouble;
 	}
 	return 0;
+}
+
+/* The label rules of entry i, from its object's "labels". */
+static int read_labels(struct cx_mix *m, const char *path, const cJSON *je, size_t i,
+		       struct cx_error *err)
+{
+	const cJSON *jl = cJSON_IsObject(je) ? cJSON_GetObjectItemCaseSensitive(je, "labels") : NULL;
+	if (!jl)
+		return 0;
+	if (!cJSON_IsObject(jl))
+		return cx_error_set(err, CX_EINVAL, "mix '%s': entry '%s': \"labels\" is not an"
+				    " object", path, je->string);
+	char section[512];
+	snprintf(section, sizeof section, "entry '%s' label", je->string);
+	for (const cJSON *k = jl->child; k; k = k->next) {
+		struct cx_mix_label l = {.entry = i};
+		if (read_weight(path, section, k, &l.weight, &l.cap, err))
+			return err->code;
+		if (l.weight > 1)
+			return cx_error_set(err, CX_EINVAL, "mix '%s': %s '%s': weight %g is over 1"
+					    " (a label rule only keeps a share of its group)", path,
+					    section, k->string, l.weight);
+		if (!k->string[0] || strchr(k->string, '"'))
+			return cx_error_set(err, CX_EINVAL, "mix '%s': %s '%s': not a label name",
+					    path, section, k->string);
+		l.label = cx_strdup(k->string);
+		m->labels = cx_realloc(m->labels, (m->nlabels + 1) * sizeof(*m->labels));
+		m->labels[m->nlabels++] = l;
+	}
+	return 0;
+}
+
+int64_t cx_mix_label_keep(const struct cx_mix_label *l, int64_t available)
+{
+	int64_t keep = (int64_t)floor((double)available * l->weight + 0.5);
+	if (keep > available)
+		keep = available;
+	return l->cap >= 0 && keep > l->cap ? l->cap : keep;
 }
 
 static int check_section(const char *path, const cJSON *root, const char *section,
@@ -119,6 +165,10 @@ static void resolve(const cJSON *root, const struct cx_shard_entry *e, struct cx
 		    size_t i, int *named_entry, int *named_dataset)
 {
 	const cJSON *je = lookup(root, "entry", e->name, NULL);
+	/* an entry given only label rules keeps the weight its task and dataset give */
+	if (je && cJSON_IsObject(je) && !cJSON_GetObjectItemCaseSensitive(je, "weight") &&
+	    !cJSON_GetObjectItemCaseSensitive(je, "cap"))
+		je = NULL;
 	const cJSON *jt = lookup(root, "task", e->task, NULL);
 	const cJSON *jd = lookup(root, "dataset", e->dataset, e->source);
 	struct cx_error ignore;
@@ -194,6 +244,9 @@ static int parse(struct cx_mix *m, const char *path, const struct cx_shard_entry
 					    path, cJSON_IsString(k) ? k->valuestring : "?");
 		m->held_out[i] = 1;
 	}
+	for (size_t i = 0; i < n; i++)
+		if (read_labels(m, path, lookup(root, "entry", e[i].name, NULL), i, err))
+			return err->code;
 	/* a held-out dataset is one whose entries are all held out */
 	for (size_t i = 0; i < n; i++) {
 		int ne, nd;
@@ -249,6 +302,9 @@ void cx_mix_release(struct cx_mix *m)
 	free(m->weight);
 	free(m->cap);
 	free(m->held_out);
+	for (size_t i = 0; i < m->nlabels; i++)
+		free(m->labels[i].label);
+	free(m->labels);
 	if (m->json)
 		cJSON_free(m->json);
 	memset(m, 0, sizeof(*m));

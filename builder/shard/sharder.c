@@ -700,6 +700,28 @@ struct mixinfo {
 	double *requested;
 };
 
+/* An entry's label rules: the group's kept instances ("available"), what the
+ * rule asks ("requested": the share, at most the cap) and what the output
+ * holds ("records": after the entry's own weight and cap). */
+static void manifest_labels(struct cx_buf *b, const struct cx_mix *m, size_t entry)
+{
+	int first = 1;
+	for (size_t k = 0; k < m->nlabels; k++) {
+		const struct cx_mix_label *l = &m->labels[k];
+		if (l->entry != entry)
+			continue;
+		cx_buf_adds(b, first ? ", \"labels\": [{\"label\": " : ", {\"label\": ");
+		cx_buf_add_json_str(b, l->label);
+		cx_buf_addf(b, ", \"available\": %lld, \"weight\": %.6g, \"cap\": %lld,"
+			       " \"requested\": %lld, \"records\": %lld}", (long long)l->available,
+			    l->weight, (long long)l->cap, (long long)l->requested,
+			    (long long)l->records);
+		first = 0;
+	}
+	if (!first)
+		cx_buf_addc(b, ']');
+}
+
 static int write_manifest(struct run *r, const struct mixinfo *mi, const struct leak *l,
 			  const struct cx_shard_file *files, size_t nfiles, struct cx_shard_summary *sum,
 			  struct cx_error *err)
@@ -760,10 +782,12 @@ static int write_manifest(struct run *r, const struct mixinfo *mi, const struct 
 		cx_buf_adds(&b, first ? "\n  {\"entry\": " : ",\n  {\"entry\": ");
 		cx_buf_add_json_str(&b, mi->e[i].name);
 		cx_buf_addf(&b, ", \"available\": %lld, \"weight\": %.6g, \"requested\": %.4f,"
-				" \"achieved\": %.4f, \"records\": %lld}", (long long)mi->avail[i],
+				" \"achieved\": %.4f, \"records\": %lld", (long long)mi->avail[i],
 			    mi->mix->weight[i], mi->requested[i],
 			    total ? (double)mi->counts[i] / (double)total : 0.0,
 			    (long long)mi->counts[i]);
+		manifest_labels(&b, mi->mix, i);
+		cx_buf_addc(&b, '}');
 		first = 0;
 	}
 	cx_buf_adds(&b, first ? "]}\n" : "\n ]}\n");
@@ -778,18 +802,48 @@ static int write_manifest(struct run *r, const struct mixinfo *mi, const struct 
 
 /* ------------------------------------------------------------------- run */
 
+/* The mix's label rules, in the file's order, before the entries' counts:
+ * each keeps a seeded share of its group (the same pick rank the entry's
+ * selection uses) and leaves the rest out. */
+static int label_rules(struct run *r, struct mixinfo *mi, struct cx_error *err)
+{
+	for (size_t k = 0; k < mi->mix->nlabels; k++) {
+		struct cx_mix_label *l = &mi->mix->labels[k];
+		int64_t entry = mi->e[l->entry].id;
+		if (cx_plan_label_count(r->cat, r->o->split, entry, l->label, &l->available, err))
+			return err->code;
+		l->requested = cx_mix_label_keep(l, l->available);
+		if (cx_plan_label_keep(r->cat, r->o->split, entry, l->label, l->requested, err))
+			return err->code;
+	}
+	return 0;
+}
+
+static int label_records(struct run *r, struct mixinfo *mi, struct cx_error *err)
+{
+	for (size_t k = 0; k < mi->mix->nlabels; k++) {
+		struct cx_mix_label *l = &mi->mix->labels[k];
+		if (cx_plan_label_records(r->cat, r->o->split, mi->e[l->entry].id, l->label,
+					  &l->records, err))
+			return err->code;
+	}
+	return 0;
+}
+
 static int plan_mix(struct run *r, struct mixinfo *mi, struct cx_error *err)
 {
+	if (cx_plan_rank(r->cat, r->o->split, r->o->seed, err) || label_rules(r, mi, err))
+		return err->code;
 	for (size_t i = 0; i < mi->n; i++)
 		if (cx_plan_available(r->cat, r->o->split, mi->e[i].id, &mi->avail[i], err))
 			return err->code;
 	cx_mix_counts(mi->mix, mi->avail, mi->n, mi->counts, mi->requested);
-	if (cx_plan_rank(r->cat, r->o->split, r->o->seed, err))
-		return err->code;
 	for (size_t i = 0; i < mi->n; i++)
 		if (cx_plan_select(r->cat, r->o->split, mi->e[i].id, mi->counts[i], mi->avail[i],
 				   r->o->seed, err))
 			return err->code;
+	if (label_records(r, mi, err))
+		return err->code;
 	return cx_plan_commit(r->cat, err);
 }
 

@@ -181,11 +181,46 @@ mixerr "negative weight" '{"task": {"open-ended-vqa": -1}}' "negative weight"
 mixerr "a held-out entry asked for in train" '{"dataset": {"OpenI": 1}}' "held out"
 mixerr "an unknown key" '{"weights": {}}' "unknown key 'weights'"
 mixerr "not JSON" '{"task": ' "not valid JSON"
+mixerr "a label weight over 1" '{"entry": {"[Image Classification] [MIMIC-CXR]": {"labels": {"No Finding": 2}}}}' "weight 2 is over 1"
+mixerr "label rules only within an entry" '{"task": {"image-classification": {"labels": {}}}}' "unknown key 'labels' (weight, cap)"
 echo '{"held_out": ["[Close-Ended VQA] [VQA-RAD]"]}' >"$tmp/ho.json"
 shd --out "$tmp/ho" --split train --mix "$tmp/ho.json" >/dev/null 2>&1
 py "an entry the mix holds out never reaches train" "$tmp/ho" '
 assert "[Close-Ended VQA] [VQA-RAD]" not in d["counts"]["entry"], d["counts"]'
 
+# --- label rules within an entry (issue 11, defect 6) ----------------------------
+# The demo's train split holds 3 MIMIC-CXR classification studies, 2 of them
+# "No Finding" = 1, and 6 NIH images, 1 of them "No Finding".
+shd --out "$tmp/off" --split train --mix mixes/official-selection.json >/dev/null 2>&1
+py "mixes/official-selection.json: caps over the demo groups keep them whole (NIH 1, MIMIC 2)" "$tmp/off" '
+m = {x["entry"]: x for x in d["mix"]}
+n = m["[Image Classification] [ChestX-ray14]"]["labels"]
+c = m["[Image Classification] [MIMIC-CXR]"]["labels"]
+assert n == [{"label": "No Finding", "available": 1, "weight": 1, "cap": 10000, "requested": 1, "records": 1}], n
+assert c == [{"label": "No Finding", "available": 2, "weight": 1, "cap": 50000, "requested": 2, "records": 2}], c
+assert d["records"] == 55 == len(recs), d["records"]'
+cat >"$tmp/lab.json" <<'JSON'
+{"entry": {"[Image Classification] [MIMIC-CXR]": {"labels": {"No Finding": {"cap": 1}}},
+           "[Image Classification] [ChestX-ray14]": {"labels": {"No Finding": 0}}}}
+JSON
+shd --out "$tmp/lab" --split train --mix "$tmp/lab.json" >/dev/null 2>&1
+shd --out "$tmp/lab2" --split train --mix "$tmp/lab.json" >/dev/null 2>&1
+nf=$(sqlite3 "$db" "SELECT group_concat(key) FROM study WHERE split = 'train'
+  AND json_extract(labels, '$.\"No Finding\"') = 1 AND dataset_id = (SELECT id FROM dataset
+  WHERE source = 'mimic-cxr')")
+py "label caps bind: MIMIC No Finding 2 -> 1, NIH No Finding 1 -> 0, the rest untouched" "$tmp/lab" '
+m = {x["entry"]: x for x in d["mix"]}
+c = m["[Image Classification] [MIMIC-CXR]"]
+assert c["labels"] == [{"label": "No Finding", "available": 2, "weight": 1, "cap": 1, "requested": 1, "records": 1}], c
+assert c["available"] == 2 and c["records"] == 2, c
+n = m["[Image Classification] [ChestX-ray14]"]
+assert n["labels"] == [{"label": "No Finding", "available": 1, "weight": 0, "cap": -1, "requested": 0, "records": 0}], n
+assert n["available"] == 5 and n["records"] == 5, n
+assert d["records"] == 53 == len(recs), d["records"]
+keys = [r["key"] for r in recs if r["entry"] == "[Image Classification] [MIMIC-CXR]"]
+assert len(keys) == 2 and len([k for k in keys if k in "'"$nf"'".split(",")]) == 1, keys'
+check "label rules are seeded: the same run keeps the same instances" \
+  cmp "$tmp/lab/shard-000000.cxs" "$tmp/lab2/shard-000000.cxs"
 # --- the output folder ----------------------------------------------------------
 mkdir -p "$tmp/foreign" && echo hi >"$tmp/foreign/notes.txt"
 shd --out "$tmp/foreign" --split train >"$tmp/f.out" 2>"$tmp/f.err"

@@ -144,16 +144,30 @@ static void test_mix_counts(void)
 	double w[3] = {2.5, 1, 0};
 	int64_t cap[3] = {-1, 2, -1};
 	int held[3] = {0};
-	struct cx_mix m = {w, cap, held, -1, NULL};
+	struct cx_mix m = {.weight = w, .cap = cap, .held_out = held, .total = -1};
 	cx_mix_counts(&m, avail, 3, counts, req);
 	CHECK(counts[0] == 20 && counts[1] == 2 && counts[2] == 0, "weights x available, capped");
 	CHECK(req[0] > 0.869 && req[0] < 0.870, "requested share 20/23");
 	double w1[3] = {1, 1, 1};
 	int64_t nocap[3] = {-1, -1, -1};
-	struct cx_mix t = {w1, nocap, held, 10, NULL};
+	struct cx_mix t = {.weight = w1, .cap = nocap, .held_out = held, .total = 10};
 	cx_mix_counts(&t, avail, 3, counts, req);
 	/* 10 x (8, 3, 5) / 16 = 5.0, 1.875, 3.125: floors 5, 1, 3, the one left to 1.875 */
 	CHECK(counts[0] == 5 && counts[1] == 2 && counts[2] == 3, "total 10 by largest remainder");
+}
+
+/* A label rule keeps round-half-up(available x weight), at most its cap. */
+static void test_mix_label_keep(void)
+{
+	struct cx_mix_label cap = {.label = "No Finding", .weight = 1, .cap = 10000};
+	CHECK_INT(cx_mix_label_keep(&cap, 60361), 10000, "NIH-sized group: the cap");
+	CHECK_INT(cx_mix_label_keep(&cap, 7), 7, "a group under the cap: all of it");
+	struct cx_mix_label half = {.label = "No Finding", .weight = 0.5, .cap = -1};
+	CHECK_INT(cx_mix_label_keep(&half, 5), 3, "weight 0.5 of 5: 2.5 rounds up to 3");
+	half.cap = 2;
+	CHECK_INT(cx_mix_label_keep(&half, 5), 2, "... then the cap");
+	struct cx_mix_label none = {.label = "No Finding", .weight = 0, .cap = -1};
+	CHECK_INT(cx_mix_label_keep(&none, 5), 0, "weight 0: none");
 }
 
 
@@ -283,6 +297,7 @@ int main(void)
 	test_max_bytes(dir2);
 	test_scan(scan_dir);
 	test_mix_counts();
+	test_mix_label_keep();
 	char cmd[128];
 	snprintf(cmd, sizeof cmd, "rm -rf %s %s", dir, dir2);
 	if (system(cmd) != 0)
