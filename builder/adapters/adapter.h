@@ -486,6 +486,12 @@ struct cx_rule {
 	int image_labels;  /* with CX_PART_LABELS: the image's labels, not the study's */
 	int other_text;    /* with CX_PART_PAIR: the pair's texts are study_id's report
 			    * text and other_id's (a study) */
+	/* A documented filter of the rule's own (or NULL): what leaves an item
+	 * out, and a SELECT of how many items it left out (same parameters as
+	 * sql, run after the prep). The catalogue stores the count in the
+	 * filtered table as "<task>: <dropped>". */
+	const char *dropped;
+	const char *dropped_sql;
 };
 
 /* What an entry tells its rule. Rules that take no parameter ignore them. */

@@ -12,8 +12,8 @@
  *
  * "Another study" (text-match, text-select) is the next study of the same
  * split in hrank order (the xxHash of its key under the build seed) whose
- * label set differs, wrapping around: a seeded, reproducible pick, found in
- * linear time. The studies with text, in hrank order, fall into runs of
+ * label set and report text differ, wrapping around: a seeded, reproducible
+ * pick, found in linear time. The studies with text, in hrank order, fall into runs of
  * equal label sets, and the answer is the first study of the next run (the
  * temporary tables cx_cand and cx_run, built once for both rules). The
  * lateral of another study (view-pairs) is found the same way, in runs of
@@ -43,7 +43,8 @@ static const char *const study_facts_sql[] = {
 	" s.patient AS patient, s.hrank AS hrank, s.labels AS labels, s.src_file AS s_file,"
 	" s.src_line AS s_line, EXISTS (SELECT 1 FROM image i WHERE i.study_id = s.id)"
 	" AS has_images, COALESCE(r.findings, '') <> '' AS f_ok,"
-	" COALESCE(r.impression, '') <> '' AS i_ok, r.src_file AS r_file, r.src_line AS r_line"
+	" COALESCE(r.impression, '') <> '' AS i_ok, r.src_file AS r_file, r.src_line AS r_line,"
+	" cx_text_key(COALESCE(NULLIF(r.findings, ''), r.impression)) AS tkey"
 	" FROM study s NOT INDEXED LEFT JOIN report r ON r.study_id = s.id"
 	" WHERE s.dataset_id = ?2 AND s.split <> '' ORDER BY s.key",
 	"CREATE INDEX temp.cx_study_id ON cx_study(id)",
@@ -60,24 +61,27 @@ static const struct cx_rule_prep study_facts = {"study facts", study_facts_sql, 
  * LAG and a running SUM cost two more sorts and took 13 us a study. */
 static const char *const text_runs_sql[] = {
 	"CREATE TEMP TABLE cx_cand AS SELECT c.id, c.key, c.split, c.patient, c.labels,"
-	" c.r_file, c.r_line FROM cx_study c WHERE (c.f_ok OR c.i_ok) AND c.has_images"
+	" c.tkey, c.r_file, c.r_line FROM cx_study c WHERE (c.f_ok OR c.i_ok) AND c.has_images"
 	" ORDER BY c.split, c.hrank",
-	"CREATE TEMP TABLE cx_run AS SELECT c.rowid AS pos, c.split, c.id, c.labels"
+	"CREATE TEMP TABLE cx_run AS SELECT c.rowid AS pos, c.split, c.id, c.labels, c.tkey"
 	" FROM cx_cand c LEFT JOIN cx_cand b ON b.rowid = c.rowid - 1"
 	" WHERE b.rowid IS NULL OR b.split IS NOT c.split OR b.labels IS NOT c.labels",
-	"CREATE INDEX temp.cx_run_key ON cx_run(split, pos, id, labels)",
+	"CREATE INDEX temp.cx_run_key ON cx_run(split, pos, id, labels, tkey)",
 	NULL,
 };
 
 static const struct cx_rule_prep text_runs = {"text runs", text_runs_sql, &study_facts};
 
-/* The first study of the next run, or (wrapping) of the first run whose
- * labels differ: consecutive runs differ, so that is the first run or the
- * second. */
+/* The first study of the next run whose labels and text both differ (its
+ * text read as rendered, cx_text_key: two studies with other labels may
+ * share a report, and a distractor identical to the answer is no
+ * distractor), or, wrapping, of the first such run. Consecutive runs differ
+ * in labels, so this is nearly always the next run. */
 #define OTHER_STUDY                                                                        \
 	"COALESCE((SELECT x.id FROM cx_run x WHERE x.split = c.split AND x.pos > c.rowid"       \
-	" ORDER BY x.pos LIMIT 1), (SELECT x.id FROM cx_run x WHERE x.split = c.split"       \
-	" AND x.labels IS NOT c.labels ORDER BY x.pos LIMIT 1))"
+	" AND x.labels IS NOT c.labels AND x.tkey IS NOT c.tkey ORDER BY x.pos LIMIT 1),"   \
+	" (SELECT x.id FROM cx_run x WHERE x.split = c.split AND x.labels IS NOT c.labels"   \
+	" AND x.tkey IS NOT c.tkey ORDER BY x.pos LIMIT 1))"
 
 /* The columns of an instance about a study of cx_study, with the study's
  * (s_) or its report's (r_) provenance. */
@@ -89,13 +93,33 @@ static const struct cx_rule_prep text_runs = {"text runs", text_runs_sql, &study
 	" i.study_id AS study_id, i.id AS image_id, i.src_file AS src_file,"              \
 	" i.src_line AS src_line FROM image i NOT INDEXED"
 
+/*
+ * A label set says what an image shows when a label is positive (1, or a -1
+ * the vocabulary's uncertain rule reads as 1) or when the release's own
+ * "none" label is 1 ("No Finding"; a "none" label is never read positive
+ * from a -1). An item with neither would be answered "No Finding" by
+ * inference (a CheXpert study whose only label is an uncertain Lung Lesion):
+ * the official build drops such items, and so do these rules, counting them
+ * in the filtered table. Labels are matched to the source's vocabulary by
+ * their released names (vocab_label.name), as the adapters emit them.
+ */
+#define LABELS_SAY(labels)                                                                 \
+	"EXISTS (SELECT 1 FROM json_each(" labels ") j JOIN vocab_label v"                  \
+	" ON v.vocab = (SELECT d.vocab FROM dataset d WHERE d.id = ?2) AND v.name = j.key"   \
+	" WHERE j.value = 1 OR (j.value = -1 AND v.uncertain = 1 AND v.role <> 'none'))"
+#define NO_FINDING_INFERRED "no positive label and no released \"none\" label"
+
 const struct cx_rule cx_rule_labels_study = {
 	.name = "labels-study",
 	.about = "a study with labels and images (key: study key)",
 	.needs = "study (labels), image",
 	.sql = (const char *const[]){
-		STUDY_COLS("s") " WHERE c.labels IS NOT NULL AND c.has_images ORDER BY c.rowid",
+		STUDY_COLS("s") " WHERE c.labels IS NOT NULL AND c.has_images"
+		" AND " LABELS_SAY("c.labels") " ORDER BY c.rowid",
 		NULL},
+	.dropped = NO_FINDING_INFERRED,
+	.dropped_sql = "SELECT count(*) FROM cx_study c WHERE c.labels IS NOT NULL"
+		       " AND c.has_images AND NOT " LABELS_SAY("c.labels"),
 	.prep = &study_facts,
 	.images = CX_IMAGES_STUDY,
 	.parts = CX_PART_LABELS,
@@ -107,7 +131,10 @@ const struct cx_rule cx_rule_labels_image = {
 	.needs = "image (labels)",
 	.sql = (const char *const[]){
 		IMAGE_COLS " WHERE i.dataset_id = ?2 AND i.labels IS NOT NULL AND i.split <> ''"
-		" ORDER BY i.key", NULL},
+		" AND " LABELS_SAY("i.labels") " ORDER BY i.key", NULL},
+	.dropped = NO_FINDING_INFERRED,
+	.dropped_sql = "SELECT count(*) FROM image i NOT INDEXED WHERE i.dataset_id = ?2"
+		       " AND i.labels IS NOT NULL AND i.split <> '' AND NOT " LABELS_SAY("i.labels"),
 	.images = CX_IMAGES_IMAGE,
 	.parts = CX_PART_LABELS,
 	.image_labels = 1,

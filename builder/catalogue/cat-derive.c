@@ -345,6 +345,44 @@ static const sqlite3_module study_images_module = {
 	.xRowid = si_rowid,
 };
 
+/* The items the rule's own filter left out of the entry, counted in the
+ * filtered table as "<task>: <what left them out>" (none: no row). */
+static int count_dropped(struct cx_cat *cat, const struct cx_entry_def *e, const char *param,
+			 struct cx_error *err)
+{
+	const struct cx_rule *r = e->rule;
+	sqlite3_stmt *st;
+	if (!r->dropped_sql)
+		return 0;
+	if (cat_prepare(cat, r->dropped_sql, &st, err))
+		return CX_EDB;
+	if (sqlite3_bind_parameter_count(st) >= 2)
+		sqlite3_bind_int64(st, 2, cat->dataset_id);
+	if (sqlite3_bind_parameter_count(st) >= 3)
+		cat_bind_text(st, 3, param);
+	int rc = sqlite3_step(st);
+	sqlite3_int64 n = rc == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
+	sqlite3_finalize(st);
+	if (rc != SQLITE_ROW)
+		return cat_db_error(cat, err, "derive: dropped");
+	if (n == 0)
+		return 0;
+	struct cx_buf rule = CX_BUF_INIT;
+	cx_buf_addf(&rule, "%s: %s", e->task, r->dropped);
+	if (cat_prepare(cat, "INSERT INTO filtered(dataset_id, rule, rows) VALUES (?1, ?2, ?3)",
+			&st, err)) {
+		cx_buf_release(&rule);
+		return CX_EDB;
+	}
+	sqlite3_bind_int64(st, 1, cat->dataset_id);
+	cat_bind_text(st, 2, rule.data);
+	sqlite3_bind_int64(st, 3, n);
+	rc = sqlite3_step(st);
+	sqlite3_finalize(st);
+	cx_buf_release(&rule);
+	return rc == SQLITE_DONE ? 0 : cat_db_error(cat, err, "derive: filtered");
+}
+
 static int derive_entry(struct cx_cat *cat, const struct cx_entry_def *e, struct done *d,
 			struct cx_error *err)
 {
@@ -365,6 +403,8 @@ static int derive_entry(struct cx_cat *cat, const struct cx_entry_def *e, struct
 		if (!rc)
 			rc = run(cat, sql.data, entry, p, &cat->n.instances, err);
 	}
+	if (!rc)
+		rc = count_dropped(cat, e, p, err);
 	cx_buf_release(&sql);
 	cx_buf_release(&param);
 	if (!rc && images_sql[r->images])

@@ -92,6 +92,36 @@ static void sql_holds_any(sqlite3_context *ctx, int argc, sqlite3_value **argv)
 	sqlite3_result_int(ctx, hit);
 }
 
+/* cx_text_key(text): a 64-bit hash of text with every run of whitespace read
+ * as one space and none at either end (as rendering shows text), NULL for
+ * NULL. Two report texts with the same key read the same to a model: the
+ * image-text rules never offer one as the other's distractor. */
+static void sql_text_key(sqlite3_context *ctx, int argc, sqlite3_value **argv)
+{
+	(void)argc;
+	const char *s = (const char *)sqlite3_value_text(argv[0]);
+	if (!s) {
+		sqlite3_result_null(ctx);
+		return;
+	}
+	struct cx_buf b = CX_BUF_INIT;
+	int space = 0;
+	for (; *s; s++) {
+		int ws = *s == ' ' || *s == '\t' || *s == '\n' || *s == '\r' || *s == '\v' ||
+			 *s == '\f';
+		if (ws) {
+			space = b.len > 0;
+			continue;
+		}
+		if (space)
+			cx_buf_addc(&b, ' ');
+		space = 0;
+		cx_buf_addc(&b, *s);
+	}
+	sqlite3_result_int64(ctx, (sqlite3_int64)cx_hash64(b.len ? b.data : "", b.len, 0));
+	cx_buf_release(&b);
+}
+
 static int schema_version(struct cx_cat *cat, int *version, struct cx_error *err)
 {
 	sqlite3_stmt *st;
@@ -173,6 +203,8 @@ int cx_cat_open(struct cx_cat **out, const char *path, int create, struct cx_err
 				NULL, sql_instance_id, NULL, NULL);
 	sqlite3_create_function(cat->db, "cx_holds_any", 2, SQLITE_UTF8 | SQLITE_DETERMINISTIC,
 				NULL, sql_holds_any, NULL, NULL);
+	sqlite3_create_function(cat->db, "cx_text_key", 1, SQLITE_UTF8 | SQLITE_DETERMINISTIC,
+				NULL, sql_text_key, NULL, NULL);
 	/* A rollback journal, not WAL: a build appends far more pages than it
 	 * changes, and WAL would write every new page twice. Memory must not grow
 	 * with the sources: the page cache is capped at 64 MiB, temporary tables
