@@ -26,10 +26,13 @@ enum cx_absent {
 
 /* What a label is for, besides being a finding. */
 enum cx_label_role {
-	CX_ROLE_FINDING = 0, /* a finding: listed, asked about, used in distractors */
-	CX_ROLE_NONE = 1,    /* "No Finding": the answer when nothing is positive; never asked */
-	CX_ROLE_OTHER = 2,   /* a catch-all ("Pleural Other"): listed, asked only when
-				positive, never in a distractor */
+	CX_ROLE_FINDING = 0, /* a finding: listed, asked about, in choice options */
+	CX_ROLE_NONE = 1,    /* "No Finding": the answer when nothing is positive and the
+				release gives it as 1 (never inferred); never asked, never
+				in a choice question */
+	CX_ROLE_OTHER = 2,   /* a catch-all ("Pleural Other"): listed, asked Yes and No
+				like a finding, never in a choice question (no wrong
+				option may hold it, so no right one does) */
 };
 
 /*

@@ -16,7 +16,8 @@ filtered() { q "$1" "SELECT f.rule || ': ' || f.rows FROM filtered f JOIN datase
   ON d.id = f.dataset_id WHERE d.source = '$2' AND f.rule LIKE '$3%'"; }
 
 # --- defect 2: "No Finding" only when released --------------------------------
-"$cx" --catalogue "$tmp/demo.db" build --sources sources/ --only chexpert,mimic-cxr >/dev/null 2>&1
+"$cx" --catalogue "$tmp/demo.db" build --sources sources/ --only chexpert,mimic-cxr,vqa-rad,slake \
+  >/dev/null 2>&1
 check "the demo: 14 CheXpert and 5 MIMIC-CXR classification instances" \
   test "$(count "$tmp/demo.db" image-classification chexpert)/$(count "$tmp/demo.db" image-classification mimic-cxr)" = 14/5
 check "the demo: no item filtered for inferred No Finding" \
@@ -47,6 +48,20 @@ check "... counted under the rule" test "$(filtered "$tmp/nf.db" mimic-cxr image
   'image-classification: no positive label and no released "none" label: 1'
 check "stats shows the count with the source's filter rules" \
   sh -c "'$cx' --catalogue '$tmp/nf.db' stats | grep -q 'image-classification: no positive label and no released \"none\" label 1'"
+
+# --- defect 5: open-ended VQA takes the questions the release marks open --------
+# (a decision, DEVIATIONS.md): a closed question is asked once, close-ended.
+for src in vqa-rad slake; do
+  qs=$(q "$tmp/demo.db" "SELECT sum(q.closed = 0) || '/' || sum(q.closed = 1) FROM qa q
+    JOIN dataset d ON d.id = q.dataset_id WHERE d.source = '$src' AND q.split <> ''")
+  check "$src: open-ended = open questions, close-ended = closed ones ($qs)" \
+    test "$(count "$tmp/demo.db" open-ended-vqa $src)/$(count "$tmp/demo.db" close-ended-vqa $src)" = "$qs"
+done
+check "VQA-RAD 4 open / 7 closed, SLAKE 8 open / 4 closed, no question in both" test "$(q "$tmp/demo.db" "
+  SELECT group_concat(x, ' ') FROM (SELECT d.source || ':' || sum(q.closed = 0) || '/' || sum(q.closed = 1) AS x
+  FROM instance n JOIN qa q ON q.id = n.qa_id JOIN dataset d ON d.id = q.dataset_id
+  GROUP BY d.source ORDER BY d.source)")/$(q "$tmp/demo.db" "SELECT count(*) FROM (SELECT qa_id
+  FROM instance WHERE qa_id IS NOT NULL GROUP BY qa_id HAVING count(*) > 1)")" = "slake:8/4 vqa-rad:4/7/0"
 
 # --- defect 12: a distractor differs in text -----------------------------------
 # The demo's three MIMIC-CXR train studies have three label sets; here two of
