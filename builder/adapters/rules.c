@@ -96,17 +96,17 @@ static const struct cx_rule_prep text_runs = {"text runs", text_runs_sql, &study
 /*
  * A label set says what an image shows when a label is positive (1, or a -1
  * the vocabulary's uncertain rule reads as 1) or when the release's own
- * "none" label is 1 ("No Finding"; a "none" label is never read positive
- * from a -1). An item with neither would be answered "No Finding" by
- * inference (a CheXpert study whose only label is an uncertain Lung Lesion):
- * the official build drops such items, and so do these rules, counting them
- * in the filtered table. Labels are matched to the source's vocabulary by
- * their released names (vocab_label.name), as the adapters emit them.
+ * "none" label is 1 ("No Finding"). An item with neither would be answered
+ * "No Finding" by inference (a CheXpert study whose only label is an
+ * uncertain Lung Lesion): the official build drops such items, and so do
+ * these rules, counting them in the filtered table. cx_labels_say reads the
+ * set with the source's vocabulary exactly as the renderer does; it is also
+ * the faster way (227,000 MIMIC-like label sets: 0.21 CPU s, where json_each
+ * joined on vocab_label took 0.68). Each labels rule runs it twice per item
+ * (its instances, then its count of items left out).
  */
 #define LABELS_SAY(labels)                                                                 \
-	"EXISTS (SELECT 1 FROM json_each(" labels ") j JOIN vocab_label v"                  \
-	" ON v.vocab = (SELECT d.vocab FROM dataset d WHERE d.id = ?2) AND v.name = j.key"   \
-	" WHERE j.value = 1 OR (j.value = -1 AND v.uncertain = 1 AND v.role <> 'none'))"
+	"cx_labels_say(" labels ", (SELECT d.vocab FROM dataset d WHERE d.id = ?2))"
 #define NO_FINDING_INFERRED "no positive label and no released \"none\" label"
 
 const struct cx_rule cx_rule_labels_study = {

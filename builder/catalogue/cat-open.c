@@ -122,6 +122,35 @@ static void sql_text_key(sqlite3_context *ctx, int argc, sqlite3_value **argv)
 	cx_buf_release(&b);
 }
 
+/* The vocabulary of that id among the compiled adapters', or NULL. */
+static const struct cx_vocab *adapter_vocab(const char *id)
+{
+	for (size_t i = 0; id && i < cx_nadapters; i++) {
+		const struct cx_vocab *v = cx_adapters[i]->labels;
+		if (v && !strcmp(v->id, id))
+			return v;
+	}
+	return NULL;
+}
+
+/* cx_labels_say(labels, vocab): 1 when the label set says what the image
+ * shows (cx_labels_say in tasks/: a positive label, or "No Finding" as
+ * released), read exactly as the renderer reads it; 0 when it says neither.
+ * A set the renderer cannot read (an unknown vocabulary or label) gives 1:
+ * the instance stays, and its rendering reports the fault. */
+static void sql_labels_say(sqlite3_context *ctx, int argc, sqlite3_value **argv)
+{
+	(void)argc;
+	const struct cx_vocab *v = adapter_vocab((const char *)sqlite3_value_text(argv[1]));
+	struct cx_label_set set = {0};
+	struct cx_error err = {0};
+	int says = 1;
+	if (v && cx_labels_read(v, (const char *)sqlite3_value_text(argv[0]), &set, &err) == 0)
+		says = cx_labels_say(&set);
+	cx_label_set_release(&set);
+	sqlite3_result_int(ctx, says);
+}
+
 static int schema_version(struct cx_cat *cat, int *version, struct cx_error *err)
 {
 	sqlite3_stmt *st;
@@ -203,6 +232,8 @@ int cx_cat_open(struct cx_cat **out, const char *path, int create, struct cx_err
 				NULL, sql_instance_id, NULL, NULL);
 	sqlite3_create_function(cat->db, "cx_holds_any", 2, SQLITE_UTF8 | SQLITE_DETERMINISTIC,
 				NULL, sql_holds_any, NULL, NULL);
+	sqlite3_create_function(cat->db, "cx_labels_say", 2, SQLITE_UTF8 | SQLITE_DETERMINISTIC,
+				NULL, sql_labels_say, NULL, NULL);
 	sqlite3_create_function(cat->db, "cx_text_key", 1, SQLITE_UTF8 | SQLITE_DETERMINISTIC,
 				NULL, sql_text_key, NULL, NULL);
 	/* A rollback journal, not WAL: a build appends far more pages than it

@@ -106,6 +106,14 @@ int cx_labels_positive_text(const struct cx_label_set *s, struct cx_buf *b)
 	return n || released ? 0 : -1;
 }
 
+int cx_labels_say(const struct cx_label_set *s)
+{
+	for (size_t i = 0; i < s->vocab->n; i++)
+		if (s->value[i] == 1)
+			return 1;
+	return 0;
+}
+
 static int by_index(const void *a, const void *b) { return *(const int *)a - *(const int *)b; }
 
 #define CHOICE_MAX_SET 5
@@ -287,10 +295,8 @@ static int classify(const struct cx_instance_view *v, const struct cx_draw *d,
 		    struct label_facts *f, struct cx_task_out *o, struct cx_error *err)
 {
 	const struct cx_vocab *voc = f->s.vocab;
-	int none = cx_vocab_find_role(voc, CX_ROLE_NONE);
-	int none_released = none >= 0 && f->s.value[none] == 1;
 	int wrong[CHOICE_WRONG][CHOICE_MAX_SET];
-	int whole = f->complete && (f->npos || none_released);
+	int whole = f->complete && cx_labels_say(&f->s);
 	const char *forms[3];
 	size_t nforms = 0;
 	if (whole)

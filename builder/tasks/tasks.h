@@ -279,6 +279,11 @@ void cx_label_set_release(struct cx_label_set *s);
  * Returns 0, or -1 (nothing written) when nothing is positive and the
  * release does not say "none". */
 int cx_labels_positive_text(const struct cx_label_set *s, struct cx_buf *b);
+/* 1 when the set says what the image shows: a positive label (after the
+ * uncertain rule) or the release's own "none" label as 1. A set that says
+ * neither would be answered "No Finding" by inference: the labels rules
+ * leave it out (through the catalogue's SQL function cx_labels_say). */
+int cx_labels_say(const struct cx_label_set *s);
 
 /* ------------------------------------------------------------------ */
 /* The renderers (one file per capability group)                      */
