@@ -134,7 +134,8 @@ const struct cx_rule cx_rule_labels_image = {
 		" AND " LABELS_SAY("i.labels") " ORDER BY i.key", NULL},
 	.dropped = NO_FINDING_INFERRED,
 	.dropped_sql = "SELECT count(*) FROM image i NOT INDEXED WHERE i.dataset_id = ?2"
-		       " AND i.labels IS NOT NULL AND i.split <> '' AND NOT " LABELS_SAY("i.labels"),
+		       " AND i.labels IS NOT NULL AND i.split <> ''"
+		       " AND NOT " LABELS_SAY("i.labels"),
 	.images = CX_IMAGES_IMAGE,
 	.parts = CX_PART_LABELS,
 	.image_labels = 1,

@@ -9,7 +9,8 @@
  *   cand  every instance of the split written and of the stricter splits
  *         (train < val < test), with its namespaced study and patient ids, its
  *         state (0 kept, 1 removed, 2 left out by a mix's label rule), the
- *         reason and the instance that caused the removal, the hash of its image contents (sig) and its pick rank h
+ *         reason and the instance that caused the removal, the hash of its
+ *         image contents (sig) and its pick rank h
  *   img   every image those instances show: where it is, whether this split
  *         needs its bytes, its content hash, its place in the staging file
  *   rec   the rendered instruction, answer and metadata of each kept instance
@@ -661,10 +662,12 @@ int cx_plan_label_keep(struct cx_cat *cat, int target, int64_t entry, const char
 int cx_plan_label_records(struct cx_cat *cat, int target, int64_t entry, const char *label,
 			  int64_t *n, struct cx_error *err)
 {
-	return label_step(cat, "SELECT count(*) FROM plan.out o JOIN plan.cand c ON c.id = o.id"
-			       " JOIN instance n ON n.id = c.id LEFT JOIN image i ON i.id = n.image_id"
+	return label_step(cat, "SELECT count(*) FROM plan.out o JOIN plan.cand c"
+			       " ON c.id = o.id JOIN instance n ON n.id = c.id"
+			       " LEFT JOIN image i ON i.id = n.image_id"
 			       " LEFT JOIN study s ON s.id = n.study_id WHERE c.entry_id = ?1"
-			       " AND c.rank = ?2 AND json_extract(COALESCE(i.labels, s.labels), ?3) = 1",
+			       " AND c.rank = ?2"
+			       " AND json_extract(COALESCE(i.labels, s.labels), ?3) = 1",
 			  target, entry, label, 0, n, err);
 }
 

@@ -87,7 +87,9 @@ static int read_weight(const char *path, const char *section, const cJSON *v, do
 static int read_labels(struct cx_mix *m, const char *path, const cJSON *je, size_t i,
 		       struct cx_error *err)
 {
-	const cJSON *jl = cJSON_IsObject(je) ? cJSON_GetObjectItemCaseSensitive(je, "labels") : NULL;
+	const cJSON *jl = NULL;
+	if (cJSON_IsObject(je))
+		jl = cJSON_GetObjectItemCaseSensitive(je, "labels");
 	if (!jl)
 		return 0;
 	if (!cJSON_IsObject(jl))

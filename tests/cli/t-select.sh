@@ -18,8 +18,8 @@ filtered() { q "$1" "SELECT f.rule || ': ' || f.rows FROM filtered f JOIN datase
 # --- defect 2: "No Finding" only when released --------------------------------
 "$cx" --catalogue "$tmp/demo.db" build --sources sources/ --only chexpert,mimic-cxr,vqa-rad,slake \
   >/dev/null 2>&1
-check "the demo: 14 CheXpert and 5 MIMIC-CXR classification instances" \
-  test "$(count "$tmp/demo.db" image-classification chexpert)/$(count "$tmp/demo.db" image-classification mimic-cxr)" = 14/5
+ic() { echo "$(count "$1" image-classification chexpert)/$(count "$1" image-classification mimic-cxr)"; }
+check "the demo: 14 CheXpert and 5 MIMIC-CXR classification instances" test "$(ic "$tmp/demo.db")" = 14/5
 check "the demo: no item filtered for inferred No Finding" \
   test -z "$(filtered "$tmp/demo.db" chexpert image-classification)"
 
@@ -31,21 +31,24 @@ cp -r sources/chexpert sources/mimic-cxr "$tmp/nf/"
 c="$tmp/nf/chexpert/CheXpert-v1.0-small"
 mkdir -p "$c/train/patient00015/study1"
 cp "$c/train/patient00011/study1/view1_frontal.jpg" "$c/train/patient00015/study1/"
-echo "CheXpert-v1.0-small/train/patient00015/study1/view1_frontal.jpg,Male,40,Frontal,PA,,,,,-1.0,,,,,,,,," >>"$c/train.csv"
+row="CheXpert-v1.0-small/train/patient00015/study1/view1_frontal.jpg,Male,40,Frontal,PA"
+echo "$row,,,,,-1.0,,,,,,,,," >>"$c/train.csv" # Lung Lesion = -1, nothing else
 m="$tmp/nf/mimic-cxr/mimic-cxr-2.0.0-chexpert.csv.gz"
-zcat "$m" | sed 's/^10041377,57011549,.*/10041377,57011549,,,,,,,,,,,,-1.0,,/' | gzip -n >"$m.new" && mv "$m.new" "$m"
+only_pneumonia='10041377,57011549,,,,,,,,,,,,-1.0,,'
+zcat "$m" | sed "s/^10041377,57011549,.*/$only_pneumonia/" | gzip -n >"$m.new" && mv "$m.new" "$m"
 "$cx" --catalogue "$tmp/nf.db" build --sources "$tmp/nf" >"$tmp/nf.out" 2>&1
 check "the edited releases build" test $? -eq 0
 check "CheXpert: the uncertain-only image has no classification instance (14)" \
   test "$(count "$tmp/nf.db" image-classification chexpert)" = 14
-check "... and is counted under the rule" test "$(filtered "$tmp/nf.db" chexpert image-classification)" = \
-  'image-classification: no positive label and no released "none" label: 1'
+rule='image-classification: no positive label and no released "none" label'
+check "... and is counted under the rule" \
+  test "$(filtered "$tmp/nf.db" chexpert image-classification)" = "$rule: 1"
 check "... but keeps its view classification instance (11 -> 12)" \
   test "$(count "$tmp/nf.db" view-classification chexpert)" = 12
 check "MIMIC-CXR: the uncertain-only study has no classification instance (5 -> 4)" \
   test "$(count "$tmp/nf.db" image-classification mimic-cxr)" = 4
-check "... counted under the rule" test "$(filtered "$tmp/nf.db" mimic-cxr image-classification)" = \
-  'image-classification: no positive label and no released "none" label: 1'
+check "... counted under the rule" \
+  test "$(filtered "$tmp/nf.db" mimic-cxr image-classification)" = "$rule: 1"
 check "stats shows the count with the source's filter rules" \
   sh -c "'$cx' --catalogue '$tmp/nf.db' stats | grep -q 'image-classification: no positive label and no released \"none\" label 1'"
 
