@@ -983,6 +983,34 @@ static void cleanup(struct run *r)
 	cx_buf_release(&r->key);
 }
 
+/* Each label rule of the mix names a label of its entry's vocabulary (as the
+ * catalogue stores it); the rule takes the label's released name, the key
+ * the label sets hold ("pleural thickening" finds "Pleural_Thickening"). */
+static int check_labels(struct cx_cat *cat, const struct mixinfo *mi, const char *path,
+			struct cx_error *err)
+{
+	for (size_t k = 0; k < mi->mix->nlabels; k++) {
+		struct cx_mix_label *l = &mi->mix->labels[k];
+		const struct cx_shard_entry *e = &mi->e[l->entry];
+		struct cx_vocab *v = NULL;
+		if (cx_cat_vocab(cat, e->source, &v, err))
+			return err->code;
+		int i = v ? cx_vocab_find(v, l->label) : -1;
+		if (i >= 0) {
+			free(l->label);
+			l->label = cx_strdup(v->labels[i].name);
+		} else {
+			cx_error_set(err, CX_EINVAL, "mix '%s': entry '%s' label '%s': %s%s", path,
+				     e->name, l->label, v ? "no such label in " : "the dataset has no"
+				     " labels", v ? v->name : "");
+		}
+		cx_cat_vocab_free(v);
+		if (i < 0)
+			return err->code;
+	}
+	return 0;
+}
+
 int cx_shard_run(struct cx_cat *cat, const struct cx_templates *t, const struct cx_shard_opts *o,
 		 struct cx_shard_summary *sum, struct cx_error *err)
 {
@@ -1002,6 +1030,8 @@ int cx_shard_run(struct cx_cat *cat, const struct cx_templates *t, const struct 
 	struct cx_mix mix;
 	int rc = cx_mix_load(&mix, o->mix, mi.e, mi.n, o->split, err);
 	mi.mix = &mix;
+	if (rc == 0)
+		rc = check_labels(cat, &mi, o->mix, err);
 	if (rc == 0)
 		rc = prepare_dir(o->out, err);
 	if (rc == 0) {

@@ -182,6 +182,8 @@ mixerr "a held-out entry asked for in train" '{"dataset": {"OpenI": 1}}' "held o
 mixerr "an unknown key" '{"weights": {}}' "unknown key 'weights'"
 mixerr "not JSON" '{"task": ' "not valid JSON"
 mixerr "a label weight over 1" '{"entry": {"[Image Classification] [MIMIC-CXR]": {"labels": {"No Finding": 2}}}}' "weight 2 is over 1"
+mixerr "a label the entry's vocabulary lacks" '{"entry": {"[Image Classification] [MIMIC-CXR]": {"labels": {"Hernia": 0}}}}' "label 'Hernia': no such label in CheXpert"
+mixerr "a label rule on an entry without labels" '{"entry": {"[Open-Ended VQA] [SLAKE]": {"labels": {"No Finding": 0}}}}' "the dataset has no labels"
 mixerr "label rules only within an entry" '{"task": {"image-classification": {"labels": {}}}}' "unknown key 'labels' (weight, cap)"
 echo '{"held_out": ["[Close-Ended VQA] [VQA-RAD]"]}' >"$tmp/ho.json"
 shd --out "$tmp/ho" --split train --mix "$tmp/ho.json" >/dev/null 2>&1
@@ -219,6 +221,12 @@ assert n["available"] == 5 and n["records"] == 5, n
 assert d["records"] == 53 == len(recs), d["records"]
 keys = [r["key"] for r in recs if r["entry"] == "[Image Classification] [MIMIC-CXR]"]
 assert len(keys) == 2 and len([k for k in keys if k in "'"$nf"'".split(",")]) == 1, keys'
+echo '{"entry": {"[Image Classification] [ChestX-ray14]": {"labels": {"no finding": 0}}}}' >"$tmp/lab3.json"
+shd --out "$tmp/lab3" --split train --mix "$tmp/lab3.json" >/dev/null 2>&1
+py "a label is named as the vocabulary finds it (\"no finding\" is \"No Finding\")" "$tmp/lab3" '
+m = {x["entry"]: x for x in d["mix"]}
+assert m["[Image Classification] [ChestX-ray14]"]["labels"][0]["label"] == "No Finding", m
+assert m["[Image Classification] [ChestX-ray14]"]["labels"][0]["available"] == 1, m'
 check "label rules are seeded: the same run keeps the same instances" \
   cmp "$tmp/lab/shard-000000.cxs" "$tmp/lab2/shard-000000.cxs"
 # --- the output folder ----------------------------------------------------------
