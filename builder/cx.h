@@ -80,6 +80,10 @@ const char *cx_buf_str(const struct cx_buf *b);
 /* Text helpers (util/text.c). */
 /* Trims ASCII spaces, tabs, CR and LF from both ends in place; returns s. */
 char *cx_trim(char *s);
+/* Collapses every run of ASCII whitespace (space, tab, CR, LF, VT, FF) to one
+ * space and drops it at both ends, in place; returns the new length. What the
+ * renderer does to every value it shows (catalogue text stays as released). */
+size_t cx_squash(char *s);
 int cx_str_starts(const char *s, const char *prefix);
 int cx_str_ends(const char *s, const char *suffix);
 /* 1 when s[0..n) is valid UTF-8 (no overlongs, no surrogates). */

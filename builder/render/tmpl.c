@@ -500,6 +500,21 @@ static int with_options(const struct cx_task_out *o, const struct cx_draw *d, co
 	return 0;
 }
 
+/* Every value shown is one line: runs of whitespace (a report's line breaks
+ * and double spaces, a question's tab) become one space, and ends are
+ * trimmed, for every task and source. The catalogue keeps the text as
+ * released; only what is shown is squashed. */
+static void squash_out(struct cx_task_out *o)
+{
+	for (size_t i = 0; i < o->nslots; i++)
+		if (o->values[i])
+			cx_squash(o->values[i]);
+	for (size_t i = 0; i < o->noptions; i++)
+		cx_squash(o->options[i]);
+	if (o->answer.data)
+		o->answer.len = cx_squash(o->answer.data);
+}
+
 static int render(const struct cx_templates *t, const struct cx_instance_view *v, uint64_t seed,
 		  struct cx_task_out *o, struct cx_rendered *out, struct cx_error *err)
 {
@@ -513,6 +528,7 @@ static int render(const struct cx_templates *t, const struct cx_instance_view *v
 	cx_draw_init(&d, v, seed);
 	if (task->render(v, &d, o, err))
 		return err->code;
+	squash_out(o);
 	const struct form_templates *ft = NULL;
 	for (size_t f = 0; f < task->nforms; f++)
 		if (o->form && !strcmp(task->forms[f].name, o->form))

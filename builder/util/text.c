@@ -20,6 +20,30 @@ char *cx_trim(char *s)
 	return s;
 }
 
+/* ASCII whitespace as C's isspace() knows it in the C locale. */
+static int space(char c)
+{
+	return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\v' || c == '\f';
+}
+
+size_t cx_squash(char *s)
+{
+	size_t n = 0;
+	int gap = 0;
+	for (const char *p = s; *p; p++) {
+		if (space(*p)) {
+			gap = n > 0;
+			continue;
+		}
+		if (gap)
+			s[n++] = ' ';
+		gap = 0;
+		s[n++] = *p;
+	}
+	s[n] = '\0';
+	return n;
+}
+
 int cx_str_starts(const char *s, const char *prefix)
 {
 	return strncmp(s, prefix, strlen(prefix)) == 0;

@@ -519,6 +519,44 @@ static void test_every_task(const struct cx_templates *t)
 				      "(B)", 1});
 }
 
+/* Defect 7: report line breaks, double spaces and a question's tab and
+ * surrounding spaces never reach what is shown; the view keeps them. */
+static void test_whitespace(const struct cx_templates *t)
+{
+	char squashed[] = "\t A  b\r\n\nc \v\f";
+	CHECK_INT((long)cx_squash(squashed), 5, "cx_squash: new length");
+	CHECK_STR(squashed, "A b c", "cx_squash: runs to one space, ends trimmed");
+	char blank[] = " \n\t ";
+	CHECK_INT((long)cx_squash(blank), 0, "cx_squash: only whitespace leaves nothing");
+	struct cx_instance_view v;
+	view_init(&v, "image-text-matching", "MIMIC-CXR", "mimic-cxr", "s50414267/no");
+	const char *report = "FINDINGS:\n\n  Right lower lobe\n pneumonia.  ";
+	v.pair = &(struct cx_view_pair){0, "No acute process.", report};
+	check_render(t, &v,
+		     &(struct expect){"plain",
+				      "Answer yes or no: does this text go with the chest X-ray? "
+				      "FINDINGS: Right lower lobe pneumonia.",
+				      "No", -1});
+	CHECK_STR(v.pair->other_text, "FINDINGS:\n\n  Right lower lobe\n pneumonia.  ",
+		  "the view's text is left as released");
+	view_init(&v, "image-text-selection", "MIMIC-CXR", "mimic-cxr", "s50414267");
+	v.pair = &(struct cx_view_pair){1, "No acute\nprocess.", " Right  lower lobe\tpneumonia."};
+	check_render(t, &v,
+		     &(struct expect){"plain",
+				      "Only one of these reports goes with the image. Which one? "
+				      "Answer with its marker.\n"
+				      "Options:\n"
+				      "(A) Right lower lobe pneumonia.\n"
+				      "(B) No acute process.",
+				      "(B)", 1});
+	view_init(&v, "open-ended-vqa", "VQA-RAD", "vqa-rad", "q17");
+	v.qa = &(struct cx_view_qa){" Where is\tthe lesion? ", " left lower  lobe\n", 0};
+	check_render(t, &v,
+		     &(struct expect){"plain",
+				      "Where is the lesion? Answer based on the chest radiograph.",
+				      "left lower lobe", -1});
+}
+
 static void test_refusals(const struct cx_templates *t)
 {
 	struct cx_instance_view v;
@@ -640,6 +678,7 @@ int main(void)
 	test_braces(t);
 	test_every_task(t);
 	test_fair_labels(t);
+	test_whitespace(t);
 	test_refusals(t);
 	cx_templates_free(t);
 	return t_done();
