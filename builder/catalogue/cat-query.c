@@ -246,6 +246,16 @@ static const char *const sql_sample =
 	" AND (?3 IS NULL OR n.split = ?3)"
 	" ORDER BY cx_hash(cx_instance_id(t.name, d.source, n.key), ?4), n.id LIMIT ?5";
 
+/* Every instance of the catalogue in entry, then instance order (audit). */
+static const char *const sql_each =
+	"SELECT " CAT_ITEM_COLS CAT_ITEM_FROM
+	" WHERE instr(t.name, ?1) > 0 AND (?2 IS NULL OR d.name = ?2 OR d.source = ?2)"
+	" AND (?3 IS NULL OR n.split = ?3)"
+	" ORDER BY t.id, d.name, n.id";
+
+static long visit(struct cx_cat *cat, sqlite3_stmt *st, cx_sample_fn fn, void *ctx,
+		  struct cx_error *err);
+
 long cx_cat_sample(struct cx_cat *cat, const struct cx_sample_query *q, cx_sample_fn fn, void *ctx,
 		   struct cx_error *err)
 {
@@ -257,6 +267,25 @@ long cx_cat_sample(struct cx_cat *cat, const struct cx_sample_query *q, cx_sampl
 	cat_bind_text(st, 3, q->split);
 	sqlite3_bind_int64(st, 4, (sqlite3_int64)q->seed);
 	sqlite3_bind_int64(st, 5, q->n);
+	return visit(cat, st, fn, ctx, err);
+}
+
+long cx_cat_each_instance(struct cx_cat *cat, const struct cx_sample_query *q, cx_sample_fn fn,
+			  void *ctx, struct cx_error *err)
+{
+	sqlite3_stmt *st;
+	if (cat_prepare(cat, sql_each, &st, err))
+		return CX_EDB;
+	sqlite3_bind_text(st, 1, q->task ? q->task : "", -1, SQLITE_STATIC);
+	cat_bind_text(st, 2, q->dataset);
+	cat_bind_text(st, 3, q->split);
+	return visit(cat, st, fn, ctx, err);
+}
+
+/* Fills each row's view and calls fn; finalizes st. */
+static long visit(struct cx_cat *cat, sqlite3_stmt *st, cx_sample_fn fn, void *ctx,
+		  struct cx_error *err)
+{
 	long n = 0;
 	int rc = 0;
 	struct cat_views *views = cat_views_new(cat);

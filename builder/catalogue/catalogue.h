@@ -153,6 +153,11 @@ typedef int (*cx_sample_fn)(void *ctx, const struct cx_sample_item *item, struct
  * matching the task is not an error (0). */
 long cx_cat_sample(struct cx_cat *cat, const struct cx_sample_query *q, cx_sample_fn fn, void *ctx,
 		   struct cx_error *err);
+/* Calls fn for every instance matching q's task (a substring; "" for all),
+ * dataset and split, in task, dataset and instance order; q's n and seed are
+ * not used. Returns the number visited, or a negative code. */
+long cx_cat_each_instance(struct cx_cat *cat, const struct cx_sample_query *q, cx_sample_fn fn,
+			  void *ctx, struct cx_error *err);
 /* The build seed (build --seed, meta 'seed': the last build's) that ordered
  * pairs and negatives; CX_ENOTFOUND when nothing was built. */
 int cx_cat_build_seed(struct cx_cat *cat, uint64_t *seed, struct cx_error *err);

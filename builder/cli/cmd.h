@@ -29,6 +29,7 @@ extern const struct cx_cmd cx_cmd_tasks;
 extern const struct cx_cmd cx_cmd_shard;
 extern const struct cx_cmd cx_cmd_verify;
 extern const struct cx_cmd cx_cmd_dedup;
+extern const struct cx_cmd cx_cmd_audit;
 
 extern const struct cx_cmd *const cx_cmds[];
 extern const size_t cx_ncmds;

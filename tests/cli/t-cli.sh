@@ -83,8 +83,37 @@ assert len(d) == 2 and all(x["dataset"] == "MIMIC-CXR" and x["split"] == "train"
 check "sample of an unknown task exits 1" test $? -eq 1
 check "and lists the known tasks" grep -q "known tasks: image-classification" "$tmp/unknown.err"
 
+# --- audit -----------------------------------------------------------------
+# The demo passes every check. It has too few choice questions for the leak
+# rule to call "No Finding" (right in 2 of 2 CheXpert choice questions, p
+# 1/16) a leak: the fixtures of tests/unit/t-audit.c show that one.
+"$cx" --catalogue "$db" audit >"$tmp/audit.txt"
+check "audit of the demo exits 0" test $? -eq 0
+same_as_golden "audit of the demo: the table, positions and findings" "$tmp/audit.txt" audit.txt
+"$cx" --catalogue "$db" audit --json >"$tmp/audit.json"
+check "audit --json is one JSON object: 19 entries, 113 instances, no failure" python3 -c '
+import json, sys
+d = json.load(open(sys.argv[1]))
+assert d["failures"] == 0 and len(d["entries"]) == 19, d
+assert sum(e["instances"] for e in d["entries"]) == 113, d
+' "$tmp/audit.json"
+"$cx" --catalogue "$db" audit --task vqa --split test >"$tmp/audit-vqa.txt"
+check "audit --task vqa --split test: the four VQA entries, 8 instances" \
+  grep -q "^audit: every check passed (4 entries, 8 instances)$" "$tmp/audit-vqa.txt"
+"$cx" --catalogue "$db" audit --split nosuch 2>/dev/null
+check "audit with a bad --split exits 2" test $? -eq 2
+"$cx" --catalogue "$db" audit --task nosuchtask 2>"$tmp/audit-none.err"
+check "audit of no instance exits 1" test $? -eq 1
+cp "$db" "$tmp/flat.db"
+sqlite3 "$tmp/flat.db" "UPDATE box SET x = 0, w = 0.01 WHERE id = (SELECT min(id) FROM box)"
+"$cx" --catalogue "$tmp/flat.db" audit --task grounding >"$tmp/audit-flat.txt"
+check "audit exits 1 on a box of zero area" test $? -eq 1
+check "and names the entry, the count and the first instance" grep -qx \
+  "box \[Abnormality Grounding\] \[ChestX-ray14\]: 1 of 6, first .*: a box of zero area" \
+  "$tmp/audit-flat.txt"
+
 # --- command line ---------------------------------------------------------
-for c in build sample stats tasks; do
+for c in build sample stats tasks audit; do
   "$cx" "$c" --help >"$tmp/help.out"
   check "$c --help exits 0 and prints usage" grep -q "^usage: chexinstruct" "$tmp/help.out"
 done
