@@ -11,8 +11,10 @@
  * the `imgs/` folder too (sources/slake.md); an image named by questions of
  * several splits (they share images) is emitted once, with no split.
  *
- * Filters, in this order (sources/slake.md): q_lang other than "en" is
- * "non-english"; an image that is not a chest X-ray is "not-chest-xray".
+ * Filters, in this order and before any field the task keeps is validated
+ * (sources/slake.md): q_lang other than "en" is "non-english"; an image that
+ * is not a chest X-ray is "not-chest-xray". Only records in scope can be
+ * rejected (an empty answer, an unknown answer_type, an unsafe img_name).
  */
 #include "cx.h"
 
@@ -98,6 +100,12 @@ static struct cx_outcome read_record(void *ctx, struct cx_row *row)
 	struct reader *r = ctx;
 	const char *const *v = row->v;
 	const char *image = v[F_IMAGE];
+	/* Scope first: a record outside it (a CT question with an empty answer)
+	 * is never used, so it is filtered, not rejected, whatever its fields. */
+	if (strcmp(v[F_LANG], "en") != 0)
+		return cx_rows_filter("non-english");
+	if (!is_chest_xray(v[F_MODALITY], v[F_LOCATION]))
+		return cx_rows_filter("not-chest-xray");
 	struct cx_outcome o;
 	if (cx_rows_safe_name(row, "img_name", image, CX_NAME_PATH, &o))
 		return o;
@@ -107,10 +115,6 @@ static struct cx_outcome read_record(void *ctx, struct cx_row *row)
 	cx_buf_reset(&r->why);
 	if (cx_json_answer_type(v[F_ATYPE], &closed, &r->why) < 0)
 		return cx_rows_reject(row, "%s", r->why.data);
-	if (strcmp(v[F_LANG], "en") != 0)
-		return cx_rows_filter("non-english");
-	if (!is_chest_xray(v[F_MODALITY], v[F_LOCATION]))
-		return cx_rows_filter("not-chest-xray");
 	struct cx_error err = {0};
 	struct cx_qa_fact qa = {
 		.key = v[F_QID],

@@ -106,6 +106,34 @@ static void test_bad_records(void)
 	cx_buf_release(&log);
 }
 
+/* Issue 11, defect 13: records outside the scope (a CT question with an
+ * empty answer, a Chinese X-ray question with an empty answer and a bad
+ * answer_type, an MRI record with an unsafe img_name) are filtered, not
+ * rejected; an English chest X-ray record with an empty answer still is. */
+static const char scope_log[] =
+	"filter train.json:1 not-chest-xray\n"
+	"filter train.json:2 non-english\n"
+	"filter train.json:3 not-chest-xray\n"
+	"filter train.json:4 non-english\n"
+	"reject train.json:5 empty 'answer'\n"
+	"image key=\"xmlab201/source.jpg\" path=\"imgs/xmlab201/source.jpg\"\n"
+	"qa key=\"205\" image=\"xmlab201/source.jpg\" closed=1 qtype=\"Abnormality\" "
+	"split=\"train\" q=\"Is the lung healthy?\" a=\"No\"\n"
+	"kept train.json:6\n";
+
+static void test_scope_first(void)
+{
+	struct cx_buf log = CX_BUF_INIT;
+	struct facts_count n;
+	struct cx_error err = {0};
+	CHECK_INT(facts_run(A, FX "scope", &log, &n, &err), 0, "scope fixture reads");
+	CHECK_STR(log.data, scope_log, "out-of-scope records filtered before their fields are checked");
+	CHECK_INT(n.filtered, 4, "4 filtered");
+	CHECK_INT(n.rejected, 1, "1 rejected: in scope, empty answer");
+	CHECK_INT(n.kept, 1, "1 kept");
+	cx_buf_release(&log);
+}
+
 /*
  * cJSON turns "\ud800" (a high surrogate with no low one) into a parse
  * error, so such text never reaches the adapter: the read fails on the file.
@@ -149,6 +177,7 @@ int main(void)
 	test_hf_copy(&demo);
 	test_missing_test();
 	test_bad_records();
+	test_scope_first();
 	test_surrogate();
 	test_probe();
 	cx_buf_release(&demo);
