@@ -139,13 +139,19 @@ static int parse_age(const char *v, int *out)
 }
 
 /*
- * The view: a frontal row takes its AP/PA value as released (AP, PA, LL, RL;
- * NULL when blank), a lateral row is "LATERAL" whatever its file name says.
- * Returns -1 when valid, else the column at fault (C_FL or C_APPA).
+ * The view: a frontal row takes its AP/PA value when it is AP or PA, a
+ * lateral row is "LATERAL" whatever its file name says. A frontal row whose
+ * AP/PA is LL or RL gets no view (NULL), as does a blank AP/PA: the real
+ * train list has 16 such rows, files named *_frontal.jpg and marked Frontal,
+ * so both say the image is frontal, while "LL" in the catalogue's views is a
+ * left lateral projection (MIMIC-CXR's ViewPosition); storing it would teach
+ * a frontal image as lateral (issue 11, sources/chexpert.md). Returns -1
+ * when valid, else the column at fault (C_FL or C_APPA).
  */
 static int parse_view(const char *fl, const char *appa, const char **out)
 {
 	static const char *const frontal[] = {"AP", "PA", "LL", "RL"};
+	static const char *const shown[] = {"AP", "PA", NULL, NULL};
 	*out = NULL;
 	if (!strcmp(fl, "Lateral")) {
 		*out = "LATERAL";
@@ -157,7 +163,7 @@ static int parse_view(const char *fl, const char *appa, const char **out)
 		return -1;
 	for (size_t i = 0; i < CX_ARRAY_LEN(frontal); i++)
 		if (!strcmp(appa, frontal[i])) {
-			*out = frontal[i];
+			*out = shown[i];
 			return -1;
 		}
 	return C_APPA;

@@ -38,7 +38,7 @@ check "the output folder holds shards, leakage.json and manifest.json only" \
 py "train: no OpenI (held out), every record counted" "$tmp/train" '
 assert "OpenI" not in d["counts"]["dataset"], d["counts"]
 assert not any(r["dataset"] == "OpenI" for r in recs)
-assert len(recs) == d["records"] == 55, len(recs)
+assert len(recs) == d["records"] == 54, len(recs)
 assert all(r["split"] == "train" for r in recs)'
 py "test: every multiple-choice record carries options and the right index" "$tmp/test" '
 assert d["counts"]["dataset"]["OpenI"] == 11, d["counts"]
@@ -105,7 +105,7 @@ x = [x for x in l["removed"] if x["reason"].startswith("render")]
 assert x == [{"entry": "[Close-Ended VQA] [VQA-RAD]", "key": "1",
               "reason": "render-failed: no answer", "study": None, "patient": None}], x
 m = json.load(open(sys.argv[1] + "/manifest.json"))
-assert m["records"] == 54, m["records"]
+assert m["records"] == 53, m["records"]
 ' "$tmp/rf1"
 check "and --threads 1 and 3 give the same shards and report" \
   sh -c "cd '$tmp/rf1' && for f in *; do cmp \"\$f\" '$tmp/rf3/'\"\$f\" || exit 1; done"
@@ -130,15 +130,15 @@ check "rerunning into a finished folder starts over and gives the same bytes" \
 
 # --- limits ---------------------------------------------------------------------
 shd --out "$tmp/small" --split train --max-records 10 >/dev/null 2>&1
-py "--max-records 10 gives six shards of 10,10,10,10,10,5" "$tmp/small" '
-assert [s["records"] for s in d["shards"]] == [10, 10, 10, 10, 10, 5], d["shards"]
+py "--max-records 10 gives six shards of 10,10,10,10,10,4" "$tmp/small" '
+assert [s["records"] for s in d["shards"]] == [10, 10, 10, 10, 10, 4], d["shards"]
 assert [s["file"] for s in d["shards"]][-1] == "shard-000005.cxs"'
 check "verify passes on them" "$cx" verify "$tmp/small"
 shd --out "$tmp/bytes" --split train --max-bytes 20000 >/dev/null 2>&1
 py "--max-bytes 20000: every shard of more than one record is within it" "$tmp/bytes" '
 assert len(d["shards"]) > 5, d["shards"]
 assert all(s["bytes"] <= 20000 or s["records"] == 1 for s in d["shards"]), d["shards"]
-assert len(recs) == 55'
+assert len(recs) == 54'
 
 # --- mix ------------------------------------------------------------------------
 cat >"$tmp/mix.json" <<'JSON'
@@ -147,18 +147,18 @@ cat >"$tmp/mix.json" <<'JSON'
 JSON
 shd --out "$tmp/mix" --split train --mix "$tmp/mix.json" >/dev/null 2>&1
 check "shard --mix exits 0" test $? -eq 0
-py "mix: exact counts (8 x 2.5 = 20 by 2 repeats + 4, NIH 0, MIMIC capped at 2)" "$tmp/mix" '
+py "mix: exact counts (7 x 2.5 = 17.5 -> 18 by 2 repeats + 4, NIH 0, MIMIC capped at 2)" "$tmp/mix" '
 e = d["counts"]["entry"]
-assert e["[View Classification] [CheXpert]"] == 20, e
+assert e["[View Classification] [CheXpert]"] == 18, e
 assert "ChestX-ray14" not in d["counts"]["dataset"]
 m = {x["entry"]: x for x in d["mix"]}
 assert all(v == min(2, m[k]["available"]) for k, v in e.items() if "MIMIC-CXR" in k), e
 assert e["[View Matching] [MIMIC-CXR]"] == 1
 assert sum(1 for r in recs if r["entry"] == "[View Classification] [CheXpert]" and r["repeat"] == 2) == 4
 v = m["[View Classification] [CheXpert]"]
-assert v["available"] == 8 and v["records"] == 20 and v["weight"] == 2.5, v
+assert v["available"] == 7 and v["records"] == 18 and v["weight"] == 2.5, v
 assert abs(sum(x["achieved"] for x in d["mix"]) - 1) < 1e-3
-assert d["records"] == 20 + 8 + 15 + 4 == len(recs), d["records"]'
+assert d["records"] == 18 + 8 + 15 + 4 == len(recs), d["records"]'
 check "verify passes on the mix" "$cx" verify "$tmp/mix"
 cat >"$tmp/total.json" <<'JSON'
 {"total": 100}
@@ -437,7 +437,7 @@ for i in range(len(d)):
         assert im.mode == "L" and max(im.size) == 32, (i, im.mode, im.size)
         im.load()
         n += 1
-assert len(d) == 55 and n >= len(d), (len(d), n)
+assert len(d) == 54 and n >= len(d), (len(d), n)
 ' "$tmp/img32"
 shd --out "$tmp/thr0" --split train --threads 0 >"$tmp/thr0.out" 2>&1
 check "--threads 0 is a usage error (exit 2)" test $? -eq 2

@@ -33,6 +33,14 @@ static void test_demo(void)
 	CHECK_INT(n.studies, 10, "studies: 6 train, 2 valid, 2 test");
 	CHECK_INT(n.labels, 14, "label sets: all images but the one with blank labels");
 	CHECK_INT(n.boxes + n.reports + n.qas, 0, "no boxes, reports or questions");
+	/* Issue 11, defect 8: a *_frontal.jpg file marked Frontal with AP/PA LL
+	 * (or RL) is a frontal image, not a left lateral: it gets no view. */
+	CHECK_LINE(log.data, "image key=\"train/patient00013/study1/view2_frontal.jpg\" "
+			     "path=\"train/patient00013/study1/view2_frontal.jpg\" "
+			     "patient=\"patient00013\" study=\"train/patient00013/study1\" "
+			     "split=\"train\"");
+	CHECK(!strstr(log.data, "view=\"LL\"") && !strstr(log.data, "view=\"RL\""),
+	      "no CheXpert image has the view LL or RL");
 
 	rc = facts_run(A, "tests/fixtures/chexpert/CheXpert-v1.0-small.zip", &zlog, &zn, &err);
 	if (!CHECK(rc == 0, "zip form reads"))
