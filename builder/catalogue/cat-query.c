@@ -15,11 +15,16 @@ static const char *col(sqlite3_stmt *st, int i)
 
 /* ------------------------------------------------------------------ stats */
 
+/* Patients are those of images and of studies: a study may have no image
+ * (an OpenI report whose images the release lacks) and still be a patient's
+ * (issue 11). */
 static const char *const sql_datasets =
 	"SELECT d.name, d.source, d.versions, d.access, d.release, d.rows_read, d.rows_kept,"
 	" d.rows_rejected, d.rows_filtered,"
 	" (SELECT count(*) FROM image i WHERE i.dataset_id = d.id),"
-	" (SELECT count(DISTINCT i.patient) FROM image i WHERE i.dataset_id = d.id),"
+	" (SELECT count(*) FROM (SELECT i.patient FROM image i"
+	"  WHERE i.dataset_id = d.id AND i.patient IS NOT NULL UNION SELECT s.patient"
+	"  FROM study s WHERE s.dataset_id = d.id AND s.patient IS NOT NULL)),"
 	" (SELECT count(*) FROM study s WHERE s.dataset_id = d.id),"
 	" (SELECT count(*) FROM reject r WHERE r.dataset_id = d.id),"
 	" (SELECT count(*) FROM instance n JOIN entry e ON n.entry_id = e.id"

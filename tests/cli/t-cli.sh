@@ -53,6 +53,11 @@ for s in d["datasets"]:
     assert s["rows_read"] == s["rows_kept"] + s["rows_rejected"] + s["rows_filtered"], s
     assert s["rows_filtered"] == sum(s["filtered"].values()), s
 ' "$tmp/stats.json" "$frozen"
+check "stats counts the patients of studies too: OpenI's 5 (study CXR7 has no image)" python3 -c '
+import json, sys
+d = {s["source"]: s for s in json.load(open(sys.argv[1]))["datasets"]}
+assert (d["openi"]["patients"], d["openi"]["studies"], d["openi"]["images"]) == (5, 5, 7), d["openi"]
+' "$tmp/stats.json"
 "$cx" --catalogue "$db" tasks --json >"$tmp/tasks.json"
 same_as_golden "tasks --json" "$tmp/tasks.json" tasks.json
 check "tasks --json is valid JSON with five capabilities" python3 -c '
