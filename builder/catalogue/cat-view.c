@@ -172,6 +172,7 @@ static void fill_boxes(struct cat_views *v, struct cat_item *it, sqlite3_stmt *q
 {
 	(void)rule;
 	it->boxes_part.label = keep(it, q, C_LABEL);
+	it->boxes_part.vocab = it->labels.vocab;
 	it->v.boxes = &it->boxes_part;
 	sqlite3_int64 image = row_id(q, C_IMAGE);
 	sqlite3_stmt *st = image && it->boxes_part.label ? stmt(v, V_BOXES, image) : NULL;

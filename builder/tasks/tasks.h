@@ -58,7 +58,8 @@ struct cx_view_image {
 
 /* Boxes of one finding on the instance's image (sized by the image part). */
 struct cx_view_boxes {
-	const char *label; /* the finding the boxes are of */
+	const char *label; /* the finding the boxes are of, as released */
+	const struct cx_vocab *vocab; /* the dataset's vocabulary, for its forms; or NULL */
 	const struct cx_view_box *box;
 	size_t n;
 };

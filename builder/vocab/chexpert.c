@@ -26,8 +26,11 @@ static const struct cx_vocab_label labels[] = {
 	{"Atelectasis", "Atelectasis", "atelectasis", "atelectases", "", F, 1},
 	{"Pneumothorax", "Pneumothorax", "pneumothorax", "pneumothoraces", "a", F, -1},
 	{"Pleural Effusion", "Pleural Effusion", "pleural effusion", "pleural effusions", "a", F, 1},
-	{"Pleural Other", "Pleural Other", "other pleural abnormality",
-	 "other pleural abnormalities", "", CX_ROLE_OTHER, -1},
+	/* "Can a pleural abnormality other than effusion be seen?", not "Can
+	 * pleural other be seen?" (issue 11): the CheXpert labeler's catch-all
+	 * for the pleura besides Pleural Effusion. */
+	{"Pleural Other", "Pleural Other", "pleural abnormality other than effusion",
+	 "pleural abnormalities other than effusion", "a", CX_ROLE_OTHER, -1},
 	{"Fracture", "Fracture", "fracture", "fractures", "a", F, -1},
 	{"Support Devices", "Support Devices", "support device", "support devices", "a", F, -1},
 };

@@ -415,7 +415,7 @@ static void test_every_task(const struct cx_templates *t)
 	v.key = "v4"; /* {options} inline */
 	check_render(t, &v,
 		     &(struct expect){"plain",
-				      "Is this chest X-ray an AP, PA or lateral view? Choose one of "
+				      "Which view is this chest X-ray? Choose one of "
 				      "(a) AP, (b) LATERAL, (c) PA.",
 				      "LATERAL", 1});
 	v.key = "v6"; /* four options, LL kept */
@@ -443,11 +443,12 @@ static void test_every_task(const struct cx_templates *t)
 				      {"Effusion", 80, 520, 150, 280}};
 	view_init(&v, "abnormality-grounding", "ChestX-ray14", "nih-chestxray14",
 		  "00013118_008.png/Effusion");
-	v.boxes = &(struct cx_view_boxes){"Effusion", boxes, 2};
+	v.boxes = &(struct cx_view_boxes){.label = "Effusion", .vocab = &cx_vocab_chestxray14,
+					    .box = boxes, .n = 2};
 	v.image = &(struct cx_view_image){NULL, 1024, 1024};
 	check_render(t, &v,
 		     &(struct expect){"plain",
-				      "Locate Effusion in this chest X-ray.",
+				      "Locate an effusion in this chest X-ray.",
 				      "<box>(7,50),(22,78)</box><box>(68,48),(87,78)</box>", -1});
 
 	view_init(&v, "findings-generation", "MIMIC-CXR", "mimic-cxr", "s50414267");
@@ -555,6 +556,53 @@ static void test_whitespace(const struct cx_templates *t)
 		     &(struct expect){"plain",
 				      "Where is the lesion? Answer based on the chest radiograph.",
 				      "left lower lobe", -1});
+}
+
+/* Defect 10: labels in sentences take their vocabulary's forms; a template
+ * names no view its options may lack. */
+static void test_grammar(const struct cx_templates *t)
+{
+	struct cx_rendered r;
+	cx_rendered_init(&r);
+	struct cx_view_box box[] = {{"Cardiomegaly", 300, 500, 400, 300}};
+	struct cx_instance_view v;
+	view_init(&v, "abnormality-grounding", "ChestX-ray14", "nih-chestxray14", "g1");
+	v.image = &(struct cx_view_image){NULL, 1024, 1024};
+	v.boxes = &(struct cx_view_boxes){.label = "Cardiomegaly", .vocab = &cx_vocab_chestxray14,
+					  .box = box, .n = 1};
+	check_render(t, &v,
+		     &(struct expect){"plain",
+				      "Draw bounding boxes around cardiomegaly on this chest radiograph.",
+				      "<box>(29,48),(68,78)</box>", -1});
+	v.key = "g2";
+	v.boxes = &(struct cx_view_boxes){.label = "Mass", .vocab = &cx_vocab_chestxray14,
+					  .box = box, .n = 1};
+	check_render(t, &v,
+		     &(struct expect){"plain",
+				      "Ground a mass in this chest radiograph with bounding boxes.",
+				      "<box>(29,48),(68,78)</box>", -1});
+	v.key = "g1";
+	v.boxes = &(struct cx_view_boxes){.label = "Infiltrate", .vocab = &cx_vocab_chestxray14,
+					  .box = box, .n = 1};
+	check_render(t, &v,
+		     &(struct expect){"plain",
+				      "Draw bounding boxes around infiltrate on this chest radiograph.",
+				      "<box>(29,48),(68,78)</box>", -1});
+	view_init(&v, "image-classification", "CheXpert", "chexpert", "p10");
+	v.labels = &(struct cx_view_labels){"{\"Pleural Other\": 1}", &cx_vocab_chexpert};
+	check_render(t, &v,
+		     &(struct expect){"yesno",
+				      "Can a pleural abnormality other than effusion be seen in this"
+				      " image?",
+				      "Yes", -1});
+	size_t n = cx_templates_count(t, "view-classification", "plain"), named = 0;
+	for (size_t i = 0; i < n; i++) {
+		const char *s = cx_templates_text(t, "view-classification", "plain", i);
+		named += strstr(s, "AP") || strstr(s, "PA") || strstr(s, "ateral") ||
+			 strstr(s, "LL") || strstr(s, "rontal");
+	}
+	CHECK_INT(named, 0, "no view-classification template names a view in words");
+	cx_rendered_release(&r);
 }
 
 static void test_refusals(const struct cx_templates *t)
@@ -679,6 +727,7 @@ int main(void)
 	test_every_task(t);
 	test_fair_labels(t);
 	test_whitespace(t);
+	test_grammar(t);
 	test_refusals(t);
 	cx_templates_free(t);
 	return t_done();

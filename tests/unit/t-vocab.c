@@ -7,6 +7,8 @@
  */
 #include "cx.h"
 
+#include <ctype.h>
+
 #include <unistd.h>
 
 #include "adapters/adapter.h"
@@ -42,6 +44,18 @@ static void test_shared(void)
 	CHECK_STR(pt->noun, "pleural thickening", "noun");
 	const struct cx_vocab_label *mass = &cx_vocab_chestxray14.labels[4];
 	CHECK(!strcmp(mass->article, "a") && !strcmp(mass->plural, "masses"), "a mass, masses");
+	/* Issue 11, defect 10: forms for the middle of a sentence are lower case. */
+	const struct cx_vocab *both[] = {&cx_vocab_chexpert, &cx_vocab_chestxray14};
+	int lower = 1;
+	for (size_t v = 0; v < 2; v++)
+		for (size_t i = 0; i < both[v]->n; i++)
+			for (const char *s = both[v]->labels[i].noun; *s; s++)
+				lower &= !isupper((unsigned char)*s);
+	CHECK(lower, "every noun is lower case");
+	const struct cx_vocab_label *other = &cx_vocab_chexpert.labels[11];
+	CHECK(!strcmp(other->article, "a") &&
+		      !strcmp(other->noun, "pleural abnormality other than effusion"),
+	      "Pleural Other reads 'a pleural abnormality other than effusion'");
 	CHECK_INT(cx_vocab_chexpert.labels[8].uncertain, 1, "Atelectasis -1 reads as 1");
 	CHECK_INT(cx_vocab_chexpert.labels[2].uncertain, 0, "Cardiomegaly -1 reads as 0");
 	CHECK_INT(cx_vocab_chexpert.labels[7].uncertain, -1, "Pneumonia -1 stays -1");
