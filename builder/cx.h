@@ -93,6 +93,11 @@ int cx_parse_long(const char *s, long *out);
 /* Parses a whole decimal float; 0 on success. */
 int cx_parse_double(const char *s, double *out);
 
+/* A box coordinate v in pixels of a frame side of size pixels as an integer
+ * 0..100, the official way: trunc(v / size x 1000) clamped to 0..999, then
+ * /10 rounded half to even (util/box.c). */
+int cx_box_coord(double v, double size);
+
 /* Reads a whole regular file of at most max bytes into b (util/file.c). */
 int cx_read_file(const char *path, size_t max, struct cx_buf *b, struct cx_error *err);
 

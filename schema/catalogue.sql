@@ -1,4 +1,4 @@
--- chexinstruct catalogue, schema version 6 (= CX_SCHEMA_VERSION).
+-- chexinstruct catalogue, schema version 7 (= CX_SCHEMA_VERSION).
 --
 -- The four levels of CheXinstruct are the keys: capability -> task -> dataset
 -- -> instance, with the task-dataset entries between task and dataset.
@@ -134,10 +134,12 @@ CREATE TABLE box (
 	dataset_id INTEGER NOT NULL REFERENCES dataset(id),
 	image_id   INTEGER NOT NULL REFERENCES image(id),
 	label    TEXT NOT NULL,
-	x        REAL NOT NULL,              -- pixels of the original image,
+	x        REAL NOT NULL,              -- pixels of the frame below,
 	y        REAL NOT NULL,              --   top-left corner,
 	w        REAL NOT NULL,              --   width and height
 	h        REAL NOT NULL,
+	frame_width  INTEGER NOT NULL DEFAULT 0, -- the frame the release gives boxes in
+	frame_height INTEGER NOT NULL DEFAULT 0, --   (NIH: 1024 x 1024); 0: the image's header
 	src_file TEXT,
 	src_line INTEGER
 );

@@ -81,11 +81,19 @@ struct cx_labels_fact {
 	size_t n;
 };
 
-/* A box in pixels of the original image: top-left corner, width, height. */
+/* A box: top-left corner, width, height, in pixels of the frame the release
+ * gives its boxes in, which the adapter states: NIH ChestX-ray14's released
+ * 1024 x 1024 PNGs whatever the size of the file found on disk (often a
+ * resized copy), an RLE mask's size, MS-CXR's image_width/image_height. A
+ * frame of 0 x 0 means the image's own pixel grid as its header gives it
+ * (VinDr's DICOM files, read as released). The renderer normalises boxes by
+ * the frame; a box outside its frame, or of zero area on the 0..100 grid
+ * (cx_box_coord), is refused. */
 struct cx_box_fact {
 	const char *image; /* image key */
 	const char *label;
 	double x, y, w, h;
+	int frame_width, frame_height;
 };
 
 /* Report sections of a study. NULL or "" when the report has no such section. */

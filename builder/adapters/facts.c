@@ -50,6 +50,7 @@ static const struct cx_fact_col box_cols[] = {
 	REF(struct cx_box_fact, image, IMAGE), NEED(struct cx_box_fact, label),
 	REAL(struct cx_box_fact, x), REAL(struct cx_box_fact, y),
 	REAL(struct cx_box_fact, w), REAL(struct cx_box_fact, h),
+	INT(struct cx_box_fact, frame_width), INT(struct cx_box_fact, frame_height),
 };
 static const struct cx_fact_col report_cols[] = {
 	REF(struct cx_report_fact, study, STUDY), TEXT(struct cx_report_fact, indication),
@@ -133,10 +134,26 @@ static int check_xywh(double x, double y, double w, double h, struct cx_error *e
 	return 0;
 }
 
+/* In its frame, and of some area once quantised as the renderer will (the
+ * frame is known here unless it is the image header's, 0 x 0). */
 static int check_box(const void *fact, struct cx_error *err)
 {
 	const struct cx_box_fact *f = fact;
-	return check_xywh(f->x, f->y, f->w, f->h, err);
+	if (check_xywh(f->x, f->y, f->w, f->h, err))
+		return err->code;
+	int fw = f->frame_width, fh = f->frame_height;
+	if (fw < 0 || fh < 0 || (fw == 0) != (fh == 0))
+		return cx_error_set(err, CX_EFORMAT, "box frame %dx%d", fw, fh);
+	if (!fw)
+		return 0;
+	if (f->x + f->w > fw || f->y + f->h > fh)
+		return cx_error_set(err, CX_EFORMAT, "box %g,%g,%g,%g outside its %dx%d frame", f->x,
+				    f->y, f->w, f->h, fw, fh);
+	if (cx_box_coord(f->x, fw) == cx_box_coord(f->x + f->w, fw) ||
+	    cx_box_coord(f->y, fh) == cx_box_coord(f->y + f->h, fh))
+		return cx_error_set(err, CX_EFORMAT, "box %g,%g,%g,%g has zero area on the 0-100"
+				    " grid of its %dx%d frame", f->x, f->y, f->w, f->h, fw, fh);
+	return 0;
 }
 
 static int check_phrase_box(const void *fact, struct cx_error *err)
@@ -288,6 +305,8 @@ static void format_box(const void *fact, struct cx_buf *out)
 	kv(out, "image", f->image);
 	kv(out, "label", f->label);
 	cx_buf_addf(out, " xywh=%.3f,%.3f,%.3f,%.3f", f->x, f->y, f->w, f->h);
+	if (f->frame_width)
+		cx_buf_addf(out, " frame=%dx%d", f->frame_width, f->frame_height);
 }
 
 static void format_qa(const void *fact, struct cx_buf *out)

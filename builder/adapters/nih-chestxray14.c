@@ -22,6 +22,10 @@
 #define TRAIN_LIST "train_val_list.txt"
 #define TEST_LIST "test_list.txt"
 #define BBOX_CSV "BBox_List_2017.csv"
+/* BBox_List's coordinates are pixels of the released 1024 x 1024 PNGs, the
+ * frame of every box whatever the size of the file on disk (224 and 512 px
+ * copies circulate): the renderer normalises by it (issue 11). */
+#define NIH_FRAME 1024
 
 /* The 14 findings of Finding Labels; "No Finding" stands alone. */
 static const char *const findings[] = {
@@ -358,7 +362,7 @@ static struct cx_outcome box_row(void *ctx, struct cx_row *row)
 	if (!e || !e->kept)
 		return cx_rows_reject(row, "box of image '%s' not kept from %s", name,
 				      r->entry_file);
-	struct cx_box_fact b = {name, label, v[0], v[1], v[2], v[3]};
+	struct cx_box_fact b = {name, label, v[0], v[1], v[2], v[3], NIH_FRAME, NIH_FRAME};
 	struct cx_error err = {0};
 	if (cx_emit_box(r->sink, &b, &err))
 		return cx_rows_reject(row, "%s", err.msg);

@@ -199,9 +199,9 @@ static void regions(struct segs *s, struct cx_box_fact **boxes, size_t *n)
 	}
 	*boxes = *n ? cx_malloc(*n * sizeof(**boxes)) : NULL;
 	for (size_t k = 0; k < *n; k++)
-		(*boxes)[k] = (struct cx_box_fact){NULL, NULL, (double)x0[k], (double)y0[k],
-						   (double)(x1[k] - x0[k] + 1),
-						   (double)(y1[k] - y0[k] + 1)};
+		(*boxes)[k] = (struct cx_box_fact){.x = (double)x0[k], .y = (double)y0[k],
+						   .w = (double)(x1[k] - x0[k] + 1),
+						   .h = (double)(y1[k] - y0[k] + 1)};
 	if (*n > 1)
 		qsort(*boxes, *n, sizeof(**boxes), box_order);
 	free(slot);
@@ -237,6 +237,8 @@ int cx_emit_rle_boxes(const struct cx_sink *s, const char *image, const char *la
 	for (size_t i = 0; i < n && rc == 0; i++) {
 		boxes[i].image = image;
 		boxes[i].label = label;
+		boxes[i].frame_width = width; /* the mask's grid */
+		boxes[i].frame_height = height;
 		rc = cx_emit_box(s, &boxes[i], err);
 	}
 	free(boxes);

@@ -28,7 +28,13 @@ static const char *const sql_datasets =
 	" (SELECT count(*) FROM study s WHERE s.dataset_id = d.id),"
 	" (SELECT count(*) FROM reject r WHERE r.dataset_id = d.id),"
 	" (SELECT count(*) FROM instance n JOIN entry e ON n.entry_id = e.id"
-	"  WHERE e.dataset_id = d.id), d.id"
+	"  WHERE e.dataset_id = d.id), d.id,"
+	/* images whose file on disk has not the aspect ratio of their boxes'
+	 * frame (tasks/boxes.c, cx_box_frame_fits: the same test) */
+	" (SELECT count(DISTINCT b.image_id) FROM box b JOIN image i ON b.image_id = i.id"
+	"  WHERE b.dataset_id = d.id AND b.frame_width > 0 AND i.width > 0 AND i.height > 0"
+	"  AND abs(i.width * b.frame_height - i.height * b.frame_width)"
+	"   > b.frame_width + b.frame_height)"
 	" FROM dataset d ORDER BY d.name";
 
 static const char *const sql_counts =
@@ -86,12 +92,13 @@ static int stats_datasets(struct cx_cat *cat, int json, struct cx_buf *out, stru
 			cx_buf_addf(out, ", \"rows_read\": %lld, \"rows_kept\": %lld,"
 					 " \"rows_rejected\": %lld, \"rows_filtered\": %lld,"
 					 " \"images\": %lld, \"patients\": %lld, \"studies\": %lld,"
-					 " \"rejects\": %lld, \"instances\": %lld, \"filtered\": {",
+					 " \"rejects\": %lld, \"instances\": %lld,"
+					 " \"box_frame_mismatch\": %lld, \"filtered\": {",
 				    sqlite3_column_int64(st, 5), sqlite3_column_int64(st, 6),
 				    sqlite3_column_int64(st, 7), sqlite3_column_int64(st, 8),
 				    sqlite3_column_int64(st, 9), sqlite3_column_int64(st, 10),
 				    sqlite3_column_int64(st, 11), sqlite3_column_int64(st, 12),
-				    sqlite3_column_int64(st, 13));
+				    sqlite3_column_int64(st, 13), sqlite3_column_int64(st, 15));
 			filtered_rules(cat, sqlite3_column_int64(st, 14), 1, out);
 			cx_buf_adds(out, "}}");
 		} else {
@@ -101,6 +108,10 @@ static int stats_datasets(struct cx_cat *cat, int json, struct cx_buf *out, stru
 				    sqlite3_column_int64(st, 8), sqlite3_column_int64(st, 9),
 				    sqlite3_column_int64(st, 10), sqlite3_column_int64(st, 13));
 			filtered_rules(cat, sqlite3_column_int64(st, 14), 0, out);
+			if (sqlite3_column_int64(st, 15))
+				cx_buf_addf(out, "    boxes: %lld images whose file has not the aspect"
+						 " ratio of their boxes' frame (not rendered)\n",
+					    sqlite3_column_int64(st, 15));
 		}
 		first = 0;
 	}

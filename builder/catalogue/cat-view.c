@@ -33,7 +33,8 @@ static const char *const view_sql[V_COUNT] = {
 	/* a study's report text: its findings, or its impression when it has none */
 	"SELECT COALESCE(NULLIF(findings, ''), impression) FROM report WHERE study_id = ?1",
 	"SELECT question, answer, closed FROM qa WHERE id = ?1",
-	"SELECT label, x, y, w, h FROM box WHERE image_id = ?1 AND label = ?2 ORDER BY y, x, id",
+	"SELECT label, x, y, w, h, frame_width, frame_height FROM box"
+	" WHERE image_id = ?1 AND label = ?2 ORDER BY y, x, id",
 	"SELECT i.archive, i.path FROM instance_image x JOIN image i ON x.image_id = i.id"
 	" WHERE x.instance_id = ?1 ORDER BY x.ord",
 };
@@ -184,7 +185,8 @@ static void fill_boxes(struct cat_views *v, struct cat_item *it, sqlite3_stmt *q
 		it->boxes[it->nboxes++] = (struct cx_view_box){
 			cx_strdup(col(st, 0)), sqlite3_column_double(st, 1),
 			sqlite3_column_double(st, 2), sqlite3_column_double(st, 3),
-			sqlite3_column_double(st, 4)};
+			sqlite3_column_double(st, 4), sqlite3_column_int(st, 5),
+			sqlite3_column_int(st, 6)};
 	}
 	sqlite3_reset(st);
 	it->boxes_part.box = it->boxes;

@@ -2,11 +2,15 @@
  * boxes.c - the box syntax of grounding answers.
  *
  * A box is written <box>(x1,y1),(x2,y2)</box>: its top-left and bottom-right
- * corners as integers 0..100, in hundredths of the image's width and height,
- * so the text does not depend on the image's resolution (CheXinstruct's
- * serialisation also ends in integers 0..100). A corner v becomes
- * floor(v * 100 / size), clamped to 0..100: floor keeps a box that touches
- * the right edge at 100 and never rounds a corner outside the image. Boxes
+ * corners as integers 0..100 of its frame's width and height, so the text
+ * does not depend on the image's resolution. A corner v becomes what the
+ * official CheXinstruct build writes (cx_box_coord, util/box.c): v / size x
+ * 1000 truncated, clamped to 999, then /10 rounded half to even (issue 11:
+ * the earlier floor(v x 100 / size) differed by one in some coordinate of 90%
+ * of NIH boxes). The size is the frame the adapter states for the boxes (NIH:
+ * the released 1024 x 1024, whatever file is on disk), or the image header's
+ * when the frame is 0 x 0; an image on disk whose aspect ratio is not its
+ * frame's is refused, never rendered with boxes that would not fit it. Boxes
  * are sorted by (x1, y1, x2, y2) so the answer does not depend on the order
  * the release listed them in. templates/README.md documents the syntax.
  */
@@ -16,19 +20,27 @@
 
 #include "tasks/tasks.h"
 
-static int quantise(double v, int size)
+int cx_box_frame_fits(int fw, int fh, int width, int height)
 {
-	double q = floor(v * 100.0 / size);
-	if (q < 0)
-		return 0;
-	if (q > 100)
-		return 100;
-	return (int)q;
+	if (fw <= 0 || fh <= 0 || width <= 0 || height <= 0)
+		return 1;
+	/* A copy resized to w = round(fw s), h = round(fh s) has
+	 * |w fh - h fw| <= (fw + fh) / 2; twice that allows floor for round. */
+	double d = (double)width * fh - (double)height * fw;
+	return fabs(d) <= (double)fw + fh;
 }
 
 int cx_box_quantise(const struct cx_view_box *b, int width, int height, struct cx_qbox *out,
 		    struct cx_error *err)
 {
+	int fw = b->frame_width, fh = b->frame_height;
+	if (fw > 0 && fh > 0 && !cx_box_frame_fits(fw, fh, width, height))
+		return cx_error_set(err, CX_EINVAL, "image %dx%d does not have the aspect ratio of"
+				    " its boxes' %dx%d frame", width, height, fw, fh);
+	if (fw > 0 && fh > 0) {
+		width = fw;
+		height = fh;
+	}
 	if (width <= 0 || height <= 0)
 		return cx_error_set(err, CX_EINVAL, "no image size for the boxes (%dx%d)", width,
 				    height);
@@ -36,10 +48,10 @@ int cx_box_quantise(const struct cx_view_box *b, int width, int height, struct c
 	    b->w < 0 || b->h < 0)
 		return cx_error_set(err, CX_EINVAL, "box (%g, %g, %g, %g) is not a box", b->x, b->y,
 				    b->w, b->h);
-	out->x1 = quantise(b->x, width);
-	out->y1 = quantise(b->y, height);
-	out->x2 = quantise(b->x + b->w, width);
-	out->y2 = quantise(b->y + b->h, height);
+	out->x1 = cx_box_coord(b->x, width);
+	out->y1 = cx_box_coord(b->y, height);
+	out->x2 = cx_box_coord(b->x + b->w, width);
+	out->y2 = cx_box_coord(b->y + b->h, height);
 	return 0;
 }
 

@@ -27,10 +27,13 @@
 /* ------------------------------------------------------------------ */
 /* What a task renders from                                           */
 
-/* A box in pixels of its image (top-left corner, width, height). */
+/* A box (top-left corner, width, height) in pixels of its frame: the frame
+ * the release gives boxes in (adapters/adapter.h, struct cx_box_fact), or the
+ * image's header size when the frame is 0 x 0. */
 struct cx_view_box {
 	const char *label;
 	double x, y, w, h;
+	int frame_width, frame_height;
 };
 
 /*
@@ -245,8 +248,13 @@ struct cx_qbox {
 	int x1, y1, x2, y2;
 };
 
-/* Each corner v (x, x + w, y, y + h) becomes floor(v * 100 / size) clamped to
- * 0..100. Fails on a missing image size or a non-finite coordinate. */
+/* 1 when an image of width x height (0: unknown) may show boxes of the frame
+ * fw x fh (0: the image's own): the same aspect ratio, to a pixel of rounding. */
+int cx_box_frame_fits(int fw, int fh, int width, int height);
+/* Each corner v (x, x + w, y, y + h) becomes cx_box_coord(v, size) (0..100,
+ * the official rounding), size being the box's frame, or width x height (the
+ * image header's) when its frame is 0 x 0. Fails on a missing size, a
+ * non-finite coordinate, or an image whose aspect ratio is not the frame's. */
 int cx_box_quantise(const struct cx_view_box *b, int width, int height, struct cx_qbox *out,
 		    struct cx_error *err);
 /* Appends the boxes as "<box>(x1,y1),(x2,y2)</box>..." sorted by (x1, y1, x2,

@@ -117,6 +117,26 @@ check "and names the entry, the count and the first instance" grep -qx \
   "box \[Abnormality Grounding\] \[ChestX-ray14\]: 1 of 6, first .*: a box of zero area" \
   "$tmp/audit-flat.txt"
 
+# --- boxes: the frame, not the file (issue 11, defect 9) ----------------------
+# The demo's NIH images are 64 x 64 copies; BBox_List is in the released
+# 1024 x 1024 frame: 301.97,512.54 + 433.90 x 290.17 is (29,50),(72,78).
+"$cx" --catalogue "$db" sample --task grounding -n 10 --json >"$tmp/ground.json"
+check "grounding answers are normalised by the 1024 x 1024 frame, not the 64 px file" python3 -c '
+import json, sys
+d = {x["key"]: x["answer"] for x in json.load(open(sys.argv[1]))}
+assert d["00000101_000.png|Cardiomegaly"] == "<box>(29,50),(72,78)</box>", d
+assert d["00000103_000.png|Mass"] == "<box>(60,20),(70,30)</box>", d
+' "$tmp/ground.json"
+cp "$db" "$tmp/aspect.db"
+sqlite3 "$tmp/aspect.db" "UPDATE image SET height = 48 WHERE key = '00000101_000.png'"
+"$cx" --catalogue "$tmp/aspect.db" stats >"$tmp/aspect.txt"
+check "stats counts an image whose file has not its boxes' frame's aspect ratio" grep -qx \
+  "    boxes: 1 images whose file has not the aspect ratio of their boxes' frame (not rendered)" \
+  "$tmp/aspect.txt"
+"$cx" --catalogue "$tmp/aspect.db" audit --task grounding >"$tmp/aspect-audit.txt"
+check "audit exits 1 on it" test $? -eq 1
+check "and names the instance and the reason" grep -qx "render \[Abnormality Grounding\] \[ChestX-ray14\]: 1 of 6, first 00000101_000.png|Cardiomegaly: image 64x48 does not have the aspect ratio of its boxes' 1024x1024 frame" "$tmp/aspect-audit.txt"
+
 # --- command line ---------------------------------------------------------
 for c in build sample stats tasks audit; do
   "$cx" "$c" --help >"$tmp/help.out"

@@ -262,9 +262,9 @@ static void test_rle(void)
 		  0, "cx_emit_rle_boxes emits the boxes");
 	CHECK_STR(cx_buf_str(&log),
 		  "box image=\"1.2.276.0.7230010.3.1.4.1\" label=\"Pneumothorax\" "
-		  "xywh=0.000,0.000,1.000,2.000\n"
+		  "xywh=0.000,0.000,1.000,2.000 frame=5x5\n"
 		  "box image=\"1.2.276.0.7230010.3.1.4.1\" label=\"Pneumothorax\" "
-		  "xywh=3.000,0.000,1.000,2.000\n",
+		  "xywh=3.000,0.000,1.000,2.000 frame=5x5\n",
 		  "one box fact per region");
 	CHECK_INT(cx_emit_rle_boxes(&s, "x", "Pneumothorax", "0 2 13", 5, 5, &err), CX_EFORMAT,
 		  "malformed RLE is refused, for the adapter to reject the row");

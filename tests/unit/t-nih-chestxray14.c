@@ -103,7 +103,7 @@ static void test_broken(void)
 	EXPECT("%s", "image key=\"00000305_003.png\" path=\"images/00000305_003.png\" "
 		     "patient=\"305\" view=\"PA\" split=\"train\" sex=\"F\" age=58");
 	EXPECT("%s", "box image=\"00000302_001.png\" label=\"Effusion\" "
-		     "xywh=10.500,20.250,30.000,40.000");
+		     "xywh=10.500,20.250,30.000,40.000 frame=1024x1024");
 	EXPECT("%s", "kept BBox_List_2017.csv:2");
 	e = "reject BBox_List_2017.csv:";
 	EXPECT("%s3 non-numeric box x 'ten'", e);
@@ -113,14 +113,17 @@ static void test_broken(void)
 	EXPECT("%s7 box of image '00000399_000.png' not kept from Data_Entry_2017_v2020.csv", e);
 	EXPECT("%s8 box of image '00000301_000.png' not kept from Data_Entry_2017_v2020.csv", e);
 	EXPECT("%s9 row has 5 fields, expected 6", e);
-	EXPECT("%s", "kept BBox_List_2017.csv:10");
+	/* Issue 11, defect 9: boxes are in the released 1024 x 1024 frame; one
+	 * of zero area on the 0-100 grid, or outside the frame, is rejected. */
+	EXPECT("%s10 box 1,2,3,4 has zero area on the 0-100 grid of its 1024x1024 frame", e);
 	EXPECT("%s11 row has 7 fields, expected 6", e);
+	EXPECT("%s12 box 1000,20,30,40 outside its 1024x1024 frame", e);
 #undef EXPECT
-	CHECK_INT(n.kept, 3 + 2, "broken: kept: 3 Data_Entry rows, 2 boxes");
-	CHECK_INT(n.rejected, 12 + 8, "broken: rejected: 12 Data_Entry rows, 8 boxes");
+	CHECK_INT(n.kept, 3 + 1, "broken: kept: 3 Data_Entry rows, 1 box");
+	CHECK_INT(n.rejected, 12 + 10, "broken: rejected: 12 Data_Entry rows, 10 boxes");
 	CHECK_INT(n.filtered, 0, "broken: nothing filtered");
 	CHECK_INT(n.images, 3, "broken: images of kept rows only");
-	CHECK_INT(n.boxes, 2, "broken: boxes of kept rows only");
+	CHECK_INT(n.boxes, 1, "broken: boxes of kept rows only");
 	cx_buf_release(&log);
 }
 

@@ -289,18 +289,38 @@ static void test_boxes(void)
 {
 	struct cx_error err = {0};
 	struct cx_qbox q;
-	struct cx_view_box b = {"Nodule/Mass", 120, 320, 180, 176};
+	struct cx_view_box b = {"Nodule/Mass", 120, 320, 180, 176, 0, 0};
 	CHECK(cx_box_quantise(&b, 1000, 800, &q, &err) == 0, "quantise");
 	CHECK(q.x1 == 12 && q.y1 == 40 && q.x2 == 30 && q.y2 == 62, "(12,40),(30,62)");
-	struct cx_view_box floors = {"x", 9.99, 0.5, 10.0, 1023.4};
-	CHECK(cx_box_quantise(&floors, 1024, 1024, &q, &err) == 0, "quantise floors");
-	CHECK(q.x1 == 0 && q.y1 == 0 && q.x2 == 1 && q.y2 == 99, "floor, never round up");
-	struct cx_view_box out = {"x", -20, 900, 2000, 500};
+	/* Issue 11, defect 9: the official rounding. 9.99 of 1024 is bin 9 ->
+	 * 0.9 -> 1 (floor gave 0); 1023.9 is bin 999 -> 99.9 -> 100 (floor: 99). */
+	struct cx_view_box official = {"x", 9.99, 0.5, 10.0, 1023.4, 0, 0};
+	CHECK(cx_box_quantise(&official, 1024, 1024, &q, &err) == 0, "quantise the official way");
+	CHECK(q.x1 == 1 && q.y1 == 0 && q.x2 == 2 && q.y2 == 100,
+	      "(1,0),(2,100): truncated to a bin of 1000, then /10 rounded");
+	CHECK_INT(cx_box_coord(25, 1000), 2, "bin 25 -> 2.5 -> 2: half to even");
+	CHECK_INT(cx_box_coord(35, 1000), 4, "bin 35 -> 3.5 -> 4: half to even");
+	CHECK_INT(cx_box_coord(1000, 1000), 100, "the far edge: bin 1000 clamped to 999 -> 100");
+	CHECK_INT(cx_box_coord(-5, 1000), 0, "below 0 -> 0");
+	/* The frame, not the file: a 512 px copy of an NIH image gives the
+	 * answer of the 1024 px original; a file of another aspect is refused. */
+	struct cx_view_box framed = {"Mass", 700, 500, 200, 300, 1024, 1024};
+	CHECK(cx_box_quantise(&framed, 512, 512, &q, &err) == 0, "a 512 px copy of a 1024 frame");
+	CHECK(q.x1 == 68 && q.y1 == 49 && q.x2 == 88 && q.y2 == 78, "(68,49),(88,78) of the frame");
+	CHECK(cx_box_quantise(&framed, 64, 64, &q, &err) == 0 && q.x1 == 68,
+	      "and of a 64 px copy the same");
+	CHECK_INT(cx_box_quantise(&framed, 1024, 800, &q, &err), CX_EINVAL,
+		  "a file whose aspect ratio is not the frame's is refused");
+	CHECK_STR(err.msg, "image 1024x800 does not have the aspect ratio of its boxes' 1024x1024"
+		  " frame", "refusal message");
+	CHECK(cx_box_frame_fits(2544, 3056, 426, 512) && !cx_box_frame_fits(2544, 3056, 430, 512),
+	      "a resized copy fits its frame to a pixel of rounding, not more");
+	struct cx_view_box out = {"x", -20, 900, 2000, 500, 0, 0};
 	CHECK(cx_box_quantise(&out, 1000, 1000, &q, &err) == 0, "quantise outside");
 	CHECK(q.x1 == 0 && q.y1 == 90 && q.x2 == 100 && q.y2 == 100, "clamped to 0..100");
 	CHECK(cx_box_quantise(&b, 0, 800, &q, &err) == CX_EINVAL, "no width");
-	struct cx_view_box two[] = {{"b", 500, 100, 50, 50}, {"a", 100, 600, 50, 50},
-				    {"c", 100, 200, 50, 50}};
+	struct cx_view_box two[] = {{"b", 500, 100, 50, 50, 0, 0}, {"a", 100, 600, 50, 50, 0, 0},
+				    {"c", 100, 200, 50, 50, 0, 0}};
 	struct cx_buf s = CX_BUF_INIT;
 	CHECK(cx_boxes_format(&s, two, 3, 1000, 1000, 0, &err) == 0, "format");
 	CHECK_STR(s.data,
@@ -439,8 +459,8 @@ static void test_every_task(const struct cx_templates *t)
 				      "(B) No",
 				      "No", 1});
 
-	struct cx_view_box boxes[] = {{"Effusion", 700, 500, 200, 300},
-				      {"Effusion", 80, 520, 150, 280}};
+	struct cx_view_box boxes[] = {{"Effusion", 700, 500, 200, 300, 1024, 1024},
+				      {"Effusion", 80, 520, 150, 280, 1024, 1024}};
 	view_init(&v, "abnormality-grounding", "ChestX-ray14", "nih-chestxray14",
 		  "00013118_008.png/Effusion");
 	v.boxes = &(struct cx_view_boxes){.label = "Effusion", .vocab = &cx_vocab_chestxray14,
@@ -449,7 +469,7 @@ static void test_every_task(const struct cx_templates *t)
 	check_render(t, &v,
 		     &(struct expect){"plain",
 				      "Locate an effusion in this chest X-ray.",
-				      "<box>(7,50),(22,78)</box><box>(68,48),(87,78)</box>", -1});
+				      "<box>(8,51),(22,78)</box><box>(68,49),(88,78)</box>", -1});
 
 	view_init(&v, "findings-generation", "MIMIC-CXR", "mimic-cxr", "s50414267");
 	v.report = &(struct cx_view_report){"Cough and fever.", "Lungs are clear. No effusion.",
@@ -564,7 +584,7 @@ static void test_grammar(const struct cx_templates *t)
 {
 	struct cx_rendered r;
 	cx_rendered_init(&r);
-	struct cx_view_box box[] = {{"Cardiomegaly", 300, 500, 400, 300}};
+	struct cx_view_box box[] = {{"Cardiomegaly", 300, 500, 400, 300, 1024, 1024}};
 	struct cx_instance_view v;
 	view_init(&v, "abnormality-grounding", "ChestX-ray14", "nih-chestxray14", "g1");
 	v.image = &(struct cx_view_image){NULL, 1024, 1024};
@@ -573,21 +593,21 @@ static void test_grammar(const struct cx_templates *t)
 	check_render(t, &v,
 		     &(struct expect){"plain",
 				      "Draw bounding boxes around cardiomegaly on this chest radiograph.",
-				      "<box>(29,48),(68,78)</box>", -1});
+				      "<box>(29,49),(68,78)</box>", -1});
 	v.key = "g2";
 	v.boxes = &(struct cx_view_boxes){.label = "Mass", .vocab = &cx_vocab_chestxray14,
 					  .box = box, .n = 1};
 	check_render(t, &v,
 		     &(struct expect){"plain",
 				      "Ground a mass in this chest radiograph with bounding boxes.",
-				      "<box>(29,48),(68,78)</box>", -1});
+				      "<box>(29,49),(68,78)</box>", -1});
 	v.key = "g1";
 	v.boxes = &(struct cx_view_boxes){.label = "Infiltrate", .vocab = &cx_vocab_chestxray14,
 					  .box = box, .n = 1};
 	check_render(t, &v,
 		     &(struct expect){"plain",
 				      "Draw bounding boxes around infiltrate on this chest radiograph.",
-				      "<box>(29,48),(68,78)</box>", -1});
+				      "<box>(29,49),(68,78)</box>", -1});
 	view_init(&v, "image-classification", "CheXpert", "chexpert", "p10");
 	v.labels = &(struct cx_view_labels){"{\"Pleural Other\": 1}", &cx_vocab_chexpert};
 	check_render(t, &v,
