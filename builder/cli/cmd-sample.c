@@ -177,9 +177,17 @@ static void add_tiles(struct out *o, const struct cx_sample_item *it, const stru
 		t->boxes = cx_calloc(nb ? nb : 1, sizeof(*t->boxes));
 		for (size_t b = 0; b < nb; b++) {
 			const struct cx_view_box *vb = &v->boxes->box[b];
+			/* Boxes are in their frame's pixels (NIH: 1024 x 1024); the
+			 * sheet draws in the file's. */
+			double sx = 1, sy = 1;
+			if (vb->frame_width > 0 && vb->frame_height > 0 && t->width > 0 &&
+			    t->height > 0) {
+				sx = (double)t->width / vb->frame_width;
+				sy = (double)t->height / vb->frame_height;
+			}
 			t->boxes[b] = (struct cx_sheet_box){.label = cx_strdup(vb->label),
-							    .x = vb->x, .y = vb->y,
-							    .w = vb->w, .h = vb->h};
+							    .x = vb->x * sx, .y = vb->y * sy,
+							    .w = vb->w * sx, .h = vb->h * sy};
 		}
 		t->nboxes = nb;
 	}
