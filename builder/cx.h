@@ -80,8 +80,9 @@ const char *cx_buf_str(const struct cx_buf *b);
 /* Text helpers (util/text.c). */
 /* Trims ASCII spaces, tabs, CR and LF from both ends in place; returns s. */
 char *cx_trim(char *s);
-/* Collapses every run of ASCII whitespace (space, tab, CR, LF, VT, FF) to one
- * space and drops it at both ends, in place; returns the new length. What the
+/* Collapses every run of whitespace (ASCII space, tab, CR, LF, VT, FF, and
+ * U+00A0) to one space and drops it at both ends, in place; returns the new
+ * length (as the official build's re.sub("\s+", " "), plus trimming). What the
  * renderer does to every value it shows (catalogue text stays as released). */
 size_t cx_squash(char *s);
 int cx_str_starts(const char *s, const char *prefix);

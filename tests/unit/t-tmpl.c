@@ -547,6 +547,9 @@ static void test_whitespace(const struct cx_templates *t)
 	char squashed[] = "\t A  b\r\n\nc \v\f";
 	CHECK_INT((long)cx_squash(squashed), 5, "cx_squash: new length");
 	CHECK_STR(squashed, "A b c", "cx_squash: runs to one space, ends trimmed");
+	char nbsp[] = "left\xc2\xa0 lung\xc2\xa0";
+	CHECK_INT((long)cx_squash(nbsp), 9, "cx_squash: a no-break space is whitespace too");
+	CHECK_STR(nbsp, "left lung", "cx_squash: no-break spaces squashed");
 	char blank[] = " \n\t ";
 	CHECK_INT((long)cx_squash(blank), 0, "cx_squash: only whitespace leaves nothing");
 	struct cx_instance_view v;
