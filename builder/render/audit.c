@@ -432,6 +432,14 @@ static void option_units(struct table *t, const char *f, size_t option)
 	}
 }
 
+static int bits(unsigned m)
+{
+	int n = 0;
+	for (; m; m &= m - 1)
+		n++;
+	return n;
+}
+
 static void add_units(struct cx_audit *a, struct entry *e, const struct cx_rendered *r)
 {
 	if (r->correct < 0 || (size_t)r->correct >= r->noptions)
@@ -455,7 +463,7 @@ static void add_units(struct cx_audit *a, struct entry *e, const struct cx_rende
 		if (s->mask == right)
 			u->log_right += log(1.0 / k);
 		else if (!(s->mask & right))
-			u->log_wrong += log((k - __builtin_popcount(wrong)) / k);
+			u->log_wrong += log((k - bits(wrong)) / k);
 	}
 }
 
