@@ -203,7 +203,8 @@ CREATE TABLE text_pair (
 	src_line   INTEGER
 );
 
--- A phrase grounded by a box in pixels of the original image (MS-CXR).
+-- A phrase grounded by a box in pixels of its frame (MS-CXR: image_width x
+-- image_height, as released; 0: the image header's).
 CREATE TABLE phrase_box (
 	id         INTEGER PRIMARY KEY,
 	dataset_id INTEGER NOT NULL REFERENCES dataset(id),
@@ -214,6 +215,8 @@ CREATE TABLE phrase_box (
 	y          REAL NOT NULL,
 	w          REAL NOT NULL,
 	h          REAL NOT NULL,
+	frame_width  INTEGER NOT NULL DEFAULT 0,
+	frame_height INTEGER NOT NULL DEFAULT 0,
 	src_file   TEXT,
 	src_line   INTEGER
 );

@@ -140,12 +140,14 @@ struct cx_text_pair_fact {
 };
 
 /* A phrase grounded by a box (MS-CXR: one row per box; a phrase with several
- * boxes gives several facts). Pixels of the original image. */
+ * boxes gives several facts). Pixels of its frame, as struct cx_box_fact's
+ * (MS-CXR states it: its image_width and image_height columns). */
 struct cx_phrase_box_fact {
 	const char *image;  /* image key */
 	const char *label;  /* category, e.g. "Pneumonia" */
 	const char *phrase; /* label_text as released */
 	double x, y, w, h;
+	int frame_width, frame_height;
 };
 
 /* A multiple-choice question with the options the release gives (PMC-VQA

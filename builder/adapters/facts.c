@@ -77,7 +77,8 @@ static const struct cx_fact_col phrase_box_cols[] = {
 	REF(struct cx_phrase_box_fact, image, IMAGE), NEED(struct cx_phrase_box_fact, label),
 	NEED(struct cx_phrase_box_fact, phrase), REAL(struct cx_phrase_box_fact, x),
 	REAL(struct cx_phrase_box_fact, y), REAL(struct cx_phrase_box_fact, w),
-	REAL(struct cx_phrase_box_fact, h),
+	REAL(struct cx_phrase_box_fact, h), INT(struct cx_phrase_box_fact, frame_width),
+	INT(struct cx_phrase_box_fact, frame_height),
 };
 static const struct cx_fact_col choice_cols[] = {
 	TEXT(struct cx_choice_fact, key), REF(struct cx_choice_fact, image, IMAGE),
@@ -136,30 +137,35 @@ static int check_xywh(double x, double y, double w, double h, struct cx_error *e
 
 /* In its frame, and of some area once quantised as the renderer will (the
  * frame is known here unless it is the image header's, 0 x 0). */
-static int check_box(const void *fact, struct cx_error *err)
+static int check_framed(double x, double y, double w, double h, int fw, int fh,
+			struct cx_error *err)
 {
-	const struct cx_box_fact *f = fact;
-	if (check_xywh(f->x, f->y, f->w, f->h, err))
+	if (check_xywh(x, y, w, h, err))
 		return err->code;
-	int fw = f->frame_width, fh = f->frame_height;
 	if (fw < 0 || fh < 0 || (fw == 0) != (fh == 0))
 		return cx_error_set(err, CX_EFORMAT, "box frame %dx%d", fw, fh);
 	if (!fw)
 		return 0;
-	if (f->x + f->w > fw || f->y + f->h > fh)
-		return cx_error_set(err, CX_EFORMAT, "box %g,%g,%g,%g outside its %dx%d frame", f->x,
-				    f->y, f->w, f->h, fw, fh);
-	if (cx_box_coord(f->x, fw) == cx_box_coord(f->x + f->w, fw) ||
-	    cx_box_coord(f->y, fh) == cx_box_coord(f->y + f->h, fh))
+	if (x + w > fw || y + h > fh)
+		return cx_error_set(err, CX_EFORMAT, "box %g,%g,%g,%g outside its %dx%d frame", x, y,
+				    w, h, fw, fh);
+	if (cx_box_coord(x, fw) == cx_box_coord(x + w, fw) ||
+	    cx_box_coord(y, fh) == cx_box_coord(y + h, fh))
 		return cx_error_set(err, CX_EFORMAT, "box %g,%g,%g,%g has zero area on the 0-100"
-				    " grid of its %dx%d frame", f->x, f->y, f->w, f->h, fw, fh);
+				    " grid of its %dx%d frame", x, y, w, h, fw, fh);
 	return 0;
+}
+
+static int check_box(const void *fact, struct cx_error *err)
+{
+	const struct cx_box_fact *f = fact;
+	return check_framed(f->x, f->y, f->w, f->h, f->frame_width, f->frame_height, err);
 }
 
 static int check_phrase_box(const void *fact, struct cx_error *err)
 {
 	const struct cx_phrase_box_fact *f = fact;
-	return check_xywh(f->x, f->y, f->w, f->h, err);
+	return check_framed(f->x, f->y, f->w, f->h, f->frame_width, f->frame_height, err);
 }
 
 static int check_choice(const void *fact, struct cx_error *err)

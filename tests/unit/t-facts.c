@@ -37,7 +37,7 @@ static const struct cx_image_pair_fact image_pair = {"img-b", "img-a", "pleural_
 static const struct cx_text_pair_fact text_pair = {"p1", "No effusion.", "Small effusion.",
 						   "contradiction", CX_SPLIT_TEST};
 static const struct cx_phrase_box_fact phrase_box = {"img-a", "Pneumonia", "Bibasilar opacities",
-						     196, 1136, 532, 315};
+						     196, 1136, 532, 315, 2544, 3056};
 static const struct cx_choice_fact choice = {"q7", "img-a", "What is shown?", choices, 4, 1,
 					     CX_SPLIT_TRAIN};
 static const struct cx_history_qa_fact history_qa = {
@@ -64,7 +64,7 @@ static const char *const lines[] = {
 	"text_pair key=\"p1\" text1=\"No effusion.\" text2=\"Small effusion.\" "
 	"relation=\"contradiction\" split=\"test\"",
 	"phrase_box image=\"img-a\" label=\"Pneumonia\" phrase=\"Bibasilar opacities\" "
-	"x=196.000 y=1136.000 w=532.000 h=315.000",
+	"x=196.000 y=1136.000 w=532.000 h=315.000 frame_width=2544 frame_height=3056",
 	"choice key=\"q7\" image=\"img-a\" question=\"What is shown?\" "
 	"options=[\"A:Pneumothorax\",\"B:Effusion\",\"C:Edema\",\"D:Normal\"] answer=1 split=\"train\"",
 	"history_qa study=\"s1\" question=\"Is it in the left lung?\" answers=[\"yes\"] "
@@ -164,6 +164,18 @@ static void test_checks(void)
 	p.w = 0;
 	refused(cx_emit_phrase_box(&none, &p, &err), &err, "bad box 196,1136,0,315",
 		"a phrase box of width 0");
+	/* Issue 11, defect 9: boxes are checked against the frame they state. */
+	p = phrase_box;
+	p.x = 2100;
+	refused(cx_emit_phrase_box(&none, &p, &err), &err,
+		"box 2100,1136,532,315 outside its 2544x3056 frame", "a phrase box past its frame");
+	p = phrase_box;
+	p.w = 1;
+	refused(cx_emit_phrase_box(&none, &p, &err), &err,
+		"box 196,1136,1,315 has zero area on the 0-100 grid of its 2544x3056 frame",
+		"a phrase box one pixel wide: zero area on the grid");
+	struct cx_box_fact bx = {"img-a", "Mass", 10, 20, 30, 40, 1024, 0};
+	refused(cx_emit_box(&none, &bx, &err), &err, "box frame 1024x0", "a frame of one side");
 	struct cx_candidate_fact k = candidate;
 	struct cx_error_count bad[] = {{0, 0, 1, 2}};
 	k.errors = bad;
