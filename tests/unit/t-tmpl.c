@@ -611,12 +611,12 @@ static void test_grammar(const struct cx_templates *t)
 		     &(struct expect){"plain",
 				      "Draw bounding boxes around infiltrate on this chest radiograph.",
 				      "<box>(29,49),(68,78)</box>", -1});
-	view_init(&v, "image-classification", "CheXpert", "chexpert", "p10");
+	view_init(&v, "image-classification", "CheXpert", "chexpert", "p25");
 	v.labels = &(struct cx_view_labels){"{\"Pleural Other\": 1}", &cx_vocab_chexpert};
 	check_render(t, &v,
 		     &(struct expect){"yesno",
-				      "Can a pleural abnormality other than effusion be seen in this"
-				      " image?",
+				      "Does this chest X-ray show a pleural abnormality other than"
+				      " effusion?",
 				      "Yes", -1});
 	size_t n = cx_templates_count(t, "view-classification", "plain"), named = 0;
 	for (size_t i = 0; i < n; i++) {
@@ -713,7 +713,7 @@ static void test_fair_labels(const struct cx_templates *t)
 	CHECK_STR(f.answer, "Edema, Pleural Other", "positive Pleural Other: listed");
 
 	fair_run(t, &cx_vocab_chexpert, "{\"Cardiomegaly\": 1, \"Pleural Other\": 0}",
-		 "other pleural abnormality", &f);
+		 "pleural abnormality other than effusion", &f);
 	CHECK(f.choice > 0, "Cardiomegaly: choice questions");
 	CHECK_INT(f.leaky, 0, "no option of any choice names No Finding or Pleural Other");
 	CHECK(f.mentions > 0, "a stated-negative Pleural Other is asked (answer No)");
