@@ -339,20 +339,6 @@ int cx_cat_build_seed(struct cx_cat *cat, uint64_t *seed, struct cx_error *err)
 	return rc;
 }
 
-int cx_cat_task_names(struct cx_cat *cat, struct cx_buf *out, struct cx_error *err)
-{
-	sqlite3_stmt *st;
-	if (cat_prepare(cat, "SELECT DISTINCT t.name FROM task t JOIN entry e ON e.task_id = t.id"
-			     " ORDER BY t.id", &st, err))
-		return CX_EDB;
-	while (sqlite3_step(st) == SQLITE_ROW) {
-		cx_buf_adds(out, out->len ? ", " : "");
-		cx_buf_adds(out, col(st, 0));
-	}
-	sqlite3_finalize(st);
-	return 0;
-}
-
 int cx_cat_has_source(struct cx_cat *cat, const char *source)
 {
 	sqlite3_stmt *st;

@@ -161,8 +161,6 @@ long cx_cat_each_instance(struct cx_cat *cat, const struct cx_sample_query *q, c
 /* The build seed (build --seed, meta 'seed': the last build's) that ordered
  * pairs and negatives; CX_ENOTFOUND when nothing was built. */
 int cx_cat_build_seed(struct cx_cat *cat, uint64_t *seed, struct cx_error *err);
-/* The distinct task ids that have instances, comma-joined (for messages). */
-int cx_cat_task_names(struct cx_cat *cat, struct cx_buf *out, struct cx_error *err);
 
 /* --- sharding (cat-shard.c) ---
  * What `chexinstruct shard` reads, and the plan of a run: a SQLite file in

@@ -25,7 +25,8 @@ static const char help[] =
 	"\n"
 	"Prints N rendered instances (instruction, answer, options, images,\n"
 	"provenance) of every task whose name contains T ('vqa' matches the\n"
-	"open-ended and close-ended VQA tasks).\n"
+	"open-ended and close-ended VQA tasks). A --task or --dataset that names\n"
+	"nothing in the catalogue exits 2 with the known names.\n"
 	"\n"
 	"  --task T           task name or part of one (required)\n"
 	"  --dataset D        only this dataset (name or source id)\n"
@@ -264,6 +265,54 @@ static int on_item(void *ctx, const struct cx_sample_item *it, struct cx_error *
 	return 0;
 }
 
+/* 1 when entry i is the first of e to have this task (datasets: 0), or
+ * this dataset (1): the known names are listed once each, in entry order. */
+static int first_with(const struct cx_shard_entry *e, size_t i, int datasets)
+{
+	const char *name = datasets ? e[i].dataset : e[i].task;
+	for (size_t j = 0; j < i; j++)
+		if (!strcmp(datasets ? e[j].dataset : e[j].task, name))
+			return 0;
+	return 1;
+}
+
+/* An unknown --task or --dataset is a usage error naming the known ones, so
+ * that a typo is not mistaken for an empty selection ("no instances match"
+ * is left for names that exist but have nothing in common). Returns 0 or the
+ * exit status. */
+static int check_names(struct cx_cat *cat, const struct cx_sample_query *q)
+{
+	struct cx_shard_entry *e;
+	size_t n;
+	struct cx_error err = {0};
+	if (cx_cat_shard_entries(cat, &e, &n, &err))
+		return cx_fail("%s", err.msg);
+	struct cx_buf tasks = CX_BUF_INIT, datasets = CX_BUF_INIT;
+	int task_known = 0, dataset_known = !q->dataset;
+	for (size_t i = 0; i < n; i++) {
+		task_known |= strstr(e[i].task, q->task) != NULL;
+		if (q->dataset)
+			dataset_known |= !strcmp(e[i].dataset, q->dataset) ||
+					 !strcmp(e[i].source, q->dataset);
+		if (first_with(e, i, 0))
+			cx_buf_addf(&tasks, "%s%s", tasks.len ? ", " : "", e[i].task);
+		if (first_with(e, i, 1))
+			cx_buf_addf(&datasets, "%s%s (%s)", datasets.len ? ", " : "", e[i].dataset,
+				    e[i].source);
+	}
+	int status = 0;
+	if (!task_known)
+		status = cx_fail("sample: no task matches '%s'; known tasks: %s", q->task,
+				 n ? tasks.data : "none (the catalogue has no instances)");
+	else if (!dataset_known)
+		status = cx_fail("sample: no dataset '%s'; known datasets: %s", q->dataset,
+				 n ? datasets.data : "none (the catalogue has no instances)");
+	cx_buf_release(&tasks);
+	cx_buf_release(&datasets);
+	cx_cat_shard_entries_free(e, n);
+	return status ? CX_EXIT_USAGE : 0;
+}
+
 static int sample(const struct cx_global *g, const struct cx_sample_query *q, const char *tdir,
 		  const char *png)
 {
@@ -276,28 +325,25 @@ static int sample(const struct cx_global *g, const struct cx_sample_query *q, co
 		cx_templates_free(t);
 		return cx_fail("%s", err.msg);
 	}
+	int status = check_names(cat, q);
+	if (status) {
+		cx_cat_close(cat);
+		cx_templates_free(t);
+		return status;
+	}
 	struct out o = {.t = t, .seed = q->seed, .json = q->json && !png, .png = png};
 	if (o.json)
 		fputs("[", stdout);
 	long n = cx_cat_sample(cat, q, on_item, &o, &err);
 	if (o.json)
 		fputs(o.shown ? "\n]\n" : "]\n", stdout);
-	int status = CX_EXIT_OK;
 	if (png && n > 0)
 		status = write_sheet(&o);
 	free_tiles(&o);
-	if (n < 0) {
+	if (n < 0)
 		status = cx_fail("%s", err.msg);
-	} else if (n == 0) {
-		struct cx_buf names = CX_BUF_INIT;
-		cx_cat_task_names(cat, &names, &err);
-		if (!strstr(cx_buf_str(&names), q->task))
-			status = cx_fail("no task matches '%s'; known tasks: %s", q->task,
-					 cx_buf_str(&names));
-		else
-			fprintf(stderr, "chexinstruct: no instances match\n");
-		cx_buf_release(&names);
-	}
+	else if (n == 0)
+		fprintf(stderr, "chexinstruct: no instances match\n");
 	cx_cat_close(cat);
 	cx_templates_free(t);
 	return status;

@@ -85,8 +85,33 @@ d = json.load(open(sys.argv[1]))
 assert len(d) == 2 and all(x["dataset"] == "MIMIC-CXR" and x["split"] == "train" for x in d), d
 ' "$tmp/cls.json"
 "$cx" --catalogue "$db" sample --task nosuchtask >"$tmp/unknown.out" 2>"$tmp/unknown.err"
-check "sample of an unknown task exits 1" test $? -eq 1
-check "and lists the known tasks" grep -q "known tasks: image-classification" "$tmp/unknown.err"
+check "sample of an unknown task exits 2" test $? -eq 2
+# the known names come in the catalogue's entry order, once each
+{ printf '%s' "chexinstruct: error: sample: no task matches 'nosuchtask'; known tasks: "
+  printf '%s' "image-classification, view-classification, view-matching, findings-generation, "
+  printf '%s' "impression-generation, findings-summarization, image-text-matching, "
+  printf '%s\n' "image-text-selection, abnormality-grounding, open-ended-vqa, close-ended-vqa"
+} >"$tmp/unknown.want"
+check "and says so in one line with the known tasks" cmp "$tmp/unknown.err" "$tmp/unknown.want"
+check "and prints nothing on stdout" test ! -s "$tmp/unknown.out"
+"$cx" --catalogue "$db" sample --task vqa --dataset PadChest >"$tmp/unknown.out" \
+  2>"$tmp/unknown.err"
+check "sample of an unknown dataset exits 2 (not 0 with 'no instances match')" test $? -eq 2
+{ printf '%s' "chexinstruct: error: sample: no dataset 'PadChest'; known datasets: "
+  printf '%s' "MIMIC-CXR (mimic-cxr), CheXpert (chexpert), ChestX-ray14 (nih-chestxray14), "
+  printf '%s\n' "OpenI (openi), VQA-RAD (vqa-rad), SLAKE (slake)"
+} >"$tmp/unknown.want"
+check "and says so in one line with the known datasets" cmp "$tmp/unknown.err" "$tmp/unknown.want"
+"$cx" --catalogue "$db" sample --task vqa --dataset slake -n 1 >/dev/null 2>"$tmp/unknown.err"
+check "a dataset named by its source id is known" test $? -eq 0 -a ! -s "$tmp/unknown.err"
+"$cx" --catalogue "$db" sample --task vqa --dataset MIMIC-CXR >"$tmp/unknown.out" \
+  2>"$tmp/unknown.err"
+check "known names with nothing in common exit 0" test $? -eq 0
+check "and say no instances match" grep -qx "chexinstruct: no instances match" "$tmp/unknown.err"
+"$cx" --catalogue "$db" sample --task vqa --split dev 2>"$tmp/unknown.err"
+check "sample of an unknown split exits 2" test $? -eq 2
+check "and names the known splits" \
+  grep -qx "chexinstruct: sample: --split is train, val or test, not 'dev'" "$tmp/unknown.err"
 
 # --- audit -----------------------------------------------------------------
 # The demo passes every check. It has too few choice questions for the leak
