@@ -123,6 +123,46 @@ int64_t cx_mix_label_keep(const struct cx_mix_label *l, int64_t available)
 	return l->cap >= 0 && keep > l->cap ? l->cap : keep;
 }
 
+/* The name of kind section ("dataset", "task", else entry) that entry i
+ * gives: a dataset by name and source id, as the mix may name it. */
+static void name_of(struct cx_buf *out, const char *section, const struct cx_shard_entry *e)
+{
+	if (!strcmp(section, "dataset"))
+		cx_buf_addf(out, "%s (%s)", e->dataset, e->source);
+	else
+		cx_buf_adds(out, !strcmp(section, "task") ? e->task : e->name);
+}
+
+/* The error for a name the catalogue does not know, listing the names of
+ * that kind it does know (in entry order, once each), so that a typo shows
+ * its fix. */
+static int unknown_name(const char *path, const char *what, const char *section,
+			const char *name, const struct cx_shard_entry *e, size_t n,
+			struct cx_error *err)
+{
+	struct cx_buf known = CX_BUF_INIT;
+	for (size_t i = 0; i < n; i++) {
+		struct cx_buf a = CX_BUF_INIT;
+		name_of(&a, section, &e[i]);
+		int seen = 0;
+		for (size_t j = 0; j < i && !seen; j++) {
+			struct cx_buf b = CX_BUF_INIT;
+			name_of(&b, section, &e[j]);
+			seen = !strcmp(a.data, b.data);
+			cx_buf_release(&b);
+		}
+		if (!seen)
+			cx_buf_addf(&known, "%s%s", known.len ? ", " : "", a.data);
+		cx_buf_release(&a);
+	}
+	const char *plural = !strcmp(section, "entry") ? "entries" : !strcmp(section, "task") ?
+			     "tasks" : "datasets";
+	int rc = cx_error_set(err, CX_EINVAL, "mix '%s': %s '%s'; known %s: %s", path, what, name,
+			      plural, n ? known.data : "none");
+	cx_buf_release(&known);
+	return rc;
+}
+
 static int check_section(const char *path, const cJSON *root, const char *section,
 			 const struct cx_shard_entry *e, size_t n, struct cx_error *err)
 {
@@ -145,9 +185,11 @@ static int check_section(const char *path, const cJSON *root, const char *sectio
 		else
 			for (size_t i = 0; i < n && !known; i++)
 				known = !strcmp(e[i].name, k->string);
-		if (!known)
-			return cx_error_set(err, CX_EINVAL, "mix '%s': unknown %s '%s'", path,
-					    section, k->string);
+		if (known)
+			continue;
+		char what[32];
+		snprintf(what, sizeof what, "unknown %s", section);
+		return unknown_name(path, what, section, k->string, e, n, err);
 	}
 	return 0;
 }
@@ -242,8 +284,8 @@ static int parse(struct cx_mix *m, const char *path, const struct cx_shard_entry
 		while (i < n && !(cJSON_IsString(k) && !strcmp(e[i].name, k->valuestring)))
 			i++;
 		if (i == n)
-			return cx_error_set(err, CX_EINVAL, "mix '%s': held_out: unknown entry '%s'",
-					    path, cJSON_IsString(k) ? k->valuestring : "?");
+			return unknown_name(path, "held_out: unknown entry", "entry",
+					    cJSON_IsString(k) ? k->valuestring : "?", e, n, err);
 		m->held_out[i] = 1;
 	}
 	for (size_t i = 0; i < n; i++)
@@ -264,6 +306,26 @@ static int parse(struct cx_mix *m, const char *path, const struct cx_shard_entry
 					    " is held out (evaluation only)", path, e[i].name);
 	}
 	return 0;
+}
+
+/* A syntax error's place: cJSON hands back where it stopped (end); count
+ * lines and columns (1-based, in bytes) up to there. */
+static void syntax_error(const char *path, const char *text, const char *end,
+			 struct cx_error *err)
+{
+	long line = 1, column = 1;
+	size_t len = strlen(text);
+	if (!end || end < text || end > text + len)
+		end = text + len;
+	for (const char *p = text; p < end; p++) {
+		column++;
+		if (*p == '\n') {
+			line++;
+			column = 1;
+		}
+	}
+	cx_error_set(err, CX_EFORMAT, "mix '%s': not valid JSON (syntax error on line %ld,"
+		     " column %ld)", path, line, column);
 }
 
 int cx_mix_load(struct cx_mix *m, const char *path, const struct cx_shard_entry *e, size_t n,
@@ -287,11 +349,14 @@ int cx_mix_load(struct cx_mix *m, const char *path, const struct cx_shard_entry 
 		cx_buf_release(&b);
 		return err->code;
 	}
-	const char *end = NULL;
-	cJSON *root = cJSON_ParseWithOpts(b.data ? b.data : "", &end, 1);
+	const char *text = b.data ? b.data : "", *end = NULL;
+	cJSON *root = cJSON_ParseWithOpts(text, &end, 1);
+	if (!root) {
+		syntax_error(path, text, end, err);
+		cx_buf_release(&b);
+		return err->code;
+	}
 	cx_buf_release(&b);
-	if (!root)
-		return cx_error_set(err, CX_EFORMAT, "mix '%s' is not valid JSON", path);
 	int rc = parse(m, path, e, n, target, root, err);
 	if (rc == 0)
 		m->json = cJSON_PrintUnformatted(root);

@@ -170,6 +170,75 @@ static void test_mix_label_keep(void)
 	CHECK_INT(cx_mix_label_keep(&none, 5), 0, "weight 0: none");
 }
 
+/* Loads the mix text from dir/mix.json against three entries of two
+ * datasets; returns the code and leaves the message in err. */
+static int load_mix(const char *dir, const char *text, struct cx_error *err)
+{
+	struct cx_shard_entry e[3] = {
+		{.name = "[Image Classification] [MIMIC-CXR]", .task = "image-classification",
+		 .dataset = "MIMIC-CXR", .source = "mimic-cxr"},
+		{.name = "[View Classification] [MIMIC-CXR]", .task = "view-classification",
+		 .dataset = "MIMIC-CXR", .source = "mimic-cxr"},
+		{.name = "[Image Classification] [ChestX-ray14]", .task = "image-classification",
+		 .dataset = "ChestX-ray14", .source = "nih-chestxray14"},
+	};
+	char path[128];
+	snprintf(path, sizeof path, "%s/mix.json", dir);
+	FILE *f = fopen(path, "w");
+	if (!f)
+		return -1;
+	fputs(text, f);
+	fclose(f);
+	struct cx_mix m;
+	memset(err, 0, sizeof(*err));
+	int rc = cx_mix_load(&m, path, e, 3, 0, err);
+	cx_mix_release(&m);
+	return rc;
+}
+
+/* A mix that cannot be read says where (syntax: line and column) or what
+ * it could have named. */
+static void test_mix_errors(const char *dir)
+{
+	struct cx_error err;
+	char want[512];
+	CHECK_INT(load_mix(dir, "{\n  \"task\": {\n    \"open-ended-vqa\": 1,\n  }\n}\n", &err),
+		  CX_EFORMAT, "a trailing comma is a format error");
+	/* cJSON stops just past the '}' that came where a key was due */
+	snprintf(want, sizeof want, "mix '%s/mix.json': not valid JSON (syntax error on line 4,"
+		 " column 4)", dir);
+	CHECK_STR(err.msg, want, "... just past the brace after the comma: line 4, column 4");
+	load_mix(dir, "{\"total\": 10 \"task\": {}}", &err);
+	/* and at the '"' of the key that came where a comma was due */
+	snprintf(want, sizeof want, "mix '%s/mix.json': not valid JSON (syntax error on line 1,"
+		 " column 14)", dir);
+	CHECK_STR(err.msg, want, "a missing comma: line 1, column 14");
+	load_mix(dir, "", &err);
+	snprintf(want, sizeof want, "mix '%s/mix.json': not valid JSON (syntax error on line 1,"
+		 " column 1)", dir);
+	CHECK_STR(err.msg, want, "an empty file: line 1, column 1");
+	CHECK_INT(load_mix(dir, "{\"dataset\": {\"PadChest\": 1}}", &err), CX_EINVAL,
+		  "an unknown dataset is refused");
+	snprintf(want, sizeof want, "mix '%s/mix.json': unknown dataset 'PadChest'; known"
+		 " datasets: MIMIC-CXR (mimic-cxr), ChestX-ray14 (nih-chestxray14)", dir);
+	CHECK_STR(err.msg, want, "... listing the known ones once each, name and source id");
+	load_mix(dir, "{\"task\": {\"vqa\": 1}}", &err);
+	snprintf(want, sizeof want, "mix '%s/mix.json': unknown task 'vqa'; known tasks:"
+		 " image-classification, view-classification", dir);
+	CHECK_STR(err.msg, want, "an unknown task lists the known tasks");
+	load_mix(dir, "{\"entry\": {\"[Image Classification] [OpenI]\": 1}}", &err);
+	snprintf(want, sizeof want, "mix '%s/mix.json': unknown entry '[Image Classification]"
+		 " [OpenI]'; known entries: [Image Classification] [MIMIC-CXR], [View"
+		 " Classification] [MIMIC-CXR], [Image Classification] [ChestX-ray14]", dir);
+	CHECK_STR(err.msg, want, "an unknown entry lists the known entries");
+	load_mix(dir, "{\"held_out\": [\"[View Classification] [NIH]\"]}", &err);
+	snprintf(want, sizeof want, "mix '%s/mix.json': held_out: unknown entry '[View"
+		 " Classification] [NIH]'; known entries: [Image Classification] [MIMIC-CXR], [View"
+		 " Classification] [MIMIC-CXR], [Image Classification] [ChestX-ray14]", dir);
+	CHECK_STR(err.msg, want, "an unknown held_out entry lists the known entries");
+	CHECK_INT(load_mix(dir, "{\"dataset\": {\"nih-chestxray14\": 2}}", &err), 0,
+		  "a dataset named by its source id is known");
+}
 
 /* What the scan's callback saw. */
 struct seen {
@@ -298,6 +367,7 @@ int main(void)
 	test_scan(scan_dir);
 	test_mix_counts();
 	test_mix_label_keep();
+	test_mix_errors(dir2);
 	char cmd[128];
 	snprintf(cmd, sizeof cmd, "rm -rf %s %s", dir, dir2);
 	if (system(cmd) != 0)
