@@ -41,8 +41,9 @@ int main(int argc, char **argv)
 	struct cx_buf b = CX_BUF_INIT, t = CX_BUF_INIT;
 	struct cx_error err = {0};
 	static const struct cx_transcode_opts vs[] = {
-		{0, 0, CX_IMAGE_JPEG, 95}, {0, 0, CX_IMAGE_JPEG, 75}, {0, 0, CX_IMAGE_JPEG, 50},
-		{0, 0, CX_IMAGE_PNG, 0},   {-3, 0, CX_IMAGE_JPEG, 90}, {-2, 0, CX_IMAGE_JPEG, 90},
+		{0, 0, CX_IMAGE_JPEG, 95, 0}, {0, 0, CX_IMAGE_JPEG, 75, 0},
+		{0, 0, CX_IMAGE_JPEG, 50, 0}, {0, 0, CX_IMAGE_PNG, 0, 0},
+		{-3, 0, CX_IMAGE_JPEG, 90, 0}, {-2, 0, CX_IMAGE_JPEG, 90, 0},
 	};
 	for (int i = 0; i < n; i++) {
 		uint64_t px, ph;

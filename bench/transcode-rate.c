@@ -39,7 +39,7 @@ int main(int argc, char **argv)
 		}
 		in_bytes += (double)in[i].len;
 	}
-	struct cx_transcode_opts o = {(int)size, 0, CX_IMAGE_JPEG, (int)quality};
+	struct cx_transcode_opts o = {(int)size, 0, CX_IMAGE_JPEG, (int)quality, 0};
 	struct cx_buf out = CX_BUF_INIT;
 	struct cx_error err = {0};
 	double t0 = now();

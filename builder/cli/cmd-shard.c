@@ -32,10 +32,12 @@ static const char help[] =
 	"  --max-bytes N      start a new shard before one would pass N bytes\n"
 	"  --max-records N    at most N records per shard\n"
 	"  --format F         native (default), webdataset or mds\n"
-	"  --image-size N     resize every image so its longest side is N pixels (aspect\n"
-	"                     kept, area filter) and re-encode it; DICOM and JSRT images\n"
-	"                     are decoded and windowed to 8 bits. Without it the\n"
-	"                     original JPEG/PNG bytes pass through unchanged\n"
+	"  --image-size N     shrink every image whose longest side is over N pixels to N\n"
+	"                     (aspect kept, area filter) and re-encode every image (a\n"
+	"                     smaller one at its own size); DICOM and JSRT images are\n"
+	"                     decoded and windowed to 8 bits. Without it the original\n"
+	"                     JPEG/PNG bytes pass through unchanged\n"
+	"  --enlarge          with --image-size, scale smaller images up to N as well\n"
 	"  --image-format F   jpeg (default) or png, with --image-size\n"
 	"  --quality Q        JPEG quality 1-100 (default 90), with --image-size\n"
 	"  --threads N        image workers, 1-64 (default: the number of processors);\n"
@@ -110,6 +112,7 @@ static int cmd_shard(int argc, char **argv, const struct cx_global *g)
 		{.name = "quality", .has_arg = required_argument, .val = 'Q'},
 		{.name = "threads", .has_arg = required_argument, .val = 'j'},
 		{.name = "buffered", .has_arg = no_argument, .val = 'b'},
+		{.name = "enlarge", .has_arg = no_argument, .val = 'E'},
 		{.name = "help", .has_arg = no_argument, .val = 'h'},
 		{0},
 	};
@@ -150,6 +153,7 @@ static int cmd_shard(int argc, char **argv, const struct cx_global *g)
 			o.image.size = (int)v;
 			break;
 		case 'F': iformat = optarg; break;
+		case 'E': o.image.enlarge = 1; break;
 		case 'Q':
 			if ((v = cx_opt_number("--quality", optarg)) < 0)
 				return CX_EXIT_USAGE;
@@ -180,8 +184,9 @@ static int cmd_shard(int argc, char **argv, const struct cx_global *g)
 	if (!cx_shard_format(o.format))
 		return cx_usage(&cx_cmd_shard, "shard: --format is native, webdataset or mds, not"
 				" '%s'", o.format);
-	if ((iformat || quality) && !o.image.size)
-		return cx_usage(&cx_cmd_shard, "shard: --image-format and --quality need --image-size");
+	if ((iformat || quality || o.image.enlarge) && !o.image.size)
+		return cx_usage(&cx_cmd_shard, "shard: --image-format, --quality and --enlarge need"
+				" --image-size");
 	if (iformat && !strcmp(iformat, "png"))
 		o.image.format = CX_IMAGE_PNG;
 	else if (iformat && strcmp(iformat, "jpeg"))

@@ -3,7 +3,8 @@
  * JPEGs, colour as 4:2:0) or PNG (libpng, zlib level 6, adaptive filters:
  * fixed settings, so the same pixels give the same bytes), and the whole
  * transcoding chain the sharder uses: decode at the smallest DCT scale that
- * still covers the target, normalise, area-resize, encode.
+ * still covers the target, normalise, area-resize (down only, unless asked
+ * to enlarge), encode.
  */
 #include "cx.h"
 
@@ -81,6 +82,17 @@ int cx_image_encode(const struct cx_pixels *p, enum cx_image_type type, int qual
 	return encode_jpeg(p, quality, out, err);
 }
 
+void cx_image_choose_size(int w, int h, const struct cx_transcode_opts *o, int *ow, int *oh)
+{
+	cx_image_fit(w, h, o->size, o->shortest, ow, oh);
+	/* Upscaling adds bytes and no detail: a smaller image keeps its size
+	 * unless the caller asks for every image at exactly the size. */
+	if (!o->enlarge && (*ow > w || *oh > h)) {
+		*ow = w;
+		*oh = h;
+	}
+}
+
 /* For a JPEG, the size the image will be resized to, so that the decoder
  * may use a DCT scale; 0 x 0 (full size) for other formats. */
 static void scaled_target(const unsigned char *in, size_t n, const struct cx_transcode_opts *o,
@@ -92,7 +104,7 @@ static void scaled_target(const unsigned char *in, size_t n, const struct cx_tra
 	if (o->size <= 0 || n < 3 || in[0] != 0xFF || in[1] != 0xD8)
 		return;
 	if (cx_image_probe(in, n, &info, &e) == 0)
-		cx_image_fit(info.width, info.height, o->size, o->shortest, min_w, min_h);
+		cx_image_choose_size(info.width, info.height, o, min_w, min_h);
 }
 
 int cx_image_transcode(const unsigned char *in, size_t n, const char *name_hint,
@@ -112,7 +124,7 @@ int cx_image_transcode(const unsigned char *in, size_t n, const char *name_hint,
 		if (min_w > 0)
 			ow = min_w, oh = min_h;
 		else
-			cx_image_fit(px.width, px.height, o->size, o->shortest, &ow, &oh);
+			cx_image_choose_size(px.width, px.height, o, &ow, &oh);
 	}
 	if (ow != px.width || oh != px.height) {
 		cx_image_resize(&px, ow, oh, &small);

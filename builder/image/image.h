@@ -97,7 +97,13 @@ struct cx_transcode_opts {
 	int shortest;              /* 1: size is the shortest side, 0: the longest */
 	enum cx_image_type format; /* CX_IMAGE_JPEG or CX_IMAGE_PNG */
 	int quality;               /* JPEG quality 1-100 (0: 90) */
+	int enlarge;               /* 1: scale a smaller image up to size; 0: it keeps
+				    * its own size (re-encoded all the same) */
 };
+
+/* The size an image of w x h is written at under o (cx_image_fit, or w x h
+ * when o asks for no resize, or for a larger image without o->enlarge). */
+void cx_image_choose_size(int w, int h, const struct cx_transcode_opts *o, int *ow, int *oh);
 
 /* Decode (scaled when it can), normalise, resize and encode. Appends the
  * encoded bytes to out and says which type they are. */

@@ -739,8 +739,9 @@ static int write_manifest(struct run *r, const struct mixinfo *mi, const struct 
 	opt_limit(&b, "max_bytes", o->limits.max_bytes);
 	opt_limit(&b, "max_records", o->limits.max_records);
 	if (o->image.size > 0)
-		cx_buf_addf(&b, ", \"image_size\": %d, \"image_format\": \"%s\","
+		cx_buf_addf(&b, ", \"image_size\": %d, \"enlarge\": %s, \"image_format\": \"%s\","
 				" \"quality\": %d},\n \"catalogue_fingerprint\": ", o->image.size,
+			    o->image.enlarge ? "true" : "false",
 			    o->image.format == CX_IMAGE_PNG ? "png" : "jpeg",
 			    o->image.quality ? o->image.quality : 90);
 	else

@@ -439,6 +439,56 @@ for i in range(len(d)):
         n += 1
 assert len(d) == 54 and n >= len(d), (len(d), n)
 ' "$tmp/img32"
+# --image-size only shrinks (issue 14): the demo's train images are 48x60 (16),
+# 64x64 (15), 64x80 (16) and 72x64 (13); at 72 only the 64x80s shrink (to
+# 57.6 -> 58x72), and --enlarge scales the others up to a longest side of 72.
+sizes() { # sizes DIR: "WxH count" of every image's header in a native shard set
+  python3 -c '
+import collections, json, struct, sys
+def jpeg_size(b):
+    i = 2
+    while i < len(b):
+        m, ln = b[i + 1], struct.unpack(">H", b[i + 2:i + 4])[0]
+        if m in (0xC0, 0xC1, 0xC2):
+            h, w = struct.unpack(">HH", b[i + 5:i + 9])
+            return w, h
+        i += 2 + ln
+c = collections.Counter()
+d = json.load(open(sys.argv[1] + "/manifest.json"))
+for s in d["shards"]:
+    b = open(sys.argv[1] + "/" + s["file"], "rb").read()
+    count, index = struct.unpack_from("<QQ", b, 16)
+    for r in range(count):
+        off, ln = struct.unpack_from("<QQ", b, index + 16 * r)
+        li, la, lm, ni = struct.unpack_from("<IIII", b, off)
+        p = off + 16 + 8 * ni + li + la + lm
+        for k in range(ni):
+            il, it = struct.unpack_from("<II", b, off + 16 + 8 * k)
+            c["%dx%d" % jpeg_size(b[p:p + il])] += 1
+            p += il
+for k in sorted(c):
+    print(k, c[k])
+' "$1"
+}
+shd --out "$tmp/img72" --split train --image-size 72 >/dev/null
+shd --out "$tmp/img72e" --split train --image-size 72 --enlarge >/dev/null
+sizes "$tmp/img72" >"$tmp/img72.sizes"
+printf '48x60 16\n58x72 16\n64x64 15\n72x64 13\n' >"$tmp/img72.want"
+check "--image-size 72 shrinks the 64x80 images to 58x72 and keeps the smaller ones' size" \
+  cmp "$tmp/img72.sizes" "$tmp/img72.want"
+sizes "$tmp/img72e" >"$tmp/img72e.sizes"
+printf '58x72 32\n72x64 13\n72x72 15\n' >"$tmp/img72e.want"
+check "--image-size 72 --enlarge brings every image to a longest side of 72" \
+  cmp "$tmp/img72e.sizes" "$tmp/img72e.want"
+py "the manifest records enlarge" "$tmp/img72e" '
+assert d["config"]["enlarge"] is True, d["config"]'
+py "false without --enlarge" "$tmp/img72" '
+assert d["config"]["enlarge"] is False, d["config"]'
+shd --out "$tmp/enl" --split train --enlarge >/dev/null 2>"$tmp/enl.err"
+check "--enlarge without --image-size is a usage error (exit 2)" test $? -eq 2
+check "saying what it needs" \
+  grep -qx "chexinstruct: shard: --image-format, --quality and --enlarge need --image-size" \
+  "$tmp/enl.err"
 shd --out "$tmp/thr0" --split train --threads 0 >"$tmp/thr0.out" 2>&1
 check "--threads 0 is a usage error (exit 2)" test $? -eq 2
 check "--threads 0 says the range" grep -q "threads is 1 to 64" "$tmp/thr0.out"

@@ -274,7 +274,7 @@ static void test_jpeg_resize(void)
 	cx_pixels_release(&flat);
 
 	/* Transcode: same bytes twice; RGB grey source becomes grey. */
-	struct cx_transcode_opts o = {128, 0, CX_IMAGE_JPEG, 85};
+	struct cx_transcode_opts o = {128, 0, CX_IMAGE_JPEG, 85, 0};
 	struct cx_buf a = CX_BUF_INIT, b = CX_BUF_INIT;
 	enum cx_image_type t = 0;
 	CHECK_INT(cx_image_transcode((unsigned char *)jpg.data, jpg.len, NULL, &o, &a, &t, &err),
@@ -297,6 +297,34 @@ static void test_jpeg_resize(void)
 						   &err) == 0 && p.channels == 1 &&
 	      p.width == 128, "grey image stored as RGB comes out grey");
 	cx_pixels_release(&p);
+
+	/* A size over the image's own: kept (re-encoded), unless asked to enlarge. */
+	struct cx_transcode_opts big = {400, 0, CX_IMAGE_PNG, 0, 0};
+	cx_buf_reset(&a);
+	CHECK(cx_image_transcode((unsigned char *)jpg.data, jpg.len, NULL, &big, &a, &t, &err) == 0
+	      && t == CX_IMAGE_PNG &&
+	      cx_image_decode((unsigned char *)a.data, a.len, NULL, &p, &err) == 0 &&
+	      p.width == 300 && p.height == 200,
+	      "size 400 on a 300x200 JPEG: a 300x200 PNG (not enlarged)");
+	cx_pixels_release(&p);
+	big.enlarge = 1;
+	cx_buf_reset(&a);
+	CHECK(cx_image_transcode((unsigned char *)jpg.data, jpg.len, NULL, &big, &a, &t, &err) == 0
+	      && cx_image_decode((unsigned char *)a.data, a.len, NULL, &p, &err) == 0 &&
+	      p.width == 400 && p.height == 267, "... with enlarge: 400x267 (266.67 rounded)");
+	cx_pixels_release(&p);
+	big.enlarge = 0;
+	big.size = 200;
+	big.shortest = 1;
+	cx_image_choose_size(300, 200, &big, &w, &h);
+	CHECK(w == 300 && h == 200, "shortest side 200 of 300x200: its own size");
+	big.size = 150;
+	cx_image_choose_size(300, 200, &big, &w, &h);
+	CHECK(w == 225 && h == 150, "shortest side 150 of 300x200: 225x150");
+	big.size = 0;
+	big.enlarge = 1;
+	cx_image_choose_size(300, 200, &big, &w, &h);
+	CHECK(w == 300 && h == 200, "size 0: no resize, enlarge or not");
 
 	/* Hashes: lossless re-encoding keeps the pixel hash; JPEG keeps the dHash close. */
 	struct cx_buf grey_png = CX_BUF_INIT;
