@@ -381,3 +381,24 @@ CREATE TABLE filtered (
 	rows       INTEGER NOT NULL,
 	PRIMARY KEY (dataset_id, rule)
 ) WITHOUT ROWID;
+
+-- Views that name instances as the command line, the mixes and the manifest
+-- do (task ids, dataset names and source ids, entry names), so that asking
+-- "which instances are there" needs no join of instance, entry, task,
+-- capability and dataset. For people querying the catalogue: the builder
+-- reads the tables, never these.
+CREATE VIEW instance_named AS
+SELECT n.id AS instance_id, c.name AS capability, t.name AS task, d.name AS dataset,
+	d.source AS source, n.split AS split, n.key AS key,
+	'[' || t.title || '] [' || d.name || ']' AS entry, e.held_out AS held_out
+FROM instance n
+JOIN entry e ON n.entry_id = e.id
+JOIN task t ON e.task_id = t.id
+JOIN capability c ON t.capability_id = c.id
+JOIN dataset d ON e.dataset_id = d.id;
+
+-- Instances per capability, task, dataset and split (the numbers of `stats`).
+CREATE VIEW instance_count AS
+SELECT capability, task, dataset, source, split, count(*) AS instances
+FROM instance_named
+GROUP BY capability, task, dataset, source, split;

@@ -346,6 +346,42 @@ printf 'hello' >"$tmp/notadb.db"
 "$cx" --catalogue "$tmp/notadb.db" stats 2>"$tmp/notadb.err"
 check "a file that is not a catalogue is refused" grep -q "not a chexinstruct catalogue" "$tmp/notadb.err"
 
+# --- views that name instances (schema/catalogue.sql) ------------------------
+sqlite3 "$db" "SELECT capability, task, dataset, source, split, key, entry, held_out
+  FROM instance_named WHERE source IN ('vqa-rad', 'openi')
+  AND task IN ('close-ended-vqa', 'findings-generation') ORDER BY source, split, key;
+  SELECT * FROM instance_count WHERE dataset IN ('OpenI', 'SLAKE')
+  ORDER BY capability, task, dataset, split" >"$tmp/views.out"
+cat >"$tmp/views.want" <<'EOF2'
+text-generation|findings-generation|OpenI|openi|test|1|[Findings Generation] [OpenI]|1
+text-generation|findings-generation|OpenI|openi|test|305|[Findings Generation] [OpenI]|1
+text-generation|findings-generation|OpenI|openi|test|3999|[Findings Generation] [OpenI]|1
+question-answering|close-ended-vqa|VQA-RAD|vqa-rad|test|13|[Close-Ended VQA] [VQA-RAD]|0
+question-answering|close-ended-vqa|VQA-RAD|vqa-rad|test|7|[Close-Ended VQA] [VQA-RAD]|0
+question-answering|close-ended-vqa|VQA-RAD|vqa-rad|test|8|[Close-Ended VQA] [VQA-RAD]|0
+question-answering|close-ended-vqa|VQA-RAD|vqa-rad|train|1|[Close-Ended VQA] [VQA-RAD]|0
+question-answering|close-ended-vqa|VQA-RAD|vqa-rad|train|2|[Close-Ended VQA] [VQA-RAD]|0
+question-answering|close-ended-vqa|VQA-RAD|vqa-rad|train|6|[Close-Ended VQA] [VQA-RAD]|0
+question-answering|close-ended-vqa|VQA-RAD|vqa-rad|train|9|[Close-Ended VQA] [VQA-RAD]|0
+question-answering|close-ended-vqa|SLAKE|slake|test|1
+question-answering|close-ended-vqa|SLAKE|slake|train|1
+question-answering|close-ended-vqa|SLAKE|slake|val|2
+question-answering|open-ended-vqa|SLAKE|slake|test|3
+question-answering|open-ended-vqa|SLAKE|slake|train|4
+question-answering|open-ended-vqa|SLAKE|slake|val|1
+text-generation|findings-generation|OpenI|openi|test|3
+text-generation|findings-summarization|OpenI|openi|test|4
+text-generation|impression-generation|OpenI|openi|test|4
+EOF2
+check "instance_named and instance_count name the demo's instances (exact rows)" \
+  diff -u "$tmp/views.want" "$tmp/views.out"
+check "instance_named has one row per instance, with its id, key and split" test "$(sqlite3 "$db" \
+  "SELECT count(*) || ' ' || (SELECT count(*) FROM instance) || ' ' || (SELECT count(*)
+   FROM instance_named v JOIN instance n ON n.id = v.instance_id AND n.key = v.key
+   AND n.split = v.split) FROM instance_named")" = "113 113 113"
+check "instance_count adds up to every instance" test "$(sqlite3 "$db" \
+  "SELECT sum(instances) FROM instance_count")" = 113
+
 # --- sample --png: a contact sheet -------------------------------------------
 "$cx" --catalogue "$db" sample --task grounding -n 4 --png "$tmp/sheet.png" 2>"$tmp/sheet.err"
 check "sample --png exits 0" test $? -eq 0
