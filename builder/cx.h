@@ -85,6 +85,8 @@ char *cx_trim(char *s);
  * length (as the official build's re.sub("\s+", " "), plus trimming). What the
  * renderer does to every value it shows (catalogue text stays as released). */
 size_t cx_squash(char *s);
+/* The bytes of the whitespace cx_squash collapses at p: 1, 2 (U+00A0) or 0. */
+size_t cx_space_len(const char *p);
 int cx_str_starts(const char *s, const char *prefix);
 int cx_str_ends(const char *s, const char *suffix);
 /* 1 when s[0..n) is valid UTF-8 (no overlongs, no surrogates). */

@@ -28,7 +28,7 @@ static int space(char c)
 
 /* The bytes of the whitespace at p: 1 for ASCII, 2 for U+00A0 (a no-break
  * space, which the official build's \s also matches), 0 for none. */
-static size_t space_len(const char *p)
+size_t cx_space_len(const char *p)
 {
 	if (space(*p))
 		return 1;
@@ -40,7 +40,7 @@ size_t cx_squash(char *s)
 	size_t n = 0, k;
 	int gap = 0;
 	for (const char *p = s; *p; p++) {
-		if ((k = space_len(p))) {
+		if ((k = cx_space_len(p))) {
 			gap = n > 0;
 			p += k - 1;
 			continue;

@@ -68,7 +68,8 @@ check "VQA-RAD 4 open / 7 closed, SLAKE 8 open / 4 closed, no question in both" 
 
 # --- defect 12: a distractor differs in text -----------------------------------
 # The demo's three MIMIC-CXR train studies have three label sets; here two of
-# them (50128830 and 53640217) get the same report text, spaced differently.
+# them (50128830 and 53640217) get the same report text, spaced differently
+# (a line break, a space and a no-break space where the other has two spaces).
 mkdir -p "$tmp/tx"
 cp -r sources/mimic-cxr "$tmp/tx/"
 python3 - "$tmp/tx/mimic-cxr/mimic-cxr-reports.zip" <<'PY'
@@ -81,7 +82,7 @@ a = dict((i.filename, b) for i, b in items)["files/p10/p10003412/s50128830.txt"]
 with zipfile.ZipFile(p, "w", zipfile.ZIP_DEFLATED) as out:
     for i, b in items:
         if i.filename.endswith("s53640217.txt"):
-            b = a.replace(b"clear.  There", b"clear.\n  There")
+            b = a.replace(b"clear.  There", b"clear.\n \xc2\xa0There")
         out.writestr(i, b)
 PY
 "$cx" --catalogue "$tmp/tx.db" build --sources "$tmp/tx" >/dev/null 2>&1
@@ -93,7 +94,7 @@ q "$tmp/tx.db" "SELECT r.findings FROM report r JOIN study s ON s.id = r.study_i
 check "the two studies' findings differ in bytes, not when spaces are collapsed" python3 -c '
 import sys
 t = open(sys.argv[1]).read()
-assert "clear.\n  There" in t and "clear.  There" in t, t
+assert "clear.\n \u00a0There" in t and "clear.  There" in t, t
 ' "$tmp/tx.txt"
 check "image-text selection: both are paired with the third study, never each other" \
   test "$(other image-text-selection)" = "50128830>57011549 53640217>57011549 57011549>53640217 "
