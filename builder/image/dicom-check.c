@@ -5,6 +5,14 @@
  * pixel-data fragment fits inside the bytes we have turns those into a clean
  * "truncated DICOM" reject. Deflated data sets cannot be walked without
  * inflating them and are refused.
+ *
+ * The walk also collects the image facts of the top-level data set (Rows,
+ * Columns, bits, samples, frames, the pixel data length): the header probe
+ * reads them here and never calls GDCM (whose header reader allocates the
+ * length an element declares, before it finds the file too short), and the
+ * full check refuses pixels the decoder could not hold before GDCM sees them
+ * (over the pixel cap, native pixel data shorter than the header says).
+ * GDCM itself then runs in a worker process (dicom-guard.c).
  */
 #include "cx.h"
 
@@ -13,6 +21,14 @@
 #define MAX_DEPTH 16
 #define UNDEFINED 0xFFFFFFFFu
 
+/* What the top-level data set says about its image (0 when absent). */
+struct facts {
+	int rows, cols, bits_alloc, bits_stored, spp, frames;
+	int has_bits_stored;
+	int pixels_undefined;  /* encapsulated: fragments */
+	uint32_t pixel_len;    /* native: the declared length */
+};
+
 struct walk {
 	const unsigned char *p;
 	size_t n;
@@ -20,6 +36,7 @@ struct walk {
 	int pixels;      /* pixel data seen */
 	int header_only; /* stop at the top-level pixel data element */
 	int stopped;     /* ... and it was reached */
+	struct facts f;
 };
 
 static uint32_t le16(const unsigned char *p) { return (uint32_t)p[0] | (uint32_t)p[1] << 8; }
@@ -35,11 +52,66 @@ static int long_vr(const unsigned char *vr)
 	return 0;
 }
 
+/* GDCM reads a VR it does not know with a 32-bit length, where we would
+ * read 16 bits: the two walks would part (a 1 KB file then made GDCM
+ * allocate 775 MB). Only the VRs of PS3.5 Table 6.2-1 pass. */
+static int short_vr(const unsigned char *vr)
+{
+	static const char *const s[] = {"AE", "AS", "AT", "CS", "DA", "DS", "DT",
+					"FL", "FD", "IS", "LO", "LT", "PN", "SH",
+					"SL", "SS", "ST", "TM", "UI", "UL", "US"};
+	for (size_t i = 0; i < CX_ARRAY_LEN(s); i++)
+		if (!memcmp(vr, s[i], 2))
+			return 1;
+	return 0;
+}
+
 static int walk_set(struct walk *w, size_t *at, size_t end, int depth, int in_item);
 
-/* Items of a sequence (or fragments of encapsulated pixel data) up to the
- * sequence delimiter (undefined length) or to end. */
-static int walk_items(struct walk *w, size_t *at, size_t end, int depth, int undefined)
+/* NumberOfFrames is an IS (decimal text); anything but digits and spaces
+ * gives -1, refused by check_pixels. */
+static int frames_of(const unsigned char *v, uint32_t len)
+{
+	long f = 0;
+	int digits = 0;
+	for (uint32_t i = 0; i < len; i++) {
+		if (v[i] >= '0' && v[i] <= '9' && f < 100000000) {
+			f = f * 10 + (v[i] - '0');
+			digits++;
+		} else if (v[i] != ' ' && v[i] != '\0' && v[i] != '+') {
+			return -1;
+		}
+	}
+	return digits && f < 100000000 ? (int)f : -1;
+}
+
+/* Records an element of the top-level data set that describes the image
+ * (group 0028, US values little endian). v[0..len) lies inside the file. */
+static void note(struct facts *f, uint32_t g, uint32_t e, const unsigned char *v, uint32_t len)
+{
+	if (g != 0x0028)
+		return;
+	if (e == 0x0008) {
+		f->frames = frames_of(v, len);
+		return;
+	}
+	if (len < 2)
+		return;
+	int us = (int)le16(v);
+	switch (e) {
+	case 0x0002: f->spp = us; break;
+	case 0x0010: f->rows = us; break;
+	case 0x0011: f->cols = us; break;
+	case 0x0100: f->bits_alloc = us; break;
+	case 0x0101: f->bits_stored = us; f->has_bits_stored = 1; break;
+	}
+}
+
+/* Items of a sequence (data sets, walked too) or fragments of encapsulated
+ * pixel data (bytes), up to the sequence delimiter (undefined length) or to
+ * end. */
+static int walk_items(struct walk *w, size_t *at, size_t end, int depth, int undefined,
+		      int fragments)
 {
 	while (*at < end || undefined) {
 		if (*at + 8 > w->n)
@@ -53,15 +125,29 @@ static int walk_items(struct walk *w, size_t *at, size_t end, int depth, int und
 		if (e != 0xE000)
 			return -1;
 		if (len == UNDEFINED) {
-			if (walk_set(w, at, w->n, depth + 1, 1))
+			if (fragments || walk_set(w, at, w->n, depth + 1, 1))
 				return -1;
 		} else {
 			if (len > w->n - *at)
+				return -1;
+			size_t sub = *at;
+			if (!fragments && walk_set(w, &sub, *at + len, depth + 1, 0))
 				return -1;
 			*at += len;
 		}
 	}
 	return *at == end ? 0 : -1;
+}
+
+/* A sequence of undefined length encoded as UN: implicit VR little endian
+ * inside, whatever the file's syntax (PS3.5 6.2.2). */
+static int walk_un(struct walk *w, size_t *at, int depth)
+{
+	int implicit = w->implicit;
+	w->implicit = 1;
+	int rc = walk_items(w, at, 0, depth + 1, 1, 0);
+	w->implicit = implicit;
+	return rc;
 }
 
 static int walk_set(struct walk *w, size_t *at, size_t end, int depth, int in_item)
@@ -72,7 +158,7 @@ static int walk_set(struct walk *w, size_t *at, size_t end, int depth, int in_it
 		if (*at + 8 > w->n)
 			return -1;
 		uint32_t g = le16(w->p + *at), e = le16(w->p + *at + 2), len;
-		int sq = 0;
+		int sq = 0, un = 0;
 		if (g == 0xFFFE) { /* item delimiter ends an undefined-length item */
 			*at += 8;
 			return in_item && e == 0xE00D ? 0 : -1;
@@ -84,39 +170,94 @@ static int walk_set(struct walk *w, size_t *at, size_t end, int depth, int in_it
 		} else if (long_vr(w->p + *at + 4)) {
 			if (*at + 12 > w->n)
 				return -1;
-			sq = !memcmp(w->p + *at + 4, "SQ", 2) || !memcmp(w->p + *at + 4, "UN", 2);
+			/* UN of a defined length is bytes; of an undefined
+			 * length, a sequence */
 			len = le32(w->p + *at + 8);
+			un = !memcmp(w->p + *at + 4, "UN", 2) && len == UNDEFINED;
+			sq = !memcmp(w->p + *at + 4, "SQ", 2) || un;
 			*at += 12;
-		} else {
+		} else if (short_vr(w->p + *at + 4)) {
 			len = le16(w->p + *at + 6);
 			*at += 8;
+		} else {
+			return -1;
 		}
 		int pixels = g == 0x7FE0 && e == 0x0010;
 		w->pixels |= pixels;
+		if (pixels && depth == 0) {
+			w->f.pixels_undefined = len == UNDEFINED;
+			w->f.pixel_len = len;
+		}
 		if (pixels && w->header_only && depth == 0) {
 			w->stopped = 1;
 			return 0;
 		}
+		if (depth == 0 && !in_item && len != UNDEFINED && len <= w->n - *at)
+			note(&w->f, g, e, w->p + *at, len);
 		if (len == UNDEFINED) {
 			if (!sq && !pixels)
 				return -1;
-			if (walk_items(w, at, 0, depth + 1, 1))
+			if (un ? walk_un(w, at, depth) : walk_items(w, at, 0, depth + 1, 1, pixels))
 				return -1;
 		} else {
 			if (len > w->n - *at)
 				return -1;
-			if (sq && len && walk_items(w, at, *at + len, depth + 1, 0))
+			if (sq && len && walk_items(w, at, *at + len, depth + 1, 0, 0))
 				return -1;
 			if (!sq || !len)
 				*at += len;
 		}
 	}
-	return in_item ? -1 : 0;
+	/* an element running past the end of its defined-length item */
+	return in_item || *at != end ? -1 : 0;
 }
 
-static int check(const unsigned char *in, size_t n, int header_only, struct cx_error *err)
+/* Native transfer syntaxes: the pixel data is a plain array whose length
+ * the header fixes. */
+static int native_ts(const char *ts)
 {
-	struct walk w = {in, n, 0, 0, header_only, 0};
+	return !strcmp(ts, "1.2.840.10008.1.2") || !strcmp(ts, "1.2.840.10008.1.2.1");
+}
+
+/* The image the header describes is one the decoder can hold: sizes under
+ * the pixel cap, 8- or 16-bit grey or 8-bit colour, and native pixel data
+ * as long as rows x columns x samples x bytes x frames. GDCM is never asked
+ * to decode anything else. */
+static int check_pixels(const struct facts *f, const char *ts, struct cx_error *err)
+{
+	int frames = f->frames ? f->frames : 1;
+	if (f->rows <= 0 || f->cols <= 0)
+		return cx_error_set(err, CX_EFORMAT, "DICOM without Rows and Columns");
+	if (frames < 0)
+		return cx_error_set(err, CX_EFORMAT, "DICOM NumberOfFrames is not a number");
+	uint64_t pixels = (uint64_t)f->rows * (uint64_t)f->cols;
+	if (pixels * (uint64_t)frames > CX_IMAGE_MAX_PIXELS)
+		return cx_error_set(err, CX_ELIMIT, "DICOM: %dx%d pixels x %d frames, over the"
+				    " %u-pixel cap", f->cols, f->rows, frames, CX_IMAGE_MAX_PIXELS);
+	int spp = f->spp ? f->spp : 1;
+	if ((spp != 1 && spp != 3) || (f->bits_alloc != 8 && f->bits_alloc != 16) ||
+	    (spp == 3 && f->bits_alloc != 8))
+		return cx_error_set(err, CX_EFORMAT, "DICOM: unsupported pixels (%d samples of %d"
+				    " bits)", spp, f->bits_alloc);
+	if (f->has_bits_stored && (f->bits_stored < 1 || f->bits_stored > f->bits_alloc))
+		return cx_error_set(err, CX_EFORMAT, "DICOM: %d bits stored in %d allocated",
+				    f->bits_stored, f->bits_alloc);
+	uint64_t want = pixels * (uint64_t)frames * (uint64_t)spp * (uint64_t)(f->bits_alloc / 8);
+	if (native_ts(ts) && (f->pixels_undefined || f->pixel_len < want))
+		return cx_error_set(err, CX_EFORMAT, "DICOM pixel data of %lu bytes, %llu expected"
+				    " for %dx%d x %d frames", f->pixels_undefined ? 0ul :
+				    (unsigned long)f->pixel_len, (unsigned long long)want, f->cols,
+				    f->rows, frames);
+	if (!native_ts(ts) && !f->pixels_undefined)
+		return cx_error_set(err, CX_EFORMAT, "DICOM: compressed pixel data (transfer"
+				    " syntax %s) without fragments", ts);
+	return 0;
+}
+
+static int check(const unsigned char *in, size_t n, int header_only, struct facts *f,
+		 struct cx_error *err)
+{
+	struct walk w = {in, n, 0, 0, header_only, 0, {0}};
 	size_t at = 0;
 	char ts[65] = "";
 	if (n >= 132 && !memcmp(in + 128, "DICM", 4)) {
@@ -124,6 +265,9 @@ static int check(const unsigned char *in, size_t n, int header_only, struct cx_e
 		/* File meta group: always explicit VR little endian. */
 		while (at + 8 <= n && le16(in + at) == 2) {
 			uint32_t e = le16(in + at + 2), len;
+			if (!long_vr(in + at + 4) && !short_vr(in + at + 4))
+				return cx_error_set(err, CX_EFORMAT, "DICOM file meta element with an"
+						    " unknown VR");
 			size_t hdr = long_vr(in + at + 4) ? 12 : 8;
 			if (at + hdr > n)
 				break;
@@ -175,15 +319,38 @@ static int check(const unsigned char *in, size_t n, int header_only, struct cx_e
 				    " first %zu bytes", n);
 	if (!w.pixels)
 		return cx_error_set(err, CX_EFORMAT, "DICOM without pixel data");
-	return 0;
+	*f = w.f;
+	return header_only ? 0 : check_pixels(f, ts, err);
 }
 
 int cx_dicom_check(const unsigned char *in, size_t n, struct cx_error *err)
 {
-	return check(in, n, 0, err);
+	struct facts f;
+	if (n > CX_DICOM_MAX_BYTES)
+		return cx_error_set(err, CX_ELIMIT, "DICOM file of %zu bytes, over the %zu-byte"
+				    " cap", n, (size_t)CX_DICOM_MAX_BYTES);
+	return check(in, n, 0, &f, err);
 }
 
 int cx_dicom_check_header(const unsigned char *head, size_t n, struct cx_error *err)
 {
-	return check(head, n, 1, err);
+	struct facts f;
+	return check(head, n, 1, &f, err);
+}
+
+/* The header probe: the walk's facts, no GDCM. */
+int cx_dicom_probe(const unsigned char *head, size_t n, struct cx_image_info *out,
+		   struct cx_error *err)
+{
+	struct facts f;
+	int rc = check(head, n, 1, &f, err);
+	if (rc)
+		return rc;
+	if (f.rows == 0 || f.cols == 0)
+		return cx_error_set(err, CX_EFORMAT, "DICOM without Rows and Columns");
+	int bits = f.has_bits_stored ? f.bits_stored : f.bits_alloc;
+	if (!f.has_bits_stored && !f.bits_alloc)
+		return cx_error_set(err, CX_EFORMAT, "DICOM without BitsStored");
+	*out = (struct cx_image_info){"dicom", f.cols, f.rows, bits, f.spp ? f.spp : 1};
+	return 0;
 }

@@ -7,9 +7,12 @@
  * BitsStored, sign-extended when signed) and the display facts; the Modality
  * LUT and the window are applied by normalise.c, so every format ends in the
  * same 8-bit rule. GDCM is C++ and may throw: nothing escapes this file.
+ * GDCM may also assert (abort) or allocate what a header declares: this
+ * runs only in the decoder worker process (dicom-guard.c).
  */
 #include <cstring>
 #include <mutex>
+#include <new>
 #include <sstream>
 #include <streambuf>
 #include <string>
@@ -158,7 +161,12 @@ int decode(const unsigned char *in, size_t n, struct cx_pixels *out, struct cx_e
 	if (total < frame || total / frame != frames)
 		return cx_error_set(err, CX_EFORMAT, "DICOM: pixel data length %zu does not fit the"
 				    " header", total);
-	char *buf = static_cast<char *>(cx_malloc(total));
+	/* malloc, not cx_malloc: over the worker's memory bound this is a
+	 * reject, not an abort */
+	char *buf = static_cast<char *>(malloc(total));
+	if (!buf)
+		return cx_error_set(err, CX_ELIMIT, "DICOM: decoding needs more than the"
+				    " decoder's %d MB", CX_DICOM_WORKER_MB);
 	if (!img.GetBuffer(buf)) {
 		free(buf);
 		return cx_error_set(err, CX_EFORMAT, "DICOM: cannot decode the pixel data"
@@ -190,71 +198,30 @@ int decode(const unsigned char *in, size_t n, struct cx_pixels *out, struct cx_e
 	return 0;
 }
 
-int read_us(const gdcm::DataSet &ds, uint16_t e, int *out)
-{
-	const gdcm::Tag t(0x0028, e);
-	if (!ds.FindDataElement(t))
-		return 0;
-	const gdcm::ByteValue *bv = ds.GetDataElement(t).GetByteValue();
-	if (!bv || bv->GetLength() < 2)
-		return 0;
-	unsigned char b[2];
-	bv->GetBuffer(reinterpret_cast<char *>(b), 2);
-	*out = b[0] | b[1] << 8; /* US, little endian in every syntax but the retired one */
-	return 1;
-}
-
-int probe(const unsigned char *head, size_t n, struct cx_image_info *out, struct cx_error *err)
-{
-	membuf mb(head, n);
-	std::istream is(&mb);
-	gdcm::Reader r;
-	r.SetStream(is);
-	if (!r.ReadUpToTag(gdcm::Tag(0x7fe0, 0x0010)))
-		return cx_error_set(err, CX_EFORMAT, "DICOM header not readable");
-	const gdcm::DataSet &ds = r.GetFile().GetDataSet();
-	int rows = 0, cols = 0, bits = 0, spp = 1;
-	if (!read_us(ds, 0x0010, &rows) || !read_us(ds, 0x0011, &cols) || rows == 0 || cols == 0)
-		return cx_error_set(err, CX_EFORMAT, "DICOM without Rows and Columns");
-	if (!read_us(ds, 0x0101, &bits) && !read_us(ds, 0x0100, &bits))
-		return cx_error_set(err, CX_EFORMAT, "DICOM without BitsStored");
-	read_us(ds, 0x0002, &spp);
-	*out = (struct cx_image_info){"dicom", cols, rows, bits, spp};
-	return 0;
-}
-
 } /* namespace */
 
-extern "C" int cx_dicom_decode(const unsigned char *in, size_t n, struct cx_pixels *out,
-			       struct cx_error *err)
+extern "C" int cx_dicom_decode_gdcm(const unsigned char *in, size_t n, struct cx_pixels *out,
+				    struct cx_error *err)
 {
 	quiet();
 	memset(out, 0, sizeof *out);
-	if (cx_dicom_check(in, n, err))
-		return CX_EFORMAT;
+	int checked = cx_dicom_check(in, n, err);
+	if (checked)
+		return checked;
 	try {
 		int rc = decode(in, n, out, err);
 		if (rc)
 			cx_pixels_release(out);
 		return rc;
+	} catch (const std::bad_alloc &) {
+		cx_pixels_release(out);
+		return cx_error_set(err, CX_ELIMIT, "DICOM: decoding needs more than the"
+				    " decoder's %d MB", CX_DICOM_WORKER_MB);
 	} catch (const std::exception &e) {
 		cx_pixels_release(out);
 		return cx_error_set(err, CX_EFORMAT, "DICOM: %s", e.what());
 	} catch (...) {
 		cx_pixels_release(out);
 		return cx_error_set(err, CX_EFORMAT, "DICOM: unreadable");
-	}
-}
-
-extern "C" int cx_dicom_probe(const unsigned char *head, size_t n, struct cx_image_info *out,
-			      struct cx_error *err)
-{
-	quiet();
-	if (cx_dicom_check_header(head, n, err))
-		return CX_EFORMAT;
-	try {
-		return probe(head, n, out, err);
-	} catch (...) {
-		return cx_error_set(err, CX_EFORMAT, "DICOM header not readable");
 	}
 }

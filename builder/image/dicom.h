@@ -1,6 +1,10 @@
 /*
- * dicom.h - the C face of the DICOM reader (dicom-gdcm.cpp, on GDCM). GDCM is
- * C++; these two functions are all the rest of the program sees of it.
+ * dicom.h - the C face of the DICOM reader. dicom-check.c walks a file's
+ * structure (and is the whole header probe); dicom-gdcm.cpp decodes pixels
+ * with GDCM, a C++ library that asserts (aborting the process) and
+ * allocates declared lengths on hostile files, so the rest of the program
+ * reaches it only through dicom-guard.c, which runs it in a worker process
+ * under a memory and time bound.
  */
 #ifndef CX_DICOM_H
 #define CX_DICOM_H
@@ -14,12 +18,33 @@
 extern "C" {
 #endif
 
+/* The largest DICOM file decoded: 256 MiB, above the biggest pixel data the
+ * pixel cap allows (100 MP of 16 bits, 200 MB) plus its header. */
+#define CX_DICOM_MAX_BYTES ((size_t)256 << 20)
+
+/* The worker's bounds (dicom-guard.c): its address space (the input, GDCM's
+ * copy of it and the decoded frame of a largest image fit, with the
+ * libraries mapped) and the wall time of one decode. */
+#define CX_DICOM_WORKER_MB 1024
+#define CX_DICOM_WORKER_SECONDS 30
+
 /* Decodes a DICOM Part-10 file (or a bare data set) to stored pixel values
  * with the display facts (photometric interpretation, Modality LUT, window).
- * Rows x Columns is checked against CX_IMAGE_MAX_PIXELS before the pixel
- * data is decompressed. Multi-frame files give their first frame. */
+ * The structural check runs first, here; GDCM then runs in a worker process
+ * (dicom-guard.c): a worker that dies, runs out of memory or time gives
+ * CX_EFORMAT with a one-line reason, and the next call starts a new one.
+ * Multi-frame files give their first frame. Thread-safe. */
 int cx_dicom_decode(const unsigned char *in, size_t n, struct cx_pixels *out,
 		    struct cx_error *err);
+
+/* The same in this process, with GDCM (dicom-gdcm.cpp): only the worker
+ * calls it. */
+int cx_dicom_decode_gdcm(const unsigned char *in, size_t n, struct cx_pixels *out,
+			 struct cx_error *err);
+
+/* Stops the idle workers and waits for them (the process may also just
+ * exit: a worker ends when its socket closes). */
+void cx_dicom_workers_stop(void);
 
 /* Walks every element, item and fragment of the file and checks it fits in
  * in[0..n) (dicom-check.c); cx_dicom_decode calls it before GDCM, which
@@ -31,7 +56,8 @@ int cx_dicom_check(const unsigned char *in, size_t n, struct cx_error *err);
  * GDCM reads the header (GDCM asserts on a bare "DICM" preamble). */
 int cx_dicom_check_header(const unsigned char *head, size_t n, struct cx_error *err);
 
-/* Reads the header only (up to the pixel data): size, bits stored, samples. */
+/* Reads the header only (up to the pixel data): size, bits stored, samples,
+ * from the structural walk (dicom-check.c), without GDCM. */
 int cx_dicom_probe(const unsigned char *head, size_t n, struct cx_image_info *out,
 		   struct cx_error *err);
 
