@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Fuzzes the adapters' read loops (builder/adapters/rows.c), the SIIM-ACR RLE
-# decoder (builder/adapters/rle.c) and the DICOM header walk that runs before
-# GDCM (builder/image/dicom-check.c) with libFuzzer:
+# decoder (builder/adapters/rle.c), the DICOM header walk that runs before
+# GDCM (builder/image/dicom-check.c) and the whole guarded DICOM path (probe,
+# walk, GDCM in its worker process: builder/image/dicom-guard.c) with libFuzzer:
 # builds each target of tests/fuzz/ with clang -fsanitize=fuzzer,address,undefined
 # and runs it for a bounded time. Not part of the test suite or CI.
 #
@@ -16,7 +17,7 @@ cd "$(dirname "$0")/.."
 secs=${1:-120}
 shift || true
 targets=("$@")
-[ ${#targets[@]} -gt 0 ] || targets=(csv json list name rle dicomhead)
+[ ${#targets[@]} -gt 0 ] || targets=(csv json list name rle dicomhead dicom)
 out=build-fuzz
 mkdir -p "$out"
 
@@ -44,11 +45,12 @@ if [ ! -d "$out/corpus-rle" ]; then
 	seed_text rle two-runs '\x10\x00\x10\x00' '3 2 10 4 40 1'
 	seed_text rle bad '\x04\x00\x04\x00' '1 0 3'
 fi
-if [ ! -d "$out/corpus-dicomhead" ]; then
+for t in dicomhead dicom; do
+	[ -d "$out/corpus-$t" ] && continue
 	for f in tests/fixtures/image/*.dcm tests/fixtures/image/regressions/*.dcm; do
-		seed dicomhead "$(basename "$f" .dcm)" '' "$f"
+		seed $t "$(basename "$f" .dcm)" '' "$f"
 	done
-fi
+done
 if [ ! -d "$out/corpus-csv" ]; then
 	seed_text csv plain '\0' $'a,b,c\n1,2,3\n"x\ny",,\n4,5\n'
 	seed_text csv tsv '\1' $'a\tb\n1\t2\n'
@@ -75,18 +77,28 @@ status=0
 for t in "${targets[@]}"; do
 	bin=$out/fuzz-$t
 	echo "== fuzz-$t: building" >&2
+	extra=() extra_libs="" timeout=10
+	if [ "$t" = dicom ]; then # GDCM (C++) and the image library; a worker may take 30 s
+		clang++ -std=c++17 -g -O1 -fsanitize=fuzzer-no-link,address,undefined -fno-sanitize=vptr -Ibuilder \
+			-isystem /usr/include/gdcm-3.0 -c builder/image/dicom-gdcm.cpp -o "$out/dicom-gdcm.o"
+		extra=(builder/image/probe.c builder/image/decode.c builder/image/dicom-guard.c
+		       "$out/dicom-gdcm.o")
+		extra_libs="-lgdcmMSFF -lgdcmDSED -lgdcmCommon -lpng -lturbojpeg -lstdc++ -lpthread"
+		timeout=40
+	fi
 	# shellcheck disable=SC2086
 	clang -std=c11 -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \
-		-Ibuilder $cflags "tests/fuzz/fuzz-$t.c" "${core[@]}" -o "$bin" $libs -lcsv -lm
+		-Ibuilder $cflags "tests/fuzz/fuzz-$t.c" "${core[@]}" "${extra[@]}" -o "$bin" $libs \
+		-lcsv -lm $extra_libs
 	echo "== fuzz-$t: running for $secs s" >&2
 	mkdir -p "$out/corpus-$t"
-	if ! "$bin" -max_total_time="$secs" -max_len=65536 -timeout=10 -rss_limit_mb=2048 \
+	if ! "$bin" -max_total_time="$secs" -max_len=65536 -timeout=$timeout -rss_limit_mb=2048 \
 		-print_final_stats=1 -artifact_prefix="$out/crash-$t-" "$out/corpus-$t" \
 		2>"$out/fuzz-$t.log"; then
 		status=1
 		echo "== fuzz-$t: FOUND SOMETHING, see $out/fuzz-$t.log" >&2
 	fi
-	grep -E "^stat::number_of_executed_units|^stat::peak_rss_mb|Done [0-9]+ runs" \
+	grep -E "^stat::number_of_executed_units|^stat::peak_rss_mb|Done [0-9]+ runs|^dicom guard:" \
 		"$out/fuzz-$t.log" >&2 || true
 done
 exit $status

@@ -68,6 +68,23 @@ static int short_vr(const unsigned char *vr)
 
 static int walk_set(struct walk *w, size_t *at, size_t end, int depth, int in_item);
 
+/* GDCM asserts when an image attribute it reads as one US value has another
+ * VR or length, and when encapsulated pixel data is not OB or OW. vr is NULL
+ * in implicit VR (GDCM takes its dictionary's). */
+static int fits_gdcm(uint32_t g, uint32_t e, const unsigned char *vr, uint32_t len)
+{
+	static const uint16_t us[] = {0x0002, 0x0006, 0x0010, 0x0011,
+				      0x0100, 0x0101, 0x0102, 0x0103};
+	if (g == 0x7FE0 && e == 0x0010 && len == UNDEFINED)
+		return !vr || !memcmp(vr, "OB", 2) || !memcmp(vr, "OW", 2);
+	if (g != 0x0028)
+		return 1;
+	for (size_t i = 0; i < CX_ARRAY_LEN(us); i++)
+		if (e == us[i])
+			return len == 2 && (!vr || !memcmp(vr, "US", 2));
+	return 1;
+}
+
 /* NumberOfFrames is an IS (decimal text); anything but digits and spaces
  * gives -1, refused by check_pixels. */
 static int frames_of(const unsigned char *v, uint32_t len)
@@ -120,8 +137,9 @@ static int walk_items(struct walk *w, size_t *at, size_t end, int depth, int und
 		*at += 8;
 		if (g != 0xFFFE)
 			return -1;
+		/* a delimiter's length is 0: GDCM allocated one of 1.4 GB */
 		if (e == 0xE0DD)
-			return 0;
+			return len ? -1 : 0;
 		if (e != 0xE000)
 			return -1;
 		if (len == UNDEFINED) {
@@ -159,9 +177,10 @@ static int walk_set(struct walk *w, size_t *at, size_t end, int depth, int in_it
 			return -1;
 		uint32_t g = le16(w->p + *at), e = le16(w->p + *at + 2), len;
 		int sq = 0, un = 0;
+		const unsigned char *vr = w->implicit ? NULL : w->p + *at + 4;
 		if (g == 0xFFFE) { /* item delimiter ends an undefined-length item */
 			*at += 8;
-			return in_item && e == 0xE00D ? 0 : -1;
+			return in_item && e == 0xE00D && !le32(w->p + *at - 4) ? 0 : -1;
 		}
 		if (w->implicit || g == 0xFFFE) {
 			len = le32(w->p + *at + 4);
@@ -182,6 +201,8 @@ static int walk_set(struct walk *w, size_t *at, size_t end, int depth, int in_it
 		} else {
 			return -1;
 		}
+		if (!fits_gdcm(g, e, vr, len))
+			return -1;
 		int pixels = g == 0x7FE0 && e == 0x0010;
 		w->pixels |= pixels;
 		if (pixels && depth == 0) {

@@ -191,8 +191,10 @@ static char **worker_env(char *asan, size_t asan_size)
 			env[k++] = environ[i];
 	}
 	env[k++] = WORKER_ENV "=1";
+	/* handle_segv=0: a crash is a signal, as without ASan */
 	snprintf(asan, asan_size, "ASAN_OPTIONS=%s%smax_allocation_size_mb=%d:"
-		 "hard_rss_limit_mb=%d:detect_leaks=0", old, old[0] ? ":" : "",
+		 "hard_rss_limit_mb=%d:detect_leaks=0:handle_segv=0:handle_abort=0",
+		 old, old[0] ? ":" : "",
 		 CX_DICOM_WORKER_MB, CX_DICOM_WORKER_MB);
 	env[k++] = asan;
 	return env;

@@ -155,6 +155,7 @@ struct image_job {
 	struct cx_buf name, in, out;
 	/* set by the worker */
 	int usable, transcoded;
+	char why[sizeof(((struct cx_error *)0)->msg)]; /* a decoder's reject */
 	uint64_t hash;
 };
 
@@ -228,6 +229,7 @@ static void work_image(void *arg)
 	struct image_job *j = arg;
 	struct cx_error e = {0};
 	j->usable = j->transcoded = 0;
+	j->why[0] = '\0';
 	if (j->path.len && cx_read_file(j->path.data, MAX_IMAGE, &j->in, &e))
 		return; /* unreadable: the instance is removed and reported */
 	const unsigned char *p = (const unsigned char *)j->in.data;
@@ -239,8 +241,10 @@ static void work_image(void *arg)
 	if (j->need && transcode) {
 		enum cx_image_type type;
 		cx_buf_reset(&j->out);
-		if (cx_image_transcode(p, n, j->name.data, j->opts, &j->out, &type, &e))
+		if (cx_image_transcode(p, n, j->name.data, j->opts, &j->out, &type, &e)) {
+			snprintf(j->why, sizeof j->why, "%s", e.msg);
 			return;
+		}
 		j->transcoded = 1;
 	}
 	j->usable = 1;
@@ -250,6 +254,10 @@ static void work_image(void *arg)
  * members, transcoded images) and records the image in the plan. */
 static int record_image(struct run *r, struct image_job *j, struct cx_error *err)
 {
+	/* named here, in plan order, so the lines do not depend on threads */
+	if (!j->usable && j->why[0])
+		fprintf(stderr, "chexinstruct shard: image '%s' not decoded: %s\n", j->name.data,
+			j->why);
 	if (!j->usable)
 		return 0;
 	const struct cx_buf *b = j->transcoded ? &j->out : &j->in;

@@ -1,0 +1,59 @@
+/*
+ * fuzz-dicom.c - the whole DICOM path the build and the sharder take: the
+ * header probe (the structural walk alone, image/dicom-check.c) and guarded
+ * decoding (the walk, then GDCM in a worker process, image/dicom-guard.c).
+ * Whatever the bytes, this process must not crash, leak or hang, every
+ * reject is one line, and decoded pixels are what the header promised. GDCM
+ * assertions and crashes happen in the worker and are counted, not reported:
+ * the count is printed at exit ("dicom guard: ..."), so a campaign says how
+ * often the walk let through a file that killed GDCM.
+ */
+#include "cx.h"
+
+#include "image/dicom.h"
+#include "image/image.h"
+#include "image/probe.h"
+
+static long decoded, rejected, died, late;
+
+static void report(void)
+{
+	fprintf(stderr, "dicom guard: %ld decoded, %ld rejected, of which %ld killed the worker"
+		" and %ld ran out of time\n", decoded, rejected, died, late);
+}
+
+static void check_reason(const struct cx_error *err)
+{
+	if (!err->msg[0] || strchr(err->msg, '\n'))
+		abort();
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	static int once;
+	if (!once++)
+		atexit(report);
+	/* a private copy of exactly size bytes, so any read past it is caught */
+	unsigned char *in = cx_malloc(size ? size : 1);
+	memcpy(in, data, size);
+	struct cx_error err = {0};
+	struct cx_image_info info;
+	if (cx_image_probe_named(in, size, "f.dcm", &info, &err))
+		check_reason(&err);
+	struct cx_pixels p;
+	if (cx_dicom_decode(in, size, &p, &err) == 0) {
+		if (p.width <= 0 || p.height <= 0 || !p.data ||
+		    (uint64_t)p.width * (uint64_t)p.height > CX_IMAGE_MAX_PIXELS ||
+		    p.stride != (size_t)p.width * p.channels * (p.depth / 8))
+			abort();
+		decoded++;
+		cx_pixels_release(&p);
+	} else {
+		check_reason(&err);
+		rejected++;
+		died += strstr(err.msg, "the decoder process died") != NULL;
+		late += strstr(err.msg, "decoding took over") != NULL;
+	}
+	free(in);
+	return 0;
+}
