@@ -240,10 +240,10 @@ static int native_ts(const char *ts)
 	return !strcmp(ts, "1.2.840.10008.1.2") || !strcmp(ts, "1.2.840.10008.1.2.1");
 }
 
-/* The image the header describes is one the decoder can hold: sizes under
- * the pixel cap, 8- or 16-bit grey or 8-bit colour, and native pixel data
- * as long as rows x columns x samples x bytes x frames. GDCM is never asked
- * to decode anything else. */
+/* The image the header describes is one the decoder can hold: at most
+ * CX_DICOM_MAX_PIXEL_BYTES decoded, 8- or 16-bit grey or 8-bit colour, and
+ * native pixel data as long as rows x columns x samples x bytes x frames.
+ * GDCM is never asked to decode anything else. */
 static int check_pixels(const struct facts *f, const char *ts, struct cx_error *err)
 {
 	int frames = f->frames ? f->frames : 1;
@@ -251,19 +251,20 @@ static int check_pixels(const struct facts *f, const char *ts, struct cx_error *
 		return cx_error_set(err, CX_EFORMAT, "DICOM without Rows and Columns");
 	if (frames < 0)
 		return cx_error_set(err, CX_EFORMAT, "DICOM NumberOfFrames is not a number");
-	uint64_t pixels = (uint64_t)f->rows * (uint64_t)f->cols;
-	if (pixels * (uint64_t)frames > CX_IMAGE_MAX_PIXELS)
-		return cx_error_set(err, CX_ELIMIT, "DICOM: %dx%d pixels x %d frames, over the"
-				    " %u-pixel cap", f->cols, f->rows, frames, CX_IMAGE_MAX_PIXELS);
 	int spp = f->spp ? f->spp : 1;
 	if ((spp != 1 && spp != 3) || (f->bits_alloc != 8 && f->bits_alloc != 16) ||
 	    (spp == 3 && f->bits_alloc != 8))
 		return cx_error_set(err, CX_EFORMAT, "DICOM: unsupported pixels (%d samples of %d"
 				    " bits)", spp, f->bits_alloc);
+	uint64_t pixels = (uint64_t)f->rows * (uint64_t)f->cols;
+	uint64_t want = pixels * (uint64_t)frames * (uint64_t)spp * (uint64_t)(f->bits_alloc / 8);
+	if (want > CX_DICOM_MAX_PIXEL_BYTES)
+		return cx_error_set(err, CX_ELIMIT, "DICOM: %dx%d pixels x %d frames of %d bytes,"
+				    " over the %u-byte cap", f->cols, f->rows, frames,
+				    spp * f->bits_alloc / 8, CX_DICOM_MAX_PIXEL_BYTES);
 	if (f->has_bits_stored && (f->bits_stored < 1 || f->bits_stored > f->bits_alloc))
 		return cx_error_set(err, CX_EFORMAT, "DICOM: %d bits stored in %d allocated",
 				    f->bits_stored, f->bits_alloc);
-	uint64_t want = pixels * (uint64_t)frames * (uint64_t)spp * (uint64_t)(f->bits_alloc / 8);
 	if (native_ts(ts) && (f->pixels_undefined || f->pixel_len < want))
 		return cx_error_set(err, CX_EFORMAT, "DICOM pixel data of %lu bytes, %llu expected"
 				    " for %dx%d x %d frames", f->pixels_undefined ? 0ul :

@@ -18,13 +18,19 @@
 extern "C" {
 #endif
 
-/* The largest DICOM file decoded: 256 MiB, above the biggest pixel data the
- * pixel cap allows (100 MP of 16 bits, 200 MB) plus its header. */
-#define CX_DICOM_MAX_BYTES ((size_t)256 << 20)
+/* GDCM holds about six copies of the decoded pixels at its peak (measured:
+ * 590 MB for a 7000x7000 16-bit image), so DICOM has its own cap, on the
+ * bytes decoded (all frames): 100 MB, 50 MP of 16-bit grey, 100 MP of 8-bit
+ * grey, 33 MP of RGB. The largest chest X-rays are 4300x4300 16-bit (37 MB). */
+#define CX_DICOM_MAX_PIXEL_BYTES 100000000u
+
+/* The largest DICOM file decoded: 128 MiB, above the largest native pixel
+ * data the cap allows plus its header. */
+#define CX_DICOM_MAX_BYTES ((size_t)128 << 20)
 
 /* The worker's bounds (dicom-guard.c): its address space (the input, GDCM's
- * copy of it and the decoded frame of a largest image fit, with the
- * libraries mapped) and the wall time of one decode. */
+ * copy of it and its copies of the largest pixels the cap allows fit, with
+ * the libraries mapped) and the wall time of one decode. */
 #define CX_DICOM_WORKER_MB 1024
 #define CX_DICOM_WORKER_SECONDS 30
 

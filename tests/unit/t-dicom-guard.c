@@ -137,8 +137,8 @@ static void test_header_bounds(void)
 
 	in[rows + 8] = in[rows + 9] = in[cols + 8] = in[cols + 9] = 0xFF;
 	CHECK_INT(cx_dicom_decode(in, n, &p, &err), CX_ELIMIT, "65535 x 65535: over the cap");
-	CHECK_STR(err.msg, "DICOM: 65535x65535 pixels x 1 frames, over the 100000000-pixel cap",
-		  "the cap named");
+	CHECK_STR(err.msg, "DICOM: 65535x65535 pixels x 1 frames of 2 bytes, over the"
+		  " 100000000-byte cap", "the cap named");
 
 	in[rows + 8] = 32, in[rows + 9] = 0, in[cols + 8] = 16, in[cols + 9] = 0;
 	CHECK_INT(cx_dicom_decode(in, n, &p, &err), CX_EFORMAT, "32 rows in 16 rows' bytes");
