@@ -262,8 +262,8 @@ static void test_memory(void)
 	struct rusage self, kids;
 	getrusage(RUSAGE_SELF, &self);
 	getrusage(RUSAGE_CHILDREN, &kids);
-	printf("# peak RSS: this process %ld KB, largest worker %ld KB\n", self.ru_maxrss,
-	       kids.ru_maxrss);
+	printf("# peak RSS: this process %ld KB, largest worker %ld KB; %ld workers started\n",
+	       self.ru_maxrss, kids.ru_maxrss, cx_dicom_workers_started());
 	CHECK(self.ru_maxrss < 256 * 1024, "this process stayed under 256 MB");
 	CHECK(kids.ru_maxrss > 0 && kids.ru_maxrss < CX_DICOM_WORKER_MB * 1024L,
 	      "every worker stayed under its bound");
