@@ -8,7 +8,8 @@
  * several threads at once gives what one thread gives. Headers over the
  * pixel cap, native pixel data shorter than its header, and unknown VRs are
  * refused before GDCM sees them. A worker that rejected 256 files is
- * retired (GDCM leaks on some rejects), and under ASan every worker checks
+ * retired (GDCM leaks on some rejects), one over the time limit is
+ * stopped, and under ASan every worker checks
  * its leaks against tests/lsan-gdcm.supp when it ends.
  */
 #include "cx.h"
@@ -145,6 +146,42 @@ static void test_retire(void)
 	free(leaky);
 }
 
+/* A decode over the time limit (CX_DICOM_TIMEOUT, here 10 ms for a
+ * 7000x7000 16-bit image, 98 MB, which takes GDCM seconds) stops the
+ * worker; the next decode gets a new one. */
+static void test_timeout(void)
+{
+	size_t n;
+	unsigned char *head = slurp("mono1.dcm", &n);
+	size_t rows = 0, cols = 0, at = 0;
+	for (size_t i = 132; i + 8 <= n; i++) {
+		rows = !rows && !memcmp(head + i, "\x28\x00\x10\x00US", 6) ? i : rows;
+		cols = !cols && !memcmp(head + i, "\x28\x00\x11\x00US", 6) ? i : cols;
+		at = !at && !memcmp(head + i, "\xe0\x7f\x10\x00OW", 6) ? i : at;
+	}
+	CHECK(rows && cols && at, "mono1.dcm: Rows, Columns, pixel data found");
+	size_t body = (size_t)7000 * 7000 * 2, hdr = at + 12;
+	unsigned char *in = cx_calloc(hdr + body, 1);
+	memcpy(in, head, hdr);
+	in[rows + 8] = in[cols + 8] = 7000 & 0xFF;
+	in[rows + 9] = in[cols + 9] = 7000 >> 8;
+	for (int k = 0; k < 4; k++) /* the pixel data length, little endian */
+		in[at + 8 + k] = (unsigned char)(body >> (8 * k));
+	struct cx_pixels p;
+	struct cx_error err = {0};
+	setenv("CX_DICOM_TIMEOUT", "0.01", 1);
+	long before = cx_dicom_workers_started();
+	CHECK_INT(cx_dicom_decode(in, hdr + body, &p, &err), CX_ELIMIT, "over the time limit");
+	CHECK_STR(err.msg, "DICOM: decoding took over 0.01 s, the decoder process was stopped",
+		  "the limit named");
+	unsetenv("CX_DICOM_TIMEOUT");
+	CHECK_INT(cx_dicom_decode(head, n, &p, &err), 0, "the next decode works");
+	CHECK_INT(cx_dicom_workers_started(), before + 1, "in a new worker");
+	cx_pixels_release(&p);
+	free(in);
+	free(head);
+}
+
 /* Offset of mono1.dcm's element (0028,e) (explicit VR, at the top level). */
 static size_t find_tag(const unsigned char *in, size_t n, uint16_t e)
 {
@@ -274,6 +311,7 @@ int main(void)
 	test_regressions();
 	test_restart();
 	test_retire();
+	test_timeout();
 	test_header_bounds();
 	test_threads();
 	test_memory();
