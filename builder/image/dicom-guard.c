@@ -202,30 +202,34 @@ __attribute__((constructor)) static void worker_entry(void)
 
 /* --- the parent side --- */
 
-/* The worker's environment: ours, its marker, and under ASan a cap on
- * single allocations and on its resident size in place of RLIMIT_AS, and
+/* The worker's environment: ours, its marker, and for the sanitizers: a
+ * crash stays a signal (handle_segv=0), as without them; under ASan a cap
+ * on single allocations and on resident size in place of RLIMIT_AS, and
  * the suppressions of GDCM's known leaks. */
-static char **worker_env(char *asan, size_t asan_size)
+static char **worker_env(char *asan, char *tsan, size_t size)
 {
 	size_t n = 0;
 	while (environ[n])
 		n++;
-	char **env = cx_calloc(n + 4, sizeof *env);
+	char **env = cx_calloc(n + 5, sizeof *env);
 	size_t k = 0;
-	const char *old = "";
+	const char *old_a = "", *old_t = "";
 	for (size_t i = 0; i < n; i++) {
 		if (!strncmp(environ[i], "ASAN_OPTIONS=", 13))
-			old = environ[i] + 13;
+			old_a = environ[i] + 13;
+		else if (!strncmp(environ[i], "TSAN_OPTIONS=", 13))
+			old_t = environ[i] + 13;
 		else if (strncmp(environ[i], WORKER_ENV "=", sizeof WORKER_ENV) &&
 			 strncmp(environ[i], "LSAN_OPTIONS=", 13))
 			env[k++] = environ[i];
 	}
 	env[k++] = WORKER_ENV "=1";
-	/* handle_segv=0: a crash is a signal, as without ASan */
-	snprintf(asan, asan_size, "ASAN_OPTIONS=%s%smax_allocation_size_mb=%d:"
-		 "hard_rss_limit_mb=%d:handle_segv=0:handle_abort=0", old, old[0] ? ":" : "",
+	snprintf(asan, size, "ASAN_OPTIONS=%s%smax_allocation_size_mb=%d:"
+		 "hard_rss_limit_mb=%d:handle_segv=0:handle_abort=0", old_a, old_a[0] ? ":" : "",
 		 CX_DICOM_WORKER_MB, CX_DICOM_WORKER_MB);
 	env[k++] = asan;
+	snprintf(tsan, size, "TSAN_OPTIONS=%s%shandle_segv=0", old_t, old_t[0] ? ":" : "");
+	env[k++] = tsan;
 #ifdef LEAK_CHECK
 	env[k++] = "LSAN_OPTIONS=suppressions=" CX_SOURCE_ROOT "/tests/lsan-gdcm.supp:"
 		   "print_suppressions=0";
@@ -247,8 +251,8 @@ static struct worker *spawn_worker(struct cx_error *err)
 	if (!getenv("CX_DICOM_WORKER_STDERR"))
 		posix_spawn_file_actions_addopen(&fa, 2, "/dev/null", O_WRONLY, 0);
 	posix_spawn_file_actions_addclosefrom_np(&fa, 3);
-	char asan[1024];
-	char **env = worker_env(asan, sizeof asan);
+	char asan[1024], tsan[1024];
+	char **env = worker_env(asan, tsan, sizeof asan);
 	char *argv[] = {"chexinstruct-dicom-worker", NULL};
 	pid_t pid;
 	int rc = posix_spawn(&pid, "/proc/self/exe", &fa, NULL, argv, env);
