@@ -385,7 +385,9 @@ static double time_limit(void)
 }
 
 /* One request to one worker: 0 or the decoder's error (the worker stays),
- * or 1 when the worker must be ended (*late: it ran out of time). */
+ * DIED when the worker must be ended (*late: it ran out of time), UNSENT
+ * when it could not even take the request (it died idle). */
+enum { DIED = 1, UNSENT = 2 };
 static int ask(struct worker *w, const unsigned char *in, size_t n, struct cx_pixels *out,
 	       int *late, struct cx_error *err)
 {
@@ -394,38 +396,32 @@ static int ask(struct worker *w, const unsigned char *in, size_t n, struct cx_pi
 	struct reply r;
 	*late = 0;
 	if (write_full(w->fd, &q, sizeof q) || write_full(w->fd, in, n))
-		return 1;
+		return UNSENT;
 	int got = read_by(w->fd, &r, sizeof r, deadline);
 	if (got == 0 && r.rc) {
 		r.msg[sizeof r.msg - 1] = '\0';
+		for (char *c = r.msg; *c; c++) /* GDCM's exception texts: one line */
+			*c = (unsigned char)*c < 0x20 ? '?' : *c;
 		return cx_error_set(err, r.rc < 0 ? r.rc : CX_EFORMAT, "%s", r.msg);
 	}
 	if (got == 0 && !sane(&r))
-		return 1;
+		return DIED;
 	unsigned char *data = got == 0 ? cx_malloc((size_t)r.len + 1) : NULL;
 	if (got == 0)
 		got = read_by(w->fd, data, (size_t)r.len, deadline);
 	if (got) {
 		free(data);
 		*late = got == -2;
-		return 1;
+		return DIED;
 	}
 	to_pixels(&r, data, out);
 	return 0;
 }
 
-int cx_dicom_decode(const unsigned char *in, size_t n, struct cx_pixels *out,
-		    struct cx_error *err)
+/* After a request: the worker goes back to the pool, is retired, or is
+ * ended; the result of the request. */
+static int settle(struct worker *w, int rc, int late, struct cx_error *err)
 {
-	memset(out, 0, sizeof *out);
-	int rc = cx_dicom_check(in, n, err);
-	if (rc)
-		return rc;
-	struct worker *w = take_worker(err);
-	if (!w)
-		return err->code;
-	int late;
-	rc = ask(w, in, n, out, &late, err);
 	char how[80];
 	if (rc < 0 && ++w->rejects >= RETIRE_AFTER) {
 		int bad = end_worker(w, 0, how, sizeof how) != 0;
@@ -444,6 +440,30 @@ int cx_dicom_decode(const unsigned char *in, size_t n, struct cx_pixels *out,
 				    " process was stopped", time_limit());
 	return cx_error_set(err, CX_EFORMAT, "DICOM: the decoder process died on this file"
 			    " (%s)", how);
+}
+
+int cx_dicom_decode(const unsigned char *in, size_t n, struct cx_pixels *out,
+		    struct cx_error *err)
+{
+	memset(out, 0, sizeof *out);
+	int rc = cx_dicom_check(in, n, err);
+	if (rc)
+		return rc;
+	for (int attempt = 0;; attempt++) {
+		struct worker *w = take_worker(err);
+		if (!w)
+			return err->code;
+		int late;
+		rc = ask(w, in, n, out, &late, err);
+		if (rc == UNSENT && attempt == 0) {
+			/* killed while idle (by the OOM killer, say): not this
+			 * file's doing, so it gets a fresh worker */
+			char how[80];
+			end_worker(w, 1, how, sizeof how);
+			continue;
+		}
+		return settle(w, rc == UNSENT ? DIED : rc, late, err);
+	}
 }
 
 long cx_dicom_workers_started(void)

@@ -15,7 +15,10 @@
 #include "cx.h"
 
 #include <pthread.h>
+#include <signal.h>
 #include <sys/resource.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include "image/dicom.h"
 #include "image/image.h"
@@ -130,6 +133,37 @@ static void test_restart(void)
 	}
 	free(good);
 	free(bad);
+}
+
+/* A worker killed while idle (the OOM killer, say) costs no image: the
+ * next decode finds it gone before sending and takes a fresh one. The
+ * worker's pid comes from /proc (Linux: the main thread's children). */
+static void test_killed_idle(void)
+{
+	size_t n;
+	unsigned char *good = slurp("mono1.dcm", &n);
+	struct cx_pixels p;
+	struct cx_error err = {0};
+	CHECK_INT(cx_dicom_workers_stop(), 0, "the workers so far ended well");
+	CHECK_INT(cx_dicom_decode(good, n, &p, &err), 0, "one worker");
+	cx_pixels_release(&p);
+	char path[64];
+	snprintf(path, sizeof path, "/proc/self/task/%ld/children", (long)getpid());
+	FILE *f = fopen(path, "r");
+	long pid = 0;
+	if (!f || fscanf(f, "%ld", &pid) != 1)
+		pid = 0;
+	if (f)
+		fclose(f);
+	CHECK(pid > 0, "its pid");
+	siginfo_t si;
+	if (pid > 0 && kill((pid_t)pid, SIGKILL) == 0) /* dead, left for the guard to reap */
+		waitid(P_PID, (id_t)pid, &si, WEXITED | WNOWAIT);
+	long before = cx_dicom_workers_started();
+	CHECK_INT(cx_dicom_decode(good, n, &p, &err), 0, "the next decode works");
+	CHECK_INT(cx_dicom_workers_started(), before + 1, "in a fresh worker");
+	cx_pixels_release(&p);
+	free(good);
 }
 
 /* GDCM leaks on some rejects (tests/lsan-gdcm.supp): a worker is retired
@@ -323,6 +357,7 @@ int main(void)
 {
 	test_regressions();
 	test_restart();
+	test_killed_idle();
 	test_retire();
 	test_timeout();
 	test_header_bounds();
