@@ -6,7 +6,10 @@
  * reject is one line, and decoded pixels are what the header promised. GDCM
  * assertions and crashes happen in the worker and are counted, not reported:
  * the count is printed at exit ("dicom guard: ..."), so a campaign says how
- * often the walk let through a file that killed GDCM.
+ * often the walk let through a file that killed GDCM, and the first few such
+ * inputs, and every one that ran out of time, are kept in build-fuzz/ as
+ * dicom-died-N.dcm and dicom-late-N.dcm (scripts/fuzz.sh runs from the
+ * repository root).
  */
 #include "cx.h"
 
@@ -20,6 +23,17 @@ static void report(void)
 {
 	fprintf(stderr, "dicom guard: %ld decoded, %ld rejected, of which %ld killed the worker"
 		" and %ld ran out of time\n", decoded, rejected, died, late);
+}
+
+static void keep(const char *kind, long k, const uint8_t *data, size_t size)
+{
+	char path[80];
+	snprintf(path, sizeof path, "build-fuzz/dicom-%s-%ld.dcm", kind, k);
+	FILE *f = fopen(path, "wb");
+	if (f) {
+		fwrite(data, 1, size, f);
+		fclose(f);
+	}
 }
 
 static void check_reason(const struct cx_error *err)
@@ -51,8 +65,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	} else {
 		check_reason(&err);
 		rejected++;
-		died += strstr(err.msg, "the decoder process died") != NULL;
-		late += strstr(err.msg, "decoding took over") != NULL;
+		if (strstr(err.msg, "the decoder process died") && ++died <= 20)
+			keep("died", died, data, size);
+		if (strstr(err.msg, "decoding took over"))
+			keep("late", ++late, data, size);
 	}
 	free(in);
 	return 0;
