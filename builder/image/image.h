@@ -6,7 +6,8 @@
  * function in dicom.h) and JSRT's headerless 2048x2048 12-bit big-endian .IMG.
  * Every decoder reads the size from the header first and refuses images over
  * CX_IMAGE_MAX_PIXELS before it allocates anything (a PNG bomb is a 100-byte
- * file claiming 100000x100000 pixels).
+ * file claiming 100000x100000 pixels); DICOM also has a cap on decoded bytes
+ * and is decoded in a worker process (dicom.h).
  */
 #ifndef CX_IMAGE_H
 #define CX_IMAGE_H

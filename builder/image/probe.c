@@ -2,7 +2,8 @@
  * probe.c - PNG headers are read straight from the IHDR chunk, which the PNG
  * specification fixes at byte 8; JPEG headers through TurboJPEG, which parses
  * markers up to the frame header without decoding the scan; DICOM headers
- * through GDCM, which stops at the pixel data tag (dicom-gdcm.cpp).
+ * by the structural walk of dicom-check.c, which stops at the pixel data tag
+ * (never GDCM: its header reader asserts and allocates declared lengths).
  */
 #include "cx.h"
 
