@@ -276,6 +276,46 @@ static int check_pixels(const struct facts *f, const char *ts, struct cx_error *
 	return 0;
 }
 
+/* The transfer syntax from the file meta group (always explicit VR little
+ * endian), quoted in messages: one printable line. */
+static void copy_ts(char ts[65], const unsigned char *v, uint32_t len)
+{
+	uint32_t k = len;
+	memcpy(ts, v, k);
+	while (k && (ts[k - 1] == '\0' || ts[k - 1] == ' '))
+		k--;
+	ts[k] = '\0';
+	for (uint32_t i = 0; i < k; i++)
+		if ((unsigned char)ts[i] < 0x20 || (unsigned char)ts[i] > 0x7e)
+			ts[i] = '?';
+}
+
+/* Walks the file meta group of a Part-10 file from byte 132; *at ends past
+ * it, ts holds the transfer syntax. */
+static int read_meta(const unsigned char *in, size_t n, size_t *at, char ts[65],
+		     struct cx_error *err)
+{
+	*at = 132;
+	while (*at + 8 <= n && le16(in + *at) == 2) {
+		const unsigned char *vr = in + *at + 4;
+		if (!long_vr(vr) && !short_vr(vr))
+			return cx_error_set(err, CX_EFORMAT, "DICOM file meta element with an"
+					    " unknown VR");
+		size_t hdr = long_vr(vr) ? 12 : 8;
+		if (*at + hdr > n)
+			break;
+		uint32_t len = hdr == 12 ? le32(in + *at + 8) : le16(in + *at + 6);
+		if (len > n - *at - hdr)
+			return cx_error_set(err, CX_EFORMAT, "truncated DICOM file meta");
+		if (le16(in + *at + 2) == 0x0010 && len < 65)
+			copy_ts(ts, in + *at + hdr, len);
+		*at += hdr + len;
+	}
+	if (!ts[0])
+		return cx_error_set(err, CX_EFORMAT, "DICOM file meta without a transfer syntax");
+	return 0;
+}
+
 static int check(const unsigned char *in, size_t n, int header_only, struct facts *f,
 		 struct cx_error *err)
 {
@@ -283,35 +323,9 @@ static int check(const unsigned char *in, size_t n, int header_only, struct fact
 	size_t at = 0;
 	char ts[65] = "";
 	if (n >= 132 && !memcmp(in + 128, "DICM", 4)) {
-		at = 132;
-		/* File meta group: always explicit VR little endian. */
-		while (at + 8 <= n && le16(in + at) == 2) {
-			uint32_t e = le16(in + at + 2), len;
-			if (!long_vr(in + at + 4) && !short_vr(in + at + 4))
-				return cx_error_set(err, CX_EFORMAT, "DICOM file meta element with an"
-						    " unknown VR");
-			size_t hdr = long_vr(in + at + 4) ? 12 : 8;
-			if (at + hdr > n)
-				break;
-			len = hdr == 12 ? le32(in + at + 8) : le16(in + at + 6);
-			if (len > n - at - hdr)
-				return cx_error_set(err, CX_EFORMAT, "truncated DICOM file meta");
-			if (e == 0x0010 && len < sizeof ts) {
-				uint32_t k = len;
-				memcpy(ts, in + at + hdr, k);
-				while (k && (ts[k - 1] == '\0' || ts[k - 1] == ' '))
-					k--;
-				ts[k] = '\0';
-				/* quoted in messages: keep them one printable line */
-				for (uint32_t i = 0; i < k; i++)
-					if ((unsigned char)ts[i] < 0x20 || (unsigned char)ts[i] > 0x7e)
-						ts[i] = '?';
-			}
-			at += hdr + len;
-		}
-		if (!ts[0])
-			return cx_error_set(err, CX_EFORMAT, "DICOM file meta without a transfer"
-					    " syntax");
+		int rc = read_meta(in, n, &at, ts, err);
+		if (rc)
+			return rc;
 	} else if (n >= 8 && in[4] >= 'A' && in[4] <= 'Z' && in[5] >= 'A' && in[5] <= 'Z') {
 		strcpy(ts, "1.2.840.10008.1.2.1"); /* bare explicit data set */
 	} else {
