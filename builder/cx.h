@@ -77,6 +77,24 @@ void cx_buf_add_json_str(struct cx_buf *b, const char *s);
 /* Returns the content as a C string ("" when empty). */
 const char *cx_buf_str(const struct cx_buf *b);
 
+/* CX_ASAN / CX_TSAN: built under AddressSanitizer / ThreadSanitizer (gcc
+ * says so by __SANITIZE_*__, clang by __has_feature), for code that must
+ * behave differently there (the DICOM worker's memory limit, memory tests). */
+#if defined(__SANITIZE_ADDRESS__)
+#define CX_ASAN 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define CX_ASAN 1
+#endif
+#endif
+#if defined(__SANITIZE_THREAD__)
+#define CX_TSAN 1
+#elif defined(__has_feature)
+#if __has_feature(thread_sanitizer)
+#define CX_TSAN 1
+#endif
+#endif
+
 /* Text helpers (util/text.c). */
 /* Trims ASCII spaces, tabs, CR and LF from both ends in place; returns s. */
 char *cx_trim(char *s);

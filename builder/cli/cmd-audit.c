@@ -93,34 +93,24 @@ static int audit(const struct cx_global *g, const struct cx_sample_query *q, con
 static int cmd_audit(int argc, char **argv, const struct cx_global *g)
 {
 	static const struct option opts[] = {
-		{.name = "task", .has_arg = required_argument, .val = 't'},
-		{.name = "dataset", .has_arg = required_argument, .val = 'd'},
-		{.name = "split", .has_arg = required_argument, .val = 's'},
-		{.name = "seed", .has_arg = required_argument, .val = 'S'},
-		{.name = "json", .has_arg = no_argument, .val = 'j'},
-		{.name = "templates", .has_arg = required_argument, .val = 'T'},
+		CX_QUERY_OPTS,
 		{.name = "help", .has_arg = no_argument, .val = 'h'},
 		{0},
 	};
 	struct cx_sample_query q = {.task = ""};
 	const char *tdir = cx_templates_dir();
-	long long v;
-	int c;
+	int c, took;
 	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
-		switch (c) {
-		case 't': q.task = optarg; break;
-		case 'd': q.dataset = optarg; break;
-		case 's': q.split = optarg; break;
-		case 'j': q.json = 1; break;
-		case 'T': tdir = optarg; break;
-		case 'S':
-			if ((v = cx_opt_number("--seed", optarg)) < 0)
+		if ((took = cx_query_opt(c, optarg, &q, &tdir)) != 0) {
+			if (took < 0)
 				return CX_EXIT_USAGE;
-			q.seed = (uint64_t)v;
-			break;
-		case 'h': fputs(help, stdout); return CX_EXIT_OK;
-		default: return cx_usage(&cx_cmd_audit, "audit: bad option");
+			continue;
 		}
+		if (c == 'h') {
+			fputs(help, stdout);
+			return CX_EXIT_OK;
+		}
+		return cx_usage(&cx_cmd_audit, "audit: bad option");
 	}
 	if (optind < argc)
 		return cx_usage(&cx_cmd_audit, "audit: unexpected argument '%s'", argv[optind]);

@@ -352,12 +352,7 @@ static int sample(const struct cx_global *g, const struct cx_sample_query *q, co
 static int cmd_sample(int argc, char **argv, const struct cx_global *g)
 {
 	static const struct option opts[] = {
-		{.name = "task", .has_arg = required_argument, .val = 't'},
-		{.name = "dataset", .has_arg = required_argument, .val = 'd'},
-		{.name = "split", .has_arg = required_argument, .val = 's'},
-		{.name = "seed", .has_arg = required_argument, .val = 'S'},
-		{.name = "json", .has_arg = no_argument, .val = 'j'},
-		{.name = "templates", .has_arg = required_argument, .val = 'T'},
+		CX_QUERY_OPTS,
 		{.name = "png", .has_arg = required_argument, .val = 'P'},
 		{.name = "help", .has_arg = no_argument, .val = 'h'},
 		{0},
@@ -366,24 +361,19 @@ static int cmd_sample(int argc, char **argv, const struct cx_global *g)
 	const char *tdir = cx_templates_dir();
 	const char *png = NULL;
 	long long v;
-	int c;
+	int c, took;
 	while ((c = getopt_long(argc, argv, "hn:", opts, NULL)) != -1) {
+		if ((took = cx_query_opt(c, optarg, &q, &tdir)) != 0) {
+			if (took < 0)
+				return CX_EXIT_USAGE;
+			continue;
+		}
 		switch (c) {
-		case 't': q.task = optarg; break;
-		case 'd': q.dataset = optarg; break;
-		case 's': q.split = optarg; break;
-		case 'j': q.json = 1; break;
-		case 'T': tdir = optarg; break;
 		case 'P': png = optarg; break;
 		case 'n':
 			if ((v = cx_opt_number("-n", optarg)) < 0)
 				return CX_EXIT_USAGE;
 			q.n = (long)v;
-			break;
-		case 'S':
-			if ((v = cx_opt_number("--seed", optarg)) < 0)
-				return CX_EXIT_USAGE;
-			q.seed = (uint64_t)v;
 			break;
 		case 'h': fputs(help, stdout); return CX_EXIT_OK;
 		default: return cx_usage(&cx_cmd_sample, "sample: bad option");

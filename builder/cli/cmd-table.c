@@ -6,6 +6,7 @@
 
 #include <errno.h>
 
+#include "catalogue/catalogue.h"
 #include "cli/cmd.h"
 
 const struct cx_cmd *const cx_cmds[] = {
@@ -61,6 +62,24 @@ long long cx_opt_number(const char *opt, const char *value)
 		return -1;
 	}
 	return v;
+}
+
+int cx_query_opt(int c, const char *arg, struct cx_sample_query *q, const char **tdir)
+{
+	long long v;
+	switch (c) {
+	case 't': q->task = arg; return 1;
+	case 'd': q->dataset = arg; return 1;
+	case 's': q->split = arg; return 1;
+	case 'j': q->json = 1; return 1;
+	case 'T': *tdir = arg; return 1;
+	case 'S':
+		if ((v = cx_opt_number("--seed", arg)) < 0)
+			return -1;
+		q->seed = (uint64_t)v;
+		return 1;
+	default: return 0;
+	}
 }
 
 const char *cx_templates_dir(void)

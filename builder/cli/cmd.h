@@ -52,6 +52,21 @@ int cx_print_report(const struct cx_global *g, int json,
  * 0 to go on, -1 after printing help, or CX_EXIT_USAGE. */
 int cx_json_only_opts(const struct cx_cmd *cmd, int argc, char **argv, int *json);
 
+/* The options that choose and render instances, shared by sample and audit:
+ * --task, --dataset, --split, --seed, --json, --templates. CX_QUERY_OPTS
+ * goes first in a command's getopt_long table. */
+struct cx_sample_query;
+#define CX_QUERY_OPTS                                                               \
+	{.name = "task", .has_arg = required_argument, .val = 't'},                 \
+	{.name = "dataset", .has_arg = required_argument, .val = 'd'},              \
+	{.name = "split", .has_arg = required_argument, .val = 's'},                \
+	{.name = "seed", .has_arg = required_argument, .val = 'S'},                 \
+	{.name = "json", .has_arg = no_argument, .val = 'j'},                       \
+	{.name = "templates", .has_arg = required_argument, .val = 'T'}
+/* Takes option c (getopt_long's value) with its argument into q or *tdir:
+ * 1 when it was one of CX_QUERY_OPTS, 0 when not, -1 after a usage error. */
+int cx_query_opt(int c, const char *arg, struct cx_sample_query *q, const char **tdir);
+
 /* Where templates/ is: $CHEXINSTRUCT_TEMPLATES, else the source tree's. */
 const char *cx_templates_dir(void);
 

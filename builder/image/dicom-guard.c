@@ -43,21 +43,7 @@ extern char **environ;
  * stop the worker before it starts. Under ASan the worker gets ASan's own
  * allocation bound instead, and checks its leaks when it ends (see
  * worker_env). */
-#if defined(__SANITIZE_ADDRESS__)
-#define ASAN 1
-#elif defined(__has_feature)
-#if __has_feature(address_sanitizer)
-#define ASAN 1
-#endif
-#endif
-#if defined(__SANITIZE_THREAD__)
-#define TSAN 1
-#elif defined(__has_feature)
-#if __has_feature(thread_sanitizer)
-#define TSAN 1
-#endif
-#endif
-#if defined(ASAN) && defined(CX_SOURCE_ROOT)
+#if defined(CX_ASAN) && defined(CX_SOURCE_ROOT)
 #define LEAK_CHECK 1
 int __lsan_do_recoverable_leak_check(void);
 #endif
@@ -184,7 +170,7 @@ __attribute__((constructor)) static void worker_entry(void)
 {
 	if (!getenv(WORKER_ENV))
 		return;
-#if !defined(ASAN) && !defined(TSAN)
+#if !defined(CX_ASAN) && !defined(CX_TSAN)
 	struct rlimit as = {(rlim_t)CX_DICOM_WORKER_MB << 20, (rlim_t)CX_DICOM_WORKER_MB << 20};
 	setrlimit(RLIMIT_AS, &as);
 #endif

@@ -27,15 +27,6 @@
 
 #define FIX "tests/fixtures/image/"
 
-/* ThreadSanitizer's shadow memory counts in the resident size. */
-#if defined(__SANITIZE_THREAD__)
-#define TSAN 1
-#elif defined(__has_feature)
-#if __has_feature(thread_sanitizer)
-#define TSAN 1
-#endif
-#endif
-
 static unsigned char *slurp(const char *name, size_t *n)
 {
 	char path[256];
@@ -344,7 +335,7 @@ static void test_memory(void)
 	getrusage(RUSAGE_CHILDREN, &kids);
 	printf("# peak RSS: this process %ld KB, largest worker %ld KB; %ld workers started\n",
 	       self.ru_maxrss, kids.ru_maxrss, cx_dicom_workers_started());
-#ifdef TSAN
+#ifdef CX_TSAN /* its shadow memory counts in the resident size */
 	printf("ok %d # SKIP peak memory: not measurable under TSan\n", ++t_n);
 #else
 	CHECK(self.ru_maxrss < 256 * 1024, "this process stayed under 256 MB");
