@@ -374,6 +374,16 @@ CREATE TABLE reject (
 	reason     TEXT NOT NULL
 );
 
+-- Archives of a release found damaged while its source was built (truncated,
+-- corrupt, or over the decompression bound of builder/io/release.h), one row
+-- each: what `build` reported on stderr; `stats` counts them. The source was
+-- built from what could be read; the images lost are in reject.
+CREATE TABLE damage (
+	dataset_id INTEGER NOT NULL REFERENCES dataset(id),
+	file       TEXT NOT NULL,             -- the archive's path as the build found it
+	reason     TEXT NOT NULL
+);
+
 -- Rows left out by a documented rule (sources/<id>.md), counted per rule.
 CREATE TABLE filtered (
 	dataset_id INTEGER NOT NULL REFERENCES dataset(id),

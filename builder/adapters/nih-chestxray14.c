@@ -128,16 +128,17 @@ static struct cx_outcome list_line(void *ctx, struct cx_row *row)
 }
 
 /* One split list. Its lines are an index, not rows: they are not counted
- * (the images are, once, as Data_Entry rows). */
-static int read_list(struct cx_release *rel, const char *file, enum cx_split split,
-		     struct lookup *l, struct cx_error *err)
+ * (the images are, once, as Data_Entry rows); only a line over the line cap
+ * is a row, rejected (rows.h), hence the sink. */
+static int read_list(struct cx_release *rel, const struct cx_sink *sink, const char *file,
+		     enum cx_split split, struct lookup *l, struct cx_error *err)
 {
 	if (!cx_release_exists(rel, file))
 		return cx_error_set(err, CX_ENOTFOUND,
 				    "%s: missing file '%s' (the official split list, one image "
 				    "name per line)", cx_release_path(rel), file);
 	struct list_ctx lc = {l, split};
-	struct cx_rows rows = {.ctx = &lc};
+	struct cx_rows rows = {.sink = sink, .ctx = &lc};
 	struct cx_list_spec spec = {.file = file, .index = 1, .fn = list_line};
 	return cx_rows_list(&rows, rel, &spec, err);
 }
@@ -390,9 +391,9 @@ static int nih_read(struct cx_release *rel, const struct cx_sink *sink, struct c
 {
 	struct reader r = {.rel = rel, .sink = sink};
 	struct cx_rows rows = {.sink = sink, .ctx = &r};
-	int rc = read_list(rel, TRAIN_LIST, CX_SPLIT_TRAIN, &r.images, err);
+	int rc = read_list(rel, sink, TRAIN_LIST, CX_SPLIT_TRAIN, &r.images, err);
 	if (rc == 0)
-		rc = read_list(rel, TEST_LIST, CX_SPLIT_TEST, &r.images, err);
+		rc = read_list(rel, sink, TEST_LIST, CX_SPLIT_TEST, &r.images, err);
 	if (rc == 0) {
 		lookup_finish(&r.images);
 		rc = read_entries(&rows, err);

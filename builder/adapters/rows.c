@@ -155,6 +155,12 @@ static size_t fields_needed(const struct cx_csv_row *h, enum cx_fields rule)
 static const char *check_csv_row(const struct cx_csv_row *row, const struct cx_csv_row *h,
 				 enum cx_fields rule, struct cx_buf *why)
 {
+	if (row->too_long) {
+		size_t i = row->long_field;
+		int named = row->too_long == CX_CSV_LONG_FIELD && i < h->n && h->field[i][0];
+		cx_csv_long_reason(row, named ? h->field[i] : NULL, why);
+		return why->data;
+	}
 	size_t need = fields_needed(h, rule);
 	int ok = rule == CX_FIELDS_NAMED ? row->n >= need : row->n == need;
 	for (size_t i = need; ok && i < row->n; i++)
@@ -341,8 +347,9 @@ static int jsonl_line(struct cx_rows *r, struct json_state *st, const char *line
 
 /*
  * Opens a file of the release and calls fn for each of its lines until fn
- * returns non-zero (JSON Lines and list files share this). Returns 0, or the
- * first negative code of the file, the line reader or fn.
+ * returns non-zero (JSON Lines and list files share this); a line over
+ * CX_LINE_MAX comes as line == NULL, to be rejected. Returns 0, or the first
+ * negative code of the file, the line reader or fn.
  */
 typedef int (*line_fn)(void *ctx, const char *line, size_t len, long lineno);
 
@@ -357,12 +364,15 @@ static int each_line(struct cx_release *rel, const char *file, line_fn fn, void 
 	const char *line;
 	size_t len;
 	long lineno;
-	while (rc == 0 && (rc = cx_lines_next(lines, &line, &len, &lineno, err)) == 1)
-		rc = fn(ctx, line, len, lineno);
+	while (rc == 0 && (rc = cx_lines_next(lines, &line, &len, &lineno, err)) > 0)
+		rc = fn(ctx, rc == 2 ? NULL : line, len, lineno);
 	cx_lines_free(lines);
 	cx_stream_close(s);
 	return rc < 0 ? rc : 0;
 }
+
+#define LONG_LINE "line longer than 4194304 bytes"
+_Static_assert(CX_LINE_MAX == 4194304, "LONG_LINE names CX_LINE_MAX");
 
 struct jsonl_ctx {
 	struct cx_rows *r;
@@ -372,6 +382,11 @@ struct jsonl_ctx {
 static int jsonl_each(void *ctx, const char *line, size_t len, long lineno)
 {
 	struct jsonl_ctx *c = ctx;
+	if (!line) {
+		c->st.row.line = lineno;
+		c->st.row.obj = NULL;
+		return run(c->r, c->st.spec->fn, &c->st.row, LONG_LINE);
+	}
 	return blank(line, len) ? 0 : jsonl_line(c->r, &c->st, line, len, lineno);
 }
 
@@ -422,6 +437,20 @@ static int index_line(struct cx_rows *r, cx_row_fn fn, struct cx_row *row, const
 	return 0;
 }
 
+/*
+ * An over-long line of an index list names nothing the index could hold (an
+ * image name is at most CX_NAME_MAX bytes). It is one row read and rejected
+ * when the reader has a sink, so the source goes on and the line is in the
+ * rejects; a reader without one cannot report it and stops.
+ */
+static int long_index_line(struct cx_rows *r, struct cx_row *row)
+{
+	if (!r->sink)
+		return cx_error_set(row->err, CX_ELIMIT, "%s:%ld: %s", row->file, row->line,
+				    LONG_LINE);
+	return cx_rows_account(r, row->file, row->line, cx_rows_reject(row, LONG_LINE), row->err);
+}
+
 struct list_ctx {
 	struct cx_rows *r;
 	const struct cx_list_spec *spec;
@@ -432,11 +461,18 @@ struct list_ctx {
 static int list_each(void *ctx, const char *line, size_t len, long lineno)
 {
 	struct list_ctx *c = ctx;
+	c->row.line = lineno;
+	if (!line) {
+		c->ws.n = 0;
+		c->row.v = c->ws.w;
+		c->row.n = 0;
+		return c->spec->index ? long_index_line(c->r, &c->row)
+				      : run(c->r, c->spec->fn, &c->row, LONG_LINE);
+	}
 	int utf8 = strlen(line) == len && cx_utf8_valid(line, len);
 	split_words(&c->ws, line, len);
 	if (utf8 && c->ws.n == 0)
 		return 0; /* a blank line is not a row */
-	c->row.line = lineno;
 	c->row.v = c->ws.w;
 	c->row.n = c->ws.n;
 	const char *bad = utf8 ? NULL : "invalid UTF-8 in the line";
@@ -470,6 +506,9 @@ static int file_row(void *ctx, const char *name, struct cx_stream *s)
 	st->row.file = name;
 	st->row.line = 1;
 	st->row.stream = s;
+	if (!s)
+		return run(st->r, st->spec->fn, &st->row,
+			   "a symbolic link on its path leads out of the release");
 	if (st->spec->copy_rule && !cx_strset_add(&st->seen, name))
 		return cx_rows_account(st->r, name, 1, cx_rows_filter(st->spec->copy_rule),
 				       st->row.err);
@@ -488,49 +527,10 @@ int cx_rows_files(struct cx_rows *r, struct cx_release *rel, const struct cx_fil
 
 /* ---- safe names ---- */
 
-/* What is wrong with one '/'-separated component of len bytes, or NULL. */
-static const char *part_problem(const char *p, size_t len)
-{
-	if (len == 0)
-		return "an empty component";
-	if ((len == 1 && p[0] == '.') || (len == 2 && p[0] == '.' && p[1] == '.'))
-		return len == 1 ? "a '.' component" : "a '..' component";
-	if (len > CX_NAME_PART_MAX)
-		return "a component longer than 255 bytes";
-	return NULL;
-}
-
+/* One check for every lookup: the release layer refuses such names too. */
 const char *cx_rows_name_problem(const char *name, int flags)
 {
-	size_t len = strlen(name);
-	if (len == 0)
-		return "empty";
-	if (len > CX_NAME_MAX)
-		return "longer than 1024 bytes";
-	for (size_t i = 0; i < len; i++) {
-		unsigned char c = (unsigned char)name[i];
-		if (c < 0x20 || c == 0x7f)
-			return "a control byte";
-		if (c == '\\')
-			return "a backslash";
-	}
-	if (!cx_utf8_valid(name, len))
-		return "not valid UTF-8";
-	if (name[0] == '/')
-		return "an absolute path";
-	for (const char *p = name;;) {
-		const char *slash = strchr(p, '/');
-		size_t n = slash ? (size_t)(slash - p) : strlen(p);
-		const char *bad = part_problem(p, n);
-		if (bad)
-			return bad;
-		if (!slash)
-			break;
-		p = slash + 1;
-	}
-	if ((flags & CX_NAME_FILE) && strchr(name, '/'))
-		return "a '/' in a file name";
-	return NULL;
+	return cx_release_name_problem(name, flags & CX_NAME_FILE);
 }
 
 #define NAME_SHOWN 120 /* bytes of a name quoted in a reason */

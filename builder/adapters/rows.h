@@ -37,7 +37,13 @@
  *     record is a list, expected an object        (JSON, JSON Lines)
  *     line is not valid JSON (syntax error at byte N)   (JSON Lines)
  *     invalid UTF-8 in the line                   (list files)
+ *     row longer than 4194304 bytes               (CSV, TSV: io/csv.h's caps)
+ *     field of column 'C' longer than 1048576 bytes
+ *     row has more than 65536 fields
+ *     line longer than 4194304 bytes              (JSON Lines, list files, also
+ *                                                  an index list's: io/lines.h)
  *     WHAT 'NAME' is not a safe name: PROBLEM     (cx_rows_safe_name)
+ *     a symbolic link on its path leads out of the release   (files as rows)
  * Every reason reaches the sink as one line of UTF-8 of at most 500 bytes:
  * control bytes of the release text it quotes are written \xNN.
  *
@@ -55,6 +61,7 @@
 
 #include "adapters/adapter.h"
 #include "adapters/json-file.h"
+#include "io/release.h"
 
 struct cx_release;
 struct cx_stream;
@@ -201,7 +208,9 @@ struct cx_list_spec {
 	/* 1: the lines are an index into rows read elsewhere (NIH's split lists
 	 * name the images whose Data_Entry rows are the rows), so they are not
 	 * accounted; a reject from fn then fails the read with file, line and
-	 * reason, and a filter skips the line. */
+	 * reason, and a filter skips the line. A line over CX_LINE_MAX is the
+	 * exception: it is a row read and rejected when cx_rows has a sink
+	 * (the read goes on), an error without one. */
 	int index;
 	cx_row_fn fn;
 };
@@ -235,8 +244,8 @@ enum {
 	CX_NAME_FILE = 1, /* one component: no '/' at all */
 };
 
-#define CX_NAME_MAX 1024     /* bytes in a whole name */
-#define CX_NAME_PART_MAX 255 /* bytes in one component */
+#define CX_NAME_MAX CX_RELEASE_NAME_MAX      /* bytes in a whole name (io/release.h) */
+#define CX_NAME_PART_MAX CX_RELEASE_PART_MAX /* bytes in one component */
 
 /*
  * NULL when name is safe to look up inside a release, else what is wrong:

@@ -52,8 +52,14 @@ static void probe_candidate(struct cx_build *b, const char *path, struct cx_buil
 	for (size_t i = 0; i < b->n; i++)
 		if (&b->src[i] != first && take(&b->src[i], rel, path))
 			return;
-	if (cx_release_damage(rel))
-		note_damage(b, cx_release_damage(rel));
+	for (size_t i = 0; i < cx_release_ndamaged(rel); i++) {
+		const char *file, *why;
+		cx_release_damaged(rel, i, &file, &why);
+		struct cx_buf msg = CX_BUF_INIT;
+		cx_buf_addf(&msg, "%s: damaged archive: %s", file, why);
+		note_damage(b, msg.data);
+		cx_buf_release(&msg);
+	}
 	cx_release_free(rel);
 }
 

@@ -13,6 +13,12 @@
  * takes 20-100 ms to decode against microseconds for its header, hours on
  * MIMIC-CXR's 377 thousand images. An image that does not decode is
  * rejected like one whose header cannot be read.
+ *
+ * A damaged archive (truncated, corrupt, over the decompression bound) does
+ * not stop the source: the images read before the damage keep their headers,
+ * every image of it not reached is rejected naming the damage, and the
+ * release notes the archive (cx_release_ndamaged), which `build` reports and
+ * the catalogue counts.
  */
 #include "cx.h"
 
@@ -34,6 +40,9 @@ struct pass {
 	unsigned char *head;
 	struct cx_buf whole;  /* --hash-images: the whole file */
 	struct cx_buf file, reason, full;
+	int64_t *seen;        /* images of the archive being walked met so far */
+	size_t nseen, capseen;
+	const char *damage;   /* the walk's damage, for the images it did not reach */
 };
 
 static long read_head(struct cx_stream *s, unsigned char *head, struct cx_error *err)
@@ -101,7 +110,29 @@ static int on_member(void *ctx, const char *name, struct cx_stream *s)
 {
 	struct pass *p = ctx;
 	int64_t id = cx_cat_image_find(p->cat, p->archive, name);
-	return id ? read_one(p, id, name, s, p->err) : 0;
+	if (!id)
+		return 0;
+	if (p->nseen == p->capseen) {
+		p->capseen = p->capseen ? 2 * p->capseen : 1024;
+		p->seen = cx_realloc(p->seen, p->capseen * sizeof(*p->seen));
+	}
+	p->seen[p->nseen++] = id;
+	return read_one(p, id, name, s, p->err);
+}
+
+static int cmp_id(const void *a, const void *b)
+{
+	int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+	return x < y ? -1 : x > y;
+}
+
+/* An image of a damaged archive: rejected unless the walk reached it. */
+static int unreached(void *ctx, int64_t id, const char *path, struct cx_error *err)
+{
+	struct pass *p = ctx;
+	if (bsearch(&id, p->seen, p->nseen, sizeof(*p->seen), cmp_id))
+		return 0;
+	return bad_image(p, id, path, p->damage, err);
 }
 
 static int on_file(void *ctx, int64_t id, const char *path, struct cx_error *err)
@@ -125,7 +156,18 @@ static int on_archive(void *ctx, const char *archive, struct cx_error *err)
 		return cx_cat_image_each(p->cat, "", on_file, p, err);
 	p->archive = archive;
 	p->err = err;
+	p->nseen = 0;
 	int rc = cx_release_walk_archive(p->rel, archive, on_member, p, err);
+	/* Catalogue errors are CX_EDB; anything else is the archive's damage. */
+	if (rc == CX_EFORMAT || rc == CX_ELIMIT || rc == CX_EIO) {
+		struct cx_buf why = CX_BUF_INIT;
+		cx_buf_addf(&why, "its archive is damaged (%s)", err->msg);
+		qsort(p->seen, p->nseen, sizeof(*p->seen), cmp_id);
+		p->damage = why.data;
+		*err = (struct cx_error){0};
+		rc = cx_cat_image_each(p->cat, archive, unreached, p, err);
+		cx_buf_release(&why);
+	}
 	p->archive = "";
 	return rc;
 }
@@ -133,8 +175,8 @@ static int on_archive(void *ctx, const char *archive, struct cx_error *err)
 int cx_build_images(struct cx_cat *cat, struct cx_release *rel, const struct cx_build_opts *opts,
 		    struct cx_error *err)
 {
-	struct pass p = {cat, rel, opts->hash_images, "", err, cx_malloc(CX_PROBE_HEAD),
-			 CX_BUF_INIT, CX_BUF_INIT, CX_BUF_INIT, CX_BUF_INIT};
+	struct pass p = {.cat = cat, .rel = rel, .hash = opts->hash_images, .archive = "",
+			 .err = err, .head = cx_malloc(CX_PROBE_HEAD)};
 	int rc = cx_cat_images_begin(cat, err);
 	if (!rc)
 		rc = cx_cat_image_archives(cat, on_archive, &p, err);
@@ -144,5 +186,6 @@ int cx_build_images(struct cx_cat *cat, struct cx_release *rel, const struct cx_
 	cx_buf_release(&p.file);
 	cx_buf_release(&p.reason);
 	cx_buf_release(&p.full);
+	free(p.seen);
 	return rc;
 }

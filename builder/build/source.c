@@ -7,6 +7,7 @@
 #include "cx.h"
 
 #include "build/build.h"
+#include "io/release.h"
 
 /* Why the required source r is not there, or NULL when it is. */
 static const char *absent(struct cx_build *b, struct cx_cat *cat, const char *r)
@@ -40,6 +41,12 @@ static int load(struct cx_cat *cat, struct cx_build_source *s, const struct cx_b
 		rc = cx_cat_end_load(cat, err);
 	if (!rc && opts->check_images)
 		rc = cx_build_images(cat, s->rel, opts, err);
+	/* Every damaged archive met so far, probes included, for `stats`. */
+	for (size_t i = 0; !rc && i < cx_release_ndamaged(s->rel); i++) {
+		const char *file, *why;
+		cx_release_damaged(s->rel, i, &file, &why);
+		rc = cx_cat_damage(cat, file, why, err);
+	}
 	return rc;
 }
 

@@ -139,3 +139,17 @@ int cx_cat_image_reject(struct cx_cat *cat, int64_t id, const char *file, const 
 		cat->n.images_unreadable++;
 	return rc;
 }
+
+int cx_cat_damage(struct cx_cat *cat, const char *file, const char *reason, struct cx_error *err)
+{
+	sqlite3_stmt *st;
+	if (cat_prepare(cat, "INSERT INTO damage(dataset_id, file, reason) VALUES (?1, ?2, ?3)",
+			&st, err))
+		return CX_EDB;
+	sqlite3_bind_int64(st, 1, cat->dataset_id);
+	sqlite3_bind_text(st, 2, file, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 3, reason, -1, SQLITE_STATIC);
+	int rc = sqlite3_step(st) == SQLITE_DONE ? 0 : cat_db_error(cat, err, "damage");
+	sqlite3_finalize(st);
+	return rc;
+}

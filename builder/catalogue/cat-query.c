@@ -34,7 +34,8 @@ static const char *const sql_datasets =
 	" (SELECT count(DISTINCT b.image_id) FROM box b JOIN image i ON b.image_id = i.id"
 	"  WHERE b.dataset_id = d.id AND b.frame_width > 0 AND i.width > 0 AND i.height > 0"
 	"  AND abs(i.width * b.frame_height - i.height * b.frame_width)"
-	"   > b.frame_width + b.frame_height)"
+	"   > b.frame_width + b.frame_height),"
+	" (SELECT count(*) FROM damage g WHERE g.dataset_id = d.id)"
 	" FROM dataset d ORDER BY d.name";
 
 static const char *const sql_counts =
@@ -93,12 +94,14 @@ static int stats_datasets(struct cx_cat *cat, int json, struct cx_buf *out, stru
 					 " \"rows_rejected\": %lld, \"rows_filtered\": %lld,"
 					 " \"images\": %lld, \"patients\": %lld, \"studies\": %lld,"
 					 " \"rejects\": %lld, \"instances\": %lld,"
-					 " \"box_frame_mismatch\": %lld, \"filtered\": {",
+					 " \"box_frame_mismatch\": %lld, \"damaged_archives\": %lld,"
+					 " \"filtered\": {",
 				    sqlite3_column_int64(st, 5), sqlite3_column_int64(st, 6),
 				    sqlite3_column_int64(st, 7), sqlite3_column_int64(st, 8),
 				    sqlite3_column_int64(st, 9), sqlite3_column_int64(st, 10),
 				    sqlite3_column_int64(st, 11), sqlite3_column_int64(st, 12),
-				    sqlite3_column_int64(st, 13), sqlite3_column_int64(st, 15));
+				    sqlite3_column_int64(st, 13), sqlite3_column_int64(st, 15),
+				    sqlite3_column_int64(st, 16));
 			filtered_rules(cat, sqlite3_column_int64(st, 14), 1, out);
 			cx_buf_adds(out, "}}");
 		} else {
@@ -112,6 +115,9 @@ static int stats_datasets(struct cx_cat *cat, int json, struct cx_buf *out, stru
 				cx_buf_addf(out, "    boxes: %lld images whose file has not the aspect"
 						 " ratio of their boxes' frame (not rendered)\n",
 					    sqlite3_column_int64(st, 15));
+			if (sqlite3_column_int64(st, 16))
+				cx_buf_addf(out, "    damaged archives: %lld\n",
+					    sqlite3_column_int64(st, 16));
 		}
 		first = 0;
 	}

@@ -666,8 +666,8 @@ static int on_fact(void *ctx, const struct cx_fact_kind *k, const void *fact,
 		const char *path = ((const struct cx_image_fact *)fact)->path;
 		if (!cat->opts.check_images)
 			cx_release_where_unchecked(cat->rel, path, &cat->a, &cat->b);
-		else if (cx_release_where(cat->rel, path, &cat->a, &cat->b) != 0)
-			return cx_error_set(err, CX_ENOTFOUND, "missing image file '%s'", path);
+		else if (cx_release_find(cat->rel, "image file", path, &cat->a, &cat->b, err))
+			return err->code;
 		struct queued *e = enqueue(fq, k, fact);
 		e->archive = arena_str(fq, cx_buf_str(&cat->a));
 		e->path = arena_str(fq, cat->b.len ? cx_buf_str(&cat->b) : path);
@@ -805,6 +805,7 @@ int cat_delete_source(struct cx_cat *cat, const char *source, struct cx_error *e
 	};
 	static const char *const after[] = {
 		"DELETE FROM reject WHERE dataset_id = ?1",
+		"DELETE FROM damage WHERE dataset_id = ?1",
 		"DELETE FROM filtered WHERE dataset_id = ?1",
 		"DELETE FROM dataset WHERE id = ?1",
 	};

@@ -96,6 +96,9 @@ int cx_cat_image_set(struct cx_cat *cat, int64_t id, const struct cx_cat_image_i
 int cx_cat_image_reject(struct cx_cat *cat, int64_t id, const char *file, const char *reason,
 			struct cx_error *err);
 
+/* Notes a damaged archive of the source being built (file, reason). */
+int cx_cat_damage(struct cx_cat *cat, const char *file, const char *reason, struct cx_error *err);
+
 /* 1 when the catalogue holds rows of the source (by id), 0 when not. */
 int cx_cat_has_source(struct cx_cat *cat, const char *source);
 

@@ -12,6 +12,7 @@
 #include "adapters/adapter.h"
 #include "build/build.h"
 #include "catalogue/catalogue.h"
+#include "io/release.h"
 #include "cli/cmd.h"
 
 /* With CX_BUILD_TIMES set, each source's build phases (CPU seconds) are
@@ -90,6 +91,19 @@ static int build_one(struct cx_cat *cat, struct cx_build_source *s,
 	return 0;
 }
 
+/* One line on stderr per damaged archive of a built source (the source was
+ * built from what could be read); 1 when there was any. */
+static int report_damage(const struct cx_build_source *s)
+{
+	size_t n = cx_release_ndamaged(s->rel);
+	for (size_t i = 0; i < n; i++) {
+		const char *file, *why;
+		cx_release_damaged(s->rel, i, &file, &why);
+		cx_fail("%s: %s: damaged archive: %s", s->adapter->id, file, why);
+	}
+	return n > 0;
+}
+
 /* Builds the wanted sources in build order, one table row each. */
 static int run_build(struct cx_cat *cat, struct cx_build *b, const struct cx_build_opts *opts,
 		     int strict)
@@ -110,6 +124,8 @@ static int run_build(struct cx_cat *cat, struct cx_build *b, const struct cx_bui
 			status = CX_EXIT_ERROR;
 		if (s->state != CX_BUILD_DONE)
 			continue;
+		if (report_damage(s))
+			status = CX_EXIT_ERROR;
 		long rej = n.rejected + n.images_unreadable;
 		rejected += rej;
 		printf("%-17s %9ld %9ld %9ld %9ld %8ld %9ld\n", s->adapter->id, n.read, n.kept,

@@ -1,6 +1,13 @@
 /*
  * csv.c - libcsv is push-based: we feed it 64 KiB chunks and queue the rows
  * its callbacks complete, then hand them out one at a time.
+ *
+ * The caps of csv.h are kept here. libcsv buffers a field until it ends, so
+ * after each chunk we look at the field it is assembling (its public
+ * entry_pos): once the row is over a cap, the row becomes an over-long row
+ * and libcsv goes on parsing it (so quotes and the row's end are found
+ * exactly as for any row) while we throw its buffered bytes away after each
+ * chunk. Memory is then a cap plus one chunk, however long the row.
  */
 #include "cx.h"
 
@@ -13,6 +20,9 @@ struct qrow {
 	struct cx_buf *fields; /* one cx_buf per field */
 	size_t n, cap;
 	long line;
+	size_t bytes;          /* bytes of its fields so far */
+	enum cx_csv_long too_long;
+	size_t long_field;
 };
 
 struct cx_csv {
@@ -23,6 +33,7 @@ struct cx_csv {
 	struct qrow cur;       /* row being assembled */
 	long line;             /* line where the next row starts */
 	long newlines_in_row;
+	int skipping;          /* the row being parsed is over a cap: keep nothing */
 	int eof;
 	struct cx_csv_row out;
 	char **outf;
@@ -34,10 +45,42 @@ struct cx_csv {
 	char chunk[65536];
 };
 
+static long count_newlines(const void *data, size_t len)
+{
+	long n = 0;
+	for (const char *p = data, *end = p + len; p < end && (p = memchr(p, '\n', (size_t)(end - p)));
+	     p++)
+		n++;
+	return n;
+}
+
+/* The row being parsed is over a cap: its fields go, the rest of it is
+ * skipped (only its newlines are counted) and it is queued empty. */
+static void over_cap(struct cx_csv *c, enum cx_csv_long why, size_t field)
+{
+	c->skipping = 1;
+	c->cur.too_long = why;
+	c->cur.long_field = field;
+	c->cur.n = 0;
+	c->cur.bytes = 0;
+}
+
 static void on_field(void *data, size_t len, void *ctx)
 {
 	struct cx_csv *c = ctx;
 	struct qrow *r = &c->cur;
+	c->newlines_in_row += count_newlines(data, len);
+	if (c->skipping)
+		return;
+	enum cx_csv_long why = len > CX_CSV_FIELD_MAX		? CX_CSV_LONG_FIELD
+			       : r->bytes + len > CX_CSV_ROW_MAX	? CX_CSV_LONG_ROW
+			       : r->n == CX_CSV_FIELDS_MAX		? CX_CSV_MANY_FIELDS
+									: CX_CSV_FITS;
+	if (why) {
+		over_cap(c, why, r->n);
+		return;
+	}
+	r->bytes += len;
 	if (r->n == r->cap) {
 		size_t cap = r->cap ? r->cap * 2 : 16;
 		r->fields = cx_realloc(r->fields, cap * sizeof(*r->fields));
@@ -46,17 +89,46 @@ static void on_field(void *data, size_t len, void *ctx)
 		r->cap = cap;
 	}
 	struct cx_buf *f = &r->fields[r->n++];
+	/* Queue slots swap buffers with the row being built: a buffer grown by
+	 * a long field is let go when it holds a short one, so big buffers
+	 * never pile up across slots. */
+	if (f->cap > 65536 && len < f->cap / 4)
+		cx_buf_release(f);
 	cx_buf_reset(f);
 	cx_buf_add(f, data ? data : "", len);
-	for (size_t i = 0; i < len; i++)
-		if (((char *)data)[i] == '\n')
-			c->newlines_in_row++;
+}
+
+/*
+ * After each chunk: the field libcsv is assembling may put the row over a
+ * cap; once it has, its buffered bytes are dropped. libcsv later takes back
+ * `spaces` trailing spaces (and a closing quote) from entry_pos, so that many
+ * bytes stay, with spaces cut to 0 or 1: dropped bytes are never read again.
+ */
+static void bound_partial(struct cx_csv *c)
+{
+	struct csv_parser *p = &c->p;
+	if (!c->skipping) {
+		if (p->entry_pos > CX_CSV_FIELD_MAX)
+			over_cap(c, CX_CSV_LONG_FIELD, c->cur.n);
+		else if (c->cur.bytes + p->entry_pos > CX_CSV_ROW_MAX)
+			over_cap(c, CX_CSV_LONG_ROW, c->cur.n);
+		else
+			return;
+	}
+	size_t keep = p->spaces ? 2 : 1;
+	if (p->entry_pos <= keep)
+		return;
+	size_t drop = p->entry_pos - keep;
+	c->newlines_in_row += count_newlines(p->entry_buf, drop);
+	memmove(p->entry_buf, p->entry_buf + drop, keep);
+	p->entry_pos = keep;
+	p->spaces = p->spaces ? 1 : 0;
 }
 
 static void on_row(int term, void *ctx)
 {
 	struct cx_csv *c = ctx;
-	if (c->cur.n == 0) {
+	if (c->cur.n == 0 && !c->skipping) {
 		/* CSV_REPALL_NL reports bare line ends: blank lines and CRLF's LF. */
 		if (term == '\n')
 			c->line++;
@@ -75,6 +147,9 @@ static void on_row(int term, void *ctx)
 	c->nrows++;
 	c->cur = tmp;
 	c->cur.n = 0;
+	c->cur.bytes = 0;
+	c->cur.too_long = CX_CSV_FITS;
+	c->skipping = 0;
 	c->line += c->newlines_in_row + (term == '\n' ? 1 : 0);
 	c->newlines_in_row = 0;
 }
@@ -133,6 +208,7 @@ static int fill(struct cx_csv *c, struct cx_error *err)
 		if (csv_parse(&c->p, c->chunk, (size_t)n, on_field, on_row, c) != (size_t)n)
 			return cx_error_set(err, CX_EFORMAT, "%s:%ld: %s", cx_stream_name(c->s),
 					    c->line, csv_strerror(csv_error(&c->p)));
+		bound_partial(c);
 	}
 	return 0;
 }
@@ -162,6 +238,8 @@ int cx_csv_next(struct cx_csv *c, struct cx_csv_row **row, struct cx_error *err)
 	c->out.flen = c->outl;
 	c->out.n = q->n;
 	c->out.line = q->line;
+	c->out.too_long = q->too_long;
+	c->out.long_field = q->long_field;
 	*row = &c->out;
 	return 1;
 }
@@ -176,6 +254,14 @@ int cx_csv_header(struct cx_csv *c, const char *const *names, const int *optiona
 	if (rc == 0)
 		return cx_error_set(err, CX_EFORMAT, "%s: empty file, expected a header row",
 				    cx_stream_name(c->s));
+	if (h->too_long) {
+		struct cx_buf why = CX_BUF_INIT;
+		cx_csv_long_reason(h, NULL, &why);
+		rc = cx_error_set(err, CX_ELIMIT, "%s:%ld: header %s", cx_stream_name(c->s),
+				  h->line, why.data);
+		cx_buf_release(&why);
+		return rc;
+	}
 	c->header.n = h->n;
 	c->hf = cx_calloc(h->n, sizeof(char *));
 	c->hl = cx_calloc(h->n, sizeof(size_t));
@@ -209,4 +295,25 @@ const struct cx_csv_row *cx_csv_header_row(const struct cx_csv *c) { return &c->
 const char *cx_csv_get(const struct cx_csv_row *row, int i)
 {
 	return (i >= 0 && (size_t)i < row->n) ? row->field[i] : "";
+}
+
+void cx_csv_long_reason(const struct cx_csv_row *row, const char *column, struct cx_buf *out)
+{
+	cx_buf_reset(out);
+	switch (row->too_long) {
+	case CX_CSV_LONG_FIELD:
+		if (column)
+			cx_buf_addf(out, "field of column '%s' longer than %u bytes", column,
+				    CX_CSV_FIELD_MAX);
+		else
+			cx_buf_addf(out, "field %zu longer than %u bytes", row->long_field + 1,
+				    CX_CSV_FIELD_MAX);
+		break;
+	case CX_CSV_MANY_FIELDS:
+		cx_buf_addf(out, "row has more than %u fields", CX_CSV_FIELDS_MAX);
+		break;
+	default:
+		cx_buf_addf(out, "row longer than %u bytes", CX_CSV_ROW_MAX);
+		break;
+	}
 }

@@ -1,12 +1,12 @@
 /*
- * lines.c - a line splitter with a refillable 64 KiB window.
+ * lines.c - a line splitter with a refillable 64 KiB window. A line over
+ * CX_LINE_MAX stops growing the buffer: the rest of it is only searched for
+ * its end.
  */
 #include "cx.h"
 
 #include "io/lines.h"
 #include "io/release.h"
-
-#define LINE_MAX_BYTES (16u << 20)
 
 struct cx_lines {
 	struct cx_stream *s;
@@ -36,7 +36,7 @@ int cx_lines_next(struct cx_lines *l, const char **line, size_t *len, long *line
 		  struct cx_error *err)
 {
 	cx_buf_reset(&l->line);
-	int any = 0;
+	int any = 0, too_long = 0;
 	for (;;) {
 		if (l->pos == l->end) {
 			if (l->eof)
@@ -54,10 +54,12 @@ int cx_lines_next(struct cx_lines *l, const char **line, size_t *len, long *line
 		char *start = l->chunk + l->pos;
 		char *nl = memchr(start, '\n', l->end - l->pos);
 		size_t take = nl ? (size_t)(nl - start) : l->end - l->pos;
-		if (l->line.len + take > LINE_MAX_BYTES)
-			return cx_error_set(err, CX_ELIMIT, "%s:%ld: line longer than %u bytes",
-					    cx_stream_name(l->s), l->lineno + 1, LINE_MAX_BYTES);
-		cx_buf_add(&l->line, start, take);
+		if (too_long || l->line.len + take > CX_LINE_MAX) {
+			too_long = 1;
+			cx_buf_reset(&l->line);
+		} else {
+			cx_buf_add(&l->line, start, take);
+		}
 		any = 1;
 		l->pos += take + (nl ? 1 : 0);
 		if (nl)
@@ -65,6 +67,12 @@ int cx_lines_next(struct cx_lines *l, const char **line, size_t *len, long *line
 	}
 	if (!any)
 		return 0;
+	if (too_long) {
+		*line = "";
+		*len = 0;
+		*lineno = ++l->lineno;
+		return 2;
+	}
 	if (l->line.len && l->line.data[l->line.len - 1] == '\r')
 		l->line.data[--l->line.len] = '\0';
 	l->lineno++;

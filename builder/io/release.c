@@ -12,6 +12,7 @@
 #include <archive_entry.h>
 #include <dirent.h>
 #include <fnmatch.h>
+#include <limits.h>
 #include <sys/stat.h>
 
 #include "io/release.h"
@@ -25,6 +26,9 @@ struct layer {
 	char **names;  /* archive only: sorted regular member names */
 	size_t nnames;
 	int indexed;
+	int damaged;   /* archive only: its damage is noted */
+	char *real;    /* folder only: its realpath(), once a symbolic link needs it */
+	struct cx_buf inside; /* folder only: the last folder below it found confined */
 };
 
 static void add_name(struct layer *l, size_t *cap, const char *name)
@@ -36,11 +40,17 @@ static void add_name(struct layer *l, size_t *cap, const char *name)
 	l->names[l->nnames++] = cx_strdup(name);
 }
 
+struct damage {
+	char *file, *reason;
+};
+
 struct cx_release {
 	struct cx_buf last_name;  /* the last name find_layer() resolved ... */
 	struct layer *last_layer; /* ... and where (a build asks twice per image) */
+	const char *refused;      /* why find_layer() last refused a name, or NULL */
 	char *path;
-	char *damage;  /* first damaged-archive message, or NULL */
+	struct damage *damage;    /* damaged archives, one each, in the order met */
+	size_t ndamage;
 	int is_archive;
 	int top_only;  /* cx_release_open_top(): no archive layers, no looking down */
 	struct layer *layers;
@@ -190,17 +200,30 @@ void cx_release_free(struct cx_release *rel)
 		free(l->file);
 		free(l->relname);
 		free(l->prefix);
+		free(l->real);
+		cx_buf_release(&l->inside);
 		free_list(l->names, l->nnames);
 	}
 	free(rel->layers);
 	free(rel->path);
+	for (size_t i = 0; i < rel->ndamage; i++) {
+		free(rel->damage[i].file);
+		free(rel->damage[i].reason);
+	}
 	free(rel->damage);
 	cx_buf_release(&rel->last_name);
 	free(rel);
 }
 
 const char *cx_release_path(const struct cx_release *rel) { return rel->path; }
-const char *cx_release_damage(const struct cx_release *rel) { return rel->damage; }
+size_t cx_release_ndamaged(const struct cx_release *rel) { return rel->ndamage; }
+
+void cx_release_damaged(const struct cx_release *rel, size_t i, const char **file,
+			const char **reason)
+{
+	*file = rel->damage[i].file;
+	*reason = rel->damage[i].reason;
+}
 int cx_release_is_archive(const struct cx_release *rel) { return rel->is_archive; }
 
 /* Member names lose a leading "./" so that tar's and zip's spellings agree. */
@@ -214,13 +237,16 @@ static const char *member_name(struct archive_entry *e)
 	return name;
 }
 
-static void note_damage(struct cx_release *rel, const char *file, const char *why)
+/* Notes an archive as damaged, once, whichever read found it first. */
+static void note_damage(struct cx_release *rel, struct layer *l, const char *why)
 {
-	if (rel->damage)
+	if (l->damaged)
 		return;
-	struct cx_buf b = CX_BUF_INIT;
-	cx_buf_addf(&b, "%s: damaged archive: %s", file, why ? why : "unreadable");
-	rel->damage = cx_buf_detach(&b);
+	l->damaged = 1;
+	rel->damage = cx_realloc(rel->damage, (rel->ndamage + 1) * sizeof(*rel->damage));
+	rel->damage[rel->ndamage].file = cx_strdup(l->file);
+	rel->damage[rel->ndamage].reason = cx_strdup(why && why[0] ? why : "unreadable");
+	rel->ndamage++;
 }
 
 static void index_archive(struct cx_release *rel, struct layer *l)
@@ -231,30 +257,167 @@ static void index_archive(struct cx_release *rel, struct layer *l)
 	char *why = NULL;
 	struct archive *ar = cx_archive_reader_why(l->file, &why);
 	if (!ar) {
-		note_damage(rel, l->file, why);
+		note_damage(rel, l, why);
 		free(why);
 		return;
 	}
-	struct archive_entry *e;
+	struct archive_entry *e = NULL;
+	struct cx_archive_pos pos = {0};
 	size_t cap = 0;
 	int r;
-	while ((r = archive_read_next_header(ar, &e)) == ARCHIVE_OK)
+	while ((r = cx_archive_next(ar, &e, &pos)) == ARCHIVE_OK)
 		if (archive_entry_filetype(e) == AE_IFREG)
 			add_name(l, &cap, member_name(e));
 	if (r != ARCHIVE_EOF)
-		note_damage(rel, l->file, archive_error_string(ar));
+		note_damage(rel, l, cx_archive_why(ar));
 	archive_read_free(ar);
 	qsort(l->names, l->nnames, sizeof(*l->names), cmp_str);
+}
+
+/* ---- names ---- */
+
+/* What is wrong with one '/'-separated component of len bytes, or NULL. */
+static const char *part_problem(const char *p, size_t len)
+{
+	if (len == 0)
+		return "an empty component";
+	if ((len == 1 && p[0] == '.') || (len == 2 && p[0] == '.' && p[1] == '.'))
+		return len == 1 ? "a '.' component" : "a '..' component";
+	if (len > CX_RELEASE_PART_MAX)
+		return "a component longer than 255 bytes";
+	return NULL;
+}
+
+const char *cx_release_name_problem(const char *name, int file_only)
+{
+	size_t len = strlen(name);
+	if (len == 0)
+		return "empty";
+	if (len > CX_RELEASE_NAME_MAX)
+		return "longer than 1024 bytes";
+	for (size_t i = 0; i < len; i++) {
+		unsigned char c = (unsigned char)name[i];
+		if (c < 0x20 || c == 0x7f)
+			return "a control byte";
+		if (c == '\\')
+			return "a backslash";
+	}
+	if (!cx_utf8_valid(name, len))
+		return "not valid UTF-8";
+	if (name[0] == '/')
+		return "an absolute path";
+	for (const char *p = name;;) {
+		const char *slash = strchr(p, '/');
+		size_t n = slash ? (size_t)(slash - p) : strlen(p);
+		const char *bad = part_problem(p, n);
+		if (bad)
+			return bad;
+		if (!slash)
+			break;
+		p = slash + 1;
+	}
+	if (file_only && strchr(name, '/'))
+		return "a '/' in a file name";
+	return NULL;
+}
+
+/* ---- confinement of folder releases ---- */
+
+#define LEADS_OUT "a symbolic link on its path leads out of the release"
+
+/* 1 when path resolves inside the layer's folder, 0 when outside, -1 when it
+ * does not resolve (a dangling link: absent, not out). */
+static int resolves_inside(struct layer *l, const char *path)
+{
+	if (!l->real && !(l->real = realpath(l->file, NULL)))
+		return -1;
+	char *r = realpath(path, NULL);
+	if (!r)
+		return -1;
+	size_t n = strlen(l->real);
+	int in = n == 1 || (!strncmp(r, l->real, n) && (r[n] == '/' || r[n] == '\0'));
+	free(r);
+	return in;
+}
+
+/*
+ * The kind of path ('f', 'd' or 0), found with lstat: a symbolic link is
+ * followed only when it resolves inside the layer's folder; one that leads
+ * out sets *out and counts as absent.
+ */
+static int confined_kind(struct layer *l, const char *path, int *out)
+{
+	struct stat st;
+	if (lstat(path, &st) != 0)
+		return 0;
+	if (S_ISLNK(st.st_mode)) {
+		int in = resolves_inside(l, path);
+		if (in == 0)
+			*out = 1;
+		if (in != 1 || stat(path, &st) != 0)
+			return 0;
+	}
+	return S_ISDIR(st.st_mode) ? 'd' : S_ISREG(st.st_mode) ? 'f' : 0;
+}
+
+/* Bytes of dir (whole components) that the folder l->inside already covers:
+ * every folder on that stretch was found confined. */
+static size_t covered(const struct cx_buf *inside, const char *dir, size_t dlen)
+{
+	const char *o = cx_buf_str(inside);
+	size_t i = 0, common = 0;
+	while (i < inside->len && i < dlen && o[i] == dir[i]) {
+		if (o[i] == '/')
+			common = i;
+		i++;
+	}
+	if (i == inside->len && (i == dlen || dir[i] == '/'))
+		return i;
+	return common;
+}
+
+/*
+ * Is `full` a regular file inside the folder layer, without leaving it? Each
+ * folder on its path is checked with lstat once (a folder sharing its path
+ * with the last one found confined is not checked again: images come sorted,
+ * so this is about one lstat per image), and a symbolic link only by where it
+ * resolves. realpath() of every name would cost a readlink per component.
+ */
+static int folder_has(struct layer *l, const char *full, int *out)
+{
+	const char *slash = strrchr(full, '/');
+	size_t dlen = slash ? (size_t)(slash - full) : 0;
+	size_t at = covered(&l->inside, full, dlen);
+	struct cx_buf p = CX_BUF_INIT;
+	int ok = 1;
+	for (at = at ? at + 1 : 0; ok && at < dlen; at++) {
+		const char *sep = memchr(full + at, '/', dlen - at);
+		at = sep ? (size_t)(sep - full) : dlen;
+		cx_buf_reset(&p);
+		cx_buf_addf(&p, "%s/%.*s", l->file, (int)at, full);
+		ok = confined_kind(l, p.data, out) == 'd';
+	}
+	if (ok && dlen) {
+		cx_buf_reset(&l->inside);
+		cx_buf_add(&l->inside, full, dlen);
+	}
+	if (ok) {
+		cx_buf_reset(&p);
+		cx_buf_addf(&p, "%s/%s", l->file, full);
+		ok = confined_kind(l, p.data, out) == 'f';
+	}
+	cx_buf_release(&p);
+	return ok;
 }
 
 /* Does the layer hold `full` (a name with the layer prefix already added)? */
 static int layer_has(struct cx_release *rel, struct layer *l, const char *full)
 {
 	if (!l->is_archive) {
-		struct cx_buf p = CX_BUF_INIT;
-		cx_buf_addf(&p, "%s/%s", l->file, full);
-		int ok = stat_kind(p.data) == 'f';
-		cx_buf_release(&p);
+		int out = 0;
+		int ok = folder_has(l, full, &out);
+		if (out)
+			rel->refused = LEADS_OUT;
 		return ok;
 	}
 	index_archive(rel, l);
@@ -272,8 +435,11 @@ static int layer_has_name(struct cx_release *rel, struct layer *l, const char *n
 
 static struct layer *find_layer(struct cx_release *rel, const char *name)
 {
+	rel->refused = NULL;
 	if (rel->last_layer && !strcmp(cx_buf_str(&rel->last_name), name))
 		return rel->last_layer;
+	if ((rel->refused = cx_release_name_problem(name, 0)))
+		return NULL;
 	for (size_t i = 0; i < rel->nlayers; i++)
 		if (layer_has_name(rel, &rel->layers[i], name)) {
 			cx_buf_reset(&rel->last_name);
@@ -373,6 +539,22 @@ int cx_release_where(struct cx_release *rel, const char *name, struct cx_buf *ar
 	return 0;
 }
 
+int cx_release_find(struct cx_release *rel, const char *what, const char *name,
+		     struct cx_buf *archive, struct cx_buf *path, struct cx_error *err)
+{
+	if (cx_release_where(rel, name, archive, path) == 0)
+		return 0;
+	if (rel->refused && rel->refused == (const char *)LEADS_OUT)
+		return cx_error_set(err, CX_ENOTFOUND, "%s '%s': %s", what, name, rel->refused);
+	if (rel->refused)
+		return cx_error_set(err, CX_EINVAL, "%s '%s' is not a safe name: %s", what, name,
+				    rel->refused);
+	if (rel->ndamage)
+		return cx_error_set(err, CX_ENOTFOUND, "missing %s '%s' (an archive of the release"
+				    " is damaged: %s)", what, name, rel->damage[0].file);
+	return cx_error_set(err, CX_ENOTFOUND, "missing %s '%s'", what, name);
+}
+
 void cx_release_where_unchecked(struct cx_release *rel, const char *name, struct cx_buf *archive,
 				struct cx_buf *path)
 {
@@ -410,6 +592,8 @@ struct walk {
 	cx_walk_fn fn;
 	void *ctx;
 	struct cx_error *err;
+	struct cx_release *rel;
+	struct layer *l;
 };
 
 static int walk_folder(struct walk *w, const char *dir, const char *rel, const char *pat)
@@ -429,8 +613,11 @@ static int walk_folder(struct walk *w, const char *dir, const char *rel, const c
 		cx_buf_addf(&path, "%s/%s", dir, names[i]);
 		cx_buf_reset(&name);
 		cx_buf_addf(&name, "%s%s%s", rel, rel[0] ? "/" : "", names[i]);
-		int kind = kinds[i] ? kinds[i] : stat_kind(path.data);
-		if (slash && kind == 'd') {
+		int out = 0;
+		int kind = kinds[i] ? kinds[i] : confined_kind(w->l, path.data, &out);
+		if (out)
+			rc = w->fn(w->ctx, name.data, NULL); /* fn refuses it */
+		else if (slash && kind == 'd') {
 			rc = walk_folder(w, path.data, name.data, slash + 1);
 		} else if (!slash && kind == 'f') {
 			struct cx_stream *s;
@@ -476,14 +663,16 @@ static int walk_archive(struct walk *w, struct layer *l, int whole)
 	char *why = NULL;
 	struct archive *ar = cx_archive_reader_why(l->file, &why);
 	if (!ar) {
+		note_damage(w->rel, l, why);
 		cx_error_set(w->err, CX_EFORMAT, "%s: damaged archive: %s", l->file, why);
 		free(why);
 		return CX_EFORMAT;
 	}
-	struct archive_entry *e;
-	int rc = 0, r;
+	struct archive_entry *e = NULL;
+	struct cx_archive_pos pos = {0};
+	int rc = 0, r = ARCHIVE_OK;
 	size_t plen = strlen(l->prefix);
-	while (rc == 0 && (r = archive_read_next_header(ar, &e)) == ARCHIVE_OK) {
+	while (rc == 0 && (r = cx_archive_next(ar, &e, &pos)) == ARCHIVE_OK) {
 		if (archive_entry_filetype(e) != AE_IFREG)
 			continue;
 		const char *full = member_name(e);
@@ -507,9 +696,11 @@ static int walk_archive(struct walk *w, struct layer *l, int whole)
 			cx_stream_close(s);
 		}
 	}
-	if (rc == 0 && r != ARCHIVE_EOF && r != ARCHIVE_OK)
+	if (rc == 0 && r != ARCHIVE_EOF && r != ARCHIVE_OK) {
+		note_damage(w->rel, l, cx_archive_why(ar));
 		rc = cx_error_set(w->err, CX_EFORMAT, "%s: damaged archive: %s", l->file,
-				  archive_error_string(ar));
+				  cx_archive_why(ar));
+	}
 	if (indexing && rc == 0 && r == ARCHIVE_EOF) {
 		/* a whole pass: the index is complete */
 		l->indexed = 1;
@@ -526,10 +717,11 @@ static int walk_archive(struct walk *w, struct layer *l, int whole)
 int cx_release_walk(struct cx_release *rel, const char *pattern, cx_walk_fn fn, void *ctx,
 		    struct cx_error *err)
 {
-	struct walk w = {pattern, fn, ctx, err};
+	struct walk w = {pattern, fn, ctx, err, rel, NULL};
 	for (size_t i = 0; i < rel->nlayers; i++) {
 		struct layer *l = &rel->layers[i];
 		int rc;
+		w.l = l;
 		if (l->is_archive) {
 			rc = walk_archive(&w, l, 0);
 		} else {
@@ -548,7 +740,7 @@ int cx_release_walk(struct cx_release *rel, const char *pattern, cx_walk_fn fn, 
 int cx_release_walk_archive(struct cx_release *rel, const char *archive, cx_walk_fn fn, void *ctx,
 			    struct cx_error *err)
 {
-	struct walk w = {"*", fn, ctx, err};
+	struct walk w = {"*", fn, ctx, err, rel, NULL};
 	for (size_t i = 0; i < rel->nlayers; i++)
 		if (rel->layers[i].is_archive && !strcmp(rel->layers[i].relname, archive))
 			return walk_archive(&w, &rel->layers[i], 1);

@@ -33,6 +33,25 @@ struct cx_release;
  * a truncated gzip or archive member is an error with a message. */
 struct cx_stream;
 
+/*
+ * The bound on decompression: a gzip stream, an archive member or the skipped
+ * rest of a member of a compressed archive is refused (an error naming it,
+ * noted as damage) once it has given more than CX_INFLATE_FLOOR bytes AND
+ * more than CX_INFLATE_RATIO times the compressed bytes it took. Real data
+ * stays far below the ratio (text CSVs and reports gzip 3-10x, PNG, JPEG and
+ * DICOM members about 1x), while a bomb's is in the hundreds or thousands
+ * (gzip of zeros: 1032x); the floor lets small, very compressible files
+ * through whatever their ratio. A bound on the ratio rather than on size alone
+ * keeps big real files readable and bounds the work to 100 bytes per byte on
+ * disk. Memory never depended on it: readers keep a row or a block at a time.
+ */
+#define CX_INFLATE_FLOOR ((int64_t)256 << 20)
+#define CX_INFLATE_RATIO 100
+
+/* Names taken from release metadata: at most this long (a component, the name). */
+#define CX_RELEASE_NAME_MAX 1024
+#define CX_RELEASE_PART_MAX 255
+
 int cx_release_open(struct cx_release **out, const char *path, struct cx_error *err);
 /*
  * Opens a folder as a release of its top level only: the archives inside it
@@ -72,9 +91,33 @@ int cx_release_exists(struct cx_release *rel, const char *name);
  */
 int cx_release_where(struct cx_release *rel, const char *name, struct cx_buf *archive,
 		     struct cx_buf *path);
-/* NULL, or a message when an archive of the release turned out damaged while
- * its member names were read (a truncated download, say). */
-const char *cx_release_damage(const struct cx_release *rel);
+/*
+ * The archives of the release found damaged so far (truncated, corrupt, or
+ * over the decompression bound), by whichever read met the damage first: the
+ * name index, a walk, the image header pass. Each archive once, in the order
+ * met; file is its path on disk, reason libarchive's (or the bound's) words.
+ */
+size_t cx_release_ndamaged(const struct cx_release *rel);
+void cx_release_damaged(const struct cx_release *rel, size_t i, const char **file,
+			const char **reason);
+
+/*
+ * NULL when name may be looked up in the release, else what is wrong with it:
+ * empty, absolute, a "." or ".." or empty component, a backslash, a control
+ * byte, not UTF-8, too long, or (file_only) a '/'. Every lookup checks it.
+ */
+const char *cx_release_name_problem(const char *name, int file_only);
+
+/*
+ * cx_release_where() with the reason when the name is not found, for a
+ * reject: "missing WHAT 'NAME'" (naming a damaged archive of the release, if
+ * any), "WHAT 'NAME' is not a safe name: PROBLEM" (CX_EINVAL), or "WHAT
+ * 'NAME': a symbolic link on its path leads out of the release". In a folder
+ * release a symbolic link is followed only when it resolves inside the
+ * release's folder.
+ */
+int cx_release_find(struct cx_release *rel, const char *what, const char *name,
+		    struct cx_buf *archive, struct cx_buf *path, struct cx_error *err);
 
 /* Like cx_release_where() without looking for the file: the first layer
  * (the folder, or the one archive) is assumed. For builds that do not check
@@ -92,8 +135,11 @@ int cx_release_open_file(struct cx_release *rel, const char *name, struct cx_str
 /*
  * Calls fn for every regular file whose name matches the fnmatch(3) pattern
  * (FNM_PATHNAME: '*' does not cross '/'), in every layer. Folders are walked
- * in byte order of names, archives in member order. A non-zero return from fn
- * stops the walk and is returned. The stream is only valid inside fn.
+ * in byte order of names, archives in member order (only regular members:
+ * an archive's links are never followed). A non-zero return from fn stops the
+ * walk and is returned. The stream is only valid inside fn; it is NULL for a
+ * symbolic link of a folder release that leads out of it, which fn refuses.
+ * A damaged archive is an error (and noted, cx_release_ndamaged()).
  */
 typedef int (*cx_walk_fn)(void *ctx, const char *name, struct cx_stream *s);
 int cx_release_walk(struct cx_release *rel, const char *pattern, cx_walk_fn fn, void *ctx,

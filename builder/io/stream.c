@@ -1,7 +1,9 @@
 /*
  * stream.c - byte streams over a file, an archive member, or a gzip layer on
  * top of either. The gzip layer is libarchive's "raw" format with its gzip
- * filter, so a truncated .csv.gz fails loudly instead of ending early.
+ * filter, so a truncated .csv.gz fails loudly instead of ending early. Every
+ * decompressing stream counts its bytes in and out and stops at the bound of
+ * release.h, so a decompression bomb is an error, not an hour of work.
  */
 #include "cx.h"
 
@@ -20,6 +22,8 @@ struct cx_stream {
 	int own_ar;
 	struct cx_stream *inner; /* S_GZ: the compressed bytes */
 	struct cx_error inner_err;
+	int64_t in, out;         /* compressed bytes taken, bytes given (S_ENTRY: in
+				  * is the archive's raw count when the entry began) */
 	char *name;
 	char chunk[65536];       /* S_GZ: buffer handed to libarchive */
 };
@@ -44,6 +48,53 @@ struct archive *cx_archive_reader(const char *file)
 	return cx_archive_reader_why(file, NULL);
 }
 
+int cx_inflate_over(int64_t out, int64_t in)
+{
+	return out > CX_INFLATE_FLOOR && out / CX_INFLATE_RATIO > in;
+}
+
+#define BOUND_WORDS "decompresses to more than 100 times its compressed size (past 256 MiB)"
+_Static_assert(CX_INFLATE_RATIO == 100 && CX_INFLATE_FLOOR == 256 << 20,
+	       "BOUND_WORDS states the bound");
+
+const char *cx_archive_why(struct archive *ar)
+{
+	const char *why = archive_error_string(ar);
+	return why && why[0] ? why : "damaged data";
+}
+
+/* Reads the rest of the current entry in blocks, refusing a bomb. */
+static int drain(struct archive *ar, struct archive_entry *e, const struct cx_archive_pos *pos)
+{
+	const void *buf;
+	size_t len;
+	la_int64_t off;
+	int r;
+	while ((r = archive_read_data_block(ar, &buf, &len, &off)) == ARCHIVE_OK)
+		if (cx_inflate_over(archive_filter_bytes(ar, 0) - pos->out,
+				    archive_filter_bytes(ar, -1) - pos->in)) {
+			archive_set_error(ar, -1, "member '%s' %s",
+					  archive_entry_pathname(e) ? archive_entry_pathname(e) : "",
+					  BOUND_WORDS);
+			return ARCHIVE_FATAL;
+		}
+	return r == ARCHIVE_EOF ? ARCHIVE_OK : r;
+}
+
+int cx_archive_next(struct archive *ar, struct archive_entry **e, struct cx_archive_pos *pos)
+{
+	/* Before the first header there is no entry to read through. */
+	if (archive_file_count(ar) > 0 && archive_filter_code(ar, 0) != ARCHIVE_FILTER_NONE) {
+		int r = drain(ar, *e, pos);
+		if (r != ARCHIVE_OK)
+			return r == ARCHIVE_WARN ? ARCHIVE_FATAL : r;
+	}
+	int r = archive_read_next_header(ar, e);
+	pos->out = archive_filter_bytes(ar, 0);
+	pos->in = archive_filter_bytes(ar, -1);
+	return r;
+}
+
 static struct cx_stream *new_stream(enum kind kind, const char *name)
 {
 	struct cx_stream *s = cx_calloc(1, sizeof(*s));
@@ -58,6 +109,8 @@ static la_ssize_t gz_pull(struct archive *ar, void *ctx, const void **buf)
 	struct cx_stream *s = ctx;
 	long n = cx_stream_read(s->inner, s->chunk, sizeof(s->chunk), &s->inner_err);
 	*buf = s->chunk;
+	if (n > 0)
+		s->in += n;
 	return n < 0 ? ARCHIVE_FATAL : n;
 }
 
@@ -109,6 +162,7 @@ int cx_stream_wrap_entry(struct cx_stream **out, struct archive *ar, const char 
 {
 	struct cx_stream *s = new_stream(S_ENTRY, display);
 	s->ar = ar;
+	s->in = archive_filter_bytes(ar, -1);
 	return finish_entry(out, s, err);
 }
 
@@ -122,9 +176,10 @@ int cx_stream_open_member(struct cx_stream **out, const char *archive_file, cons
 		free(why);
 		return CX_EFORMAT;
 	}
-	struct archive_entry *e;
+	struct archive_entry *e = NULL;
+	struct cx_archive_pos pos = {0};
 	int r;
-	while ((r = archive_read_next_header(ar, &e)) == ARCHIVE_OK) {
+	while ((r = cx_archive_next(ar, &e, &pos)) == ARCHIVE_OK) {
 		const char *name = archive_entry_pathname(e);
 		while (name && name[0] == '.' && name[1] == '/')
 			name += 2;
@@ -132,12 +187,13 @@ int cx_stream_open_member(struct cx_stream **out, const char *archive_file, cons
 			struct cx_stream *s = new_stream(S_ENTRY, display);
 			s->ar = ar;
 			s->own_ar = 1;
+			s->in = pos.in;
 			return finish_entry(out, s, err);
 		}
 	}
 	int rc = cx_error_set(err, r == ARCHIVE_EOF ? CX_ENOTFOUND : CX_EFORMAT,
-			      "%s: %s", display,
-			      r == ARCHIVE_EOF ? "no such member" : archive_error_string(ar));
+			      "%s: %s%s", display, r == ARCHIVE_EOF ? "" : "damaged archive: ",
+			      r == ARCHIVE_EOF ? "no such member" : cx_archive_why(ar));
 	archive_read_free(ar);
 	return rc;
 }
@@ -154,10 +210,12 @@ long cx_stream_read(struct cx_stream *s, void *buf, size_t n, struct cx_error *e
 	if (got < 0) {
 		if (s->kind == S_GZ && s->inner_err.code)
 			return cx_error_set(err, s->inner_err.code, "%s", s->inner_err.msg);
-		return cx_error_set(err, CX_EFORMAT, "%s: %s", s->name,
-				    archive_error_string(s->ar) ? archive_error_string(s->ar)
-								: "damaged data");
+		return cx_error_set(err, CX_EFORMAT, "%s: %s", s->name, cx_archive_why(s->ar));
 	}
+	s->out += got;
+	int64_t in = s->kind == S_GZ ? s->in : archive_filter_bytes(s->ar, -1) - s->in;
+	if (cx_inflate_over(s->out, in))
+		return cx_error_set(err, CX_ELIMIT, "%s: refused: %s", s->name, BOUND_WORDS);
 	return (long)got;
 }
 

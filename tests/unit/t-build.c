@@ -171,8 +171,8 @@ static void make_notes_copy(void)
 	   dir, dir);
 	struct cx_buf src = CX_BUF_INIT;
 	cx_buf_addf(&src, "%s/sources/vqa-rad", cwd);
-	sh("ln -s '%s/VQA_RAD Dataset Public.json' '%s/vqa-rad/'", src.data, dir);
-	sh("ln -s '%s/VQA_RAD Image Folder' '%s/vqa-rad/'", src.data, dir);
+	sh("cp '%s/VQA_RAD Dataset Public.json' '%s/vqa-rad/'", src.data, dir);
+	sh("cp -r '%s/VQA_RAD Image Folder' '%s/vqa-rad/'", src.data, dir);
 	cx_buf_release(&src);
 	free(dir);
 }
