@@ -9,6 +9,7 @@
 
 #include <archive.h>
 #include <archive_entry.h>
+#include <sys/stat.h>
 
 #include "io/release.h"
 #include "io/stream.h"
@@ -30,6 +31,14 @@ struct cx_stream {
 
 struct archive *cx_archive_reader_why(const char *file, char **why)
 {
+	/* libarchive reads an empty file as an empty archive; for a release it
+	 * is a download that never arrived. */
+	struct stat st;
+	if (stat(file, &st) == 0 && st.st_size == 0) {
+		if (why)
+			*why = cx_strdup("empty file");
+		return NULL;
+	}
 	struct archive *ar = archive_read_new();
 	archive_read_support_filter_all(ar);
 	archive_read_support_format_all(ar);

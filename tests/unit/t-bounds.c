@@ -373,6 +373,19 @@ static void test_damaged(void)
 		cx_release_free(rel);
 	}
 	free(p);
+	/* A zero-byte .tar.gz: libarchive would call it an empty archive. */
+	sh("mkdir -p '%s/empty' && : >'%s/empty/e.tar.gz'", tmp, tmp);
+	p = path_of("empty");
+	if (CHECK(cx_release_open(&rel, p, &err) == 0, "release with an empty archive opens")) {
+		CHECK(!cx_release_exists(rel, "x.png"), "nothing in it");
+		const char *file = "", *why = "";
+		CHECK_INT(cx_release_ndamaged(rel), 1, "an empty archive file is damage");
+		if (cx_release_ndamaged(rel))
+			cx_release_damaged(rel, 0, &file, &why);
+		CHECK_STR(why, "empty file", "named so");
+		cx_release_free(rel);
+	}
+	free(p);
 }
 
 int main(void)
