@@ -130,7 +130,7 @@ static int cmp_id(const void *a, const void *b)
 static int unreached(void *ctx, int64_t id, const char *path, struct cx_error *err)
 {
 	struct pass *p = ctx;
-	if (bsearch(&id, p->seen, p->nseen, sizeof(*p->seen), cmp_id))
+	if (p->nseen && bsearch(&id, p->seen, p->nseen, sizeof(*p->seen), cmp_id))
 		return 0;
 	return bad_image(p, id, path, p->damage, err);
 }
@@ -162,7 +162,8 @@ static int on_archive(void *ctx, const char *archive, struct cx_error *err)
 	if (rc == CX_EFORMAT || rc == CX_ELIMIT || rc == CX_EIO) {
 		struct cx_buf why = CX_BUF_INIT;
 		cx_buf_addf(&why, "its archive is damaged (%s)", err->msg);
-		qsort(p->seen, p->nseen, sizeof(*p->seen), cmp_id);
+		if (p->nseen)
+			qsort(p->seen, p->nseen, sizeof(*p->seen), cmp_id);
 		p->damage = why.data;
 		*err = (struct cx_error){0};
 		rc = cx_cat_image_each(p->cat, archive, unreached, p, err);

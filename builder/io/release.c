@@ -109,7 +109,8 @@ static char **list_dir_kinds(const char *dir, size_t *n, char **kinds)
 		len++;
 	}
 	closedir(d);
-	qsort(v, len, sizeof(*v), cmp_str);
+	if (len)
+		qsort(v, len, sizeof(*v), cmp_str);
 	if (kinds) {
 		*kinds = cx_malloc(len ? len : 1);
 		for (size_t i = 0; i < len; i++)
@@ -271,7 +272,8 @@ static void index_archive(struct cx_release *rel, struct layer *l)
 	if (r != ARCHIVE_EOF)
 		note_damage(rel, l, cx_archive_why(ar));
 	archive_read_free(ar);
-	qsort(l->names, l->nnames, sizeof(*l->names), cmp_str);
+	if (l->nnames)
+		qsort(l->names, l->nnames, sizeof(*l->names), cmp_str);
 }
 
 /* ---- names ---- */
@@ -704,7 +706,8 @@ static int walk_archive(struct walk *w, struct layer *l, int whole)
 	if (indexing && rc == 0 && r == ARCHIVE_EOF) {
 		/* a whole pass: the index is complete */
 		l->indexed = 1;
-		qsort(l->names, l->nnames, sizeof(*l->names), cmp_str);
+		if (l->nnames)
+			qsort(l->names, l->nnames, sizeof(*l->names), cmp_str);
 	} else if (indexing) {
 		free_list(l->names, l->nnames);
 		l->names = NULL;
