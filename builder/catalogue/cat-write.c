@@ -664,7 +664,8 @@ static int on_fact(void *ctx, const struct cx_fact_kind *k, const void *fact,
 	struct fact_queue *fq = cat->queue;
 	if (k->id == CX_FACT_IMAGE && ((const struct cx_image_fact *)fact)->path) {
 		const char *path = ((const struct cx_image_fact *)fact)->path;
-		if (!cat->opts.check_images)
+		/* Unchecked builds skip the file, not the name (find refuses it). */
+		if (!cat->opts.check_images && !cx_release_name_problem(path, 0))
 			cx_release_where_unchecked(cat->rel, path, &cat->a, &cat->b);
 		else if (cx_release_find(cat->rel, "image file", path, &cat->a, &cat->b, err))
 			return err->code;

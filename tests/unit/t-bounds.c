@@ -9,9 +9,12 @@
  */
 #include "cx.h"
 
+#include <sqlite3.h>
 #include <stdarg.h>
 #include <unistd.h>
 
+#include "adapters/adapter.h"
+#include "catalogue/catalogue.h"
 #include "io/csv.h"
 #include "io/lines.h"
 #include "io/release.h"
@@ -388,6 +391,76 @@ static void test_damaged(void)
 	free(p);
 }
 
+/* An adapter that hands on an image name with '..' without checking it:
+ * the catalogue's lookup refuses it, with and without --no-image-check. */
+static int unsafe_read(struct cx_release *rel, const struct cx_sink *sink, struct cx_error *err)
+{
+	(void)rel;
+	(void)err;
+	struct cx_image_fact f;
+	cx_image_fact_init(&f);
+	f.key = "k";
+	f.path = "sub/../../x.png";
+	struct cx_error e = {0};
+	cx_row_read(sink, "m.csv", 2);
+	if (cx_emit_image(sink, &f, &e) < 0)
+		cx_row_reject(sink, "m.csv", 2, "%s", e.msg);
+	else
+		cx_row_kept(sink, "m.csv", 2);
+	return 0;
+}
+
+static int say_yes(struct cx_release *rel)
+{
+	(void)rel;
+	return 1;
+}
+
+static const struct cx_adapter unsafe_adapter = {
+	.id = "t-bounds-unsafe", .dataset = "t-bounds", .versions = "1", .license = "none",
+	.access = "public", .probe = say_yes, .read = unsafe_read,
+};
+
+static void test_unchecked_name(int check_images)
+{
+	char *db = path_of(check_images ? "checked.db" : "unchecked.db");
+	struct cx_cat *cat;
+	struct cx_release *rel;
+	struct cx_error err = {0};
+	struct cx_build_opts opts = {.seed = 1, .check_images = check_images};
+	if (!CHECK(cx_cat_open(&cat, db, 1, &err) == 0 &&
+			   cx_release_open(&rel, "tests/fixtures/io/rel", &err) == 0,
+		   "catalogue and release open")) {
+		free(db);
+		return;
+	}
+	struct cx_source_counts n = {0};
+	int rc = cx_cat_begin_source(cat, &unsafe_adapter, rel, &opts, NULL, NULL, &err);
+	if (!rc)
+		rc = unsafe_read(rel, cx_cat_sink(cat), &err);
+	if (!rc)
+		rc = cx_cat_end_source(cat, &n, &err);
+	CHECK_INT(rc, 0, "the source builds");
+	CHECK_INT(n.rejected, 1, check_images ? "an unsafe image name is rejected"
+					      : "also with --no-image-check");
+	cx_release_free(rel);
+	cx_cat_close(cat);
+	sqlite3 *s3;
+	char got[512] = "";
+	if (sqlite3_open(db, &s3) == SQLITE_OK) {
+		sqlite3_stmt *st;
+		if (sqlite3_prepare_v2(s3, "SELECT reason FROM reject", -1, &st, NULL) == SQLITE_OK) {
+			if (sqlite3_step(st) == SQLITE_ROW)
+				snprintf(got, sizeof got, "%s", sqlite3_column_text(st, 0));
+			sqlite3_finalize(st);
+		}
+		sqlite3_close(s3);
+	}
+	CHECK_STR(got, "image file 'sub/../../x.png' is not a safe name: a '..' component",
+		  "with the reason");
+	free(db);
+}
+
 int main(void)
 {
 	if (!mkdtemp(tmp))
@@ -400,6 +473,8 @@ int main(void)
 	test_confinement();
 	test_archive_links();
 	test_damaged();
+	test_unchecked_name(1);
+	test_unchecked_name(0);
 	sh("rm -rf '%s'", tmp);
 	return t_done();
 }
