@@ -1,15 +1,20 @@
 /*
  * stream.c - byte streams over a file, an archive member, or a gzip layer on
- * top of either. The gzip layer is libarchive's "raw" format with its gzip
- * filter, so a truncated .csv.gz fails loudly instead of ending early. Every
- * decompressing stream counts its bytes in and out and stops at the bound of
- * release.h, so a decompression bomb is an error, not an hour of work.
+ * top of either. The gzip layer is zlib's inflate in gzip mode, member after
+ * member (RFC 1952 allows them back to back): it checks each member's CRC-32
+ * and length, which libarchive's gzip filter skips (a flipped bit in a
+ * deflate literal inflates to a wrong byte, silently, in most cases), and a
+ * truncated .csv.gz fails loudly instead of ending early. Every decompressing
+ * stream counts its bytes in and out and stops at the bound of release.h, so
+ * a decompression bomb is an error, not an hour of work.
  */
 #include "cx.h"
 
 #include <archive.h>
 #include <archive_entry.h>
+#include <limits.h>
 #include <sys/stat.h>
+#include <zlib.h>
 
 #include "io/release.h"
 #include "io/stream.h"
@@ -19,14 +24,16 @@ enum kind { S_FILE, S_ENTRY, S_GZ };
 struct cx_stream {
 	enum kind kind;
 	FILE *fp;
-	struct archive *ar;      /* S_ENTRY: the archive; S_GZ: the gzip reader */
+	struct archive *ar;      /* S_ENTRY: the archive */
 	int own_ar;
 	struct cx_stream *inner; /* S_GZ: the compressed bytes */
-	struct cx_error inner_err;
+	z_stream *z;             /* S_GZ: the inflater */
+	int gz_end;              /* S_GZ: a member just ended (another or the end may follow) */
+	int in_eof, done;        /* S_GZ: inner exhausted; stream over */
 	int64_t in, out;         /* compressed bytes taken, bytes given (S_ENTRY: in
 				  * is the archive's raw count when the entry began) */
 	char *name;
-	char chunk[65536];       /* S_GZ: buffer handed to libarchive */
+	unsigned char chunk[65536]; /* S_GZ: compressed bytes read from inner */
 };
 
 struct archive *cx_archive_reader_why(const char *file, char **why)
@@ -112,36 +119,73 @@ static struct cx_stream *new_stream(enum kind kind, const char *name)
 	return s;
 }
 
-static la_ssize_t gz_pull(struct archive *ar, void *ctx, const void **buf)
-{
-	(void)ar;
-	struct cx_stream *s = ctx;
-	long n = cx_stream_read(s->inner, s->chunk, sizeof(s->chunk), &s->inner_err);
-	*buf = s->chunk;
-	if (n > 0)
-		s->in += n;
-	return n < 0 ? ARCHIVE_FATAL : n;
-}
-
 /* Puts a gunzip layer over `inner` (taking ownership of it). */
 static int wrap_gzip(struct cx_stream **out, struct cx_stream *inner, struct cx_error *err)
 {
 	struct cx_stream *s = new_stream(S_GZ, inner->name);
 	s->inner = inner;
-	s->ar = archive_read_new();
-	s->own_ar = 1;
-	archive_read_support_filter_gzip(s->ar);
-	archive_read_support_format_raw(s->ar);
-	struct archive_entry *e;
-	if (archive_read_open(s->ar, s, NULL, gz_pull, NULL) != ARCHIVE_OK ||
-	    archive_read_next_header(s->ar, &e) != ARCHIVE_OK) {
-		cx_error_set(err, CX_EFORMAT, "%s: not a readable gzip file: %s", s->name,
-			     archive_error_string(s->ar));
+	s->z = cx_calloc(1, sizeof(*s->z));
+	if (inflateInit2(s->z, 16 + MAX_WBITS) != Z_OK) {
 		cx_stream_close(s);
-		return CX_EFORMAT;
+		return cx_error_set(err, CX_ERROR, "%s: cannot start gzip", inner->name);
 	}
 	*out = s;
 	return 0;
+}
+
+/* More compressed bytes into the inflater, when it has none. */
+static int gz_fill(struct cx_stream *s, struct cx_error *err)
+{
+	if (s->z->avail_in || s->in_eof)
+		return 0;
+	long got = cx_stream_read(s->inner, s->chunk, sizeof(s->chunk), err);
+	if (got < 0)
+		return (int)got;
+	s->in_eof = got == 0;
+	s->in += got;
+	s->z->next_in = s->chunk;
+	s->z->avail_in = (uInt)got;
+	return 0;
+}
+
+/*
+ * Inflates into buf until some bytes come out or the stream ends. A member
+ * that ends is followed by another or by the end of the input; anything else
+ * after it (a member that does not start with gzip's header) is damage.
+ */
+static long gz_read(struct cx_stream *s, void *buf, size_t n, struct cx_error *err)
+{
+	z_stream *z = s->z;
+	uInt want = n > UINT_MAX ? UINT_MAX : (uInt)n;
+	z->next_out = buf;
+	z->avail_out = want;
+	while (!s->done && z->avail_out == want) {
+		int rc = gz_fill(s, err);
+		if (rc)
+			return rc;
+		if (s->gz_end || s->in == 0) {
+			if (!z->avail_in && s->in_eof) {
+				if (s->in == 0)
+					return cx_error_set(err, CX_EFORMAT,
+							    "%s: not a readable gzip file: empty",
+							    s->name);
+				s->done = 1;
+				break;
+			}
+			if (s->gz_end)
+				inflateReset(z);
+			s->gz_end = 0;
+		}
+		if (!z->avail_in && s->in_eof)
+			return cx_error_set(err, CX_EFORMAT, "%s: truncated gzip input", s->name);
+		int r = inflate(z, Z_NO_FLUSH);
+		if (r == Z_STREAM_END)
+			s->gz_end = 1;
+		else if (r != Z_OK && r != Z_BUF_ERROR)
+			return cx_error_set(err, CX_EFORMAT, "%s: damaged gzip data: %s", s->name,
+					    z->msg ? z->msg : "inflate failed");
+	}
+	return (long)(want - z->avail_out);
 }
 
 int cx_stream_open_path(struct cx_stream **out, const char *path, const char *display,
@@ -215,11 +259,15 @@ long cx_stream_read(struct cx_stream *s, void *buf, size_t n, struct cx_error *e
 			return cx_error_set(err, CX_EIO, "%s: read error", s->name);
 		return (long)got;
 	}
-	la_ssize_t got = archive_read_data(s->ar, buf, n);
-	if (got < 0) {
-		if (s->kind == S_GZ && s->inner_err.code)
-			return cx_error_set(err, s->inner_err.code, "%s", s->inner_err.msg);
-		return cx_error_set(err, CX_EFORMAT, "%s: %s", s->name, cx_archive_why(s->ar));
+	long got;
+	if (s->kind == S_GZ) {
+		got = gz_read(s, buf, n, err);
+		if (got < 0)
+			return got;
+	} else {
+		got = archive_read_data(s->ar, buf, n);
+		if (got < 0)
+			return cx_error_set(err, CX_EFORMAT, "%s: %s", s->name, cx_archive_why(s->ar));
 	}
 	s->out += got;
 	int64_t in = s->kind == S_GZ ? s->in : archive_filter_bytes(s->ar, -1) - s->in;
@@ -253,6 +301,10 @@ void cx_stream_close(struct cx_stream *s)
 		fclose(s->fp);
 	if (s->own_ar && s->ar)
 		archive_read_free(s->ar);
+	if (s->z) {
+		inflateEnd(s->z);
+		free(s->z);
+	}
 	cx_stream_close(s->inner);
 	free(s->name);
 	free(s);

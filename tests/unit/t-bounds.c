@@ -461,6 +461,44 @@ static void test_unchecked_name(int check_images)
 	free(db);
 }
 
+/* gzip's own checks: a flipped bit that still inflates, a damaged CRC-32 in
+ * the trailer, a second member after the first, garbage after the last. */
+static void test_gzip_checks(void)
+{
+	sh("python3 tests/fixtures/io/make-gzips.py '%s'", tmp);
+	static const struct {
+		const char *file;
+		long rc;
+		const char *msg;
+	} cases[] = {
+		{"crc.csv.gz", CX_EFORMAT, "crc.csv.gz: damaged gzip data: incorrect data check"},
+		{"flip.csv.gz", CX_EFORMAT, "flip.csv.gz: damaged gzip data: incorrect data check"},
+		{"two.csv.gz", 2001 * 2, ""},
+		{"tail.csv.gz", CX_EFORMAT, "tail.csv.gz: damaged gzip data: incorrect header check"},
+	};
+	for (size_t i = 0; i < CX_ARRAY_LEN(cases); i++) {
+		char *p = path_of(cases[i].file);
+		struct cx_error err = {0};
+		struct cx_stream *s;
+		long rc = cx_stream_open_path(&s, p, cases[i].file, &err), lines = 0, n;
+		if (rc == 0) {
+			char buf[4096];
+			while ((n = cx_stream_read(s, buf, sizeof buf, &err)) > 0)
+				for (long k = 0; k < n; k++)
+					lines += buf[k] == '\n';
+			rc = n < 0 ? n : lines * 2;
+			cx_stream_close(s);
+		}
+		char what[200];
+		snprintf(what, sizeof what, "%s: %s", cases[i].file,
+			 cases[i].rc > 0 ? "both members read (twice the lines)" : "refused");
+		CHECK_INT(rc, cases[i].rc, what);
+		snprintf(what, sizeof what, "%s: message", cases[i].file);
+		CHECK_STR(err.msg, cases[i].msg, what);
+		free(p);
+	}
+}
+
 int main(void)
 {
 	if (!mkdtemp(tmp))
@@ -469,6 +507,7 @@ int main(void)
 	test_long_header();
 	test_line_cap();
 	test_gzip_bomb();
+	test_gzip_checks();
 	test_archive_bomb();
 	test_confinement();
 	test_archive_links();
