@@ -48,9 +48,11 @@ struct cx_csv {
 static long count_newlines(const void *data, size_t len)
 {
 	long n = 0;
-	for (const char *p = data, *end = p + len; p < end && (p = memchr(p, '\n', (size_t)(end - p)));
-	     p++)
+	const char *p = data, *end = p + len;
+	while (p < end && (p = memchr(p, '\n', (size_t)(end - p)))) {
 		n++;
+		p++;
+	}
 	return n;
 }
 

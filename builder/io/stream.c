@@ -89,9 +89,8 @@ static int drain(struct archive *ar, struct archive_entry *e, const struct cx_ar
 	while ((r = archive_read_data_block(ar, &buf, &len, &off)) == ARCHIVE_OK)
 		if (cx_inflate_over(archive_filter_bytes(ar, 0) - pos->out,
 				    archive_filter_bytes(ar, -1) - pos->in)) {
-			archive_set_error(ar, -1, "member '%s' %s",
-					  archive_entry_pathname(e) ? archive_entry_pathname(e) : "",
-					  BOUND_WORDS);
+			const char *name = archive_entry_pathname(e);
+			archive_set_error(ar, -1, "member '%s' %s", name ? name : "", BOUND_WORDS);
 			return ARCHIVE_FATAL;
 		}
 	return r == ARCHIVE_EOF ? ARCHIVE_OK : r;
@@ -267,7 +266,8 @@ long cx_stream_read(struct cx_stream *s, void *buf, size_t n, struct cx_error *e
 	} else {
 		got = archive_read_data(s->ar, buf, n);
 		if (got < 0)
-			return cx_error_set(err, CX_EFORMAT, "%s: %s", s->name, cx_archive_why(s->ar));
+			return cx_error_set(err, CX_EFORMAT, "%s: %s", s->name,
+					    cx_archive_why(s->ar));
 	}
 	s->out += got;
 	int64_t in = s->kind == S_GZ ? s->in : archive_filter_bytes(s->ar, -1) - s->in;

@@ -12,7 +12,8 @@ set -u
 accounting() {
   python3 -c '
 import json, subprocess, sys
-d = json.loads(subprocess.check_output([sys.argv[1], "--catalogue", sys.argv[2], "stats", "--json"]))
+out = subprocess.check_output([sys.argv[1], "--catalogue", sys.argv[2], "stats", "--json"])
+d = json.loads(out)
 for s in d["datasets"]:
     assert s["rows_read"] == s["rows_kept"] + s["rows_rejected"] + s["rows_filtered"], s
 ' "$cx" "$1"
