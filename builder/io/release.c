@@ -325,7 +325,8 @@ const char *cx_release_name_problem(const char *name, int file_only)
 
 /* ---- confinement of folder releases ---- */
 
-#define LEADS_OUT "a symbolic link on its path leads out of the release"
+/* One object, so that cx_release_find() can tell it from a name problem. */
+static const char leads_out[] = "a symbolic link on its path leads out of the release";
 
 /* 1 when path resolves inside the layer's folder, 0 when outside, -1 when it
  * does not resolve (a dangling link: absent, not out). */
@@ -419,7 +420,7 @@ static int layer_has(struct cx_release *rel, struct layer *l, const char *full)
 		int out = 0;
 		int ok = folder_has(l, full, &out);
 		if (out)
-			rel->refused = LEADS_OUT;
+			rel->refused = leads_out;
 		return ok;
 	}
 	index_archive(rel, l);
@@ -546,7 +547,7 @@ int cx_release_find(struct cx_release *rel, const char *what, const char *name,
 {
 	if (cx_release_where(rel, name, archive, path) == 0)
 		return 0;
-	if (rel->refused && rel->refused == (const char *)LEADS_OUT)
+	if (rel->refused == leads_out)
 		return cx_error_set(err, CX_ENOTFOUND, "%s '%s': %s", what, name, rel->refused);
 	if (rel->refused)
 		return cx_error_set(err, CX_EINVAL, "%s '%s' is not a safe name: %s", what, name,

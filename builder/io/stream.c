@@ -125,8 +125,9 @@ static int wrap_gzip(struct cx_stream **out, struct cx_stream *inner, struct cx_
 	s->inner = inner;
 	s->z = cx_calloc(1, sizeof(*s->z));
 	if (inflateInit2(s->z, 16 + MAX_WBITS) != Z_OK) {
+		int rc = cx_error_set(err, CX_ERROR, "%s: cannot start gzip", s->name);
 		cx_stream_close(s);
-		return cx_error_set(err, CX_ERROR, "%s: cannot start gzip", inner->name);
+		return rc;
 	}
 	*out = s;
 	return 0;
