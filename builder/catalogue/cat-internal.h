@@ -64,6 +64,7 @@ struct cx_cat {
 	sqlite3_stmt **img;        /* cat-images.c: the image pass's statements */
 	/* cat-shard.c: statements of a shard plan, finalized by cx_plan_end() */
 	sqlite3_stmt *plan_find, *plan_set, *plan_rec;
+	char *plan_path;           /* the attached plan's file, or NULL (cat_db_error) */
 };
 
 /* Runs SQL with no result rows; on failure sets err with SQLite's message. */

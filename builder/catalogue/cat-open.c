@@ -14,8 +14,28 @@
 
 extern const char cx_schema_sql[];
 
+/*
+ * While a shard plan is attached (cx_plan_begin) the catalogue is only read:
+ * a failed write, a full disk above all, is the plan's, whose file is in the
+ * output folder, and the message must send the user there, not to the
+ * catalogue. 1 when that is the case (err set, with the system's reason).
+ */
+static int plan_write_error(struct cx_cat *cat, struct cx_error *err)
+{
+	int ext = sqlite3_extended_errcode(cat->db);
+	if (!cat->plan_path || (ext != SQLITE_FULL && ext != SQLITE_IOERR_WRITE &&
+				ext != SQLITE_IOERR_FSYNC && ext != SQLITE_IOERR_TRUNCATE))
+		return 0;
+	int sys = sqlite3_system_errno(cat->db);
+	cx_error_set(err, CX_EIO, "cannot write the shard plan '%s': %s", cat->plan_path,
+		     sys ? strerror(sys) : sqlite3_errmsg(cat->db));
+	return 1;
+}
+
 int cat_db_error(struct cx_cat *cat, struct cx_error *err, const char *what)
 {
+	if (plan_write_error(cat, err))
+		return CX_EIO;
 	return cx_error_set(err, CX_EDB, "catalogue '%s': %s: %s", cat->path, what,
 			    sqlite3_errmsg(cat->db));
 }
@@ -24,6 +44,10 @@ int cat_exec(struct cx_cat *cat, const char *sql, struct cx_error *err)
 {
 	char *msg = NULL;
 	if (sqlite3_exec(cat->db, sql, NULL, NULL, &msg) != SQLITE_OK) {
+		if (plan_write_error(cat, err)) {
+			sqlite3_free(msg);
+			return CX_EIO;
+		}
 		cx_error_set(err, CX_EDB, "catalogue '%s': %s", cat->path, msg ? msg : "error");
 		sqlite3_free(msg);
 		return CX_EDB;

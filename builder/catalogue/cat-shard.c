@@ -241,6 +241,7 @@ int cx_plan_begin(struct cx_cat *cat, const char *path, int target, const int64_
 	sqlite3_finalize(st);
 	if (rc != SQLITE_DONE)
 		return cat_db_error(cat, err, "cannot create the shard plan");
+	cat->plan_path = cx_strdup(path);
 	/* bounded caches: memory must not grow with the catalogue */
 	if (cat_exec(cat, "PRAGMA temp_store = FILE; PRAGMA main.cache_size = -65536;"
 			  " PRAGMA plan.journal_mode = OFF;"
@@ -279,6 +280,8 @@ void cx_plan_end(struct cx_cat *cat)
 	cat->plan_find = cat->plan_set = cat->plan_rec = NULL;
 	cat_exec(cat, "COMMIT", &err);
 	cat_exec(cat, "DETACH plan", &err);
+	free(cat->plan_path);
+	cat->plan_path = NULL;
 }
 
 int cx_plan_image_groups(struct cx_cat *cat, cx_plan_group_fn fn, void *ctx, struct cx_error *err)

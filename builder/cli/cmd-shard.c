@@ -19,9 +19,14 @@ static const char help[] =
 	"Writes the records of one split as shards into DIR (schema/shard-format.md),\n"
 	"then leakage.json (what split hygiene and deduplication left out, and why)\n"
 	"and, last, manifest.json. Run it from the folder the catalogue was built in\n"
-	"(image paths are relative to it). Rerunning the same command starts over.\n"
+	"(image paths are relative to it). Rerunning the same command after a run\n"
+	"that did not finish starts over. One run at a time: a second run into DIR\n"
+	"while one holds its lock fails at once.\n"
 	"\n"
 	"  --out DIR          output folder (created; must hold only shard output)\n"
+	"  --overwrite        replace the finished shard set DIR holds (any format);\n"
+	"                     without it such a folder is refused. The old set stays\n"
+	"                     whole until the new one is complete\n"
 	"  --split S          train, val or test\n"
 	"  --mix FILE         weights and caps per dataset, task or entry (README.md,\n"
 	"                     \"Shards for training\"); default: every instance once\n"
@@ -50,8 +55,9 @@ static const char help[] =
 	"                     source tree's templates/)\n"
 	"  -h, --help         this help\n"
 	"\n"
-	"Exit status: 0 done, 1 error (bad mix file, foreign files in DIR, a held-out\n"
-	"entry asked for in train, I/O), 2 usage.\n";
+	"Exit status: 0 done, 1 error (bad mix file, foreign files in DIR, a finished\n"
+	"set in DIR without --overwrite, DIR in use by another run, a held-out entry\n"
+	"asked for in train, I/O), 2 usage.\n";
 
 /*
  * Hooks for tests and benchmarks, read here so the sharder's core never looks
@@ -113,6 +119,7 @@ static int cmd_shard(int argc, char **argv, const struct cx_global *g)
 		{.name = "threads", .has_arg = required_argument, .val = 'j'},
 		{.name = "buffered", .has_arg = no_argument, .val = 'b'},
 		{.name = "enlarge", .has_arg = no_argument, .val = 'E'},
+		{.name = "overwrite", .has_arg = no_argument, .val = 'O'},
 		{.name = "help", .has_arg = no_argument, .val = 'h'},
 		{0},
 	};
@@ -130,6 +137,7 @@ static int cmd_shard(int argc, char **argv, const struct cx_global *g)
 		case 'f': o.format = optarg; break;
 		case 'T': tdir = optarg; break;
 		case 'b': o.limits.buffered = 1; break;
+		case 'O': o.overwrite = 1; break;
 		case 'S':
 			if ((v = cx_opt_number("--seed", optarg)) < 0)
 				return CX_EXIT_USAGE;

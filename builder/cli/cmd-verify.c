@@ -17,7 +17,11 @@
 #include <unistd.h>
 #include <xxhash.h>
 
+#include "catalogue/catalogue.h"
 #include "cli/cmd.h"
+#include "cli/verify.h"
+#include "image/probe.h"
+#include "shard/mds.h"
 #include "shard/reader.h"
 
 static const char help[] =
@@ -30,14 +34,7 @@ static const char help[] =
 	"\n"
 	"Exit status: 0 all good, 1 any fault, 2 usage.\n";
 
-struct tally {
-	cJSON *counts; /* {"task": {}, "dataset": {}, "entry": {}} as found */
-	long faults;
-	uint64_t records;
-};
-
-static void fault(struct tally *t, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static void fault(struct tally *t, const char *fmt, ...)
+void verify_fault(struct tally *t, const char *fmt, ...)
 {
 	va_list ap;
 	va_start(ap, fmt);
@@ -57,30 +54,74 @@ static void bump(cJSON *obj, const char *key)
 		cJSON_AddNumberToObject(obj, key, 1);
 }
 
-/* Checks one record's metadata and counts it; NULL or a reason. */
-static const char *count_meta(struct tally *t, const struct cx_shard_rec *rec)
+/* The record's images against config.image_size and image_format: each
+ * JPEG or PNG, and when the manifest gives a size, of that longest side and
+ * that format. NULL or why not (in t->why). */
+static const char *check_images(struct tally *t, const struct cx_shard_image *im, size_t n)
 {
-	cJSON *m = cJSON_ParseWithLength(rec->meta, rec->nmeta);
+	for (size_t i = 0; i < n; i++) {
+		struct cx_image_info info;
+		struct cx_error err = {0};
+		if (im[i].type != CX_IMAGE_JPEG && im[i].type != CX_IMAGE_PNG) {
+			snprintf(t->why, sizeof t->why, "image %zu is neither JPEG nor PNG", i);
+			return t->why;
+		}
+		if (!t->image_size)
+			continue;
+		if (cx_image_probe(im[i].data, im[i].len, &info, &err) != 0) {
+			snprintf(t->why, sizeof t->why, "image %zu: %s", i, err.msg);
+			return t->why;
+		}
+		int side = info.width > info.height ? info.width : info.height;
+		if (side != t->image_size || (int)im[i].type != t->image_type) {
+			snprintf(t->why, sizeof t->why, "image %zu is a %dx%d %s, the manifest's"
+				 " config says image_size %d, image_format %s", i, info.width,
+				 info.height, info.format, t->image_size,
+				 t->image_type == CX_IMAGE_PNG ? "png" : "jpeg");
+			return t->why;
+		}
+	}
+	return NULL;
+}
+
+const char *verify_record(struct tally *t, const char *meta, size_t nmeta,
+			  const struct cx_shard_image *im, size_t nimages)
+{
+	cJSON *m = cJSON_ParseWithLength(meta ? meta : "", nmeta);
 	if (!m || !cJSON_IsObject(m)) {
 		cJSON_Delete(m);
 		return "metadata is not a JSON object";
 	}
 	static const char *const keys[] = {"task", "dataset", "entry"};
-	for (int k = 0; k < 3; k++) {
-		cJSON *v = cJSON_GetObjectItemCaseSensitive(m, keys[k]);
-		if (!cJSON_IsString(v)) {
-			cJSON_Delete(m);
-			return "metadata lacks task, dataset or entry";
-		}
-		bump(cJSON_GetObjectItemCaseSensitive(t->counts, keys[k]), v->valuestring);
+	const char *why = NULL;
+	for (int k = 0; k < 3 && !why; k++)
+		if (!cJSON_IsString(cJSON_GetObjectItemCaseSensitive(m, keys[k])))
+			why = "metadata lacks task, dataset or entry";
+	const cJSON *sp = cJSON_GetObjectItemCaseSensitive(m, "split");
+	if (!why && (!cJSON_IsString(sp) || strcmp(sp->valuestring, t->split))) {
+		snprintf(t->why, sizeof t->why, "metadata split is %s%s%s, the manifest's is '%s'",
+			 cJSON_IsString(sp) ? "'" : "", cJSON_IsString(sp) ? sp->valuestring
+									  : "missing",
+			 cJSON_IsString(sp) ? "'" : "", t->split);
+		why = t->why;
 	}
+	if (!why)
+		why = check_images(t, im, nimages);
+	for (int k = 0; k < 3 && !why; k++)
+		bump(cJSON_GetObjectItemCaseSensitive(t->counts, keys[k]),
+		     cJSON_GetObjectItemCaseSensitive(m, keys[k])->valuestring);
 	cJSON_Delete(m);
-	return NULL;
+	return why;
+}
+
+static const char *record_of(struct tally *t, const struct cx_shard_rec *rec)
+{
+	return verify_record(t, rec->meta, rec->nmeta, rec->images, rec->nimages);
 }
 
 static int scan_meta(void *ctx, const struct cx_shard_rec *rec)
 {
-	return count_meta(ctx, rec) != NULL;
+	return record_of(ctx, rec) != NULL;
 }
 
 /* The common case, a good shard, in one sequential pass (cx_shard_scan). 1
@@ -103,13 +144,19 @@ static int verify_fast(struct tally *t, struct cx_shard_reader *r, uint64_t want
 	return 0;
 }
 
+/* A record fault was reported since the count was faults. */
+static int why_seen(const struct tally *t, long faults)
+{
+	return t->faults > faults;
+}
+
 static void verify_native(struct tally *t, const char *path, const char *name, uint64_t want_n,
 			  uint64_t want_hash)
 {
 	struct cx_error err = {0};
 	struct cx_shard_reader *r;
 	if (cx_shard_open(&r, path, &err)) {
-		fault(t, "%s", err.msg);
+		verify_fault(t, "%s", err.msg);
 		return;
 	}
 	if (verify_fast(t, r, want_n, want_hash)) {
@@ -119,14 +166,15 @@ static void verify_native(struct tally *t, const char *path, const char *name, u
 	const struct cx_shard_header *h = cx_shard_header(r);
 	uint64_t computed;
 	if (cx_shard_check_hash(r, &computed, &err))
-		fault(t, "%s", err.msg);
+		verify_fault(t, "%s", err.msg);
 	else if (computed != want_hash)
-		fault(t, "%s: hash %016llx, manifest says %016llx", name,
+		verify_fault(t, "%s: hash %016llx, manifest says %016llx", name,
 		      (unsigned long long)computed, (unsigned long long)want_hash);
 	if (h->count != want_n)
-		fault(t, "%s: %llu records, manifest says %llu", name, (unsigned long long)h->count,
+		verify_fault(t, "%s: %llu records, manifest says %llu", name, (unsigned long long)h->count,
 		      (unsigned long long)want_n);
 	uint64_t expect = CX_SHARD_HEADER;
+	long faults = t->faults;
 	t->records += h->count;
 	cx_error_clear(&err);
 	for (uint64_t i = 0; i < h->count; i++) {
@@ -134,49 +182,24 @@ static void verify_native(struct tally *t, const char *path, const char *name, u
 		const char *why = NULL;
 		if (cx_shard_get(r, i, &rec, &err) == 0)
 			why = rec.offset != expect ? "the index entry is not where the record before"
-						     " it ends" : count_meta(t, &rec);
+						     " it ends" : record_of(t, &rec);
 		uint64_t len = rec.len;
 		cx_shard_rec_release(&rec);
 		if (err.code) {
-			fault(t, "%s (the first bad record)", err.msg);
+			verify_fault(t, "%s (the first bad record)", err.msg);
 			break;
 		}
 		if (why) {
-			fault(t, "%s: record %llu: %s (the first bad record)", path,
+			verify_fault(t, "%s: record %llu: %s (the first bad record)", path,
 			      (unsigned long long)i, why);
 			break;
 		}
 		expect += len;
 	}
-	if (!err.code && expect != h->index_offset)
-		fault(t, "%s: records end at %llu, the index starts at %llu", name,
+	if (!err.code && !why_seen(t, faults) && expect != h->index_offset)
+		verify_fault(t, "%s: records end at %llu, the index starts at %llu", name,
 		      (unsigned long long)expect, (unsigned long long)h->index_offset);
 	cx_shard_close(r);
-}
-
-/* webdataset, mds: the whole file's size and XXH3 against the manifest. */
-static void verify_file(struct tally *t, const char *path, const char *name, uint64_t want_hash)
-{
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0) {
-		fault(t, "%s: cannot open", name);
-		return;
-	}
-	XXH3_state_t *st = XXH3_createState();
-	if (!st)
-		abort();
-	XXH3_64bits_reset(st);
-	unsigned char *buf = cx_malloc(1 << 20);
-	ssize_t n;
-	while ((n = read(fd, buf, 1 << 20)) > 0)
-		XXH3_64bits_update(st, buf, (size_t)n);
-	uint64_t h = XXH3_64bits_digest(st);
-	XXH3_freeState(st);
-	free(buf);
-	close(fd);
-	if (h != want_hash)
-		fault(t, "%s: hash %016llx, manifest says %016llx", name, (unsigned long long)h,
-		      (unsigned long long)want_hash);
 }
 
 static uint64_t num(const cJSON *o, const char *key)
@@ -185,123 +208,323 @@ static uint64_t num(const cJSON *o, const char *key)
 	return cJSON_IsNumber(v) && v->valuedouble >= 0 ? (uint64_t)v->valuedouble : UINT64_MAX;
 }
 
-static void verify_shard(struct tally *t, const char *dir, const cJSON *s, int native)
+/* What the shards of an export folder give for its sidecars. */
+struct exports {
+	struct cx_buf index;     /* MDS: the index.json entries */
+	uint64_t bytes;          /* every format: the shards' sizes, summed */
+};
+
+/* webdataset, mds: the whole file's XXH3 against the manifest, then the
+ * records and sidecars the format defines. */
+static void verify_export(struct tally *t, struct exports *x, const char *dir, const char *name,
+			  const cJSON *s, int mds)
+{
+	struct cx_buf p = CX_BUF_INIT;
+	cx_buf_addf(&p, "%s/%s", dir, name);
+	uint64_t size, hash, want_hash = strtoull(cJSON_GetObjectItemCaseSensitive(s, "xxh3")
+							  ->valuestring, NULL, 16);
+	if (verify_hash_file(p.data, &size, &hash) != 0)
+		verify_fault(t, "%s: cannot be read", name);
+	else if (hash != want_hash)
+		verify_fault(t, "%s: hash %016llx, manifest says %016llx", name,
+			     (unsigned long long)hash, (unsigned long long)want_hash);
+	cx_buf_release(&p);
+	if (!mds) {
+		verify_wds(t, dir, name, num(s, "records"));
+		return;
+	}
+	uint64_t samples, limit;
+	verify_mds(t, dir, name, num(s, "records"), &samples, &limit);
+	cx_mds_index_entry(&x->index, name, size, hash, samples, limit);
+}
+
+static const char *const formats[] = {"native", "webdataset", "mds"};
+static const char *const shard_names[] = {
+	"shard-[0-9][0-9][0-9][0-9][0-9][0-9].cxs", "shard-[0-9][0-9][0-9][0-9][0-9][0-9].tar",
+	"shard.[0-9][0-9][0-9][0-9][0-9].mds"};
+
+static void verify_shard(struct tally *t, struct exports *x, const char *dir, const cJSON *s,
+			 int format)
 {
 	const cJSON *f = cJSON_GetObjectItemCaseSensitive(s, "file");
-	const cJSON *x = cJSON_GetObjectItemCaseSensitive(s, "xxh3");
-	if (!cJSON_IsString(f) || !cJSON_IsString(x) || strchr(f->valuestring, '/')) {
-		fault(t, "manifest: a shard entry without file or xxh3");
+	const cJSON *h = cJSON_GetObjectItemCaseSensitive(s, "xxh3");
+	if (!cJSON_IsString(f) || !cJSON_IsString(h) || strchr(f->valuestring, '/')) {
+		verify_fault(t, "manifest.json: a shard entry without file or xxh3");
 		return;
 	}
 	const char *name = f->valuestring;
-	uint64_t want_hash = strtoull(x->valuestring, NULL, 16);
+	if (fnmatch(shard_names[format], name, 0)) {
+		verify_fault(t, "manifest.json: shard file '%s' is not a %s shard name", name,
+			     formats[format]);
+		return;
+	}
+	uint64_t want_hash = strtoull(h->valuestring, NULL, 16);
 	struct cx_buf p = CX_BUF_INIT;
 	cx_buf_addf(&p, "%s/%s", dir, name);
 	struct stat st;
 	if (stat(p.data, &st) != 0)
-		fault(t, "%s: listed in the manifest but missing", name);
+		verify_fault(t, "%s: listed in the manifest but missing", name);
 	else if ((uint64_t)st.st_size != num(s, "bytes"))
-		fault(t, "%s: %lld bytes, manifest says %llu", name, (long long)st.st_size,
-		      (unsigned long long)num(s, "bytes"));
-	else if (native)
+		verify_fault(t, "%s: %lld bytes, manifest says %llu", name, (long long)st.st_size,
+			     (unsigned long long)num(s, "bytes"));
+	else if (format == 0)
 		verify_native(t, p.data, name, num(s, "records"), want_hash);
-	else {
-		verify_file(t, p.data, name, want_hash);
-		t->records += num(s, "records");
-	}
+	else
+		verify_export(t, x, dir, name, s, format == 2);
+	if (stat(p.data, &st) == 0)
+		x->bytes += (uint64_t)st.st_size;
 	cx_buf_release(&p);
 }
 
+/* counts.task, .dataset and .entry against the records found: the first
+ * name whose count differs, for each. */
 static void compare_counts(struct tally *t, const cJSON *want)
 {
 	static const char *const keys[] = {"task", "dataset", "entry"};
 	for (int k = 0; k < 3; k++) {
 		const cJSON *w = cJSON_GetObjectItemCaseSensitive(want, keys[k]);
 		const cJSON *g = cJSON_GetObjectItemCaseSensitive(t->counts, keys[k]);
-		if (!cJSON_Compare(w, g, 1) && !(cJSON_GetArraySize(w) == cJSON_GetArraySize(g) &&
-						 cJSON_GetArraySize(g) == 0)) {
-			int same = cJSON_IsObject(w) && cJSON_GetArraySize(w) == cJSON_GetArraySize(g);
-			for (const cJSON *c = w ? w->child : NULL; same && c; c = c->next) {
-				const cJSON *o = cJSON_GetObjectItemCaseSensitive(g, c->string);
-				same = o && o->valuedouble == c->valuedouble;
+		for (int pass = 0; pass < 2; pass++) {
+			const cJSON *c = pass ? (g ? g->child : NULL) : (cJSON_IsObject(w) ? w->child
+											 : NULL);
+			for (; c; c = c->next) {
+				uint64_t a = num(w, c->string), b = num(g, c->string);
+				a = a == UINT64_MAX ? 0 : a;
+				b = b == UINT64_MAX ? 0 : b;
+				if (a != b) {
+					verify_fault(t, "manifest.json: counts.%s[\"%s\"] is %llu, the"
+						     " shards hold %llu", keys[k], c->string,
+						     (unsigned long long)a, (unsigned long long)b);
+					pass = 2;
+					break;
+				}
 			}
-			if (!same)
-				fault(t, "record counts per %s differ from the manifest", keys[k]);
 		}
 	}
 }
 
-/* Shard-looking files the manifest does not list are a fault (a leftover). */
-static void unlisted(struct tally *t, const char *dir, const cJSON *shards)
+/* mix: each entry's records are what the shards hold of it, achieved is its
+ * share of them (as the sharder prints it, %.4f), and every entry the shards
+ * hold is listed. available, weight and requested need the catalogue. */
+static void check_mix(struct tally *t, const cJSON *mix)
+{
+	const cJSON *got = cJSON_GetObjectItemCaseSensitive(t->counts, "entry");
+	if (!cJSON_IsArray(mix)) {
+		verify_fault(t, "manifest.json: mix is not a list");
+		return;
+	}
+	for (const cJSON *e = mix->child; e; e = e->next) {
+		const cJSON *name = cJSON_GetObjectItemCaseSensitive(e, "entry");
+		const cJSON *ach = cJSON_GetObjectItemCaseSensitive(e, "achieved");
+		if (!cJSON_IsString(name) || !cJSON_IsNumber(ach)) {
+			verify_fault(t, "manifest.json: a mix entry without entry or achieved");
+			return;
+		}
+		uint64_t n = num(got, name->valuestring), want = num(e, "records");
+		n = n == UINT64_MAX ? 0 : n;
+		char a[32], b[32];
+		snprintf(a, sizeof a, "%.4f", ach->valuedouble);
+		snprintf(b, sizeof b, "%.4f", t->records ? (double)n / (double)t->records : 0.0);
+		if (want != n)
+			verify_fault(t, "manifest.json: mix entry '%s': records is %llu, the shards"
+				     " hold %llu", name->valuestring, (unsigned long long)want,
+				     (unsigned long long)n);
+		else if (strcmp(a, b))
+			verify_fault(t, "manifest.json: mix entry '%s': achieved is %s, the shards"
+				     " give %s", name->valuestring, a, b);
+	}
+	for (const cJSON *c = got->child; c; c = c->next) {
+		int listed = 0;
+		for (const cJSON *e = mix->child; e && !listed; e = e->next) {
+			const cJSON *name = cJSON_GetObjectItemCaseSensitive(e, "entry");
+			listed = !strcmp(name->valuestring, c->string);
+		}
+		if (!listed)
+			verify_fault(t, "manifest.json: mix lacks entry '%s', which the shards hold",
+				     c->string);
+	}
+}
+
+static cJSON *read_json(const char *dir, const char *name)
+{
+	struct cx_buf p = CX_BUF_INIT, b = CX_BUF_INIT;
+	struct cx_error err = {0};
+	cx_buf_addf(&p, "%s/%s", dir, name);
+	cJSON *j = NULL;
+	if (cx_read_file(p.data, (size_t)1 << 34, &b, &err) == 0)
+		j = cJSON_ParseWithLength(b.data ? b.data : "", b.len);
+	cx_buf_release(&p);
+	cx_buf_release(&b);
+	return j;
+}
+
+/* removed (totals per reason) against leakage.json, which lists them. */
+static void check_removed(struct tally *t, const char *dir, const cJSON *removed)
+{
+	cJSON *l = read_json(dir, "leakage.json");
+	const cJSON *list = cJSON_GetObjectItemCaseSensitive(l, "removed");
+	const cJSON *reasons = cJSON_GetObjectItemCaseSensitive(l, "reasons");
+	const cJSON *sp = cJSON_GetObjectItemCaseSensitive(l, "split");
+	if (!cJSON_IsArray(list) || !cJSON_IsObject(reasons) || !cJSON_IsString(sp)) {
+		verify_fault(t, "leakage.json: missing, not JSON, or without split, removed and"
+			     " reasons");
+		cJSON_Delete(l);
+		return;
+	}
+	uint64_t n = (uint64_t)cJSON_GetArraySize(list), sum = 0;
+	for (const cJSON *c = reasons->child; c; c = c->next)
+		sum += num(reasons, c->string);
+	if (strcmp(sp->valuestring, t->split))
+		verify_fault(t, "leakage.json: split is '%s', the manifest's is '%s'",
+			     sp->valuestring, t->split);
+	else if (num(l, "total") != n || sum != n)
+		verify_fault(t, "leakage.json: total is %llu and its reasons add up to %llu, it"
+			     " lists %llu", (unsigned long long)num(l, "total"),
+			     (unsigned long long)sum, (unsigned long long)n);
+	else if (num(removed, "total") != n)
+		verify_fault(t, "manifest.json: removed.total is %llu, leakage.json lists %llu",
+			     (unsigned long long)num(removed, "total"), (unsigned long long)n);
+	else if (cJSON_GetArraySize(removed) != cJSON_GetArraySize(reasons) + 1)
+		verify_fault(t, "manifest.json: removed names %d reasons, leakage.json %d",
+			     cJSON_GetArraySize(removed) - 1, cJSON_GetArraySize(reasons));
+	else
+		for (const cJSON *c = reasons->child; c; c = c->next)
+			if (num(removed, c->string) != num(reasons, c->string)) {
+				verify_fault(t, "manifest.json: removed.%s is %lld, leakage.json"
+					     " counts %llu", c->string,
+					     (long long)num(removed, c->string),
+					     (unsigned long long)num(reasons, c->string));
+				break;
+			}
+	cJSON_Delete(l);
+}
+
+static int listed(const cJSON *shards, const char *name, size_t len)
+{
+	for (const cJSON *s = shards->child; s; s = s->next) {
+		const cJSON *f = cJSON_GetObjectItemCaseSensitive(s, "file");
+		if (cJSON_IsString(f) && strlen(f->valuestring) == len &&
+		    !strncmp(f->valuestring, name, len))
+			return 1;
+	}
+	return 0;
+}
+
+/* Shard-looking files and sidecars the manifest does not account for are a
+ * fault (a leftover, or a file of another set). */
+static void unlisted(struct tally *t, const char *dir, const cJSON *shards, int format)
 {
 	DIR *d = opendir(dir);
 	if (!d)
 		return;
 	struct dirent *de;
 	while ((de = readdir(d)) != NULL) {
-		if (fnmatch("shard*.cxs", de->d_name, 0) && fnmatch("shard*.tar", de->d_name, 0) &&
-		    fnmatch("shard*.mds", de->d_name, 0))
-			continue;
-		int listed = 0;
-		for (const cJSON *s = shards->child; s && !listed; s = s->next) {
-			const cJSON *f = cJSON_GetObjectItemCaseSensitive(s, "file");
-			listed = cJSON_IsString(f) && !strcmp(f->valuestring, de->d_name);
+		const char *n = de->d_name;
+		size_t len = strlen(n);
+		if (!fnmatch("shard*.tar.idx", n, 0)) {
+			if (format != 1 || !listed(shards, n, len - 4))
+				verify_fault(t, "%s: a sidecar of a shard the manifest does not list",
+					     n);
+		} else if (!strcmp(n, "index.json")) {
+			if (format != 2)
+				verify_fault(t, "index.json: an MDS index in a %s folder",
+					     formats[format]);
+		} else if ((!fnmatch("shard*.cxs", n, 0) || !fnmatch("shard*.tar", n, 0) ||
+			    !fnmatch("shard*.mds", n, 0)) && !listed(shards, n, len)) {
+			verify_fault(t, "%s: a shard file the manifest does not list", n);
 		}
-		if (!listed)
-			fault(t, "%s: a shard file the manifest does not list", de->d_name);
 	}
 	closedir(d);
 }
 
-static cJSON *read_manifest(const char *dir)
+/* split, record_format and config.image_size/image_format, which the
+ * record checks compare with; 0, or the format's number. */
+static int read_config(struct tally *t, const char *dir, const cJSON *m, int *format)
 {
-	struct cx_buf p = CX_BUF_INIT, b = CX_BUF_INIT;
-	cx_buf_addf(&p, "%s/manifest.json", dir);
-	FILE *f = fopen(p.data, "rb");
-	cx_buf_release(&p);
-	if (!f)
-		return NULL;
-	char chunk[65536];
-	size_t n;
-	while ((n = fread(chunk, 1, sizeof chunk, f)) > 0)
-		cx_buf_add(&b, chunk, n);
-	fclose(f);
-	cJSON *m = cJSON_ParseWithLength(b.data ? b.data : "", b.len);
-	cx_buf_release(&b);
-	return m;
+	const cJSON *rf = cJSON_GetObjectItemCaseSensitive(m, "record_format");
+	const cJSON *sp = cJSON_GetObjectItemCaseSensitive(m, "split");
+	const cJSON *cfg = cJSON_GetObjectItemCaseSensitive(m, "config");
+	const cJSON *size = cJSON_GetObjectItemCaseSensitive(cfg, "image_size");
+	const cJSON *fmt = cJSON_GetObjectItemCaseSensitive(cfg, "image_format");
+	*format = -1;
+	for (int i = 0; i < 3 && cJSON_IsString(rf); i++)
+		if (!strcmp(rf->valuestring, formats[i]))
+			*format = i;
+	if (*format < 0)
+		return cx_fail("verify: '%s/manifest.json': record_format is not native, webdataset"
+			       " or mds", dir);
+	if (!cJSON_IsString(sp) || cx_rank_of(sp->valuestring) < 0)
+		return cx_fail("verify: '%s/manifest.json': split is not train, val or test", dir);
+	t->split = sp->valuestring;
+	if (cJSON_IsNumber(size) && size->valuedouble >= 1 && size->valuedouble <= 16384 &&
+	    cJSON_IsString(fmt) && (!strcmp(fmt->valuestring, "jpeg") ||
+				    !strcmp(fmt->valuestring, "png"))) {
+		t->image_size = (int)size->valuedouble;
+		t->image_type = !strcmp(fmt->valuestring, "png") ? CX_IMAGE_PNG : CX_IMAGE_JPEG;
+	} else if (!cJSON_IsNull(size)) {
+		return cx_fail("verify: '%s/manifest.json': config.image_size is neither null nor"
+			       " a size with image_format jpeg or png", dir);
+	}
+	return 0;
+}
+
+/* The manifest's totals against the shards: records, bytes, counts, mix,
+ * removed (against leakage.json). Counts and mix only when every record
+ * checked out, or one damaged record would be reported three times. */
+static void check_totals(struct tally *t, const char *dir, const cJSON *m, uint64_t bytes)
+{
+	if (t->records != num(m, "records"))
+		verify_fault(t, "%llu records in the shards, manifest says %llu",
+			     (unsigned long long)t->records, (unsigned long long)num(m, "records"));
+	if (bytes != num(m, "bytes"))
+		verify_fault(t, "manifest.json: bytes is %llu, the shards hold %llu",
+			     (unsigned long long)num(m, "bytes"), (unsigned long long)bytes);
+	if (t->faults == 0) {
+		compare_counts(t, cJSON_GetObjectItemCaseSensitive(m, "counts"));
+		check_mix(t, cJSON_GetObjectItemCaseSensitive(m, "mix"));
+	}
+	check_removed(t, dir, cJSON_GetObjectItemCaseSensitive(m, "removed"));
 }
 
 static int verify(const char *dir)
 {
-	cJSON *m = read_manifest(dir);
+	cJSON *m = read_json(dir, "manifest.json");
 	if (!m)
 		return cx_fail("verify: '%s' has no readable manifest.json: the folder is"
 			       " incomplete or not a shard folder", dir);
-	const cJSON *rf = cJSON_GetObjectItemCaseSensitive(m, "record_format");
 	const cJSON *shards = cJSON_GetObjectItemCaseSensitive(m, "shards");
-	if (num(m, "format_version") != 1 || !cJSON_IsString(rf) || !cJSON_IsArray(shards)) {
+	if (num(m, "format_version") != 1 || !cJSON_IsArray(shards)) {
 		cJSON_Delete(m);
 		return cx_fail("verify: '%s/manifest.json' is not a version 1 shard manifest", dir);
 	}
-	int native = !strcmp(rf->valuestring, "native");
 	struct tally t = {.counts = cJSON_CreateObject()};
+	int format, rc = read_config(&t, dir, m, &format);
+	if (rc) {
+		cJSON_Delete(t.counts);
+		cJSON_Delete(m);
+		return rc;
+	}
 	cJSON_AddObjectToObject(t.counts, "task");
 	cJSON_AddObjectToObject(t.counts, "dataset");
 	cJSON_AddObjectToObject(t.counts, "entry");
+	struct exports x = {CX_BUF_INIT, 0};
 	for (const cJSON *s = shards->child; s; s = s->next)
-		verify_shard(&t, dir, s, native);
-	unlisted(&t, dir, shards);
-	if (t.records != num(m, "records"))
-		fault(&t, "%llu records in the shards, manifest says %llu",
-		      (unsigned long long)t.records, (unsigned long long)num(m, "records"));
-	if (native && t.faults == 0)
-		compare_counts(&t, cJSON_GetObjectItemCaseSensitive(m, "counts"));
+		verify_shard(&t, &x, dir, s, format);
+	if (format == 2) {
+		struct cx_buf want = CX_BUF_INIT;
+		cx_mds_index_json(&want, &x.index);
+		verify_mds_index(&t, dir, &want);
+		cx_buf_release(&want);
+	}
+	unlisted(&t, dir, shards, format);
+	check_totals(&t, dir, m, x.bytes);
 	int n = cJSON_GetArraySize(shards);
 	if (t.faults == 0)
 		printf("%s: %d shards, %llu records, %s: ok\n", dir, n,
-		       (unsigned long long)t.records, rf->valuestring);
+		       (unsigned long long)t.records, formats[format]);
 	else
 		printf("%s: %ld faults\n", dir, t.faults);
+	cx_buf_release(&x.index);
 	cJSON_Delete(t.counts);
 	cJSON_Delete(m);
 	return t.faults ? CX_EXIT_ERROR : CX_EXIT_OK;

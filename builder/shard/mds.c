@@ -35,6 +35,7 @@
  */
 #include "cx.h"
 
+#include "shard/mds.h"
 #include "shard/outfile.h"
 #include "shard/writer.h"
 
@@ -125,9 +126,9 @@ static char *shard_name(uint64_t n)
 	return cx_buf_detach(&b);
 }
 
-static void add_index_entry(struct mds *m, const char *name, uint64_t bytes, uint64_t hash)
+void cx_mds_index_entry(struct cx_buf *b, const char *name, uint64_t bytes, uint64_t hash,
+			uint64_t samples, uint64_t size_limit)
 {
-	struct cx_buf *b = &m->index;
 	if (b->len)
 		cx_buf_adds(b, ", ");
 	add_config_head(b);
@@ -135,8 +136,15 @@ static void add_index_entry(struct mds *m, const char *name, uint64_t bytes, uin
 	cx_buf_add_json_str(b, name);
 	cx_buf_addf(b, ", \"bytes\": %llu, \"hashes\": {\"xxh3_64\": \"%016llx\"}}",
 		    (unsigned long long)bytes, (unsigned long long)hash);
-	cx_buf_addf(b, ", \"samples\": %zu, \"size_limit\": %llu, \"version\": 2, "
-		    "\"zip_data\": null}", m->n, (unsigned long long)m->size_limit);
+	cx_buf_addf(b, ", \"samples\": %llu, \"size_limit\": %llu, \"version\": 2, "
+		    "\"zip_data\": null}", (unsigned long long)samples, (unsigned long long)size_limit);
+}
+
+void cx_mds_index_json(struct cx_buf *out, const struct cx_buf *entries)
+{
+	cx_buf_adds(out, "{\"shards\": [");
+	cx_buf_add(out, entries->data, entries->len);
+	cx_buf_adds(out, "], \"version\": 2}");
 }
 
 static int write_shard(struct mds *m, const char *name, struct cx_error *err)
@@ -167,7 +175,7 @@ static int write_shard(struct mds *m, const char *name, struct cx_error *err)
 	rc = cx_outfile_commit(o, err);
 	if (rc)
 		return rc;
-	add_index_entry(m, name, bytes, hash);
+	cx_mds_index_entry(&m->index, name, bytes, hash, m->n, m->size_limit);
 	if (m->nfiles == m->filecap) {
 		m->filecap = m->filecap ? 2 * m->filecap : 16;
 		m->files = cx_realloc(m->files, m->filecap * sizeof(*m->files));
@@ -288,9 +296,7 @@ static void mds_abort(void *state)
 static int write_index(struct mds *m, struct cx_error *err)
 {
 	struct cx_buf b = CX_BUF_INIT;
-	cx_buf_adds(&b, "{\"shards\": [");
-	cx_buf_add(&b, m->index.data, m->index.len);
-	cx_buf_adds(&b, "], \"version\": 2}");
+	cx_mds_index_json(&b, &m->index);
 	struct cx_outfile *o;
 	int rc = cx_outfile_open(&o, m->dir, "index.json", 0, err);
 	if (rc == 0) {

@@ -12,9 +12,11 @@
  * it). Both are removed at the end.
  *
  * Crash safety: every file is written under a temporary name, fsynced and
- * renamed; manifest.json is written last. A run starts by removing what an
- * earlier run left (our own file names only), so rerunning the same command
- * finishes the job; a folder holding anything else is refused.
+ * renamed, into DIR/.cx-new; when the set is complete it replaces the old
+ * one and manifest.json is written last. A run holds a lock on the folder,
+ * starts by removing what a killed run left (our own file names only), so
+ * rerunning the same command finishes the job; a folder holding anything
+ * else is refused, and one holding a finished set too unless --overwrite.
  */
 #include "cx.h"
 
@@ -22,6 +24,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <fnmatch.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -36,6 +39,8 @@
 
 #define PLAN_DB ".cx-plan.db"
 #define STAGE ".cx-stage.tmp"
+#define NEWSET ".cx-new"      /* the new set, until it is complete */
+#define LOCK ".cx-lock"
 #define MAX_IMAGE (512u << 20)
 #define CX_SHARD_MAX_IMAGES 64 /* images of one record (the plan reads as many) */
 
@@ -61,21 +66,46 @@ const struct cx_shard_writer_ops *cx_shard_format(const char *name)
 
 /* ---------------------------------------------------------- output folder */
 
-/* Every name a shard run (any --format) may leave in its folder. */
-static const char *const ours[] = {
+/*
+ * The folder's life: a run takes an exclusive lock (flock on DIR/.cx-lock,
+ * so a second run into the same folder fails at once instead of silently
+ * replacing the first one's files), writes every file of the new set into
+ * DIR/.cx-new, and only when the set is complete swaps it in: manifest.json
+ * goes first (from then on the folder looks incomplete), then the old set's
+ * files, then the new files are renamed up, and the new manifest is written
+ * last. A finished set (a manifest.json) is replaced only with --overwrite,
+ * and is never touched before the new set is complete: a run killed at any
+ * point before the swap leaves it as it was.
+ */
+
+/* The files of a finished set, in any --format. */
+static const char *const finished[] = {
 	"manifest.json", "leakage.json", "index.json", "shard-[0-9][0-9][0-9][0-9][0-9][0-9].cxs",
 	"shard-[0-9][0-9][0-9][0-9][0-9][0-9].tar", "shard-[0-9][0-9][0-9][0-9][0-9][0-9].tar.idx",
-	"shard.[0-9][0-9][0-9][0-9][0-9].mds", PLAN_DB, PLAN_DB "-journal", STAGE,
-	".*.tmp",
+	"shard.[0-9][0-9][0-9][0-9][0-9].mds",
 };
 
-static int is_ours(const char *name)
+/* What a run keeps while it works (and a killed run may leave). */
+static const char *const temporary[] = {
+	PLAN_DB, PLAN_DB "-journal", STAGE, NEWSET, LOCK, ".*.tmp",
+};
+
+static int matches(const char *const *pats, size_t n, const char *name)
 {
-	for (size_t i = 0; i < CX_ARRAY_LEN(ours); i++)
-		if (fnmatch(ours[i], name, FNM_PERIOD) == 0 ||
-		    (ours[i][0] == '.' && fnmatch(ours[i], name, 0) == 0))
+	for (size_t i = 0; i < n; i++)
+		if (fnmatch(pats[i], name, 0) == 0)
 			return 1;
 	return 0;
+}
+
+static int is_finished(const char *name)
+{
+	return matches(finished, CX_ARRAY_LEN(finished), name);
+}
+
+static int is_temporary(const char *name)
+{
+	return matches(temporary, CX_ARRAY_LEN(temporary), name);
 }
 
 static void path_in(struct cx_buf *b, const char *dir, const char *name)
@@ -84,8 +114,6 @@ static void path_in(struct cx_buf *b, const char *dir, const char *name)
 	cx_buf_addf(b, "%s/%s", dir, name);
 }
 
-/* Creates the folder, or checks that it holds only our files and removes
- * them, manifest.json first so that the folder never looks complete. */
 static int mkdirs(const char *dir)
 {
 	char *p = cx_strdup(dir);
@@ -100,32 +128,98 @@ static int mkdirs(const char *dir)
 	return mkdir(dir, 0755) != 0 && errno != EEXIST ? -1 : 0;
 }
 
-static int prepare_dir(const char *dir, struct cx_error *err)
+/*
+ * Takes DIR/.cx-lock. The lock file is removed when the run ends, so a
+ * finished folder holds only its set; a run that opened the file just before
+ * another removed it would lock a file no longer in the folder, so the lock
+ * counts only when the name still points at the file locked. The kernel
+ * drops the lock when a process dies, so a killed run never blocks the next.
+ */
+static int lock_dir(const char *dir, int *out, struct cx_error *err)
 {
-	if (mkdirs(dir) != 0)
-		return cx_error_set(err, CX_EIO, "cannot create output folder '%s': %s", dir,
-				    strerror(errno));
+	struct cx_buf p = CX_BUF_INIT;
+	path_in(&p, dir, LOCK);
+	int rc = 0;
+	for (;;) {
+		int fd = open(p.data, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+		if (fd < 0) {
+			rc = cx_error_set(err, CX_EIO, "cannot create '%s': %s", p.data,
+					  strerror(errno));
+			break;
+		}
+		if (flock(fd, LOCK_EX | LOCK_NB) != 0) {
+			if (errno == EWOULDBLOCK)
+				rc = cx_error_set(err, CX_EIO, "output folder '%s' is in use: another"
+						  " chexinstruct shard run holds its lock", dir);
+			else
+				rc = cx_error_set(err, CX_EIO, "cannot lock '%s': %s", p.data,
+						  strerror(errno));
+			close(fd);
+			break;
+		}
+		struct stat a, b;
+		if (fstat(fd, &a) == 0 && stat(p.data, &b) == 0 && a.st_ino == b.st_ino &&
+		    a.st_dev == b.st_dev) {
+			*out = fd;
+			break;
+		}
+		close(fd);
+	}
+	cx_buf_release(&p);
+	return rc;
+}
+
+static void unlock_dir(const char *dir, int fd)
+{
+	if (fd < 0)
+		return;
+	struct cx_buf p = CX_BUF_INIT;
+	path_in(&p, dir, LOCK);
+	unlink(p.data); /* while still holding it: see lock_dir */
+	close(fd);
+	cx_buf_release(&p);
+}
+
+/* Removes the files of DIR/.cx-new and the folder itself (what a killed or
+ * failed run left of its new set). */
+static int remove_newset(const char *dir, struct cx_error *err)
+{
+	struct cx_buf p = CX_BUF_INIT, q = CX_BUF_INIT;
+	path_in(&p, dir, NEWSET);
+	DIR *d = opendir(p.data);
+	int rc = 0;
+	if (d) {
+		struct dirent *de;
+		while (rc == 0 && (de = readdir(d)) != NULL) {
+			if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
+				continue;
+			path_in(&q, p.data, de->d_name);
+			if (unlink(q.data) != 0)
+				rc = cx_error_set(err, CX_EIO, "cannot remove '%s': %s", q.data,
+						  strerror(errno));
+		}
+		closedir(d);
+		if (rc == 0 && rmdir(p.data) != 0)
+			rc = cx_error_set(err, CX_EIO, "cannot remove '%s': %s", p.data,
+					  strerror(errno));
+	}
+	cx_buf_release(&p);
+	cx_buf_release(&q);
+	return rc;
+}
+
+/* Removes the entries of dir that keep() accepts. */
+static int remove_some(const char *dir, int (*keep)(const char *), struct cx_error *err)
+{
 	DIR *d = opendir(dir);
 	if (!d)
 		return cx_error_set(err, CX_EIO, "cannot read output folder '%s': %s", dir,
 				    strerror(errno));
+	struct cx_buf p = CX_BUF_INIT;
 	struct dirent *de;
 	int rc = 0;
 	while (rc == 0 && (de = readdir(d)) != NULL) {
-		if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
-			continue;
-		if (!is_ours(de->d_name))
-			rc = cx_error_set(err, CX_EINVAL, "output folder '%s' holds '%s', which"
-					  " chexinstruct shard did not write: use an empty or new"
-					  " folder", dir, de->d_name);
-	}
-	struct cx_buf p = CX_BUF_INIT;
-	path_in(&p, dir, "manifest.json");
-	if (rc == 0 && unlink(p.data) == 0)
-		rc = cx_fsync_dir(dir, err);
-	rewinddir(d);
-	while (rc == 0 && (de = readdir(d)) != NULL) {
-		if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
+		if (!keep(de->d_name) || !strcmp(de->d_name, LOCK) || !strcmp(de->d_name, NEWSET))
 			continue;
 		path_in(&p, dir, de->d_name);
 		if (unlink(p.data) != 0)
@@ -137,6 +231,98 @@ static int prepare_dir(const char *dir, struct cx_error *err)
 	return rc;
 }
 
+static int is_ours(const char *name)
+{
+	return is_finished(name) || is_temporary(name);
+}
+
+/* A folder holding files the sharder did not write is refused; one holding a
+ * finished set is refused unless overwrite. What a killed run left (no
+ * manifest: not finished) is removed; a finished set stays until the new one
+ * is complete (publish). Then DIR/.cx-new is made, empty. */
+static int prepare_dir(const char *dir, int overwrite, struct cx_error *err)
+{
+	DIR *d = opendir(dir);
+	if (!d)
+		return cx_error_set(err, CX_EIO, "cannot read output folder '%s': %s", dir,
+				    strerror(errno));
+	struct dirent *de;
+	int rc = 0, done = 0;
+	while (rc == 0 && (de = readdir(d)) != NULL) {
+		if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
+			continue;
+		if (!is_ours(de->d_name))
+			rc = cx_error_set(err, CX_EINVAL, "output folder '%s' holds '%s', which"
+					  " chexinstruct shard did not write: use an empty or new"
+					  " folder", dir, de->d_name);
+		done |= !strcmp(de->d_name, "manifest.json");
+	}
+	closedir(d);
+	if (rc == 0 && done && !overwrite)
+		rc = cx_error_set(err, CX_EINVAL, "output folder '%s' holds a finished shard set"
+				  " (manifest.json): pass --overwrite to replace it", dir);
+	if (rc == 0)
+		rc = remove_newset(dir, err);
+	if (rc == 0)
+		rc = remove_some(dir, done ? is_temporary : is_ours, err);
+	struct cx_buf p = CX_BUF_INIT;
+	path_in(&p, dir, NEWSET);
+	if (rc == 0 && mkdir(p.data, 0755) != 0)
+		rc = cx_error_set(err, CX_EIO, "cannot create '%s': %s", p.data, strerror(errno));
+	cx_buf_release(&p);
+	return rc;
+}
+
+/* Moves every file of DIR/.cx-new up into DIR. */
+static int move_up(const char *dir, struct cx_error *err)
+{
+	struct cx_buf from = CX_BUF_INIT, to = CX_BUF_INIT, nd = CX_BUF_INIT;
+	path_in(&nd, dir, NEWSET);
+	DIR *d = opendir(nd.data);
+	int rc = d ? 0 : cx_error_set(err, CX_EIO, "cannot read '%s': %s", nd.data,
+				      strerror(errno));
+	struct dirent *de;
+	while (rc == 0 && (de = readdir(d)) != NULL) {
+		if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
+			continue;
+		path_in(&from, nd.data, de->d_name);
+		path_in(&to, dir, de->d_name);
+		if (rename(from.data, to.data) != 0)
+			rc = cx_error_set(err, CX_EIO, "cannot rename '%s' to '%s': %s", from.data,
+					  to.data, strerror(errno));
+	}
+	if (d)
+		closedir(d);
+	cx_buf_release(&from);
+	cx_buf_release(&to);
+	cx_buf_release(&nd);
+	return rc;
+}
+
+/* The new set is complete in DIR/.cx-new: the old one goes (its manifest
+ * first), the new files move up, and the manifest is written last. */
+static int publish(const char *dir, const struct cx_buf *manifest, struct cx_error *err)
+{
+	struct cx_buf p = CX_BUF_INIT;
+	path_in(&p, dir, "manifest.json");
+	int rc = 0;
+	if (unlink(p.data) == 0)
+		rc = cx_fsync_dir(dir, err);
+	else if (errno != ENOENT)
+		rc = cx_error_set(err, CX_EIO, "cannot remove '%s': %s", p.data, strerror(errno));
+	cx_buf_release(&p);
+	if (rc == 0)
+		rc = remove_some(dir, is_finished, err);
+	if (rc == 0)
+		rc = move_up(dir, err);
+	if (rc == 0)
+		rc = cx_fsync_dir(dir, err);
+	if (rc == 0)
+		rc = cx_write_file_atomic(dir, "manifest.json", manifest->data, manifest->len, err);
+	if (rc == 0)
+		rc = remove_newset(dir, err);
+	return rc;
+}
 /* ----------------------------------------------------------------- images */
 
 /*
@@ -180,6 +366,7 @@ struct run {
 	uint64_t written;
 	struct cx_buf key;
 	struct cx_error werr;           /* a staging write error inside a walk */
+	struct cx_buf work;             /* DIR/.cx-new, where the new set is written */
 	double mark;                    /* when the last phase ended */
 };
 
@@ -662,7 +849,7 @@ static int on_removed(void *ctx, const struct cx_plan_removed *x, struct cx_erro
 static int write_leakage(struct run *r, struct leak *l, struct cx_error *err)
 {
 	struct cx_buf p = CX_BUF_INIT;
-	path_in(&p, r->o->out, ".leakage.json.tmp");
+	path_in(&p, r->work.data, ".leakage.json.tmp");
 	l->f = fopen(p.data, "w");
 	if (!l->f) {
 		cx_error_set(err, CX_EIO, "cannot create '%s': %s", p.data, strerror(errno));
@@ -679,7 +866,7 @@ static int write_leakage(struct run *r, struct leak *l, struct cx_error *err)
 	if (fflush(l->f) != 0 && rc == 0)
 		rc = cx_error_set(err, CX_EIO, "cannot write '%s': %s", p.data, strerror(errno));
 	if (rc == 0)
-		rc = cx_fsync_rename(fileno(l->f), r->o->out, ".leakage.json.tmp", "leakage.json",
+		rc = cx_fsync_rename(fileno(l->f), r->work.data, ".leakage.json.tmp", "leakage.json",
 				     err);
 	fclose(l->f);
 	l->f = NULL;
@@ -800,7 +987,7 @@ static int write_manifest(struct run *r, const struct mixinfo *mi, const struct 
 		first = 0;
 	}
 	cx_buf_adds(&b, first ? "]}\n" : "\n ]}\n");
-	int rc = cx_write_file_atomic(o->out, "manifest.json", b.data, b.len, err);
+	int rc = publish(o->out, &b, err);
 	cx_buf_release(&b);
 	sum->records = records;
 	sum->bytes = bytes;
@@ -864,7 +1051,7 @@ static int write_shards(struct run *r, struct cx_shard_file **files, size_t *nfi
 	r->wpool = cx_pool_new(r->o->threads, depth, work_record);
 	if (!r->wpool)
 		return cx_error_set(err, CX_EIO, "cannot start %d threads", r->o->threads);
-	if (r->ops->open(&r->wstate, r->o->out, &r->o->limits, err))
+	if (r->ops->open(&r->wstate, r->work.data, &r->o->limits, err))
 		return err->code;
 	int rc = cx_plan_each_record(r->cat, on_record, r, err);
 	if (rc == 0)
@@ -968,6 +1155,10 @@ static void cleanup(struct run *r)
 		unlink(p.data);
 	}
 	cx_buf_release(&p);
+	/* a failed run's new set is not finished: it goes (an old set stays) */
+	struct cx_error ignored = {0};
+	remove_newset(r->o->out, &ignored);
+	cx_buf_release(&r->work);
 	for (size_t i = 0; r->jobs && i < pool_depth_for(r->o->threads); i++) {
 		cx_buf_release(&r->jobs[i].path);
 		cx_buf_release(&r->jobs[i].name);
@@ -1041,8 +1232,15 @@ int cx_shard_run(struct cx_cat *cat, const struct cx_templates *t, const struct 
 	mi.mix = &mix;
 	if (rc == 0)
 		rc = check_labels(cat, &mi, o->mix, err);
+	int lock = -1;
+	if (rc == 0 && mkdirs(o->out) != 0)
+		rc = cx_error_set(err, CX_EIO, "cannot create output folder '%s': %s", o->out,
+				  strerror(errno));
 	if (rc == 0)
-		rc = prepare_dir(o->out, err);
+		rc = lock_dir(o->out, &lock, err);
+	if (rc == 0)
+		rc = prepare_dir(o->out, o->overwrite, err);
+	path_in(&r.work, o->out, NEWSET);
 	if (rc == 0) {
 		mi.avail = cx_calloc(mi.n + 1, sizeof(int64_t));
 		mi.counts = cx_calloc(mi.n + 1, sizeof(int64_t));
@@ -1050,6 +1248,8 @@ int cx_shard_run(struct cx_cat *cat, const struct cx_templates *t, const struct 
 		rc = pipeline(&r, &mi, sum, err);
 		cleanup(&r);
 	}
+	cx_buf_release(&r.work);
+	unlock_dir(o->out, lock);
 	free(mi.avail);
 	free(mi.counts);
 	free(mi.requested);

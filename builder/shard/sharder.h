@@ -30,6 +30,10 @@ struct cx_shard_opts {
 	 * reading them again for the records (1 = on the main thread). The
 	 * output does not depend on it. */
 	int threads;
+	/* --overwrite: replace a finished set (a folder with a manifest.json);
+	 * without it such a folder is refused. Either way the old set stays
+	 * whole until the new one is complete. */
+	int overwrite;
 	/* Test and benchmark hooks (the command line reads them from the
 	 * environment, CX_SHARD_CRASH_AFTER and CX_SHARD_TIMES): crash_after N
 	 * >= 1 _exit(3)s the process right after record N is handed to the

@@ -124,8 +124,8 @@ assert (d["seed"], d["build_seed"]) == (7, 0), (d["seed"], d["build_seed"])'
 "$cx" --catalogue "$tmp/seed5.db" shard --out "$tmp/seed5" --split train >/dev/null 2>&1
 py "a catalogue built with --seed 5: build_seed 5, seed 0" "$tmp/seed5" '
 assert (d["seed"], d["build_seed"]) == (0, 5), (d["seed"], d["build_seed"])'
-shd --out "$tmp/train2" --split train >/dev/null 2>&1
-check "rerunning into a finished folder starts over and gives the same bytes" \
+shd --out "$tmp/train2" --split train --overwrite >/dev/null 2>&1
+check "rerunning into a finished folder with --overwrite starts over and gives the same bytes" \
   cmp "$tmp/train/shard-000000.cxs" "$tmp/train2/shard-000000.cxs"
 
 # --- limits ---------------------------------------------------------------------
@@ -264,8 +264,9 @@ CX_SHARD_CRASH_AFTER=25 "$cx" --catalogue "$db" shard --out "$tmp/crash" --split
 check "the test hook kills the writer part way (exit 3)" test $? -eq 3
 check "the killed run leaves no manifest" test ! -e "$tmp/crash/manifest.json"
 check "and verify says the folder is incomplete" sh -c "! '$cx' verify '$tmp/crash' 2>/dev/null"
-check "its finished shards are there, the open one only under a temporary name" \
-  sh -c "cd '$tmp/crash' && test -f shard-000001.cxs && test ! -e shard-000002.cxs && test -f .shard-000002.cxs.tmp"
+check "its finished shards are in .cx-new, the open one only under a temporary name" \
+  sh -c "cd '$tmp/crash/.cx-new' && test -f shard-000001.cxs && test ! -e shard-000002.cxs &&
+    test -f .shard-000002.cxs.tmp && test -z \"\$(ls '$tmp/crash')\""
 shd --out "$tmp/crash" --split train --max-records 10 >/dev/null 2>&1
 check "rerunning the same command finishes the job" "$cx" verify "$tmp/crash"
 check "with the same bytes as an uninterrupted run" \
@@ -332,7 +333,7 @@ for f in native webdataset mds buffered; do
     --split train --mix "$tmp/big.json" --max-bytes 3000000 "${args[@]}") >/dev/null 2>"$tmp/full.err"
   check "$f: a write that fails exits 1" test $? -eq 1
   check "$f: with one line naming the file and the reason" sh -c "test \$(wc -l <'$tmp/full.err') -eq 1 &&
-    grep -Eq \"^chexinstruct: error: cannot write '.*/full-$f/\\.shard[-.]0+\\.(cxs|tar|mds)\\.tmp': File too large\\\$\" '$tmp/full.err'"
+    grep -Eq \"^chexinstruct: error: cannot write '.*/full-$f/\\.cx-new/\\.shard[-.]0+\\.(cxs|tar|mds)\\.tmp': File too large\\\$\" '$tmp/full.err'"
   check "$f: and leaves nothing in the folder" sh -c "test -z \"\$(ls -A '$tmp/full-$f')\""
 done
 shd --out "$tmp/full-native" --split train --mix "$tmp/big.json" --max-bytes 3000000 >/dev/null 2>&1
