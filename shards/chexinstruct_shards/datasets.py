@@ -22,28 +22,46 @@ except ImportError:
     _MapBase = _IterBase = object
 
 
+def _check_shards(path, m):
+    """The manifest's shard list, as the datasets read it."""
+    shards = m.get("shards")
+    if not isinstance(shards, list):
+        raise ShardError("%s: shards is not a list" % path)
+    for k, s in enumerate(shards):
+        ok = isinstance(s, dict) and isinstance(s.get("file"), str) and \
+            isinstance(s.get("records"), int) and not isinstance(s.get("records"), bool)
+        if not ok or s["records"] < 0 or "/" in s["file"] or s["file"] in ("", ".", ".."):
+            raise ShardError("%s: shard entry %d is not {file, records}" % (path, k))
+
+
 def load_manifest(folder):
-    """Reads FOLDER/manifest.json; a folder without one is incomplete."""
+    """Reads FOLDER/manifest.json; a folder without one is incomplete. A
+    manifest that is not the JSON the sharder writes raises ShardError."""
     path = os.path.join(folder, "manifest.json")
     try:
         with open(path, "rb") as f:
-            m = json.load(f)
+            m = json.loads(f.read().decode("utf-8"))
     except FileNotFoundError:
         raise ShardError("%s: no manifest.json; the folder is incomplete (the sharder "
                          "writes it last)" % folder)
+    except (ValueError, RecursionError) as e:  # UnicodeDecodeError is a ValueError
+        raise ShardError("%s: damaged, not JSON: %s" % (path, e))
+    if not isinstance(m, dict):
+        raise ShardError("%s: damaged, not a JSON object" % path)
     if m.get("format") != "chexinstruct-shards" or m.get("record_format") != "native":
         raise ShardError("%s: not a native chexinstruct shard folder (format %r, "
                          "record_format %r)" % (path, m.get("format"), m.get("record_format")))
     if m.get("format_version") != 1:
         raise ShardError("%s: format_version %r; this reader knows 1"
                          % (path, m.get("format_version")))
+    _check_shards(path, m)
     return m
 
 
 class ShardFolder:
     """The shards of one folder, opened lazily, addressed by global index."""
 
-    def __init__(self, folder, verify=False):
+    def __init__(self, folder, verify=True):
         self.folder = folder
         self.verify = verify
         self.manifest = load_manifest(folder)
@@ -62,6 +80,10 @@ class ShardFolder:
             self.starts.append(total)
             total += n
         self.total = total
+        if total != self.manifest.get("records"):
+            raise ShardError("%s: the shards' records add up to %d, records says %r"
+                             % (os.path.join(folder, "manifest.json"), total,
+                                self.manifest.get("records")))
         self._open = {}
 
     def shard(self, k):
@@ -113,7 +135,7 @@ class ChexinstructDataset(_MapBase):
     A record is a dict: instruction, answer, meta (dict), images (list of the
     encoded bytes, or PIL images with decode_images=True), image_types."""
 
-    def __init__(self, folder, decode_images=False, verify=False, transform=None):
+    def __init__(self, folder, decode_images=False, verify=True, transform=None):
         self.shards = ShardFolder(folder, verify)
         self.decode_images = decode_images
         self.transform = transform
@@ -190,7 +212,7 @@ class ChexinstructIterableDataset(_IterBase):
     set_epoch(e) before each epoch for a fresh, reproducible order."""
 
     def __init__(self, folder, shuffle=True, seed=0, rank=None, world_size=None,
-                 decode_images=False, verify=False, transform=None, by="shard"):
+                 decode_images=False, verify=True, transform=None, by="shard"):
         self.shards = ShardFolder(folder, verify)
         self.shuffle, self.seed, self.epoch = shuffle, seed, 0
         self.rank, self.world_size = rank, world_size

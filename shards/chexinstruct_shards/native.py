@@ -4,6 +4,8 @@ The reader keeps the index (16 bytes a record) in memory and reads each record
 with one os.pread, so it is safe to share across forked DataLoader workers
 (pread does not move a shared file offset; the file is reopened after a fork).
 """
+import ctypes
+import ctypes.util
 import json
 import os
 import struct
@@ -11,10 +13,28 @@ import warnings
 
 try:
     import xxhash
-except ImportError:  # checksums are then skipped, with one warning
+except ImportError:  # then libxxhash through ctypes, below
     xxhash = None
 
-HAVE_XXHASH = xxhash is not None
+
+def _libxxhash():
+    """XXH3_64bits from the C library (Debian: libxxhash0, which apt itself
+    needs, so it is on every Debian system), when the module is missing."""
+    for name in (ctypes.util.find_library("xxhash"), "libxxhash.so.0"):
+        if not name:
+            continue
+        try:
+            fn = ctypes.CDLL(name).XXH3_64bits
+        except (OSError, AttributeError):
+            continue
+        fn.argtypes = [ctypes.c_char_p, ctypes.c_size_t]
+        fn.restype = ctypes.c_uint64
+        return fn
+    return None
+
+
+_xxh3_c = None if xxhash is not None else _libxxhash()
+HAVE_XXHASH = xxhash is not None or _xxh3_c is not None
 
 MAGIC = b"CXSHARD\x00"
 VERSION = 1
@@ -27,15 +47,19 @@ _warned = False
 
 
 def xxh3(data):
-    """XXH3-64 with seed 0, as an int; None without the xxhash module."""
-    if xxhash is None:
-        global _warned
-        if not _warned:
-            warnings.warn("chexinstruct_shards: the xxhash module is missing "
-                          "(Debian: python3-xxhash); checksums are not verified")
-            _warned = True
-        return None
-    return xxhash.xxh3_64_intdigest(data)
+    """XXH3-64 with seed 0, as an int; None when neither the xxhash module
+    nor libxxhash is there."""
+    if xxhash is not None:
+        return xxhash.xxh3_64_intdigest(data)
+    if _xxh3_c is not None:
+        data = bytes(data)
+        return _xxh3_c(data, len(data))
+    global _warned
+    if not _warned:
+        warnings.warn("chexinstruct_shards: neither the xxhash module (Debian: "
+                      "python3-xxhash) nor libxxhash is there; checksums are not verified")
+        _warned = True
+    return None
 
 
 class ShardError(Exception):
@@ -75,8 +99,10 @@ def parse_record(buf, verify=True, where="record"):
         instruction = take(ilen).decode("utf-8")
         answer = take(alen).decode("utf-8")
         meta = json.loads(take(mlen).decode("utf-8"))
-    except (UnicodeDecodeError, ValueError) as e:
+    except (ValueError, RecursionError) as e:  # UnicodeDecodeError is a ValueError
         raise ShardError("%s: %s" % (where, e))
+    if not isinstance(meta, dict):
+        raise ShardError("%s: metadata is not a JSON object" % where)
     out = {"instruction": instruction, "answer": answer, "meta": meta, "images": [],
            "image_types": []}
     for n, kind in images:
@@ -90,11 +116,12 @@ def parse_record(buf, verify=True, where="record"):
 class NativeShard:
     """Random access to the records of one .cxs file.
 
-    verify=True checks each record's hash as it is read (and verify_file()
-    checks the whole-shard hash); the header and index hashes are always
-    checked when the xxhash module is present."""
+    Each record's hash is checked as it is read (one XXH3 pass over bytes
+    that were read anyway: cheap next to decoding an image); verify=False
+    skips that. verify_file() checks the whole-shard hash. The header and
+    index hashes are always checked. All need XXH3 (module or library)."""
 
-    def __init__(self, path, verify=False):
+    def __init__(self, path, verify=True):
         self.path = path
         self.verify = verify
         self._fd, self._pid = None, None
@@ -117,6 +144,8 @@ class NativeShard:
             raise ShardError("%s: header says %d bytes and index at %d for %d records; "
                              "the file has %d bytes" % (path, size, index_off, count, actual))
         index = os.pread(fd, 16 * count + 8, index_off)
+        if len(index) != 16 * count + 8:
+            raise ShardError("%s: the index is cut short" % path)
         got = xxh3(index[:-8])
         if got is not None and got != struct.unpack_from("<Q", index, 16 * count)[0]:
             raise ShardError("%s: index hash mismatch" % path)
@@ -136,7 +165,10 @@ class NativeShard:
 
     def _file(self):
         if self._fd is None or self._pid != os.getpid():
-            self._fd = os.open(self.path, os.O_RDONLY)
+            try:
+                self._fd = os.open(self.path, os.O_RDONLY)
+            except FileNotFoundError:
+                raise ShardError("%s: missing" % self.path)
             self._pid = os.getpid()
         return self._fd
 

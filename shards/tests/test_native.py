@@ -1,8 +1,9 @@
 """Tests of the native shard readers (python3 -m unittest discover -s tests -t .
 from shards/). Standard library only: the shards are written here by a small
 writer that follows schema/shard-format.md, not by the C binary. Checksum
-tests need the xxhash module (Debian: python3-xxhash) and are skipped without
-it; the DataLoader test needs torch and is skipped without it.
+tests need XXH3, from the xxhash module (Debian: python3-xxhash) or else from
+libxxhash (libxxhash0, on every Debian system), and are skipped without
+both; the DataLoader test needs torch and is skipped without it.
 """
 import json
 import os
@@ -17,11 +18,7 @@ sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."
 from chexinstruct_shards import (HAVE_XXHASH, ChexinstructDataset,  # noqa: E402
                                  ChexinstructIterableDataset, NativeShard, ShardError,
                                  partition)
-
-try:
-    import xxhash
-except ImportError:
-    xxhash = None
+from chexinstruct_shards.native import xxh3  # noqa: E402
 
 try:
     import torch
@@ -30,8 +27,8 @@ except ImportError:
 
 
 def h(data):
-    # Without xxhash the fixture stores zeros; the reader then skips checks.
-    return xxhash.xxh3_64_intdigest(data) if xxhash else 0
+    # Without XXH3 the fixture stores zeros; the reader then skips checks.
+    return xxh3(data) if HAVE_XXHASH else 0
 
 
 def encode_record(instruction, answer, meta, images):
@@ -150,6 +147,107 @@ class TestNativeShard(Folder):
                 s.read(3)
 
 
+def flip(path, off, bit=0x01):
+    with open(path, "r+b") as f:
+        f.seek(off)
+        b = f.read(1)
+        f.seek(off)
+        f.write(bytes([b[0] ^ bit]))
+
+
+@unittest.skipUnless(HAVE_XXHASH, "needs XXH3 (python3-xxhash or libxxhash)")
+class TestDamage(Folder):
+    """Issue 10: with the defaults, a damaged shard or manifest is never read
+    as a record that differs from what was written, and every refusal is a
+    ShardError, not a JSON, Unicode or struct error."""
+
+    def read_all(self, **kw):
+        ds = ChexinstructDataset(self.dir, **kw)
+        return [ds[g] for g in range(len(ds))]
+
+    def test_record_hash_checked_by_default(self):
+        path = os.path.join(self.dir, "shard-000002.cxs")
+        with NativeShard(path) as s:
+            off = s._index[2 * 3] + 20  # inside record 3 of shard 2: global 10
+        flip(path, off)
+        ds = ChexinstructDataset(self.dir)
+        self.assertEqual(ds[9]["meta"]["key"], "r9")
+        with self.assertRaisesRegex(ShardError, "shard-000002.cxs record 3: record hash "
+                                    "mismatch"):
+            ds[10]
+        it = ChexinstructIterableDataset(self.dir, shuffle=False)
+        with self.assertRaisesRegex(ShardError, "record 3: record hash mismatch"):
+            list(it.iter_part(0, 1))
+
+    def test_verify_false_opts_out(self):
+        path = os.path.join(self.dir, "shard-000002.cxs")
+        with NativeShard(path) as s:
+            off = s._index[2 * 3] + 16 + 8 * 1  # the first byte of record 3's instruction
+        flip(path, off)
+        ds = ChexinstructDataset(self.dir, verify=False)
+        self.assertEqual(ds[10]["instruction"], "Puestion 10?")
+
+    def test_every_single_byte_flip_of_a_shard_is_refused(self):
+        path = os.path.join(self.dir, "shard-000001.cxs")
+        with open(path, "rb") as f:
+            good = f.read()
+        for off in range(len(good)):
+            for bit in (0x01, 0x80):
+                with open(path, "wb") as f:
+                    f.write(good[:off] + bytes([good[off] ^ bit]) + good[off + 1:])
+                with self.assertRaises(ShardError, msg="byte %d bit %#x" % (off, bit)):
+                    self.read_all()
+
+    def write_manifest(self, data):
+        with open(os.path.join(self.dir, "manifest.json"), "wb") as f:
+            f.write(data)
+
+    def test_damaged_manifest_raises_shard_error(self):
+        cases = [
+            (b'{"format": "chexinstruct-shards", "shards": [', "damaged, not JSON"),
+            (b'{"format": "chexinstruct-shards\xff"}', "damaged, not JSON"),
+            (b"\xff\xfe{}", "damaged, not JSON"),
+            (b"[1, 2]", "damaged, not a JSON object"),
+            (b"[" * 100000, "damaged, not JSON"),
+        ]
+        for data, want in cases:
+            self.write_manifest(data.replace(b"\\xff", b"\xff").replace(b"\\xfe", b"\xfe"))
+            with self.assertRaisesRegex(ShardError, want, msg=data[:40]):
+                ChexinstructDataset(self.dir)
+
+    def test_bad_shard_entries_raise_shard_error(self):
+        path = os.path.join(self.dir, "manifest.json")
+        with open(path) as f:
+            good = json.load(f)
+        for bad in ({"records": 4}, {"file": "shard-000000.cxs", "records": "4"},
+                    {"file": "../x.cxs", "records": 4}, {"file": "a", "records": -1}, 7):
+            m = json.loads(json.dumps(good))
+            m["shards"][0] = bad
+            self.write_manifest(json.dumps(m).encode())
+            with self.assertRaisesRegex(ShardError, "shard entry 0 is not", msg=repr(bad)):
+                ChexinstructDataset(self.dir)
+
+    def test_every_single_byte_flip_of_the_manifest(self):
+        path = os.path.join(self.dir, "manifest.json")
+        with open(path, "rb") as f:
+            good = f.read()
+        want = self.read_all()
+        for off in range(len(good)):
+            self.write_manifest(good[:off] + bytes([good[off] ^ 0x01]) + good[off + 1:])
+            try:
+                got = self.read_all()
+            except ShardError:
+                continue
+            # a flip the reader accepts changed no record (a seed, say)
+            self.assertEqual(got, want, msg="byte %d" % off)
+
+    def test_missing_shard_is_a_shard_error(self):
+        os.remove(os.path.join(self.dir, "shard-000003.cxs"))
+        ds = ChexinstructDataset(self.dir)
+        with self.assertRaisesRegex(ShardError, "shard-000003.cxs: missing"):
+            ds[12]
+
+
 class TestMapDataset(Folder):
     def test_random_access_agrees_with_manifest(self):
         ds = ChexinstructDataset(self.dir)
@@ -184,11 +282,23 @@ class TestMapDataset(Folder):
         with open(path) as f:
             m = json.load(f)
         m["shards"][1]["records"] = 4
+        m["records"] += 1  # still adding up: the shard itself is found out
         with open(path, "w") as f:
             json.dump(m, f)
         ds = ChexinstructDataset(self.dir)
         with self.assertRaisesRegex(ShardError, "manifest.json says 4"):
             ds[5]
+
+    def test_manifest_total_mismatch(self):
+        path = os.path.join(self.dir, "manifest.json")
+        with open(path) as f:
+            m = json.load(f)
+        m["records"] = 18
+        with open(path, "w") as f:
+            json.dump(m, f)
+        with self.assertRaisesRegex(ShardError, "the shards' records add up to 19, records "
+                                    "says 18"):
+            ChexinstructDataset(self.dir)
 
     def test_no_manifest(self):
         os.remove(os.path.join(self.dir, "manifest.json"))

@@ -238,6 +238,42 @@ check "and the foreign file is left alone" test -f "$tmp/foreign/notes.txt"
 shd --out "$tmp/x" --split nope >/dev/null 2>&1
 check "--split nope is a usage error (exit 2)" test $? -eq 2
 
+# --- one run at a time, and finished sets kept ------------------------------------
+# flock(1) holds the folder's lock as a running shard would: a second run fails
+# at once and touches nothing.
+mkdir -p "$tmp/busy"
+flock -n "$tmp/busy/.cx-lock" "$cx" --catalogue "$db" shard --out "$tmp/busy" --split train \
+  >/dev/null 2>"$tmp/busy.err"
+check "a run into a folder another run holds fails (exit 1)" test $? -eq 1
+check "with one line naming the folder and the lock" test "$(cat "$tmp/busy.err")" = \
+  "chexinstruct: error: output folder '$tmp/busy' is in use: another chexinstruct shard run holds its lock"
+check "and writes nothing" test "$(ls -A "$tmp/busy")" = .cx-lock
+# Two real runs started together: one holds the lock, the other is refused.
+printf '{"total": 3000}\n' >"$tmp/big.json"
+shd --out "$tmp/race" --split train --mix "$tmp/big.json" >/dev/null 2>"$tmp/race1.err" &
+shd --out "$tmp/race" --split train --mix "$tmp/big.json" >/dev/null 2>"$tmp/race2.err" &
+wait %1; r1=$?; wait %2; r2=$?
+check "two runs at once into one folder: exactly one succeeds" test $((r1 + r2)) -eq 1
+check "the other says the folder is in use" sh -c "cat '$tmp/race1.err' '$tmp/race2.err' |
+  grep -qx \"chexinstruct: error: output folder '$tmp/race' is in use: another chexinstruct shard run holds its lock\""
+check "and the winner's set verifies" "$cx" verify "$tmp/race"
+# A finished set is replaced only with --overwrite, whatever the format.
+cp -r "$tmp/small" "$tmp/keep"
+shd --out "$tmp/keep" --split train --format webdataset >/dev/null 2>"$tmp/keep.err"
+check "shard into a finished set without --overwrite is refused (exit 1)" test $? -eq 1
+check "with one line saying so" test "$(cat "$tmp/keep.err")" = \
+  "chexinstruct: error: output folder '$tmp/keep' holds a finished shard set (manifest.json): pass --overwrite to replace it"
+check "and the finished set is untouched" diff -r "$tmp/small" "$tmp/keep"
+CX_SHARD_CRASH_AFTER=30 "$cx" --catalogue "$db" shard --out "$tmp/keep" --split train \
+  --format webdataset --max-records 10 --overwrite >/dev/null 2>&1
+check "a killed --overwrite run (exit 3) ..." test $? -eq 3
+check "leaves the old set whole: verify passes, the same bytes" sh -c "'$cx' verify '$tmp/keep' >/dev/null &&
+  cd '$tmp/keep' && for f in *; do cmp \"\$f\" '$tmp/small/'\"\$f\" || exit 1; done"
+shd --out "$tmp/keep" --split train --format webdataset --overwrite >/dev/null 2>&1
+check "--overwrite replaces it with a webdataset set that verifies" "$cx" verify "$tmp/keep"
+check "leaving none of the native files and no temporary ones" test \
+  "$(cd "$tmp/keep" && ls -A | tr '\n' ' ')" = "leakage.json manifest.json shard-000000.tar shard-000000.tar.idx "
+
 # --- corruption -----------------------------------------------------------------
 cp -r "$tmp/small" "$tmp/broken"
 # flip one byte in the middle of record 3 of shard 2
@@ -339,6 +375,26 @@ done
 shd --out "$tmp/full-native" --split train --mix "$tmp/big.json" --max-bytes 3000000 >/dev/null 2>&1
 check "with room again, the same command finishes the job" "$cx" verify "$tmp/full-native"
 
+# The plan (DIR/.cx-plan.db) is written before any shard: a 64 KiB limit stops
+# it, and the message must send the user to the output folder, not the catalogue.
+(trap '' XFSZ; ulimit -f 64; exec "$cx" --catalogue "$db" shard --out "$tmp/plan-full" \
+  --split train --mix "$tmp/big.json") >/dev/null 2>"$tmp/pf.err"
+check "a failed write to the plan exits 1" test $? -eq 1
+check "with one line blaming the plan file in the output folder" grep -Eqx \
+  "chexinstruct: error: cannot write the shard plan '$tmp/plan-full/\.cx-plan\.db': (disk I/O error|File too large)" "$tmp/pf.err"
+# A real full disk (ENOSPC): a 128 KiB tmpfs, mounted in a mount namespace of its
+# own so nothing outside the test sees it. That needs root (CI runs as root);
+# elsewhere the file size limit above stands in for it.
+mkdir -p "$tmp/tiny"
+if unshare -m sh -c "mount -t tmpfs -o size=128k tmpfs '$tmp/tiny'" 2>/dev/null; then
+  unshare -m sh -c "mount -t tmpfs -o size=128k tmpfs '$tmp/tiny' && exec '$cx' --catalogue '$db' \
+    shard --out '$tmp/tiny/out' --split train --mix '$tmp/big.json'" >/dev/null 2>"$tmp/tiny.err"
+  check "a full disk while planning (a 128 KiB tmpfs) blames the plan file" test "$(cat "$tmp/tiny.err")" = \
+    "chexinstruct: error: cannot write the shard plan '$tmp/tiny/out/.cx-plan.db': database or disk is full"
+else
+  ok "# SKIP mounting a tmpfs needs root"
+fi
+
 # --- split hygiene and dedup across sources -----------------------------------
 # CheXpert and VQA-RAD, where a VQA-RAD test image has the bytes of a CheXpert
 # train image, and two CheXpert train images have the same bytes.
@@ -410,6 +466,120 @@ for f in webdataset mds; do
   shd --out "$tmp/$f" --split val --format $f >/dev/null 2>&1
   check "--format $f writes a folder verify accepts" "$cx" verify "$tmp/$f"
 done
+
+# --- verify: every sidecar and manifest field ------------------------------------
+# damage WHAT SRC CODE LINE: a copy of SRC changed by the Python CODE (run in the
+# copy, with json and struct imported) must fail verify with exactly LINE.
+damage() {
+  local what="$1" src="$2" code="$3" line="$4" d="$tmp/dmg"
+  rm -rf "$d" && cp -r "$src" "$d"
+  (cd "$d" && python3 -c "import json, struct
+def edit(name, fn):
+    j = json.load(open(name)); fn(j); open(name, 'w').write(json.dumps(j, sort_keys=name == 'index.json'))
+$code")
+  "$cx" verify "$d" >/dev/null 2>"$tmp/dmg.err"
+  check "verify catches $what (exit 1)" test $? -eq 1
+  check "  with exactly: ${line#chexinstruct: verify: }" test "$(cat "$tmp/dmg.err")" = "$line"
+}
+v="chexinstruct: verify:"
+shd --out "$tmp/wds3" --split train --format webdataset --max-records 20 >/dev/null 2>&1
+shd --out "$tmp/mds3" --split train --format mds --max-records 20 >/dev/null 2>&1
+check "verify passes on 3-shard webdataset and mds folders" sh -c "'$cx' verify '$tmp/wds3' && '$cx' verify '$tmp/mds3'"
+damage "a changed .tar.idx offset" "$tmp/wds3" '
+b = bytearray(open("shard-000001.tar.idx", "rb").read()); b[8] ^= 1
+open("shard-000001.tar.idx", "wb").write(b)' \
+  "$v shard-000001.tar.idx: entry 1 is 7169, the tar gives 7168"
+damage "a truncated .tar.idx" "$tmp/wds3" '
+b = open("shard-000000.tar.idx", "rb").read(); open("shard-000000.tar.idx", "wb").write(b[:-8])' \
+  "$v shard-000000.tar.idx: 160 bytes, the tar's 20 samples give 168"
+damage "a missing .tar.idx" "$tmp/wds3" 'import os; os.remove("shard-000002.tar.idx")' \
+  "$v shard-000002.tar.idx: missing or unreadable"
+damage "a stray .tar.idx" "$tmp/wds3" '
+open("shard-000003.tar.idx", "wb").write(open("shard-000002.tar.idx", "rb").read())' \
+  "$v shard-000003.tar.idx: a sidecar of a shard the manifest does not list"
+damage "a tar whose member header is damaged (and its hash)" "$tmp/wds3" '
+b = bytearray(open("shard-000001.tar", "rb").read()); b[7168 + 130] ^= 1
+open("shard-000001.tar", "wb").write(b)' \
+  "$v shard-000001.tar: hash $(python3 -c '
+import sys, xxhash
+b = bytearray(open(sys.argv[1], "rb").read()); b[7168 + 130] ^= 1
+print("%016x" % xxhash.xxh3_64_intdigest(bytes(b)))' "$tmp/wds3/shard-000001.tar"), manifest says $(python3 -c '
+import json, sys; print(json.load(open(sys.argv[1]))["shards"][1]["xxh3"])' "$tmp/wds3/manifest.json")
+$v shard-000001.tar: the member header at offset 7168 is damaged (checksum or size field)"
+damage "a changed samples count in index.json" "$tmp/mds3" '
+edit("index.json", lambda j: j["shards"][0].update(samples=21))' \
+  "$v index.json: shards[0].samples is 21, the shards give 20"
+damage "a changed shard size in index.json" "$tmp/mds3" '
+edit("index.json", lambda j: j["shards"][1]["raw_data"].update(bytes=1))' \
+  "$v index.json: shards[1].raw_data.bytes is 1, the shards give $(stat -c %s "$tmp/mds3/shard.00001.mds")"
+damage "a changed hash in index.json" "$tmp/mds3" '
+edit("index.json", lambda j: j["shards"][2]["raw_data"]["hashes"].update(xxh3_64="0"))' \
+  "$v index.json: shards[2].raw_data.hashes.xxh3_64 is \"0\", the shards give \"$(python3 -c '
+import json, sys; print(json.load(open(sys.argv[1]))["shards"][2]["xxh3"])' "$tmp/mds3/manifest.json")\""
+damage "a shard missing from index.json" "$tmp/mds3" '
+edit("index.json", lambda j: j["shards"].pop())' \
+  "$v index.json: shards (its length) differs from what the shards give"
+damage "index.json reformatted" "$tmp/mds3" '
+b = open("index.json").read(); open("index.json", "w").write(b.replace(", ", ","))' \
+  "$v index.json: the fields the shards give, in other bytes"
+damage "index.json cut short" "$tmp/mds3" '
+b = open("index.json").read(); open("index.json", "w").write(b[:100])' \
+  "$v index.json: not valid JSON"
+damage "a missing index.json" "$tmp/mds3" 'import os; os.remove("index.json")' \
+  "$v index.json: missing or unreadable"
+damage "an mds sample whose column lengths are damaged (and its hash)" "$tmp/mds3" '
+b = bytearray(open("shard.00000.mds", "rb").read()); n = struct.unpack_from("<I", b, 0)[0]
+off = struct.unpack_from("<I", b, 4 + 4 * 3)[0]; b[off] ^= 0x10
+open("shard.00000.mds", "wb").write(b)
+edit("manifest.json", lambda j: j["shards"][0].update(xxh3=__import__("xxhash").xxh3_64_hexdigest(bytes(b))))
+edit("index.json", lambda j: j["shards"][0]["raw_data"]["hashes"].update(xxh3_64=__import__("xxhash").xxh3_64_hexdigest(bytes(b))))' \
+  "$v shard.00000.mds: sample 3: its column lengths do not add up to its size (the first bad record)"
+damage "a mix entry's records" "$tmp/small" '
+edit("manifest.json", lambda j: j["mix"][0].update(records=j["mix"][0]["records"] + 1))' \
+  "$v manifest.json: mix entry '[Image Classification] [MIMIC-CXR]': records is 4, the shards hold 3"
+damage "a mix entry's achieved share" "$tmp/small" '
+edit("manifest.json", lambda j: j["mix"][0].update(achieved=0.5))' \
+  "$v manifest.json: mix entry '[Image Classification] [MIMIC-CXR]': achieved is 0.5000, the shards give 0.0545"
+damage "a mix without an entry the shards hold" "$tmp/small" '
+edit("manifest.json", lambda j: j["mix"].pop(0))' \
+  "$v manifest.json: mix lacks entry '[Image Classification] [MIMIC-CXR]', which the shards hold"
+damage "the manifest's bytes" "$tmp/small" '
+edit("manifest.json", lambda j: j.update(bytes=j["bytes"] + 1))' \
+  "$v manifest.json: bytes is $(($(cat "$tmp"/small/shard-*.cxs | wc -c) + 1)), the shards hold $(cat "$tmp"/small/shard-*.cxs | wc -c)"
+damage "a count per dataset" "$tmp/small" '
+edit("manifest.json", lambda j: j["counts"]["dataset"].update(CheXpert=17))' \
+  "$v manifest.json: counts.dataset[\"CheXpert\"] is 17, the shards hold 16"
+damage "removed against leakage.json" "$tmp/small" '
+edit("manifest.json", lambda j: j["removed"].update(total=9))' \
+  "$v manifest.json: removed.total is 9, leakage.json lists 8"
+damage "a removed reason against leakage.json" "$tmp/small" '
+edit("manifest.json", lambda j: j["removed"].update({"image-in-test": 7}))' \
+  "$v manifest.json: removed.image-in-test is 7, leakage.json counts 8"
+damage "a leakage.json whose total disagrees with its list" "$tmp/small" '
+edit("leakage.json", lambda j: j.update(total=7))' \
+  "$v leakage.json: total is 7 and its reasons add up to 8, it lists 8"
+damage "a record format that is not the shards'" "$tmp/small" '
+edit("manifest.json", lambda j: j.update(record_format="mds"))' \
+  "$v manifest.json: shard file 'shard-000000.cxs' is not a mds shard name
+$v manifest.json: shard file 'shard-000001.cxs' is not a mds shard name
+$v manifest.json: shard file 'shard-000002.cxs' is not a mds shard name
+$v manifest.json: shard file 'shard-000003.cxs' is not a mds shard name
+$v manifest.json: shard file 'shard-000004.cxs' is not a mds shard name
+$v manifest.json: shard file 'shard-000005.cxs' is not a mds shard name
+$v shard-000000.cxs: a shard file the manifest does not list
+$v shard-000001.cxs: a shard file the manifest does not list
+$v shard-000002.cxs: a shard file the manifest does not list
+$v shard-000003.cxs: a shard file the manifest does not list
+$v shard-000004.cxs: a shard file the manifest does not list
+$v shard-000005.cxs: a shard file the manifest does not list
+$v 0 records in the shards, manifest says 55
+$v manifest.json: bytes is $(cat "$tmp"/small/shard-*.cxs | wc -c), the shards hold 0"
+damage "the image size in the config" "$tmp/img32" '
+edit("manifest.json", lambda j: j["config"].update(image_size=33))' \
+  "$v $tmp/dmg/shard-000000.cxs: record 0: image 0 is a 32x32 jpeg, the manifest's config says image_size 33, image_format jpeg (the first bad record)"
+damage "the image format in the config" "$tmp/img32" '
+edit("manifest.json", lambda j: j["config"].update(image_format="png"))' \
+  "$v $tmp/dmg/shard-000000.cxs: record 0: image 0 is a 32x32 jpeg, the manifest's config says image_size 32, image_format png (the first bad record)"
 
 for c in shard verify; do
   "$cx" "$c" --help >"$tmp/help.out"
