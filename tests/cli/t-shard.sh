@@ -473,13 +473,20 @@ done
 damage() {
   local what="$1" src="$2" code="$3" line="$4" d="$tmp/dmg"
   rm -rf "$d" && cp -r "$src" "$d"
-  (cd "$d" && python3 -c "import json, struct
+  (cd "$d" && PYTHONPATH="$OLDPWD/shards" python3 -c "import json, struct
+from chexinstruct_shards.native import xxh3
+def fix_hash(name, k):
+    h = '%016x' % xxh3(open(name, 'rb').read())
+    edit('manifest.json', lambda j: j['shards'][k].update(xxh3=h))
+    if name.endswith('.mds'):
+        edit('index.json', lambda j: j['shards'][k]['raw_data']['hashes'].update(xxh3_64=h))
 def edit(name, fn):
     j = json.load(open(name)); fn(j); open(name, 'w').write(json.dumps(j, sort_keys=name == 'index.json'))
 $code")
   "$cx" verify "$d" >/dev/null 2>"$tmp/dmg.err"
   check "verify catches $what (exit 1)" test $? -eq 1
   check "  with exactly: ${line#chexinstruct: verify: }" test "$(cat "$tmp/dmg.err")" = "$line"
+  [ "$(cat "$tmp/dmg.err")" = "$line" ] || sed "s/^/#   got: /" "$tmp/dmg.err"
 }
 v="chexinstruct: verify:"
 shd --out "$tmp/wds3" --split train --format webdataset --max-records 20 >/dev/null 2>&1
@@ -497,15 +504,24 @@ damage "a missing .tar.idx" "$tmp/wds3" 'import os; os.remove("shard-000002.tar.
 damage "a stray .tar.idx" "$tmp/wds3" '
 open("shard-000003.tar.idx", "wb").write(open("shard-000002.tar.idx", "rb").read())' \
   "$v shard-000003.tar.idx: a sidecar of a shard the manifest does not list"
-damage "a tar whose member header is damaged (and its hash)" "$tmp/wds3" '
-b = bytearray(open("shard-000001.tar", "rb").read()); b[7168 + 130] ^= 1
+damage "a changed tar file (its hash)" "$tmp/wds3" '
+b = bytearray(open("shard-000001.tar", "rb").read()); b[600] ^= 1
 open("shard-000001.tar", "wb").write(b)' \
-  "$v shard-000001.tar: hash $(python3 -c '
-import sys, xxhash
-b = bytearray(open(sys.argv[1], "rb").read()); b[7168 + 130] ^= 1
-print("%016x" % xxhash.xxh3_64_intdigest(bytes(b)))' "$tmp/wds3/shard-000001.tar"), manifest says $(python3 -c '
-import json, sys; print(json.load(open(sys.argv[1]))["shards"][1]["xxh3"])' "$tmp/wds3/manifest.json")
-$v shard-000001.tar: the member header at offset 7168 is damaged (checksum or size field)"
+  "$v shard-000001.tar: hash $(PYTHONPATH=shards python3 -c '
+import sys; from chexinstruct_shards.native import xxh3
+b = bytearray(open(sys.argv[1], "rb").read()); b[600] ^= 1
+print("%016x" % xxh3(bytes(b)))' "$tmp/wds3/shard-000001.tar"), manifest says $(python3 -c '
+import json, sys; print(json.load(open(sys.argv[1]))["shards"][1]["xxh3"])' "$tmp/wds3/manifest.json")"
+damage "a damaged tar member header, hash made to match" "$tmp/wds3" '
+b = bytearray(open("shard-000001.tar", "rb").read()); b[7168 + 130] ^= 1
+open("shard-000001.tar", "wb").write(b); fix_hash("shard-000001.tar", 1)' \
+  "$v shard-000001.tar: the member header at offset 7168 is damaged (checksum or size field)"
+damage "a tar sample without metadata, hash made to match" "$tmp/wds3" '
+b = bytearray(open("shard-000000.tar", "rb").read()); i = b.index(b"000000003.json")
+b[i + 10:i + 14] = b"jsom"; s = sum(b[i:i + 148]) + 8 * 32 + sum(b[i + 156:i + 512])
+b[i + 148:i + 156] = b"%06o\0 " % s
+open("shard-000000.tar", "wb").write(b); fix_hash("shard-000000.tar", 0)' \
+  "$v shard-000000.tar: sample '000000003': no .json member (the first bad record)"
 damage "a changed samples count in index.json" "$tmp/mds3" '
 edit("index.json", lambda j: j["shards"][0].update(samples=21))' \
   "$v index.json: shards[0].samples is 21, the shards give 20"
@@ -530,9 +546,7 @@ damage "a missing index.json" "$tmp/mds3" 'import os; os.remove("index.json")' \
 damage "an mds sample whose column lengths are damaged (and its hash)" "$tmp/mds3" '
 b = bytearray(open("shard.00000.mds", "rb").read()); n = struct.unpack_from("<I", b, 0)[0]
 off = struct.unpack_from("<I", b, 4 + 4 * 3)[0]; b[off] ^= 0x10
-open("shard.00000.mds", "wb").write(b)
-edit("manifest.json", lambda j: j["shards"][0].update(xxh3=__import__("xxhash").xxh3_64_hexdigest(bytes(b))))
-edit("index.json", lambda j: j["shards"][0]["raw_data"]["hashes"].update(xxh3_64=__import__("xxhash").xxh3_64_hexdigest(bytes(b))))' \
+open("shard.00000.mds", "wb").write(b); fix_hash("shard.00000.mds", 0)' \
   "$v shard.00000.mds: sample 3: its column lengths do not add up to its size (the first bad record)"
 damage "a mix entry's records" "$tmp/small" '
 edit("manifest.json", lambda j: j["mix"][0].update(records=j["mix"][0]["records"] + 1))' \
@@ -560,26 +574,7 @@ edit("leakage.json", lambda j: j.update(total=7))' \
   "$v leakage.json: total is 7 and its reasons add up to 8, it lists 8"
 damage "a record format that is not the shards'" "$tmp/small" '
 edit("manifest.json", lambda j: j.update(record_format="mds"))' \
-  "$v manifest.json: shard file 'shard-000000.cxs' is not a mds shard name
-$v manifest.json: shard file 'shard-000001.cxs' is not a mds shard name
-$v manifest.json: shard file 'shard-000002.cxs' is not a mds shard name
-$v manifest.json: shard file 'shard-000003.cxs' is not a mds shard name
-$v manifest.json: shard file 'shard-000004.cxs' is not a mds shard name
-$v manifest.json: shard file 'shard-000005.cxs' is not a mds shard name
-$v shard-000000.cxs: a shard file the manifest does not list
-$v shard-000001.cxs: a shard file the manifest does not list
-$v shard-000002.cxs: a shard file the manifest does not list
-$v shard-000003.cxs: a shard file the manifest does not list
-$v shard-000004.cxs: a shard file the manifest does not list
-$v shard-000005.cxs: a shard file the manifest does not list
-$v 0 records in the shards, manifest says 55
-$v manifest.json: bytes is $(cat "$tmp"/small/shard-*.cxs | wc -c), the shards hold 0"
-damage "the image size in the config" "$tmp/img32" '
-edit("manifest.json", lambda j: j["config"].update(image_size=33))' \
-  "$v $tmp/dmg/shard-000000.cxs: record 0: image 0 is a 32x32 jpeg, the manifest's config says image_size 33, image_format jpeg (the first bad record)"
-damage "the image format in the config" "$tmp/img32" '
-edit("manifest.json", lambda j: j["config"].update(image_format="png"))' \
-  "$v $tmp/dmg/shard-000000.cxs: record 0: image 0 is a 32x32 jpeg, the manifest's config says image_size 32, image_format png (the first bad record)"
+  "chexinstruct: error: verify: '$tmp/dmg/manifest.json': record_format is mds, but shard file 'shard-000000.cxs' is not a mds shard"
 
 for c in shard verify; do
   "$cx" "$c" --help >"$tmp/help.out"
@@ -703,5 +698,12 @@ for s in d["shards"]:
 assert seen > 20, seen
 ' "$dir" $f
 done
+
+damage "the image size in the config" "$tmp/img32" '
+edit("manifest.json", lambda j: j["config"].update(image_size=33))' \
+  "$v $tmp/dmg/shard-000000.cxs: record 0: image 0 is a 26x32 jpeg, the manifest's config says image_size 33, image_format jpeg (the first bad record)"
+damage "the image format in the config" "$tmp/img32" '
+edit("manifest.json", lambda j: j["config"].update(image_format="png"))' \
+  "$v $tmp/dmg/shard-000000.cxs: record 0: image 0 is a 26x32 jpeg, the manifest's config says image_size 32, image_format png (the first bad record)"
 
 tap_done
