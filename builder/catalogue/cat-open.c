@@ -205,13 +205,31 @@ static int table_count(struct cx_cat *cat)
 	return n;
 }
 
-static int create_schema(struct cx_cat *cat, struct cx_error *err)
+/*
+ * Creates the schema of a new (empty) catalogue. Two builds may open the
+ * same new file at once and both see it empty: the write lock is taken
+ * first (BEGIN IMMEDIATE; the other waits on the busy timeout) and the file
+ * looked at again under it, so the one that waited finds the other's schema
+ * and uses it instead of failing on "table meta already exists". *version
+ * is the version found or created.
+ */
+static int create_schema(struct cx_cat *cat, int *version, struct cx_error *err)
 {
 	char pragma[64];
 	snprintf(pragma, sizeof pragma, "PRAGMA user_version = %d", CX_SCHEMA_VERSION);
-	if (cat_exec(cat, "BEGIN", err) || cat_exec(cat, cx_schema_sql, err) ||
-	    cat_exec(cat, pragma, err))
+	if (cat_exec(cat, "BEGIN IMMEDIATE", err))
 		return CX_EDB;
+	if (schema_version(cat, version, err)) {
+		sqlite3_exec(cat->db, "ROLLBACK", NULL, NULL, NULL);
+		return CX_EDB;
+	}
+	if (*version != 0 || table_count(cat) != 0)
+		return cat_exec(cat, "ROLLBACK", err);
+	*version = CX_SCHEMA_VERSION;
+	if (cat_exec(cat, cx_schema_sql, err) || cat_exec(cat, pragma, err)) {
+		sqlite3_exec(cat->db, "ROLLBACK", NULL, NULL, NULL);
+		return CX_EDB;
+	}
 	return cat_exec(cat, "COMMIT", err);
 }
 
@@ -225,7 +243,8 @@ static int check_schema(struct cx_cat *cat, int create, struct cx_error *err)
 			return cx_error_set(err, CX_ENOTFOUND,
 					    "'%s' is not a catalogue yet: run 'chexinstruct build' first",
 					    cat->path);
-		return create_schema(cat, err);
+		if (create_schema(cat, &version, err))
+			return CX_EDB;
 	}
 	if (version != CX_SCHEMA_VERSION)
 		return cx_error_set(err, CX_EFORMAT,

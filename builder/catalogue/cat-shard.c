@@ -16,8 +16,7 @@
  *   rec   the rendered instruction, answer and metadata of each kept instance
  *   out   the final order: (ord, instance, repeat), ord a seeded hash
  *
- * The catalogue fingerprint (cx_cat_fingerprint) is XXH3 over a canonical
- * dump of the tables instances are rendered from; see its comment.
+ * The catalogue fingerprint (cx_cat_fingerprint) is in cat-fingerprint.c.
  */
 #include "cx.h"
 
@@ -98,77 +97,6 @@ void cx_cat_shard_entries_free(struct cx_shard_entry *v, size_t n)
 		free(v[i].capability);
 	}
 	free(v);
-}
-
-/* ------------------------------------------------------------ fingerprint */
-
-/* XXH3-64 over a canonical dump: for each table below, in this order, every
- * row in primary-key order, every column as a type byte, a u64 length and the
- * bytes (integers as decimal text, reals as %.17g). The dataset's release
- * location is left out (moving the releases does not change the catalogue);
- * everything an instance is rendered from is in. Its cost is one read of
- * those tables. */
-static const char *const fp_sql[] = {
-	"SELECT id, name, source, versions, license, access, rows_read, rows_kept,"
-	" rows_rejected, rows_filtered FROM dataset ORDER BY id",
-	"SELECT * FROM capability ORDER BY id",
-	"SELECT * FROM task ORDER BY id",
-	"SELECT * FROM entry ORDER BY id",
-	"SELECT * FROM study ORDER BY id",
-	"SELECT * FROM image ORDER BY id",
-	"SELECT * FROM box ORDER BY id",
-	"SELECT * FROM report ORDER BY study_id",
-	"SELECT * FROM qa ORDER BY id",
-	"SELECT * FROM instance ORDER BY id",
-	"SELECT * FROM instance_image ORDER BY instance_id, ord",
-	"SELECT id, vocab FROM dataset ORDER BY id",
-	"SELECT * FROM vocab ORDER BY name",
-	"SELECT * FROM vocab_label ORDER BY vocab, ord",
-};
-
-int cx_cat_fingerprint(struct cx_cat *cat, uint64_t *out, struct cx_error *err)
-{
-	XXH3_state_t *h = XXH3_createState();
-	if (!h)
-		abort();
-	XXH3_64bits_reset(h);
-	int rc = 0;
-	for (size_t q = 0; q < CX_ARRAY_LEN(fp_sql) && rc == 0; q++) {
-		sqlite3_stmt *st;
-		if ((rc = cat_prepare(cat, fp_sql[q], &st, err)))
-			break;
-		XXH3_64bits_update(h, fp_sql[q], strlen(fp_sql[q]));
-		int ncol = sqlite3_column_count(st);
-		while (sqlite3_step(st) == SQLITE_ROW) {
-			for (int i = 0; i < ncol; i++) {
-				unsigned char type = (unsigned char)sqlite3_column_type(st, i);
-				char num[40];
-				const void *p = num;
-				uint64_t len = 0;
-				if (type == SQLITE_INTEGER) {
-					len = (uint64_t)snprintf(num, sizeof num, "%lld",
-								 sqlite3_column_int64(st, i));
-				} else if (type == SQLITE_FLOAT) {
-					len = (uint64_t)snprintf(num, sizeof num, "%.17g",
-								 sqlite3_column_double(st, i));
-				} else if (type != SQLITE_NULL) {
-					p = sqlite3_column_blob(st, i);
-					len = (uint64_t)sqlite3_column_bytes(st, i);
-				}
-				unsigned char l8[8];
-				for (int k = 0; k < 8; k++)
-					l8[k] = (unsigned char)(len >> (8 * k));
-				XXH3_64bits_update(h, &type, 1);
-				XXH3_64bits_update(h, l8, 8);
-				if (len)
-					XXH3_64bits_update(h, p, len);
-			}
-		}
-		sqlite3_finalize(st);
-	}
-	*out = XXH3_64bits_digest(h);
-	XXH3_freeState(h);
-	return rc;
 }
 
 /* ------------------------------------------------------------------- plan */
