@@ -1,10 +1,11 @@
 /*
  * cmd-verify.c - `chexinstruct verify DIR`: recomputes every checksum of a
- * shard folder and checks counts, index and manifest. Native shards are read
- * once from start to end (cx_shard_scan); one that does not check out is
- * read again record by record (shard/reader.h), so it is named with its
- * first bad record; webdataset and mds shards are checked against the size
- * and XXH3 the manifest gives. Any fault exits 1.
+ * shard folder and checks every record, sidecar and manifest field it can
+ * recompute. Native shards are read once from start to end
+ * (cx_shard_scan); one that does not check out is read again record by
+ * record (shard/reader.h), so it is named with its first bad record;
+ * webdataset and mds shards and their sidecars are read back by
+ * verify-exports.c. Any fault exits 1.
  */
 #include "cx.h"
 
@@ -27,10 +28,16 @@
 static const char help[] =
 	"usage: chexinstruct verify DIR\n"
 	"\n"
-	"Checks a folder written by 'chexinstruct shard': manifest.json, every shard's\n"
-	"size and hash, and for native shards the header, the index and every record's\n"
-	"hash and layout, and the record counts per task, dataset and entry. Prints\n"
-	"the first bad record of each damaged shard.\n"
+	"Checks a folder written by 'chexinstruct shard' against everything the\n"
+	"shards give: every shard's size and hash; every record (native: header,\n"
+	"index, record hashes and layout; webdataset: the tar's members; mds:\n"
+	"offsets, config and columns), its metadata (task, dataset, entry, the\n"
+	"manifest's split) and its images (JPEG or PNG, of config.image_size and\n"
+	"image_format when given); the sidecars (each .tar.idx against its tar, the\n"
+	"mds index.json against the one the shards give); and the manifest's\n"
+	"records, bytes, counts per task, dataset and entry, mix records and\n"
+	"achieved shares, and removed against leakage.json. One line per fault,\n"
+	"naming the file and the field (the first bad record of each shard).\n"
 	"\n"
 	"Exit status: 0 all good, 1 any fault, 2 usage.\n";
 
