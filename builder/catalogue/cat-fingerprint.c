@@ -195,17 +195,18 @@ static void encode_row(struct fp *f, sqlite3_stmt *st, const enum kind *kinds, i
 		if (k == K_OTHER)
 			k = other_pair ? K_IMAGE : K_STUDY;
 		char num[40];
+		int n;
 		if (k == K_SKIP)
 			continue;
-		if (k != K_NONE && type == SQLITE_INTEGER)
+		if (k != K_NONE && type == SQLITE_INTEGER) {
 			put_ref(b, &f->m[k], sqlite3_column_int64(st, i));
-		else if (type == SQLITE_INTEGER)
-			put(b, (unsigned char)type, num, (uint64_t)snprintf(num, sizeof num, "%lld",
-									   sqlite3_column_int64(st, i)));
-		else if (type == SQLITE_FLOAT)
-			put(b, (unsigned char)type, num, (uint64_t)snprintf(num, sizeof num, "%.17g",
-									   sqlite3_column_double(st, i)));
-		else if (type == SQLITE_NULL)
+		} else if (type == SQLITE_INTEGER) {
+			n = snprintf(num, sizeof num, "%lld", sqlite3_column_int64(st, i));
+			put(b, (unsigned char)type, num, (uint64_t)n);
+		} else if (type == SQLITE_FLOAT) {
+			n = snprintf(num, sizeof num, "%.17g", sqlite3_column_double(st, i));
+			put(b, (unsigned char)type, num, (uint64_t)n);
+		} else if (type == SQLITE_NULL)
 			put(b, (unsigned char)type, NULL, 0);
 		else
 			put(b, (unsigned char)type, sqlite3_column_blob(st, i),
@@ -216,7 +217,8 @@ static void encode_row(struct fp *f, sqlite3_stmt *st, const enum kind *kinds, i
 static enum kind kind_of(const char *table, const char *column)
 {
 	for (size_t i = 0; i < CX_ARRAY_LEN(refs); i++)
-		if (!strcmp(refs[i].column, column) && (!refs[i].table || !strcmp(refs[i].table, table)))
+		if (!strcmp(refs[i].column, column) &&
+		    (!refs[i].table || !strcmp(refs[i].table, table)))
 			return refs[i].kind;
 	return K_NONE;
 }

@@ -176,10 +176,10 @@ static void verify_native(struct tally *t, const char *path, const char *name, u
 		verify_fault(t, "%s", err.msg);
 	else if (computed != want_hash)
 		verify_fault(t, "%s: hash %016llx, manifest says %016llx", name,
-		      (unsigned long long)computed, (unsigned long long)want_hash);
+			     (unsigned long long)computed, (unsigned long long)want_hash);
 	if (h->count != want_n)
-		verify_fault(t, "%s: %llu records, manifest says %llu", name, (unsigned long long)h->count,
-		      (unsigned long long)want_n);
+		verify_fault(t, "%s: %llu records, manifest says %llu", name,
+			     (unsigned long long)h->count, (unsigned long long)want_n);
 	uint64_t expect = CX_SHARD_HEADER;
 	long faults = t->faults;
 	t->records += h->count;
@@ -198,14 +198,14 @@ static void verify_native(struct tally *t, const char *path, const char *name, u
 		}
 		if (why) {
 			verify_fault(t, "%s: record %llu: %s (the first bad record)", path,
-			      (unsigned long long)i, why);
+				     (unsigned long long)i, why);
 			break;
 		}
 		expect += len;
 	}
 	if (!err.code && !why_seen(t, faults) && expect != h->index_offset)
 		verify_fault(t, "%s: records end at %llu, the index starts at %llu", name,
-		      (unsigned long long)expect, (unsigned long long)h->index_offset);
+			     (unsigned long long)expect, (unsigned long long)h->index_offset);
 	cx_shard_close(r);
 }
 
@@ -278,6 +278,21 @@ static void verify_shard(struct tally *t, struct exports *x, const char *dir, co
 	cx_buf_release(&p);
 }
 
+static uint64_t count_in(const cJSON *o, const char *name)
+{
+	uint64_t n = num(o, name);
+	return n == UINT64_MAX ? 0 : n;
+}
+
+/* The first name of from whose count differs between want and got, or NULL. */
+static const char *differs(const cJSON *from, const cJSON *want, const cJSON *got)
+{
+	for (const cJSON *c = cJSON_IsObject(from) ? from->child : NULL; c; c = c->next)
+		if (count_in(want, c->string) != count_in(got, c->string))
+			return c->string;
+	return NULL;
+}
+
 /* counts.task, .dataset and .entry against the records found: the first
  * name whose count differs, for each. */
 static void compare_counts(struct tally *t, const cJSON *want)
@@ -286,22 +301,13 @@ static void compare_counts(struct tally *t, const cJSON *want)
 	for (int k = 0; k < 3; k++) {
 		const cJSON *w = cJSON_GetObjectItemCaseSensitive(want, keys[k]);
 		const cJSON *g = cJSON_GetObjectItemCaseSensitive(t->counts, keys[k]);
-		for (int pass = 0; pass < 2; pass++) {
-			const cJSON *c = pass ? (g ? g->child : NULL) : (cJSON_IsObject(w) ? w->child
-											 : NULL);
-			for (; c; c = c->next) {
-				uint64_t a = num(w, c->string), b = num(g, c->string);
-				a = a == UINT64_MAX ? 0 : a;
-				b = b == UINT64_MAX ? 0 : b;
-				if (a != b) {
-					verify_fault(t, "manifest.json: counts.%s[\"%s\"] is %llu, the"
-						     " shards hold %llu", keys[k], c->string,
-						     (unsigned long long)a, (unsigned long long)b);
-					pass = 2;
-					break;
-				}
-			}
-		}
+		const char *name = differs(w, w, g);
+		if (!name)
+			name = differs(g, w, g);
+		if (name)
+			verify_fault(t, "manifest.json: counts.%s[\"%s\"] is %llu, the shards hold"
+				     " %llu", keys[k], name, (unsigned long long)count_in(w, name),
+				     (unsigned long long)count_in(g, name));
 	}
 }
 

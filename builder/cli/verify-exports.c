@@ -120,9 +120,11 @@ static void finish_sample(struct tar *w)
 	if (!w->s.key[0])
 		return;
 	struct cx_shard_image im[MAX_IMAGES];
-	for (size_t i = 0; i < w->s.nimg; i++)
-		im[i] = (struct cx_shard_image){(const unsigned char *)w->s.img[i].data,
-						w->s.img[i].len, (enum cx_image_type)image_type_of(&w->s.img[i])};
+	for (size_t i = 0; i < w->s.nimg; i++) {
+		const struct cx_buf *b = &w->s.img[i];
+		im[i] = (struct cx_shard_image){(const unsigned char *)b->data, b->len,
+						(enum cx_image_type)image_type_of(b)};
+	}
 	const char *why = w->s.has_meta ? verify_record(w->t, w->s.meta.data, w->s.meta.len, im,
 							w->s.nimg)
 					: "no .json member";

@@ -137,7 +137,8 @@ void cx_mds_index_entry(struct cx_buf *b, const char *name, uint64_t bytes, uint
 	cx_buf_addf(b, ", \"bytes\": %llu, \"hashes\": {\"xxh3_64\": \"%016llx\"}}",
 		    (unsigned long long)bytes, (unsigned long long)hash);
 	cx_buf_addf(b, ", \"samples\": %llu, \"size_limit\": %llu, \"version\": 2, "
-		    "\"zip_data\": null}", (unsigned long long)samples, (unsigned long long)size_limit);
+		    "\"zip_data\": null}", (unsigned long long)samples,
+		    (unsigned long long)size_limit);
 }
 
 void cx_mds_index_json(struct cx_buf *out, const struct cx_buf *entries)
