@@ -489,13 +489,16 @@ $code")
   [ "$(cat "$tmp/dmg.err")" = "$line" ] || sed "s/^/#   got: /" "$tmp/dmg.err"
 }
 v="chexinstruct: verify:"
+# values of the --max-records 10 train folder the damages below start from
+mixrec() { python3 -c 'import json, sys; print(json.load(open(sys.argv[1]))["mix"][0]["records"])' "$tmp/small/manifest.json"; }
+chexpert() { python3 -c 'import json, sys; print(json.load(open(sys.argv[1]))["counts"]["dataset"]["CheXpert"])' "$tmp/small/manifest.json"; }
 shd --out "$tmp/wds3" --split train --format webdataset --max-records 20 >/dev/null 2>&1
 shd --out "$tmp/mds3" --split train --format mds --max-records 20 >/dev/null 2>&1
 check "verify passes on 3-shard webdataset and mds folders" sh -c "'$cx' verify '$tmp/wds3' && '$cx' verify '$tmp/mds3'"
 damage "a changed .tar.idx offset" "$tmp/wds3" '
 b = bytearray(open("shard-000001.tar.idx", "rb").read()); b[8] ^= 1
 open("shard-000001.tar.idx", "wb").write(b)' \
-  "$v shard-000001.tar.idx: entry 1 is 7169, the tar gives 7168"
+  "$v shard-000001.tar.idx: entry 1 is $(($(od -An -tu8 -j8 -N8 "$tmp/wds3/shard-000001.tar.idx") ^ 1)), the tar gives $(od -An -tu8 -j8 -N8 "$tmp/wds3/shard-000001.tar.idx" | tr -d ' ')"
 damage "a truncated .tar.idx" "$tmp/wds3" '
 b = open("shard-000000.tar.idx", "rb").read(); open("shard-000000.tar.idx", "wb").write(b[:-8])' \
   "$v shard-000000.tar.idx: 160 bytes, the tar's 20 samples give 168"
@@ -550,10 +553,11 @@ open("shard.00000.mds", "wb").write(b); fix_hash("shard.00000.mds", 0)' \
   "$v shard.00000.mds: sample 3: its column lengths do not add up to its size (the first bad record)"
 damage "a mix entry's records" "$tmp/small" '
 edit("manifest.json", lambda j: j["mix"][0].update(records=j["mix"][0]["records"] + 1))' \
-  "$v manifest.json: mix entry '[Image Classification] [MIMIC-CXR]': records is 4, the shards hold 3"
+  "$v manifest.json: mix entry '[Image Classification] [MIMIC-CXR]': records is $(($(mixrec) + 1)), the shards hold $(mixrec)"
 damage "a mix entry's achieved share" "$tmp/small" '
 edit("manifest.json", lambda j: j["mix"][0].update(achieved=0.5))' \
-  "$v manifest.json: mix entry '[Image Classification] [MIMIC-CXR]': achieved is 0.5000, the shards give 0.0545"
+  "$v manifest.json: mix entry '[Image Classification] [MIMIC-CXR]': achieved is 0.5000, the shards give $(python3 -c '
+import json, sys; d = json.load(open(sys.argv[1])); print("%.4f" % (d["mix"][0]["records"] / d["records"]))' "$tmp/small/manifest.json")"
 damage "a mix without an entry the shards hold" "$tmp/small" '
 edit("manifest.json", lambda j: j["mix"].pop(0))' \
   "$v manifest.json: mix lacks entry '[Image Classification] [MIMIC-CXR]', which the shards hold"
@@ -561,8 +565,8 @@ damage "the manifest's bytes" "$tmp/small" '
 edit("manifest.json", lambda j: j.update(bytes=j["bytes"] + 1))' \
   "$v manifest.json: bytes is $(($(cat "$tmp"/small/shard-*.cxs | wc -c) + 1)), the shards hold $(cat "$tmp"/small/shard-*.cxs | wc -c)"
 damage "a count per dataset" "$tmp/small" '
-edit("manifest.json", lambda j: j["counts"]["dataset"].update(CheXpert=17))' \
-  "$v manifest.json: counts.dataset[\"CheXpert\"] is 17, the shards hold 16"
+edit("manifest.json", lambda j: j["counts"]["dataset"].update(CheXpert=j["counts"]["dataset"]["CheXpert"] + 1))' \
+  "$v manifest.json: counts.dataset[\"CheXpert\"] is $(($(chexpert) + 1)), the shards hold $(chexpert)"
 damage "removed against leakage.json" "$tmp/small" '
 edit("manifest.json", lambda j: j["removed"].update(total=9))' \
   "$v manifest.json: removed.total is 9, leakage.json lists 8"
