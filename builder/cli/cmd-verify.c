@@ -32,8 +32,9 @@ static const char help[] =
 	"shards give: every shard's size and hash; every record (native: header,\n"
 	"index, record hashes and layout; webdataset: the tar's members; mds:\n"
 	"offsets, config and columns), its metadata (task, dataset, entry, the\n"
-	"manifest's split) and its images (JPEG or PNG, of config.image_size and\n"
-	"image_format when given); the sidecars (each .tar.idx against its tar, the\n"
+	"manifest's split) and its images (JPEG or PNG, of config.image_format and\n"
+	"a longest side of at most config.image_size, exactly it with enlarge); the\n"
+	"sidecars (each .tar.idx against its tar, the\n"
 	"mds index.json against the one the shards give); and the manifest's\n"
 	"records, bytes, counts per task, dataset and entry, mix records and\n"
 	"achieved shares, and removed against leakage.json. One line per fault,\n"
@@ -80,10 +81,12 @@ static const char *check_images(struct tally *t, const struct cx_shard_image *im
 			return t->why;
 		}
 		int side = info.width > info.height ? info.width : info.height;
-		if (side != t->image_size || (int)im[i].type != t->image_type) {
+		int fits = t->enlarge ? side == t->image_size : side <= t->image_size;
+		if (!fits || (int)im[i].type != t->image_type) {
 			snprintf(t->why, sizeof t->why, "image %zu is a %dx%d %s, the manifest's"
-				 " config says image_size %d, image_format %s", i, info.width,
-				 info.height, info.format, t->image_size,
+				 " config says image_size %d, enlarge %s, image_format %s", i,
+				 info.width, info.height, info.format, t->image_size,
+				 t->enlarge ? "true" : "false",
 				 t->image_type == CX_IMAGE_PNG ? "png" : "jpeg");
 			return t->why;
 		}
@@ -469,6 +472,8 @@ static int read_config(struct tally *t, const char *dir, const cJSON *m, int *fo
 				    !strcmp(fmt->valuestring, "png"))) {
 		t->image_size = (int)size->valuedouble;
 		t->image_type = !strcmp(fmt->valuestring, "png") ? CX_IMAGE_PNG : CX_IMAGE_JPEG;
+		/* before --enlarge existed every image was scaled to the size */
+		t->enlarge = !cJSON_IsFalse(cJSON_GetObjectItemCaseSensitive(cfg, "enlarge"));
 	} else if (!cJSON_IsNull(size)) {
 		return cx_fail("verify: '%s/manifest.json': config.image_size is neither null nor"
 			       " a size with image_format jpeg or png", dir);

@@ -20,6 +20,7 @@ struct tally {
 	const char *split;      /* the manifest's split */
 	int image_size;         /* config.image_size, 0 when null */
 	int image_type;         /* config.image_format, with image_size */
+	int enlarge;            /* config.enlarge: the longest side is image_size, else at most */
 	char why[1024];          /* the reason verify_record returns */
 };
 

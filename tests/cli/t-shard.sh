@@ -704,10 +704,13 @@ assert seen > 20, seen
 done
 
 damage "the image size in the config" "$tmp/img32" '
-edit("manifest.json", lambda j: j["config"].update(image_size=33))' \
-  "$v $tmp/dmg/shard-000000.cxs: record 0: image 0 is a 26x32 jpeg, the manifest's config says image_size 33, image_format jpeg (the first bad record)"
+edit("manifest.json", lambda j: j["config"].update(image_size=31))' \
+  "$v $tmp/dmg/shard-000000.cxs: record 0: image 0 is a 26x32 jpeg, the manifest's config says image_size 31, enlarge false, image_format jpeg (the first bad record)"
+damage "enlarge in the config, with images left smaller" "$tmp/img32" '
+edit("manifest.json", lambda j: j["config"].update(enlarge=True, image_size=64))' \
+  "$v $tmp/dmg/shard-000000.cxs: record 0: image 0 is a 26x32 jpeg, the manifest's config says image_size 64, enlarge true, image_format jpeg (the first bad record)"
 damage "the image format in the config" "$tmp/img32" '
 edit("manifest.json", lambda j: j["config"].update(image_format="png"))' \
-  "$v $tmp/dmg/shard-000000.cxs: record 0: image 0 is a 26x32 jpeg, the manifest's config says image_size 32, image_format png (the first bad record)"
+  "$v $tmp/dmg/shard-000000.cxs: record 0: image 0 is a 26x32 jpeg, the manifest's config says image_size 32, enlarge false, image_format png (the first bad record)"
 
 tap_done
