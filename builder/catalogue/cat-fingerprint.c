@@ -29,11 +29,13 @@
 #include "catalogue/cat-internal.h"
 
 /* Left out: meta (the build seed, recorded apart as build_seed, and the
- * program version), the rejects and filter counts (rows that reach no
- * instance; their numbers are in dataset), and instance_image (hashed with
+ * program version), the rejects, filter counts and damaged archives (rows
+ * that reach no instance; their numbers are in dataset, and damage names
+ * archives by where the build found them), and instance_image (hashed with
  * its instances). Where the releases lie (dataset.release) is left out too:
  * moving them changes nothing in the catalogue. */
-static const char *const skipped_tables[] = {"meta", "reject", "filtered", "instance_image"};
+static const char *const skipped_tables[] = {"meta", "reject", "filtered", "damage",
+					     "instance_image"};
 
 /* The kinds of row a column may point at: a map each. */
 enum kind { K_NONE, K_SKIP, K_DATASET, K_STUDY, K_IMAGE, K_QA, K_NOTE, K_TASK, K_CAPABILITY,
