@@ -20,21 +20,6 @@ char *cx_trim(char *s)
 	return s;
 }
 
-/* ASCII whitespace as C's isspace() knows it in the C locale. */
-static int space(char c)
-{
-	return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\v' || c == '\f';
-}
-
-/* The bytes of the whitespace at p: 1 for ASCII, 2 for U+00A0 (a no-break
- * space, which the official build's \s also matches), 0 for none. */
-size_t cx_space_len(const char *p)
-{
-	if (space(*p))
-		return 1;
-	return (unsigned char)p[0] == 0xC2 && (unsigned char)p[1] == 0xA0 ? 2 : 0;
-}
-
 size_t cx_squash(char *s)
 {
 	size_t n = 0, k;
