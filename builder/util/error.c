@@ -11,6 +11,11 @@ int cx_error_set(struct cx_error *err, int code, const char *fmt, ...)
 		va_start(ap, fmt);
 		vsnprintf(err->msg, sizeof(err->msg), fmt, ap);
 		va_end(ap);
+		/* A message is one line, whatever bytes of the input it quotes (a
+		 * mix key holding a line break, say): control bytes become '?'. */
+		for (char *p = err->msg; *p; p++)
+			if ((unsigned char)*p < 0x20 || *p == 0x7f)
+				*p = '?';
 		err->code = code;
 	}
 	return code;
