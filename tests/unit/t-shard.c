@@ -238,6 +238,12 @@ static void test_mix_errors(const char *dir)
 	CHECK_STR(err.msg, want, "an unknown held_out entry lists the known entries");
 	CHECK_INT(load_mix(dir, "{\"dataset\": {\"nih-chestxray14\": 2}}", &err), 0,
 		  "a dataset named by its source id is known");
+	/* the file's own bytes quoted in a message keep it one line (fuzz-mix found it) */
+	load_mix(dir, "{\"entry\": {\"[Image\\nClassification] [X]\": 1}}", &err);
+	snprintf(want, sizeof want, "mix '%s/mix.json': unknown entry '[Image?Classification] [X]';"
+		 " known entries: [Image Classification] [MIMIC-CXR], [View Classification]"
+		 " [MIMIC-CXR], [Image Classification] [ChestX-ray14]", dir);
+	CHECK_STR(err.msg, want, "a line break in an entry name is shown as '?'");
 }
 
 /* What the scan's callback saw. */
