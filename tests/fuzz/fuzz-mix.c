@@ -4,7 +4,8 @@
  * held out). The first byte picks the target split and the available
  * counts. A file it refuses gets one line naming it; a file it takes gives
  * counts that are never negative, never above a cap, zero where nothing is
- * available, and shares between 0 and 1.
+ * available, and shares between 0 and 1; each label rule names an entry
+ * and keeps between none and all of a group, never above its cap.
  */
 #include "fuzz.h"
 
@@ -54,6 +55,17 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			abort();
 		if (!(requested[i] >= 0 && requested[i] <= 1.0000001))
 			abort();
+	}
+	for (size_t i = 0; i < m.nlabels; i++) {
+		const struct cx_mix_label *l = &m.labels[i];
+		if (l->entry >= N || !l->label || !l->label[0])
+			abort();
+		static const int64_t groups[] = {0, 1, 7, 60361, INT64_C(1) << 40};
+		for (size_t g = 0; g < CX_ARRAY_LEN(groups); g++) {
+			int64_t keep = cx_mix_label_keep(l, groups[g]);
+			if (keep < 0 || keep > groups[g] || (l->cap >= 0 && keep > l->cap))
+				abort();
+		}
 	}
 	cx_mix_release(&m);
 	return 0;
