@@ -27,10 +27,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	long lineno, want = 1;
 	int rc;
 	while ((rc = cx_lines_next(l, &line, &len, &lineno, &err)) == 1) {
+		/* a line may still end in '\r': "a\r\r\n" is "a\r" and a CRLF */
 		if (lineno != want++ || line[len] != '\0' || memchr(line, '\n', len))
 			abort();
-		if (len && line[len - 1] == '\r')
-			abort(); /* CRLF is one line end */
 	}
 	if (rc < 0 && !fuzz_error_ok(&err))
 		abort();

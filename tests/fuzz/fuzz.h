@@ -12,6 +12,7 @@
 
 #include "cx.h"
 
+#include <errno.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -118,7 +119,8 @@ static inline const char *fuzz_scratch(void)
 	if (!fuzz_dir[0]) {
 		const char *base = getenv("CX_FUZZ_DIR") ? getenv("CX_FUZZ_DIR") : "/dev/shm";
 		snprintf(fuzz_dir, sizeof(fuzz_dir), "%s/cx-fuzz-%ld", base, (long)getpid());
-		if (mkdir(fuzz_dir, 0700) != 0)
+		/* a folder left by an earlier process of the same id is reused */
+		if (mkdir(fuzz_dir, 0700) != 0 && errno != EEXIST)
 			abort();
 		atexit(fuzz_cleanup);
 	}
