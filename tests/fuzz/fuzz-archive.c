@@ -4,7 +4,8 @@
  * (.zip, .tar, .tar.gz, .tgz, or a plain file.csv.gz) and whether the
  * release is that archive itself or a folder holding it. Every member is
  * walked and read to its end, looked up by name, placed with
- * cx_release_where() and opened again by name; every message is one line.
+ * cx_release_where() and opened again by name; every message and every
+ * damage reason is one line.
  * Reads stop after 8 MiB per input: a gzip bomb is the bounds of
  * io/ (a reject, tested there), not a crash, and would only slow fuzzing.
  */
@@ -95,8 +96,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		free(w.names[i]);
 	}
 	cx_release_locate(rel, "valid.csv");
-	if (cx_release_damage(rel))
-		fuzz_one_line(cx_release_damage(rel));
+	for (size_t i = 0; i < cx_release_ndamaged(rel); i++) {
+		const char *file, *why;
+		cx_release_damaged(rel, i, &file, &why);
+		if (!file || !why || strchr(why, '\n'))
+			abort();
+	}
 	cx_release_free(rel);
 	unlink(path);
 	return 0;
