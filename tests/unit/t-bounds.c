@@ -22,18 +22,6 @@
 
 static char tmp[] = "/tmp/t-bounds-XXXXXX";
 
-static void sh(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-static void sh(const char *fmt, ...)
-{
-	char cmd[8192];
-	va_list ap;
-	va_start(ap, fmt);
-	vsnprintf(cmd, sizeof cmd, fmt, ap);
-	va_end(ap);
-	if (system(cmd) != 0)
-		printf("# command failed: %s\n", cmd);
-}
-
 static char *path_of(const char *name)
 {
 	struct cx_buf b = CX_BUF_INIT;
@@ -184,7 +172,7 @@ static void test_line_cap(void)
 static void test_gzip_bomb(void)
 {
 	char *p = path_of("bomb.csv.gz");
-	sh("mkdir -p '%s/bombrel' && python3 tests/fixtures/io/make-bombs.py '%s/bombrel' && "
+	t_sh("mkdir -p '%s/bombrel' && python3 tests/fixtures/io/make-bombs.py '%s/bombrel' && "
 	   "mv '%s/bombrel/bomb.csv.gz' '%s'", tmp, tmp, tmp, tmp);
 	struct cx_error err = {0};
 	struct cx_stream *s;
@@ -248,7 +236,7 @@ static void test_archive_bomb(void)
  */
 static void make_confined(void)
 {
-	sh("cd '%s' && mkdir -p conf/rel/sub conf/outdir && cd conf && printf x >outside.png && "
+	t_sh("cd '%s' && mkdir -p conf/rel/sub conf/outdir && cd conf && printf x >outside.png && "
 	   "printf x >outdir/x.png && printf x >rel/ok.png && ln -s ../ok.png rel/sub/in.png && "
 	   "ln -s ../outside.png rel/out.png && ln -s ../outdir rel/dirout && "
 	   "ln -s nowhere rel/gone.png && ln -s rel link", tmp);
@@ -321,7 +309,7 @@ static void test_confinement(void)
  * member inside) is never a file of the release. */
 static void test_archive_links(void)
 {
-	sh("cd '%s' && mkdir -p alinks/in && cd alinks/in && printf x >real.png && "
+	t_sh("cd '%s' && mkdir -p alinks/in && cd alinks/in && printf x >real.png && "
 	   "ln -s /etc/hostname abs.png && ln -s real.png rel.png && "
 	   "tar -czf ../a.tar.gz real.png abs.png rel.png && cd .. && rm -r in", tmp);
 	char *p = path_of("alinks");
@@ -341,7 +329,7 @@ static void test_archive_links(void)
  * with libarchive's reason, and named in the missing files' message. */
 static void test_damaged(void)
 {
-	sh("cd '%s' && mkdir -p dmg/in && cd dmg/in && head -c 200000 /dev/urandom >a.bin && "
+	t_sh("cd '%s' && mkdir -p dmg/in && cd dmg/in && head -c 200000 /dev/urandom >a.bin && "
 	   "printf x >b.png && tar -czf ../t.tar.gz a.bin b.png && cd .. && rm -r in && "
 	   "head -c 100000 t.tar.gz >x && mv x t.tar.gz", tmp);
 	char *p = path_of("dmg");
@@ -361,7 +349,7 @@ static void test_damaged(void)
 	}
 	free(p);
 	/* The zip's central directory signature overwritten (make-gzips.py). */
-	sh("mkdir -p '%s/zdmg' && python3 tests/fixtures/io/make-gzips.py '%s/zdmg' && "
+	t_sh("mkdir -p '%s/zdmg' && python3 tests/fixtures/io/make-gzips.py '%s/zdmg' && "
 	   "rm '%s/zdmg/'*.csv.gz", tmp, tmp, tmp);
 	p = path_of("zdmg");
 	if (CHECK(cx_release_open(&rel, p, &err) == 0, "zip release opens")) {
@@ -376,7 +364,7 @@ static void test_damaged(void)
 	}
 	free(p);
 	/* A zero-byte .tar.gz: libarchive would call it an empty archive. */
-	sh("mkdir -p '%s/empty' && : >'%s/empty/e.tar.gz'", tmp, tmp);
+	t_sh("mkdir -p '%s/empty' && : >'%s/empty/e.tar.gz'", tmp, tmp);
 	p = path_of("empty");
 	if (CHECK(cx_release_open(&rel, p, &err) == 0, "release with an empty archive opens")) {
 		CHECK(!cx_release_exists(rel, "x.png"), "nothing in it");
@@ -464,7 +452,7 @@ static void test_unchecked_name(int check_images)
  * the trailer, a second member after the first, garbage after the last. */
 static void test_gzip_checks(void)
 {
-	sh("python3 tests/fixtures/io/make-gzips.py '%s'", tmp);
+	t_sh("python3 tests/fixtures/io/make-gzips.py '%s'", tmp);
 	static const struct {
 		const char *file;
 		long rc;
@@ -513,6 +501,6 @@ int main(void)
 	test_damaged();
 	test_unchecked_name(1);
 	test_unchecked_name(0);
-	sh("rm -rf '%s'", tmp);
+	t_sh("rm -rf '%s'", tmp);
 	return t_done();
 }

@@ -26,18 +26,6 @@
 
 static char tmp[] = "/tmp/t-build-XXXXXX";
 
-static void sh(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-static void sh(const char *fmt, ...)
-{
-	char cmd[8192];
-	va_list ap;
-	va_start(ap, fmt);
-	vsnprintf(cmd, sizeof cmd, fmt, ap);
-	va_end(ap);
-	if (system(cmd) != 0)
-		printf("# command failed: %s\n", cmd);
-}
-
 static char *tmp_path(const char *name)
 {
 	struct cx_buf b = CX_BUF_INIT;
@@ -167,12 +155,12 @@ static void make_notes_copy(void)
 	if (!getcwd(cwd, sizeof cwd))
 		return;
 	char *dir = tmp_path("notes");
-	sh("mkdir -p '%s/vqa-rad/notes' && printf 'Path,Sex\\nx.jpg,F\\n' >'%s/vqa-rad/notes/train.csv'",
+	t_sh("mkdir -p '%s/vqa-rad/notes' && printf 'Path,Sex\\nx.jpg,F\\n' >'%s/vqa-rad/notes/train.csv'",
 	   dir, dir);
 	struct cx_buf src = CX_BUF_INIT;
 	cx_buf_addf(&src, "%s/sources/vqa-rad", cwd);
-	sh("cp '%s/VQA_RAD Dataset Public.json' '%s/vqa-rad/'", src.data, dir);
-	sh("cp -r '%s/VQA_RAD Image Folder' '%s/vqa-rad/'", src.data, dir);
+	t_sh("cp '%s/VQA_RAD Dataset Public.json' '%s/vqa-rad/'", src.data, dir);
+	t_sh("cp -r '%s/VQA_RAD Image Folder' '%s/vqa-rad/'", src.data, dir);
 	cx_buf_release(&src);
 	free(dir);
 }
@@ -260,7 +248,7 @@ static void test_discovery(void)
 	CHECK_STR(got.data, "mimic-cxr=sources/mimic-cxr", "so is MIMIC-CXR's");
 
 	char *alt = tmp_path("alt");
-	sh("mkdir -p '%s' && tar -czf '%s/vqa-rad.tar.gz' -C sources/vqa-rad . &&"
+	t_sh("mkdir -p '%s' && tar -czf '%s/vqa-rad.tar.gz' -C sources/vqa-rad . &&"
 	   " tar -czf '%s/slake.tar.gz' -C sources/slake .", alt, alt, alt);
 	char *one = tmp_path("alt/vqa-rad.tar.gz");
 	found(one, NULL, &got, &rc);
@@ -436,6 +424,6 @@ int main(void)
 	test_discovery();
 	test_order();
 	test_requirements();
-	sh("rm -rf '%s'", tmp);
+	t_sh("rm -rf '%s'", tmp);
 	return t_done();
 }

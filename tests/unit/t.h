@@ -7,7 +7,9 @@
 #ifndef CX_T_H
 #define CX_T_H
 
+#include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 static int t_n, t_bad;
@@ -65,6 +67,20 @@ static inline int t_has_line(const char *text, const char *line, const char *fil
 #define CHECK(cond, what) t_ok(!!(cond), what, __FILE__, __LINE__)
 #define CHECK_STR(got, want, what) t_str(got, want, what, __FILE__, __LINE__)
 #define CHECK_INT(got, want, what) t_long((long)(got), (long)(want), what, __FILE__, __LINE__)
+
+/* Runs a shell command that sets up a fixture (printf-style); a failure is
+ * a TAP comment, and the checks that follow it fail. */
+static inline void t_sh(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static inline void t_sh(const char *fmt, ...)
+{
+	char cmd[8192];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(cmd, sizeof cmd, fmt, ap);
+	va_end(ap);
+	if (system(cmd) != 0)
+		printf("# command failed: %s\n", cmd);
+}
 
 static inline int t_done(void)
 {
