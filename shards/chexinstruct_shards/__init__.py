@@ -9,9 +9,9 @@ importable. Checksums are verified with the xxhash module when it is present
 """
 from .native import HAVE_XXHASH, NativeShard, ShardError, parse_record
 from .datasets import (ChexinstructDataset, ChexinstructIterableDataset, ShardFolder,
-                       load_manifest, partition)
+                       balanced, load_manifest, partition)
 
 __all__ = [
     "HAVE_XXHASH", "NativeShard", "ShardError", "parse_record", "ChexinstructDataset",
-    "ChexinstructIterableDataset", "ShardFolder", "load_manifest", "partition",
+    "ChexinstructIterableDataset", "ShardFolder", "balanced", "load_manifest", "partition",
 ]

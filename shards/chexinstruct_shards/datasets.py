@@ -154,6 +154,58 @@ def _rng(*parts):
     return random.Random("chexinstruct:" + ":".join(str(p) for p in parts))
 
 
+def _order(counts, seed, epoch, shuffle):
+    order = list(range(len(counts)))
+    if shuffle:
+        _rng(seed, epoch).shuffle(order)
+    return order
+
+
+def _records(counts, k, seed, epoch, shuffle):
+    r = list(range(counts[k]))
+    if shuffle:
+        _rng(seed, epoch, k).shuffle(r)
+    return r
+
+
+def balanced(counts, world, rank, workers=1, worker=0, seed=0, epoch=0, shuffle=True):
+    """The (shard, [record numbers]) that (rank, worker) reads, by="balanced".
+
+    The global order (shards shuffled by (seed, epoch), records within a shard
+    by (seed, epoch, shard)) is cut into `world` contiguous runs of
+    ceil(N / world) records; runs past the end wrap to the start, so every
+    rank reads the same number of records, as torch's DistributedSampler
+    does (the first N - world * ceil(N / world) records are read twice; none
+    when world divides N). A rank's run is cut again, contiguously, among its
+    workers (their counts differ by at most one). Contiguous runs keep shards
+    whole but for the two at a run's ends."""
+    if not 0 <= rank < world or not 0 <= worker < workers:
+        raise ValueError("rank %d of %d, worker %d of %d" % (rank, world, worker, workers))
+    total = sum(counts)
+    if total == 0:
+        return []
+    size = -(-total // world)
+    lo = rank * size + worker * size // workers
+    hi = rank * size + (worker + 1) * size // workers
+    order = _order(counts, seed, epoch, shuffle)
+    starts, at = [], 0
+    for k in order:
+        starts.append(at)
+        at += counts[k]
+    out = []
+    pos = lo
+    while pos < hi:
+        g = pos % total
+        # the last shard starting at or before g: never an empty one
+        i = bisect.bisect_right(starts, g) - 1
+        k = order[i]
+        first = g - starts[i]
+        take = min(counts[k] - first, hi - pos)
+        out.append((k, _records(counts, k, seed, epoch, shuffle)[first:first + take]))
+        pos += take
+    return out
+
+
 def partition(counts, nparts, part, seed=0, epoch=0, shuffle=True, by="shard"):
     """The (shard, [record numbers]) that part `part` of `nparts` reads.
 
@@ -166,20 +218,15 @@ def partition(counts, nparts, part, seed=0, epoch=0, shuffle=True, by="shard"):
     Over all parts, every record comes exactly once."""
     if not 0 <= part < nparts:
         raise ValueError("part %d of %d" % (part, nparts))
-    order = list(range(len(counts)))
-    if shuffle:
-        _rng(seed, epoch).shuffle(order)
+    order = _order(counts, seed, epoch, shuffle)
 
     def records(k):
-        r = list(range(counts[k]))
-        if shuffle:
-            _rng(seed, epoch, k).shuffle(r)
-        return r
+        return _records(counts, k, seed, epoch, shuffle)
 
     if by == "shard" and len(order) >= nparts:
         return [(k, records(k)) for k in order[part::nparts]]
     if by not in ("shard", "record"):
-        raise ValueError("by must be 'shard' or 'record', not %r" % by)
+        raise ValueError("by must be 'balanced', 'shard' or 'record', not %r" % by)
     out, n = [], 0
     for k in order:
         mine = [j for t, j in enumerate(records(k), n) if t % nparts == part]
@@ -212,7 +259,7 @@ class ChexinstructIterableDataset(_IterBase):
     set_epoch(e) before each epoch for a fresh, reproducible order."""
 
     def __init__(self, folder, shuffle=True, seed=0, rank=None, world_size=None,
-                 decode_images=False, verify=True, transform=None, by="shard"):
+                 decode_images=False, verify=True, transform=None, by="balanced"):
         self.shards = ShardFolder(folder, verify)
         self.shuffle, self.seed, self.epoch = shuffle, seed, 0
         self.rank, self.world_size = rank, world_size
@@ -223,6 +270,9 @@ class ChexinstructIterableDataset(_IterBase):
 
     def plan(self, rank, world_size, worker=0, num_workers=1):
         """What (rank, worker) reads this epoch: [(shard, [record numbers])]."""
+        if self.by == "balanced":
+            return balanced(self.shards.counts, world_size, rank, num_workers, worker,
+                            self.seed, self.epoch, self.shuffle)
         return partition(self.shards.counts, world_size * num_workers,
                          rank * num_workers + worker, self.seed, self.epoch, self.shuffle,
                          self.by)

@@ -17,7 +17,7 @@ sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."
 
 from chexinstruct_shards import (HAVE_XXHASH, ChexinstructDataset,  # noqa: E402
                                  ChexinstructIterableDataset, NativeShard, ShardError,
-                                 partition)
+                                 balanced, partition)
 from chexinstruct_shards.native import xxh3  # noqa: E402
 
 try:
@@ -323,12 +323,12 @@ class TestIterable(Folder):
         return seen
 
     def test_every_record_once_over_ranks_and_workers(self):
-        ds = ChexinstructIterableDataset(self.dir, seed=7)
+        ds = ChexinstructIterableDataset(self.dir, seed=7, by="shard")
         for world, workers in ((1, 1), (2, 1), (1, 2), (2, 2), (5, 1)):
             self.covers_once(ds, world, workers)
 
     def test_more_parts_than_shards_stripes_records(self):
-        ds = ChexinstructIterableDataset(self.dir, seed=7)
+        ds = ChexinstructIterableDataset(self.dir, seed=7, by="shard")
         parts = []
         for rank in range(3):
             for w in range(3):
@@ -358,14 +358,58 @@ class TestIterable(Folder):
         self.assertNotEqual(e0, self.keys(c.iter_part(0, 1)))
 
     def test_no_shuffle_is_manifest_order(self):
-        ds = ChexinstructIterableDataset(self.dir, shuffle=False)
+        ds = ChexinstructIterableDataset(self.dir, shuffle=False, by="shard")
         self.assertEqual(self.keys(ds.iter_part(0, 1)), ["r%d" % g for g in range(self.total)])
         self.assertEqual(self.keys(ds.iter_part(1, 2)), ["r%d" % g for g in range(4, 7)] +
                          ["r%d" % g for g in range(12, 13)])
 
     def test_explicit_rank_in_iter(self):
-        ds = ChexinstructIterableDataset(self.dir, shuffle=False, rank=1, world_size=2)
+        ds = ChexinstructIterableDataset(self.dir, shuffle=False, rank=1, world_size=2,
+                                         by="shard")
         self.assertEqual(len(list(ds)), 3 + 1)
+        # the default, balanced: ceil(19 / 2) = 10 records on each rank
+        ds = ChexinstructIterableDataset(self.dir, shuffle=False, rank=1, world_size=2)
+        self.assertEqual(len(list(ds)), 10)
+
+    def test_balanced_is_the_default_and_pads_like_distributed_sampler(self):
+        # 19 records in shards of 4, 3, 5, 1, 6; two ranks of ceil(19 / 2) = 10.
+        ds = ChexinstructIterableDataset(self.dir, shuffle=False)
+        self.assertEqual(self.keys(ds.iter_part(0, 2)), ["r%d" % g for g in range(10)])
+        self.assertEqual(self.keys(ds.iter_part(1, 2)),
+                         ["r%d" % g for g in range(10, 19)] + ["r0"])
+        self.assertEqual(ds.plan(1, 2), [(2, [3, 4]), (3, [0]), (4, [0, 1, 2, 3, 4, 5]),
+                                         (0, [0])])
+
+    def test_balanced_counts_and_cover(self):
+        ds = ChexinstructIterableDataset(self.dir, seed=7)
+        for world in (1, 2, 3, 4, 5, 19, 25):
+            size = -(-self.total // world)
+            parts = [self.keys(ds.iter_part(r, world)) for r in range(world)]
+            self.assertEqual([len(p) for p in parts], [size] * world, world)
+            seen = [k for p in parts for k in p]
+            self.assertEqual(sorted(set(seen)), sorted("r%d" % g for g in range(self.total)))
+            # the padding repeats the first records of the epoch's order, once each
+            first = self.keys(ds.iter_part(0, 1))[:size * world - self.total]
+            extra = sorted(seen)
+            for k in sorted("r%d" % g for g in range(self.total)):
+                extra.remove(k)
+            self.assertEqual(sorted(extra), sorted(first), world)
+
+    def test_balanced_workers_split_their_rank(self):
+        ds = ChexinstructIterableDataset(self.dir, seed=2)
+        for world, workers in ((1, 2), (2, 3), (3, 4)):
+            for r in range(world):
+                whole = self.keys(ds.iter_part(r, world))
+                split = [self.keys(ds.iter_part(r, world, w, workers)) for w in range(workers)]
+                self.assertEqual([k for p in split for k in p], whole)
+                self.assertLessEqual(max(map(len, split)) - min(map(len, split)), 1)
+
+    def test_balanced_rejects_bad_part(self):
+        with self.assertRaises(ValueError):
+            balanced([1, 2], 2, 2)
+        with self.assertRaises(ValueError):
+            balanced([1, 2], 2, 0, 2, 2)
+        self.assertEqual(balanced([0, 0], 2, 1), [])
 
     def test_partition_rejects_bad_part(self):
         with self.assertRaises(ValueError):
