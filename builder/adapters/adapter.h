@@ -497,11 +497,12 @@ struct cx_rule {
 	int other_text;    /* with CX_PART_PAIR: the pair's texts are study_id's report
 			    * text and other_id's (a study) */
 	/* A documented filter of the rule's own (or NULL): what leaves an item
-	 * out, and a SELECT of how many items it left out (same parameters as
-	 * sql, run after the prep). The catalogue stores the count in the
-	 * filtered table as "<task>: <dropped>". */
+	 * out, and a SELECT of how many items the rule considered, filter
+	 * aside (same parameters as sql, run after the prep; one instance per
+	 * item kept). The catalogue stores items less instances in the filtered
+	 * table as "<task>: <dropped>": the filter runs once per item. */
 	const char *dropped;
-	const char *dropped_sql;
+	const char *items_sql;
 };
 
 /* What an entry tells its rule. Rules that take no parameter ignore them. */

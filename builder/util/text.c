@@ -50,16 +50,31 @@ int cx_str_ends(const char *s, const char *suffix)
 	return a >= b && memcmp(s + a - b, suffix, b) == 0;
 }
 
+/* Eight bytes at a time while they are ASCII (nearly every byte of a CSV
+ * or a report): the byte-wise loop cost 1.6 % of a full MIMIC-CXR build. */
+static size_t ascii_run(const unsigned char *s, size_t n)
+{
+	size_t i = 0;
+	for (; i + 8 <= n; i += 8) {
+		uint64_t w;
+		memcpy(&w, s + i, 8);
+		if (w & UINT64_C(0x8080808080808080))
+			break;
+	}
+	return i;
+}
+
 int cx_utf8_valid(const char *str, size_t n)
 {
 	const unsigned char *s = (const unsigned char *)str;
-	size_t i = 0;
+	size_t i = ascii_run(s, n);
 	while (i < n) {
 		unsigned c = s[i];
 		size_t len;
 		unsigned cp;
 		if (c < 0x80) {
 			i++;
+			i += ascii_run(s + i, n - i);
 			continue;
 		} else if ((c & 0xE0) == 0xC0) {
 			len = 2;

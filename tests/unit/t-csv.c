@@ -1,6 +1,7 @@
 /*
  * t-csv.c - the io layer: CSV rows and line numbers, gzip, archives as
- * releases, and the one-folder-down root of cx_release_locate().
+ * releases, the one-folder-down root of cx_release_locate(), and the UTF-8
+ * check of every field.
  */
 #include "cx.h"
 
@@ -89,8 +90,36 @@ static void test_truncated_gzip(void)
 	CHECK(strstr(err.msg, "trunc.csv.gz") != NULL, "the error names the file");
 }
 
+/* The UTF-8 check every CSV field and report passes: the eight-bytes-at-a-
+ * time ASCII run must stop at the first byte that is not ASCII wherever it
+ * falls (inside a word, at a word's edge, in the tail under eight bytes). */
+static void test_utf8(void)
+{
+	static const struct {
+		const char *s;
+		int valid;
+		const char *what;
+	} cases[] = {
+		{"", 1, "empty"},
+		{"ascii only, longer than sixteen bytes", 1, "long ASCII"},
+		{"0123456\xc3\xa9", 1, "two-byte letter at byte 7 (word edge)"},
+		{"01234567\xc3\xa9tail", 1, "two-byte letter at byte 8"},
+		{"0123456789abcde\xe2\x80\x94 dash and more text after it", 1, "three-byte dash"},
+		{"0123456789abcdef\xf0\x9f\x98\x80", 1, "four-byte at byte 16"},
+		{"01234567\x80rest", 0, "stray continuation byte at byte 8"},
+		{"0123456789a\xc3", 0, "truncated sequence in the tail"},
+		{"0123456789abcdef\xc0\xaf", 0, "overlong slash after a run"},
+		{"0123456789abcdef\xed\xa0\x80", 0, "surrogate after a run"},
+		{"\xc3\xa9 then ASCII then \xff", 0, "invalid byte after a second run"},
+	};
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++)
+		CHECK(cx_utf8_valid(cases[i].s, strlen(cases[i].s)) == cases[i].valid,
+		      cases[i].what);
+}
+
 int main(void)
 {
+	test_utf8();
 	test_crlf_quotes();
 	test_release("tests/fixtures/io/rel", "folder");
 	test_release("tests/fixtures/io/rel.tar.gz", "tar.gz");
