@@ -118,6 +118,9 @@ int cx_str_starts(const char *s, const char *prefix);
 int cx_str_ends(const char *s, const char *suffix);
 /* 1 when s[0..n) is valid UTF-8 (no overlongs, no surrogates). */
 int cx_utf8_valid(const char *s, size_t n);
+/* The same, and no NUL byte: a field or line read as text (one pass where
+ * strlen then cx_utf8_valid made two). */
+int cx_text_valid(const char *s, size_t n);
 /* Parses a whole decimal integer; 0 on success. */
 int cx_parse_long(const char *s, long *out);
 /* Parses a whole decimal float; 0 on success. */

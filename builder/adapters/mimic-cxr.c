@@ -477,9 +477,12 @@ static int settle(struct cx_rows *rows, struct mimic *m, struct cx_error *err)
 	int rc = 0;
 	for (size_t i = 0; i < m->metas.n && !rc; i++) {
 		const struct meta *e = &m->metas.v[i];
-		hex_of(e->dicom, hex);
-		snprintf(text, sizeof text, "dicom_id %s is not in %s", hex, SPLIT_CSV);
-		struct cx_outcome o = {e->used ? CX_ROW_KEPT : CX_ROW_REJECTED, text};
+		struct cx_outcome o = {CX_ROW_KEPT, NULL};
+		if (!e->used) { /* the reason is written for rejects only: 377k kept rows */
+			hex_of(e->dicom, hex);
+			snprintf(text, sizeof text, "dicom_id %s is not in %s", hex, SPLIT_CSV);
+			o = (struct cx_outcome){CX_ROW_REJECTED, text};
+		}
 		rc = cx_rows_settle(rows, META_CSV, e->line, o, err);
 	}
 	for (size_t i = 0; i < m->labels.n && !rc; i++) {

@@ -78,11 +78,14 @@ static void py_strip(const char *t, size_t *a, size_t *b)
 	}
 }
 
-/* The official dictionary of header spellings, grouped by what they become. */
-static const struct {
+/* The official dictionary of header spellings, grouped by what they become
+ * (no spelling twice: looked up by bsearch in a sorted copy). */
+struct name_to {
 	const char *name;
 	const char *to;
-} name_map[] = {
+};
+
+static const struct name_to name_map[] = {
 	{"preamble", "preamble"},
 	{"impression", "impression"}, {"conclusion", "impression"},
 	{"findings and impression", "impression"}, {"findings/impression", "impression"},
@@ -128,24 +131,51 @@ static const char *const findings_words[] = {
 	"ribs", "pa and lat",
 };
 
+/* name_map sorted by name, once: every section of every report is looked up,
+ * and a walk of the 58 spellings was 2.3 % of reading MIMIC-CXR. */
+static const struct name_to *sorted_map[CX_ARRAY_LEN(name_map)];
+static pthread_once_t map_once = PTHREAD_ONCE_INIT;
+
+static int cmp_name_to(const void *a, const void *b)
+{
+	return strcmp((*(const struct name_to *const *)a)->name,
+		      (*(const struct name_to *const *)b)->name);
+}
+
+static void sort_map(void)
+{
+	for (size_t i = 0; i < CX_ARRAY_LEN(name_map); i++)
+		sorted_map[i] = &name_map[i];
+	qsort(sorted_map, CX_ARRAY_LEN(name_map), sizeof(sorted_map[0]), cmp_name_to);
+}
+
+static const char *map_name(const char *name)
+{
+	pthread_once(&map_once, sort_map);
+	struct name_to key = {name, NULL};
+	const struct name_to *k = &key;
+	const struct name_to *const *hit = bsearch(&k, sorted_map, CX_ARRAY_LEN(name_map),
+						   sizeof(sorted_map[0]), cmp_name_to);
+	return hit ? (*hit)->to : NULL;
+}
+
 const char *cx_section_name(const char *header, size_t n, struct cx_buf *out)
 {
 	cx_buf_reset(out);
+	cx_buf_grow(out, n + 1);
 	for (size_t i = 0; i < n; i++) {
 		char c = header[i];
-		cx_buf_addc(out, c >= 'A' && c <= 'Z' ? (char)(c - 'A' + 'a') : c);
+		out->data[i] = c >= 'A' && c <= 'Z' ? (char)(c - 'A' + 'a') : c;
 	}
-	cx_buf_add(out, "", 0);
+	out->len = n;
+	out->data[n] = '\0';
 	size_t a = 0, b = out->len;
 	py_strip(out->data, &a, &b);
 	memmove(out->data, out->data + a, b - a);
 	out->len = b - a;
 	out->data[out->len] = '\0';
 
-	const char *to = NULL;
-	for (size_t i = 0; i < CX_ARRAY_LEN(name_map) && !to; i++)
-		if (!strcmp(out->data, name_map[i].name))
-			to = name_map[i].to;
+	const char *to = map_name(out->data);
 	for (size_t i = 0; i < CX_ARRAY_LEN(main_words) && !to; i++)
 		if (strstr(out->data, main_words[i]))
 			to = main_words[i];

@@ -469,7 +469,7 @@ static int list_each(void *ctx, const char *line, size_t len, long lineno)
 		return c->spec->index ? long_index_line(c->r, &c->row)
 				      : run(c->r, c->spec->fn, &c->row, LONG_LINE);
 	}
-	int utf8 = strlen(line) == len && cx_utf8_valid(line, len);
+	int utf8 = cx_text_valid(line, len);
 	split_words(&c->ws, line, len);
 	if (utf8 && c->ws.n == 0)
 		return 0; /* a blank line is not a row */

@@ -233,7 +233,7 @@ int cx_csv_next(struct cx_csv *c, struct cx_csv_row **row, struct cx_error *err)
 		c->outf[i] = q->fields[i].data;
 		c->outl[i] = q->fields[i].len;
 		if (c->out.bad_utf8 < 0 &&
-		    (strlen(c->outf[i]) != c->outl[i] || !cx_utf8_valid(c->outf[i], c->outl[i])))
+		    !cx_text_valid(c->outf[i], c->outl[i]))
 			c->out.bad_utf8 = (int)i;
 	}
 	c->out.field = c->outf;

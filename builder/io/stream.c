@@ -21,6 +21,8 @@
 
 enum kind { S_FILE, S_ENTRY, S_GZ };
 
+#define GZ_CHUNK 65536
+
 struct cx_stream {
 	enum kind kind;
 	FILE *fp;
@@ -33,7 +35,9 @@ struct cx_stream {
 	int64_t in, out;         /* compressed bytes taken, bytes given (S_ENTRY: in
 				  * is the archive's raw count when the entry began) */
 	char *name;
-	unsigned char chunk[65536]; /* S_GZ: compressed bytes read from inner */
+	unsigned char *chunk;    /* S_GZ: compressed bytes read from inner (GZ_CHUNK);
+				  * allocated for gzip only: zeroing 64 KiB inside every
+				  * stream cost 3.6 % of reading MIMIC-CXR's 212k reports */
 };
 
 struct archive *cx_archive_reader_why(const char *file, char **why)
@@ -124,6 +128,7 @@ static int wrap_gzip(struct cx_stream **out, struct cx_stream *inner, struct cx_
 	struct cx_stream *s = new_stream(S_GZ, inner->name);
 	s->inner = inner;
 	s->z = cx_calloc(1, sizeof(*s->z));
+	s->chunk = cx_malloc(GZ_CHUNK);
 	if (inflateInit2(s->z, 16 + MAX_WBITS) != Z_OK) {
 		int rc = cx_error_set(err, CX_ERROR, "%s: cannot start gzip", s->name);
 		cx_stream_close(s);
@@ -138,7 +143,7 @@ static int gz_fill(struct cx_stream *s, struct cx_error *err)
 {
 	if (s->z->avail_in || s->in_eof)
 		return 0;
-	long got = cx_stream_read(s->inner, s->chunk, sizeof(s->chunk), err);
+	long got = cx_stream_read(s->inner, s->chunk, GZ_CHUNK, err);
 	if (got < 0)
 		return (int)got;
 	s->in_eof = got == 0;
@@ -307,6 +312,7 @@ void cx_stream_close(struct cx_stream *s)
 		free(s->z);
 	}
 	cx_stream_close(s->inner);
+	free(s->chunk);
 	free(s->name);
 	free(s);
 }

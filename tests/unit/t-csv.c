@@ -115,6 +115,17 @@ static void test_utf8(void)
 	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++)
 		CHECK(cx_utf8_valid(cases[i].s, strlen(cases[i].s)) == cases[i].valid,
 		      cases[i].what);
+	/* cx_text_valid: the same, and a NUL anywhere refuses the text (a NUL
+	 * is valid UTF-8, so cx_utf8_valid takes it). */
+	static const char nul_at_3[] = "abc\0efghijklmnop", nul_at_12[] = "abcdefghijkl\0nop",
+			  nul_last[] = "abcdefghijklmno\0";
+	CHECK(cx_utf8_valid(nul_at_3, 16) == 1, "UTF-8: a NUL is valid");
+	CHECK(cx_text_valid(nul_at_3, 16) == 0, "text: NUL at byte 3, in the first word");
+	CHECK(cx_text_valid(nul_at_12, 16) == 0, "text: NUL at byte 12, in the second word");
+	CHECK(cx_text_valid(nul_last, 16) == 0, "text: NUL as the last byte");
+	CHECK(cx_text_valid("\xc3\xa9\0", 3) == 0, "text: NUL after a two-byte letter");
+	CHECK(cx_text_valid("abcdefghijklmnop\xc3\xa9", 18) == 1, "text: no NUL, valid");
+	CHECK(cx_text_valid("abcdefgh\x80", 9) == 0, "text: invalid UTF-8 still refused");
 }
 
 int main(void)
