@@ -11,9 +11,11 @@
 #include <archive.h>
 #include <archive_entry.h>
 #include <dirent.h>
+#include <fcntl.h>
 #include <fnmatch.h>
 #include <limits.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "io/release.h"
 #include "io/stream.h"
@@ -86,21 +88,28 @@ static int cmp_str(const void *a, const void *b)
  * when the file system does not say (then the caller asks stat). Caller frees
  * both.
  */
-static char **list_dir_kinds(const char *dir, size_t *n, char **kinds)
+static char **list_dir_fd(int dfd, size_t *n, char **kinds)
 {
-	DIR *d = opendir(dir);
+	int fd = dfd >= 0 ? dup(dfd) : -1;
+	DIR *d = fd >= 0 ? fdopendir(fd) : NULL;
 	char **v = NULL;
-	size_t len = 0;
+	size_t len = 0, cap = 0;
 	*n = 0;
 	if (kinds)
 		*kinds = NULL;
-	if (!d)
+	if (!d) {
+		if (fd >= 0)
+			close(fd);
 		return NULL;
+	}
 	struct dirent *e;
 	while ((e = readdir(d))) {
 		if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, ".."))
 			continue;
-		v = cx_realloc(v, (len + 1) * sizeof(*v));
+		if (len == cap) {
+			cap = cap ? 2 * cap : 16;
+			v = cx_realloc(v, cap * sizeof(*v));
+		}
 		/* the kind rides after the name's NUL, so sorting keeps them together */
 		size_t nl = strlen(e->d_name);
 		v[len] = cx_malloc(nl + 2);
@@ -117,6 +126,20 @@ static char **list_dir_kinds(const char *dir, size_t *n, char **kinds)
 			(*kinds)[i] = v[i][strlen(v[i]) + 1];
 	}
 	*n = len;
+	return v;
+}
+
+static int open_dir(const char *dir)
+{
+	return open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+}
+
+static char **list_dir_kinds(const char *dir, size_t *n, char **kinds)
+{
+	int dfd = open_dir(dir);
+	char **v = list_dir_fd(dfd, n, kinds);
+	if (dfd >= 0)
+		close(dfd);
 	return v;
 }
 
@@ -606,7 +629,8 @@ static int walk_folder(struct walk *w, const char *dir, const char *rel, const c
 	char *comp = cx_strndup(pat, clen);
 	size_t n;
 	char *kinds;
-	char **names = list_dir_kinds(dir, &n, &kinds);
+	int dfd = open_dir(dir); /* files are opened from it by name */
+	char **names = list_dir_fd(dfd, &n, &kinds);
 	int rc = 0;
 	struct cx_buf path = CX_BUF_INIT, name = CX_BUF_INIT;
 	for (size_t i = 0; i < n && rc == 0; i++) {
@@ -624,7 +648,7 @@ static int walk_folder(struct walk *w, const char *dir, const char *rel, const c
 			rc = walk_folder(w, path.data, name.data, slash + 1);
 		} else if (!slash && kind == 'f') {
 			struct cx_stream *s;
-			rc = cx_stream_open_path(&s, path.data, path.data, w->err);
+			rc = cx_stream_open_at(&s, dfd, names[i], path.data, w->err);
 			if (rc == 0) {
 				rc = w->fn(w->ctx, name.data, s);
 				cx_stream_close(s);
@@ -636,6 +660,8 @@ static int walk_folder(struct walk *w, const char *dir, const char *rel, const c
 	free_list(names, n);
 	free(kinds);
 	free(comp);
+	if (dfd >= 0)
+		close(dfd);
 	return rc;
 }
 

@@ -12,8 +12,11 @@
 
 #include <archive.h>
 #include <archive_entry.h>
+#include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <sys/stat.h>
+#include <unistd.h>
 #include <zlib.h>
 
 #include "io/release.h"
@@ -25,7 +28,8 @@ enum kind { S_FILE, S_ENTRY, S_GZ };
 
 struct cx_stream {
 	enum kind kind;
-	FILE *fp;
+	int fd;                  /* S_FILE: read(2) in the callers' own chunks; stdio
+				  * added an fstat and a copy per file */
 	struct archive *ar;      /* S_ENTRY: the archive */
 	int own_ar;
 	struct cx_stream *inner; /* S_GZ: the compressed bytes */
@@ -118,6 +122,7 @@ static struct cx_stream *new_stream(enum kind kind, const char *name)
 {
 	struct cx_stream *s = cx_calloc(1, sizeof(*s));
 	s->kind = kind;
+	s->fd = -1;
 	s->name = cx_strdup(name);
 	return s;
 }
@@ -193,18 +198,31 @@ static long gz_read(struct cx_stream *s, void *buf, size_t n, struct cx_error *e
 	return (long)(want - z->avail_out);
 }
 
-int cx_stream_open_path(struct cx_stream **out, const char *path, const char *display,
-			struct cx_error *err)
+static int open_fd(struct cx_stream **out, int fd, int gz, const char *display,
+		   struct cx_error *err)
 {
-	FILE *fp = fopen(path, "rb");
-	if (!fp)
+	if (fd < 0)
 		return cx_error_set(err, CX_ENOTFOUND, "cannot open '%s'", display);
 	struct cx_stream *s = new_stream(S_FILE, display);
-	s->fp = fp;
-	if (cx_str_ends(path, ".gz"))
+	s->fd = fd;
+	if (gz)
 		return wrap_gzip(out, s, err);
 	*out = s;
 	return 0;
+}
+
+int cx_stream_open_path(struct cx_stream **out, const char *path, const char *display,
+			struct cx_error *err)
+{
+	return open_fd(out, open(path, O_RDONLY | O_CLOEXEC), cx_str_ends(path, ".gz"), display,
+		       err);
+}
+
+int cx_stream_open_at(struct cx_stream **out, int dir, const char *name, const char *display,
+		      struct cx_error *err)
+{
+	return open_fd(out, openat(dir, name, O_RDONLY | O_CLOEXEC), cx_str_ends(name, ".gz"),
+		       display, err);
 }
 
 static int finish_entry(struct cx_stream **out, struct cx_stream *s, struct cx_error *err)
@@ -259,8 +277,11 @@ int cx_stream_open_member(struct cx_stream **out, const char *archive_file, cons
 long cx_stream_read(struct cx_stream *s, void *buf, size_t n, struct cx_error *err)
 {
 	if (s->kind == S_FILE) {
-		size_t got = fread(buf, 1, n, s->fp);
-		if (got == 0 && ferror(s->fp))
+		ssize_t got;
+		do
+			got = read(s->fd, buf, n > LONG_MAX ? LONG_MAX : n);
+		while (got < 0 && errno == EINTR);
+		if (got < 0)
 			return cx_error_set(err, CX_EIO, "%s: read error", s->name);
 		return (long)got;
 	}
@@ -303,8 +324,8 @@ void cx_stream_close(struct cx_stream *s)
 {
 	if (!s)
 		return;
-	if (s->fp)
-		fclose(s->fp);
+	if (s->fd >= 0)
+		close(s->fd);
 	if (s->own_ar && s->ar)
 		archive_read_free(s->ar);
 	if (s->z) {
