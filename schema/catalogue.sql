@@ -1,4 +1,4 @@
--- chexinstruct catalogue, schema version 9 (= CX_SCHEMA_VERSION).
+-- chexinstruct catalogue, schema version 10 (= CX_SCHEMA_VERSION).
 --
 -- The four levels of CheXinstruct are the keys: capability -> task -> dataset
 -- -> instance, with the task-dataset entries between task and dataset.
@@ -45,6 +45,11 @@ CREATE TABLE dataset (
 	-- it borrows them from (a CXR-LT or MS-CXR adapter says mimic-cxr), so
 	-- that the sharder's split hygiene sees one study, not two.
 	id_space      TEXT NOT NULL,
+	-- The source whose release holds its image files: its own id, or the
+	-- lender of a source that borrows another's images (CXR-LT and MS-CXR-T
+	-- label MIMIC-CXR's: their image rows are copies of MIMIC-CXR's, whose
+	-- files lie in MIMIC-CXR's release; builder/catalogue/cat-write.c).
+	image_source  TEXT NOT NULL,
 	-- The vocabulary of its label sets (vocab.name), or NULL when it has none.
 	vocab         TEXT REFERENCES vocab(name),
 	rows_read     INTEGER NOT NULL DEFAULT 0,

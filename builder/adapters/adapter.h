@@ -479,6 +479,11 @@ enum cx_view_part {
 	CX_PART_REPORT = 1 << 3, /* study_id's report: indication, findings, impression */
 	CX_PART_PAIR = 1 << 4,   /* flag; with other_text, the two report texts */
 	CX_PART_QA = 1 << 5,     /* qa_id's question, answer and closed */
+	CX_PART_IMAGE_PAIR = 1 << 6, /* the finding (label) and its value for the image
+				      * pair other_id (the fact's image) and image_id
+				      * (the fact's other, the prior) */
+	CX_PART_TEXT_PAIR = 1 << 7,  /* the text pair of the instance's key: two texts and
+				      * their relation */
 };
 
 struct cx_rule {
@@ -524,6 +529,8 @@ extern const struct cx_rule cx_rule_text_match;   /* own text (yes), another stu
 extern const struct cx_rule cx_rule_text_select;  /* own text among two */
 extern const struct cx_rule cx_rule_qa_open;      /* an open question */
 extern const struct cx_rule cx_rule_qa_closed;    /* a closed question */
+extern const struct cx_rule cx_rule_image_pairs;  /* an image, its prior and a finding */
+extern const struct cx_rule cx_rule_text_pairs;   /* two texts and their relation */
 
 /* Every rule, and the one of a name (NULL if none). */
 extern const struct cx_rule *const cx_rules[];
@@ -577,6 +584,13 @@ struct cx_adapter {
 
 /* The adapter table (adapters/registry.c), generated from the one
  * registration list, builder/adapters/sources.list, in its order. */
+/* 1 when the adapter borrows another source's images: its id_space names
+ * another source (its lender, which it also requires). Its image facts then
+ * carry no path; the catalogue copies the lender's image of that key
+ * (CONTRIBUTING.md, "Adding a source"), and the build reads no image file
+ * of its own. */
+int cx_adapter_borrows(const struct cx_adapter *a);
+
 extern const struct cx_adapter *const cx_adapters[];
 extern const size_t cx_nadapters;
 /* The ids as sources.list spells them, parallel to cx_adapters. */

@@ -39,3 +39,8 @@ const struct cx_adapter *cx_adapter_find(const char *id)
 			return cx_adapters[i];
 	return NULL;
 }
+
+int cx_adapter_borrows(const struct cx_adapter *a)
+{
+	return a->id_space && strcmp(a->id_space, a->id) != 0;
+}

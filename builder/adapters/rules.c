@@ -332,10 +332,58 @@ const struct cx_rule cx_rule_qa_closed = {
 	.parts = CX_PART_QA,
 };
 
+/* The strictest of three splits: test, then val, then train. */
+#define STRICTEST(a, b, c)                                                                 \
+	"CASE WHEN 'test' IN (" a ", " b ", " c ") THEN 'test' WHEN 'val' IN (" a ", " b ", " c \
+	") THEN 'val' WHEN 'train' IN (" a ", " b ", " c ") THEN 'train' ELSE '' END"
+
+/*
+ * An image compared with its prior under one finding (MS-CXR-T): one
+ * instance per image pair fact, showing the prior (image_id) first, then the
+ * current image (other_id). Its split is the strictest of the pair's and of
+ * both images' (a borrower's images carry MIMIC-CXR's split): a pair whose
+ * prior is a MIMIC test study is a test instance. Its study and patient are
+ * the current image's. Key: "<current>|<prior>|<finding>".
+ */
+const struct cx_rule cx_rule_image_pairs = {
+	.name = "image-pairs",
+	.about = "an image and its prior, compared under one finding (key:"
+		 " \"<image>|<prior>|<label>\")",
+	.needs = "image_pair, image",
+	.sql = (const char *const[]){
+		"WITH p AS MATERIALIZED (SELECT i.key || '|' || o.key || '|' || p.label AS key, "
+		STRICTEST("p.split", "i.split", "o.split") " AS split, i.patient AS patient,"
+		" i.study_id AS study_id, o.id AS image_id, p.label AS label, i.id AS other_id,"
+		" p.src_file AS src_file, p.src_line AS src_line FROM image_pair p"
+		" JOIN image i ON i.id = p.image_id JOIN image o ON o.id = p.other_id"
+		" WHERE p.dataset_id = ?2)"
+		" SELECT ?1 AS entry_id, key, split, patient, study_id, image_id, label, other_id,"
+		" src_file, src_line FROM p WHERE split <> '' ORDER BY key",
+		NULL},
+	.images = CX_IMAGES_PAIR,
+	.parts = CX_PART_IMAGE_PAIR,
+};
+
+/* Two texts and their relation (MS-CXR-T sentence pairs): one instance per
+ * text pair fact with a key (the view finds the pair by it) and a split. */
+const struct cx_rule cx_rule_text_pairs = {
+	.name = "text-pairs",
+	.about = "two texts and their relation, text only (key: the pair's key)",
+	.needs = "text_pair",
+	.sql = (const char *const[]){
+		"SELECT ?1 AS entry_id, t.key AS key, t.split AS split, t.src_file AS src_file,"
+		" t.src_line AS src_line FROM text_pair t NOT INDEXED WHERE t.dataset_id = ?2"
+		" AND t.key IS NOT NULL AND t.split <> '' ORDER BY t.id",
+		NULL},
+	.images = CX_IMAGES_NONE,
+	.parts = CX_PART_TEXT_PAIR,
+};
+
 const struct cx_rule *const cx_rules[] = {
 	&cx_rule_labels_study, &cx_rule_labels_image, &cx_rule_view,      &cx_rule_view_pairs,
 	&cx_rule_boxes,        &cx_rule_findings,     &cx_rule_impression, &cx_rule_summary,
 	&cx_rule_text_match,   &cx_rule_text_select,  &cx_rule_qa_open,   &cx_rule_qa_closed,
+	&cx_rule_image_pairs,  &cx_rule_text_pairs,
 };
 const size_t cx_nrules = CX_ARRAY_LEN(cx_rules);
 

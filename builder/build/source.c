@@ -39,7 +39,8 @@ static int load(struct cx_cat *cat, struct cx_build_source *s, const struct cx_b
 	int rc = s->adapter->read(s->rel, cx_cat_sink(cat), err);
 	if (!rc)
 		rc = cx_cat_end_load(cat, err);
-	if (!rc && opts->check_images)
+	/* a borrower's images are its lender's, whose build read their headers */
+	if (!rc && opts->check_images && !cx_adapter_borrows(s->adapter))
 		rc = cx_build_images(cat, s->rel, opts, err);
 	/* Every damaged archive met so far, probes included, for `stats`. */
 	for (size_t i = 0; !rc && i < cx_release_ndamaged(s->rel); i++) {

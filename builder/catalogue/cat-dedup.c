@@ -54,8 +54,11 @@ static void add_pair(struct pair **v, size_t *n, size_t *cap, size_t a, size_t b
 static int load(struct cx_cat *cat, struct dedup *d, struct cx_error *err)
 {
 	sqlite3_stmt *st;
+	/* A borrowing source's images are copies of its lender's rows (the same
+	 * files): the lender's are compared, the copies are not images of their own. */
 	if (cat_prepare(cat, "SELECT ds.name, i.key, i.split, i.pixel_hash, i.dhash FROM image i"
-			     " JOIN dataset ds ON i.dataset_id = ds.id ORDER BY ds.name, i.key",
+			     " JOIN dataset ds ON i.dataset_id = ds.id"
+			     " WHERE ds.image_source = ds.source ORDER BY ds.name, i.key",
 			&st, err))
 		return CX_EDB;
 	while (sqlite3_step(st) == SQLITE_ROW) {

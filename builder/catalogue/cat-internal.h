@@ -43,6 +43,7 @@ struct cx_cat {
 	struct cx_release *rel;
 	struct cx_build_opts opts;
 	sqlite3_int64 dataset_id;
+	sqlite3_int64 lender_id;   /* a borrowing source's lender (cat-write.c), or 0 */
 	sqlite3_stmt *st[ST_COUNT];
 	struct cx_sink sink;
 	struct cx_source_counts n;
@@ -89,10 +90,12 @@ int cat_derive(struct cx_cat *cat, struct cx_error *err);
 /* cat-view.c: the facts of one instance row as a cx_instance_view, with the
  * parts its entry's rule declares (struct cx_rule's .parts). A row
  * selects CAT_ITEM_COLS first, from CAT_ITEM_FROM (instance n, entry e,
- * task t, dataset d). */
+ * task t, dataset d). The release is the one holding the dataset's image
+ * files (dataset.image_source): a borrowing source's are its lender's. */
 #define CAT_ITEM_COLS \
 	"n.id, n.key, n.split, t.name, d.name, n.study_id, n.image_id, n.qa_id, n.label," \
-	" n.other_id, n.flag, n.src_file, n.src_line, e.derive, d.release, t.title"
+	" n.other_id, n.flag, n.src_file, n.src_line, e.derive,"                              \
+	" (SELECT r.release FROM dataset r WHERE r.source = d.image_source), t.title"
 #define CAT_ITEM_FROM \
 	" FROM instance n JOIN entry e ON n.entry_id = e.id JOIN task t ON e.task_id = t.id" \
 	" JOIN dataset d ON e.dataset_id = d.id"
@@ -107,6 +110,8 @@ struct cat_item {
 	struct cx_view_report report;
 	struct cx_view_pair pair;
 	struct cx_view_qa qa;
+	struct cx_view_image_pair image_pair;
+	struct cx_view_text_pair text_pair;
 	char *strs[24];
 	size_t nstrs;
 	struct cx_view_box *boxes;

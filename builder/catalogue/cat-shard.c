@@ -143,13 +143,15 @@ static const char *const plan_cand =
 	" LEFT JOIN study s ON s.id = COALESCE(n.study_id, i.study_id)"
 	" WHERE " RANK_SQL " >= ?1 ORDER BY n.id";
 
+/* An image's file lies in the release of its dataset's image source: a
+ * borrowing source's images are its lender's (cat-write.c). */
 static const char *const plan_img =
 	"INSERT INTO plan.img (id, release, archive, path, need)"
 	" SELECT i.id, d.release, i.archive, i.path,"
 	"  max(c.rank = ?1 AND c.state = 0)"
 	" FROM plan.cand c JOIN instance_image x ON x.instance_id = c.id"
-	" JOIN image i ON i.id = x.image_id JOIN dataset d ON d.id = i.dataset_id"
-	" GROUP BY i.id ORDER BY i.id;"
+	" JOIN image i ON i.id = x.image_id JOIN dataset o ON o.id = i.dataset_id"
+	" JOIN dataset d ON d.source = o.image_source GROUP BY i.id ORDER BY i.id;"
 	"";
 
 int cx_plan_begin(struct cx_cat *cat, const char *path, int target, const int64_t *excluded,

@@ -22,7 +22,7 @@ enum {
 
 enum {
 	V_IMAGE, V_IMAGE_LABELS, V_STUDY_LABELS, V_REPORT, V_TEXT, V_QA, V_BOXES, V_IMAGES,
-	V_COUNT
+	V_IMAGE_PAIR, V_TEXT_PAIR, V_COUNT
 };
 
 static const char *const view_sql[V_COUNT] = {
@@ -37,6 +37,12 @@ static const char *const view_sql[V_COUNT] = {
 	" WHERE image_id = ?1 AND label = ?2 ORDER BY y, x, id",
 	"SELECT i.archive, i.path FROM instance_image x JOIN image i ON x.image_id = i.id"
 	" WHERE x.instance_id = ?1 ORDER BY x.ord",
+	/* by the instance: its pair fact is (other_id, image_id, label); few
+	 * rows (MS-CXR-T: 1,326 pairs), so no index */
+	"SELECT n.label, p.value FROM instance n JOIN image_pair p ON p.image_id = n.other_id"
+	" AND p.other_id = n.image_id AND p.label = n.label WHERE n.id = ?1",
+	"SELECT t.text1, t.text2, t.relation FROM instance n JOIN entry e ON e.id = n.entry_id"
+	" JOIN text_pair t ON t.dataset_id = e.dataset_id AND t.key = n.key WHERE n.id = ?1",
 };
 
 /* A dataset seen by this cat_views: its vocabulary, loaded once. */
@@ -233,6 +239,31 @@ static void fill_qa(struct cat_views *v, struct cat_item *it, sqlite3_stmt *q,
 	it->v.qa = &it->qa;
 }
 
+static void fill_image_pair(struct cat_views *v, struct cat_item *it, sqlite3_stmt *q,
+			    const struct cx_rule *rule)
+{
+	(void)rule;
+	sqlite3_stmt *st;
+	if (one_row(v, V_IMAGE_PAIR, row_id(q, C_ID), &st)) {
+		it->image_pair.label = keep(it, st, 0);
+		it->image_pair.value = keep(it, st, 1);
+	}
+	it->v.image_pair = &it->image_pair;
+}
+
+static void fill_text_pair(struct cat_views *v, struct cat_item *it, sqlite3_stmt *q,
+			   const struct cx_rule *rule)
+{
+	(void)rule;
+	sqlite3_stmt *st;
+	if (one_row(v, V_TEXT_PAIR, row_id(q, C_ID), &st)) {
+		it->text_pair.text1 = keep(it, st, 0);
+		it->text_pair.text2 = keep(it, st, 1);
+		it->text_pair.relation = keep(it, st, 2);
+	}
+	it->v.text_pair = &it->text_pair;
+}
+
 /* The filler of each part a rule can declare. */
 static const struct {
 	unsigned part;
@@ -241,6 +272,7 @@ static const struct {
 } fillers[] = {
 	{CX_PART_LABELS, fill_labels}, {CX_PART_IMAGE, fill_image},   {CX_PART_BOXES, fill_boxes},
 	{CX_PART_REPORT, fill_report}, {CX_PART_PAIR, fill_pair},     {CX_PART_QA, fill_qa},
+	{CX_PART_IMAGE_PAIR, fill_image_pair}, {CX_PART_TEXT_PAIR, fill_text_pair},
 };
 
 /* Image references as a user finds them: release/path, or release/archive:member. */

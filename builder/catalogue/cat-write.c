@@ -91,6 +91,7 @@ struct fact_queue {
 	size_t nw, capw;
 	sqlite3_stmt *insert[CX_FACT_COUNT];
 	sqlite3_stmt *lookup[CX_FACT_COUNT];
+	sqlite3_stmt *borrow, *copy; /* a borrowing source's image copies */
 	struct last_key last[CX_FACT_COUNT];
 	struct cx_buf json;
 };
@@ -366,12 +367,114 @@ static int image_update(struct cx_cat *cat, const struct cx_image_fact *f, struc
 	return 0;
 }
 
+/*
+ * A borrowing source (its id_space names another source, the lender, which
+ * it requires) has no image files of its own: an image fact without a path
+ * whose key it has not written yet copies the lender's image of that key
+ * into the borrower's dataset (file, size, view, patient, and the lender's
+ * study by key), so that its labels and pairs have an image row of their
+ * own while the file stays the lender's (read from the lender's release:
+ * dataset.image_source). The split is the lender's, or the fact's when that is
+ * stricter: a MIMIC val/test image stays val/test through a borrower. A key
+ * the lender lacks, or a study or patient the fact names that is not the
+ * lender's, is refused, also when an earlier row borrowed the image already
+ * (the fact then updates the copy, as an image fact without a path does).
+ */
+enum { B_ARCHIVE, B_PATH, B_PATIENT, B_SPLIT, B_STUDY };
+
+static enum cx_split split_parse(const char *s)
+{
+	return !strcmp(s, "test") ? CX_SPLIT_TEST : !strcmp(s, "val") ? CX_SPLIT_VAL
+	       : !strcmp(s, "train") ? CX_SPLIT_TRAIN : CX_SPLIT_NONE;
+}
+
+static int borrow_check(const struct cx_cat *cat, const struct cx_image_fact *f,
+			sqlite3_stmt *st, struct cx_error *err)
+{
+	const char *lender = cat->adapter->id_space;
+	const char *study = (const char *)sqlite3_column_text(st, B_STUDY);
+	const char *patient = (const char *)sqlite3_column_text(st, B_PATIENT);
+	if (f->study && f->study[0] && (!study || strcmp(study, f->study)))
+		return cx_error_set(err, CX_EFORMAT, "image '%s' is in study '%s' in %s, not '%s'",
+				    f->key, study ? study : "", lender, f->study);
+	if (f->patient && f->patient[0] && (!patient || strcmp(patient, f->patient)))
+		return cx_error_set(err, CX_EFORMAT, "image '%s' is of patient '%s' in %s, not '%s'",
+				    f->key, patient ? patient : "", lender, f->patient);
+	return 0;
+}
+
+static int borrow_image(struct cx_cat *cat, const struct cx_image_fact *f,
+			const struct cx_where *w, struct cx_error *err)
+{
+	struct fact_queue *fq = cat->queue;
+	if (!fq->borrow && cat_prepare(cat, "SELECT i.archive, i.path, i.patient, i.split, s.key"
+				       " FROM image i LEFT JOIN study s ON s.id = i.study_id"
+				       " WHERE i.dataset_id = ?1 AND i.key = ?2", &fq->borrow, err))
+		return CX_EDB;
+	if (!fq->copy && cat_prepare(cat, "INSERT INTO image(dataset_id, key, study_id, archive,"
+				     " path, width, height, bit_depth, view, patient, split, sex, age,"
+				     " race, hrank, src_file, src_line) SELECT ?1, key, ?3, archive,"
+				     " path, width, height, bit_depth, view, patient, ?4, sex, age,"
+				     " race, ?5, ?6, ?7 FROM image WHERE dataset_id = ?8 AND key = ?2",
+				     &fq->copy, err))
+		return CX_EDB;
+	sqlite3_stmt *st = fq->borrow;
+	sqlite3_bind_int64(st, 1, cat->lender_id);
+	sqlite3_bind_text(st, 2, f->key, -1, SQLITE_STATIC);
+	if (sqlite3_step(st) != SQLITE_ROW) {
+		sqlite3_reset(st);
+		return cx_error_set(err, CX_ENOTFOUND, "image '%s' is not in %s", f->key,
+				    cat->adapter->id_space);
+	}
+	int rc = borrow_check(cat, f, st, err);
+	if (!rc) {
+		/* borrowed by an earlier row: the row names it again */
+		rc = image_update(cat, f, err);
+		if (rc != CX_ENOTFOUND) {
+			sqlite3_reset(st);
+			return rc;
+		}
+		rc = 0;
+	}
+	enum cx_split split = split_parse((const char *)sqlite3_column_text(st, B_SPLIT));
+	if (split_rank(f->split) > split_rank(split))
+		split = f->split;
+	sqlite3_int64 study = 0;
+	if (!rc && sqlite3_column_type(st, B_STUDY) != SQLITE_NULL) {
+		struct cx_study_fact sf = {(const char *)sqlite3_column_text(st, B_STUDY),
+					   (const char *)sqlite3_column_text(st, B_PATIENT), split};
+		rc = upsert_study(cat, &sf, NULL, w, &study, err);
+	}
+	sqlite3_reset(st);
+	if (rc)
+		return rc;
+	st = fq->copy;
+	sqlite3_bind_int64(st, 1, cat->dataset_id);
+	sqlite3_bind_text(st, 2, f->key, -1, SQLITE_STATIC);
+	if (study)
+		sqlite3_bind_int64(st, 3, study);
+	else
+		sqlite3_bind_null(st, 3);
+	sqlite3_bind_text(st, 4, cx_split_name(split), -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 5, (sqlite3_int64)rank_of(cat, f->key));
+	sqlite3_bind_text(st, 6, w->file, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 7, w->line);
+	sqlite3_bind_int64(st, 8, cat->lender_id);
+	if (step(cat, st, err))
+		return err->code;
+	sqlite3_int64 id = sqlite3_last_insert_rowid(cat->db);
+	wrote(fq, "image", id);
+	remember_key(fq, CX_FACT_IMAGE, f->key, id);
+	cat->n.images++;
+	return 0;
+}
+
 static int write_image(struct cx_cat *cat, const struct queued *e, const struct cx_where *w,
 		       struct cx_error *err)
 {
 	const struct cx_image_fact *f = e->fact;
 	if (!f->path)
-		return image_update(cat, f, err);
+		return cat->lender_id ? borrow_image(cat, f, w, err) : image_update(cat, f, err);
 	sqlite3_int64 study = 0;
 	struct cx_study_fact sf = {f->study, f->patient, f->split};
 	if (f->study && upsert_study(cat, &sf, NULL, w, &study, err))
@@ -756,6 +859,8 @@ static void queue_free(struct fact_queue *fq)
 		sqlite3_finalize(fq->lookup[k]);
 		cx_buf_release(&fq->last[k].key);
 	}
+	sqlite3_finalize(fq->borrow);
+	sqlite3_finalize(fq->copy);
 	cx_buf_release(&fq->json);
 	free(fq->arena);
 	free(fq->q);
@@ -836,12 +941,31 @@ int cat_delete_source(struct cx_cat *cat, const char *source, struct cx_error *e
 	return rc;
 }
 
+/* The dataset a borrowing source takes its images from (0: none, or not
+ * in the catalogue; the build refuses a borrower whose lender is absent). */
+static int lender(struct cx_cat *cat, struct cx_error *err)
+{
+	const struct cx_adapter *a = cat->adapter;
+	cat->lender_id = 0;
+	if (!cx_adapter_borrows(a))
+		return 0;
+	sqlite3_stmt *st;
+	if (cat_prepare(cat, "SELECT id FROM dataset WHERE source = ?1", &st, err))
+		return CX_EDB;
+	sqlite3_bind_text(st, 1, a->id_space, -1, SQLITE_STATIC);
+	if (sqlite3_step(st) == SQLITE_ROW)
+		cat->lender_id = sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	return 0;
+}
+
 static int insert_dataset(struct cx_cat *cat, struct cx_error *err)
 {
 	const struct cx_adapter *a = cat->adapter;
 	sqlite3_stmt *st;
 	if (cat_prepare(cat, "INSERT INTO dataset(name, source, versions, license, access, release,"
-			     " id_space) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)", &st, err))
+			     " id_space, image_source) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)", &st,
+			err))
 		return CX_EDB;
 	sqlite3_bind_text(st, 1, a->dataset, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 2, a->id, -1, SQLITE_STATIC);
@@ -850,12 +974,13 @@ static int insert_dataset(struct cx_cat *cat, struct cx_error *err)
 	sqlite3_bind_text(st, 5, a->access, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 6, cx_release_path(cat->rel), -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 7, a->id_space ? a->id_space : a->id, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 8, cx_adapter_borrows(a) ? a->id_space : a->id, -1, SQLITE_STATIC);
 	int rc = sqlite3_step(st);
 	sqlite3_finalize(st);
 	if (rc != SQLITE_DONE)
 		return cat_db_error(cat, err, "dataset");
 	cat->dataset_id = sqlite3_last_insert_rowid(cat->db);
-	return 0;
+	return lender(cat, err);
 }
 
 static int insert_entries(struct cx_cat *cat, struct cx_error *err)

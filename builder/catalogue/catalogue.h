@@ -18,7 +18,7 @@
 #include "adapters/adapter.h"
 #include "tasks/tasks.h"
 
-#define CX_SCHEMA_VERSION 9
+#define CX_SCHEMA_VERSION 10
 
 struct cx_cat;
 struct cx_release;

@@ -44,6 +44,7 @@ static const char *const indication[] = {"indication", NULL};
 static const char *const findings[] = {"findings", NULL};
 static const char *const text[] = {"text", NULL};
 static const char *const question[] = {"question", NULL};
+static const char *const sentences[] = {"first", "second", NULL};
 
 static const struct cx_task_form classification_forms[] = {
 	{"list", none, none},
@@ -64,11 +65,23 @@ static const struct cx_task_form close_forms[] = {
 	{"plain", question, none},
 };
 
+static const struct cx_task_form temporal_image_forms[] = {
+	{"choice", disease, options},
+	{"open", disease, none},
+};
+static const struct cx_task_form temporal_text_forms[] = {
+	{"choice", sentences, options},
+	{"yesno", sentences, options},
+};
+
 #define FORMS(f) f, CX_ARRAY_LEN(f)
 
 static const struct cx_task tasks[] = {
 	{"image-classification", "Image Classification", "coarse-image-understanding",
 	 FORMS(classification_forms), cx_render_image_classification},
+	{"temporal-image-classification", "Temporal Image Classification",
+	 "coarse-image-understanding", FORMS(temporal_image_forms),
+	 cx_render_temporal_image_classification},
 	{"view-classification", "View Classification", "coarse-image-understanding",
 	 FORMS(options_form), cx_render_view_classification},
 	{"view-matching", "View Matching", "coarse-image-understanding", FORMS(options_form),
@@ -89,6 +102,8 @@ static const struct cx_task tasks[] = {
 	 cx_render_image_text_matching},
 	{"image-text-selection", "Image-Text Selection", "miscellaneous", FORMS(options_form),
 	 cx_render_image_text_selection},
+	{"temporal-sentence-similarity", "Temporal Sentence Similarity", "miscellaneous",
+	 FORMS(temporal_text_forms), cx_render_temporal_sentence_similarity},
 };
 
 size_t cx_task_count(void) { return CX_ARRAY_LEN(tasks); }

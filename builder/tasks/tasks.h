@@ -108,6 +108,14 @@ struct cx_view_caption {
 	const char *caption;
 };
 
+/* Two images compared under a finding (MS-CXR-T: the prior, shown first, and
+ * the current image): the finding and the value as released ("improving",
+ * "stable", "worsening"). */
+struct cx_view_image_pair {
+	const char *label;
+	const char *value;
+};
+
 /* Two texts and their relation as released (RadNLI, MS-CXR-T sentences). */
 struct cx_view_text_pair {
 	const char *text1;
@@ -130,6 +138,7 @@ struct cx_instance_view {
 	const struct cx_view_choice *choice;
 	const struct cx_view_caption *caption;
 	const struct cx_view_text_pair *text_pair;
+	const struct cx_view_image_pair *image_pair;
 };
 
 /* 0 when part (one of v's part pointers) is there; otherwise sets err to
@@ -319,5 +328,11 @@ int cx_render_image_text_matching(const struct cx_instance_view *v, const struct
 				  struct cx_task_out *o, struct cx_error *err);
 int cx_render_image_text_selection(const struct cx_instance_view *v, const struct cx_draw *d,
 				   struct cx_task_out *o, struct cx_error *err);
+int cx_render_temporal_image_classification(const struct cx_instance_view *v,
+					    const struct cx_draw *d, struct cx_task_out *o,
+					    struct cx_error *err);
+int cx_render_temporal_sentence_similarity(const struct cx_instance_view *v,
+					   const struct cx_draw *d, struct cx_task_out *o,
+					   struct cx_error *err);
 
 #endif

@@ -39,7 +39,7 @@ static struct cx_templates *load_real(void)
 
 static void test_real_templates(struct cx_templates *t)
 {
-	CHECK_INT(cx_task_count(), 11, "eleven tasks in the table");
+	CHECK_INT(cx_task_count(), 13, "thirteen tasks in the table");
 	size_t forms = 0, total = 0;
 	for (size_t i = 0; i < cx_task_count(); i++) {
 		const struct cx_task *task = cx_task_at(i);
@@ -56,8 +56,12 @@ static void test_real_templates(struct cx_templates *t)
 			CHECK(n >= 10, what);
 		}
 	}
-	CHECK_INT(forms, 16, "sixteen forms");
-	CHECK_INT(total, 161, "161 templates in all");
+	CHECK_INT(forms, 20, "twenty forms");
+	CHECK_INT(total, 203, "203 templates in all");
+	CHECK_INT(cx_templates_count(t, "temporal-image-classification", "choice"), 11,
+		  "temporal-image-classification/choice has 11 templates");
+	CHECK_INT(cx_templates_count(t, "temporal-sentence-similarity", "yesno"), 10,
+		  "temporal-sentence-similarity/yesno has 10 templates");
 	CHECK_INT(cx_templates_count(t, "image-classification", "list"), 11,
 		  "image-classification/list has 11 templates");
 	CHECK_INT(cx_templates_count(t, "view-matching", "plain"), 10, "view-matching has 10");
@@ -540,6 +544,71 @@ static void test_every_task(const struct cx_templates *t)
 				      "(B)", 1});
 }
 
+/* The temporal tasks (MS-CXR-T): the finding of a pair label in running
+ * text, the three progressions as options or a free answer; the relation of
+ * two sentences as options or Yes/No (Yes: a paraphrase). */
+static void test_temporal(const struct cx_templates *t)
+{
+	struct cx_instance_view v;
+	view_init(&v, "temporal-image-classification", "MS-CXR-T", "ms-cxr-t", "a|b|edema");
+	v.image_pair = &(struct cx_view_image_pair){"pleural_effusion_progression", "worsening"};
+	check_render(t, &v,
+		     &(struct expect){"open",
+				      "Compare the prior radiograph with the current one and describe in"
+				      " one word what happened to pleural effusion.",
+				      "worsening", -1});
+	v.key = "a|b|x";
+	check_render(t, &v,
+		     &(struct expect){"choice",
+				      "Two radiographs of one patient are given, oldest first. Select the"
+				      " option that fits the interval change in pleural effusion.\n"
+				      "Options:\n"
+				      "(1) stable\n"
+				      "(2) worsening\n"
+				      "(3) improving",
+				      "worsening", 1});
+
+	view_init(&v, "temporal-sentence-similarity", "MS-CXR-T", "ms-cxr-t", "3");
+	v.text_pair = &(struct cx_view_text_pair){"Edema is unchanged.", "No change in the edema.",
+						  "paraphrase"};
+	check_render(t, &v,
+		     &(struct expect){"yesno",
+				      "Do both sentences convey the same interval change? Compare \"Edema"
+				      " is unchanged.\" with \"No change in the edema.\"\n"
+				      "Options:\n"
+				      "(A) Yes\n"
+				      "(B) No",
+				      "Yes", 0});
+	v.key = "6";
+	v.text_pair = &(struct cx_view_text_pair){"The effusion is larger.",
+						  "The effusion is smaller.", "contradiction"};
+	check_render(t, &v,
+		     &(struct expect){"choice",
+				      "Which label fits this pair of report sentences? 1) \"The effusion"
+				      " is larger.\" 2) \"The effusion is smaller.\"\n"
+				      "Options:\n"
+				      "(A) paraphrase\n"
+				      "(B) contradiction",
+				      "contradiction", 1});
+
+	struct cx_rendered r;
+	struct cx_error err = {0};
+	cx_rendered_init(&r);
+	view_init(&v, "temporal-image-classification", "MS-CXR-T", "ms-cxr-t", "x");
+	v.image_pair = &(struct cx_view_image_pair){"edema_progression", "better"};
+	CHECK(cx_render(t, &v, SEED, &r, &err) == CX_EINVAL, "progression 'better' refused");
+	CHECK_STR(err.msg, "progression 'better' is not improving, stable or worsening",
+		  "the refusal names the value");
+	v.image_pair = &(struct cx_view_image_pair){"_progression", "stable"};
+	CHECK(cx_render(t, &v, SEED, &r, &err) == CX_EINVAL, "a label without a finding refused");
+	view_init(&v, "temporal-sentence-similarity", "MS-CXR-T", "ms-cxr-t", "x");
+	v.text_pair = &(struct cx_view_text_pair){"A.", "B.", "entailment"};
+	CHECK(cx_render(t, &v, SEED, &r, &err) == CX_EINVAL, "relation 'entailment' refused");
+	CHECK_STR(err.msg, "relation 'entailment' is not paraphrase or contradiction",
+		  "the refusal names the relation");
+	cx_rendered_release(&r);
+}
+
 /* Defect 7: report line breaks, double spaces and a question's tab and
  * surrounding spaces never reach what is shown; the view keeps them. */
 static void test_whitespace(const struct cx_templates *t)
@@ -748,6 +817,7 @@ int main(void)
 	test_boxes();
 	test_braces(t);
 	test_every_task(t);
+	test_temporal(t);
 	test_fair_labels(t);
 	test_whitespace(t);
 	test_grammar(t);

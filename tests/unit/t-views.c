@@ -20,6 +20,8 @@ struct parts {
 	struct cx_view_report report;
 	struct cx_view_pair pair;
 	struct cx_view_qa qa;
+	struct cx_view_image_pair image_pair;
+	struct cx_view_text_pair text_pair;
 };
 
 static const struct {
@@ -28,6 +30,7 @@ static const struct {
 } part_names[] = {
 	{CX_PART_LABELS, "labels"}, {CX_PART_IMAGE, "image"}, {CX_PART_BOXES, "boxes"},
 	{CX_PART_REPORT, "report"}, {CX_PART_PAIR, "pair"},   {CX_PART_QA, "qa"},
+	{CX_PART_IMAGE_PAIR, "image_pair"}, {CX_PART_TEXT_PAIR, "text_pair"},
 };
 
 /* A view of task with the parts in bits pointing into p, the others NULL. */
@@ -47,6 +50,8 @@ static void view_with(struct cx_instance_view *v, struct parts *p, const char *t
 	v->report = bits & CX_PART_REPORT ? &p->report : NULL;
 	v->pair = bits & CX_PART_PAIR ? &p->pair : NULL;
 	v->qa = bits & CX_PART_QA ? &p->qa : NULL;
+	v->image_pair = bits & CX_PART_IMAGE_PAIR ? &p->image_pair : NULL;
+	v->text_pair = bits & CX_PART_TEXT_PAIR ? &p->text_pair : NULL;
 }
 
 /* Runs the task's renderer on v; its return code, err set on failure. */
@@ -87,6 +92,8 @@ static void test_missing(void)
 		{"close-ended-vqa", "qa"},
 		{"image-text-matching", "pair"},
 		{"image-text-selection", "pair"},
+		{"temporal-image-classification", "image_pair"},
+		{"temporal-sentence-similarity", "text_pair"},
 	};
 	CHECK_INT(CX_ARRAY_LEN(need), cx_task_count(), "every task is listed");
 	struct cx_instance_view v;
