@@ -802,6 +802,24 @@ static void test_fair_labels(const struct cx_templates *t)
 	fair_run(t, &cx_vocab_chexpert, "{\"Cardiomegaly\": -1, \"Edema\": 1}", "cardiomegaly",
 		 &f);
 	CHECK(f.mentions > 0, "Cardiomegaly -1 (read as 0 by the official rule) is asked");
+
+	/* CXR-LT: a label a row leaves out is unknown. A 2023 row (26 of the 40)
+	 * gets yes/no questions on its own labels only; a 2024 row, all forms. */
+	struct cx_buf json = CX_BUF_INIT;
+	cx_buf_adds(&json, "{");
+	for (size_t i = 0; i < cx_vocab_cxr_lt.n; i++)
+		cx_buf_addf(&json, "%s\"%s\": %d", i ? ", " : "", cx_vocab_cxr_lt.labels[i].name,
+			    !strcmp(cx_vocab_cxr_lt.labels[i].name, "Tortuous Aorta"));
+	cx_buf_adds(&json, "}");
+	fair_run(t, &cx_vocab_cxr_lt, cx_buf_str(&json), NULL, &f);
+	CHECK_INT(f.failed, 0, "CXR-LT, all 40 labels: renders");
+	CHECK(f.list > 0 && f.choice > 0 && f.yesno > 0, "CXR-LT, all 40 labels: every form");
+	CHECK_STR(f.answer, "Tortuous Aorta", "CXR-LT: listed in its display form");
+	fair_run(t, &cx_vocab_cxr_lt, "{\"Tortuous Aorta\": 1, \"Mass\": 0}", "azygos", &f);
+	CHECK_INT(f.list + f.choice, 0, "CXR-LT, a partial row: no list or choice");
+	CHECK_INT(f.yesno, 200, "CXR-LT, a partial row: yes/no");
+	CHECK_INT(f.mentions, 0, "a label the row does not give (Azygos Lobe) is never asked");
+	cx_buf_release(&json);
 }
 
 int main(void)
