@@ -267,9 +267,14 @@ int cx_plan_image_find(struct cx_cat *cat, const char *release, const char *arch
 int cx_plan_image_set(struct cx_cat *cat, int64_t id, uint64_t hash, int64_t soff, int64_t slen,
 		      struct cx_error *err)
 {
-	/* A decoded-pixel hash stored by `build --hash-images` beats the bytes'. */
+	/* A decoded-pixel hash stored by `build --hash-images` beats the bytes'.
+	 * Every image row of the same file gets what was read: a borrowing
+	 * source's copy and its lender's row name one file, and an archive
+	 * walk meets the member once (cx_plan_image_find finds one row). */
 	static const char sql[] = "UPDATE plan.img SET hash = COALESCE((SELECT pixel_hash FROM"
-				  " main.image WHERE id = ?1), ?2), soff = ?3, slen = ?4 WHERE id = ?1";
+				  " main.image WHERE id = ?1), ?2), soff = ?3, slen = ?4"
+				  " WHERE (release, archive, path) = (SELECT release, archive, path"
+				  " FROM plan.img WHERE id = ?1)";
 	if (!cat->plan_set && cat_prepare(cat, sql, &cat->plan_set, err))
 		return CX_EDB;
 	sqlite3_stmt *st = cat->plan_set;

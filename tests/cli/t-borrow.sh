@@ -112,6 +112,16 @@ check "dedup: MIMIC-CXR's 10 images, no borrowed copy counted or paired" test \
 check "after MIMIC-CXR is rebuilt, the borrowed images still resolve to its files" \
   test "$(grep -c '^image: *sources/mimic-cxr/files/' "$tmp/s2.txt")" = 2
 
+# --- MIMIC-CXR as one archive: a member read once serves its borrowed copies too -------
+mkdir -p "$tmp/z"
+cp -r sources/cxr-lt sources/ms-cxr-t "$tmp/z/"
+(cd sources && zip -qr -X "$tmp/z/mimic-cxr.zip" mimic-cxr)
+"$cx" --catalogue "$tmp/z.db" build --sources "$tmp/z" --only "$three" >/dev/null 2>&1
+"$cx" --catalogue "$tmp/z.db" shard --out "$tmp/z-test" --split test >/dev/null 2>&1
+check "MIMIC-CXR zipped: every test record of the borrowers keeps its images" test \
+  "$(python3 -c 'import json, sys; print(json.load(open(sys.argv[1]))["total"])' \
+  "$tmp/z-test/leakage.json")" = 0
+
 # --- without MIMIC-CXR ---------------------------------------------------------------
 "$cx" --catalogue "$tmp/alone.db" build --sources sources/ --only cxr-lt >"$tmp/alone.out" 2>&1
 check "CXR-LT alone: exit 1" test $? -eq 1
