@@ -260,8 +260,11 @@ int cx_cat_dedup(struct cx_cat *cat, int threshold, int json, struct cx_buf *out
 		find_exact(&d, idx);
 		find_near(&d, threshold, idx);
 		free(idx);
-		qsort(d.exact, d.nexact, sizeof(*d.exact), by_pair);
-		qsort(d.near, d.nnear, sizeof(*d.near), by_pair);
+		/* qsort() must not be given NULL, even for 0 elements (UBSan) */
+		if (d.nexact)
+			qsort(d.exact, d.nexact, sizeof(*d.exact), by_pair);
+		if (d.nnear)
+			qsort(d.near, d.nnear, sizeof(*d.near), by_pair);
 		report(out, &d, threshold, json);
 	}
 	for (size_t i = 0; i < d.n; i++) {
