@@ -79,7 +79,7 @@ static int hash_one(struct pass *p, const char *name, struct cx_stream *s,
 		return err->code;
 	const unsigned char *b = (const unsigned char *)p->whole.data;
 	size_t n = p->whole.len;
-	if (cx_image_probe(b, n < CX_PROBE_HEAD ? n : CX_PROBE_HEAD, info, err))
+	if (cx_image_probe_named(b, n < CX_PROBE_HEAD ? n : CX_PROBE_HEAD, name, info, err))
 		return err->code;
 	out->hashed = 1;
 	return cx_image_pixel_hash(b, n, name, &out->pixel_hash, &out->dhash, err);
@@ -96,7 +96,8 @@ static int read_one(struct pass *p, int64_t id, const char *name, struct cx_stre
 		bad = hash_one(p, name, s, &info, &out, &why) != 0;
 	} else {
 		long n = read_head(s, p->head, &why);
-		bad = n < 0 || cx_image_probe(p->head, (size_t)n, &info, &why) != 0;
+		/* by name too: JSRT's .IMG files have no header to probe */
+		bad = n < 0 || cx_image_probe_named(p->head, (size_t)n, name, &info, &why) != 0;
 	}
 	if (bad)
 		return bad_image(p, id, name, why.msg, err);
