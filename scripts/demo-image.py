@@ -2,12 +2,18 @@
 """Writes a small synthetic chest-X-ray-like image for the demo releases.
 
     demo-image.py OUT.png|OUT.jpg WIDTH HEIGHT SEED [--bits 8|16] [--rgb]
+    demo-image.py OUT.IMG 2048 2048 SEED [--block N]
+
 
 The picture is a bright body outline with two darker lung fields and some
 seed-dependent texture, so images differ from each other and look like
 something. PNGs are written here with zlib (8- or 16-bit grey, or 8-bit RGB);
-JPEGs are a PGM piped through cjpeg (Debian's libjpeg-turbo-progs). Output is
-a pure function of the arguments.
+JPEGs are a PGM piped through cjpeg (Debian's libjpeg-turbo-progs). A name
+ending in .IMG is a JSRT raw file: no header, big-endian 16-bit samples of
+12-bit values (0-4095), 0 white as in JSRT; JSRT's decoder takes only its
+2048 x 2048 size, so the picture is drawn on a grid of N x N blocks (default
+32) to keep the 8 MB file very compressible (a few KB in a zip). Output is a
+pure function of the arguments.
 """
 import math
 import struct
@@ -63,13 +69,26 @@ def write_jpg(out, w, h, seed):
                        check=True)
 
 
+def write_jsrt(out, w, h, seed, block):
+    gw, gh = (w + block - 1) // block, (h + block - 1) // block
+    grid = [[4095 - int(pixel(x, y, gw, gh, seed) * 4095) for x in range(gw)]
+            for y in range(gh)]
+    with open(out, "wb") as f:
+        for y in range(h):
+            f.write(b"".join(struct.pack(">H", grid[y // block][x // block])
+                             for x in range(w)))
+
+
 def main():
     a = sys.argv[1:]
     if len(a) < 4:
         sys.exit(__doc__)
     out, w, h, seed = a[0], int(a[1]), int(a[2]), int(a[3])
     bits = int(a[a.index("--bits") + 1]) if "--bits" in a else 8
-    if out.endswith(".png"):
+    if out.endswith(".IMG"):
+        block = int(a[a.index("--block") + 1]) if "--block" in a else 32
+        write_jsrt(out, w, h, seed, block)
+    elif out.endswith(".png"):
         write_png(out, w, h, seed, bits, "--rgb" in a)
     else:
         write_jpg(out, w, h, seed)

@@ -62,6 +62,7 @@ extern const struct cx_vocab cx_vocab_chexpert;    /* CheXpert labeler: CheXpert
 extern const struct cx_vocab cx_vocab_chestxray14; /* NIH ChestX-ray14 */
 extern const struct cx_vocab cx_vocab_cxr_lt;      /* CXR-LT 2023 and 2024 (40 labels) */
 extern const struct cx_vocab cx_vocab_tuberculosis; /* NLM-TB: Tuberculosis, Normal */
+extern const struct cx_vocab cx_vocab_nodule;       /* JSRT: Nodule, non-nodule */
 
 /* The index of the label called name, ignoring case and taking '_' and ' '
  * alike ("pleural thickening" finds "Pleural_Thickening"); -1 when absent. */
