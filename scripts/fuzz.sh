@@ -22,6 +22,8 @@ minutes=${1:-2}
 shift || true
 all=(csv json list name rle lines sections archive openi slake vqarad mimic cxrlt mscxrt dicomhead dicom image
      tmpl mix shard verify)
+all=(csv json list name rle lines sections archive openi slake vqarad mimic dicomhead dicom image
+     tmpl mix shard verify brax nlmtb jsrt)
 targets=("$@")
 [ ${#targets[@]} -gt 0 ] || targets=("${all[@]}")
 secs=$(awk -v m="$minutes" 'BEGIN { printf "%d", m * 60 }')
