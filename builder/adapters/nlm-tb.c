@@ -51,6 +51,7 @@ struct reading {
 	const char *sex; /* "M", "F" or NULL */
 	int age;         /* years, -1 when unknown */
 	int lines;       /* lines of reading text after sex and age */
+	char same[32];   /* "same pt as <image stem>": that image's patient, or "" */
 };
 
 /* A line of a reading: [s, s + n), without its line end. */
@@ -167,7 +168,7 @@ static int shenzhen(const struct line *t, struct reading *out, char *why, size_t
 {
 	static const struct {
 		const char *word, *sex;
-	} sexes[] = {{"female", "F"}, {"male", "M"}};
+	} sexes[] = {{"female", "F"}, {"femal", "F"}, {"male", "M"}}; /* "femal": a real typo */
 	struct line rest;
 	for (size_t i = 0; i < CX_ARRAY_LEN(sexes); i++) {
 		if (!starts_ci(t, sexes[i].word, &rest))
@@ -210,6 +211,28 @@ static int montgomery_line(const struct line *t, struct reading *out, int *seen,
 }
 
 /*
+ * Some Montgomery readings say the image is of a patient seen in another one
+ * ("NO REPORT (same pt as MCUCXR_0162_1)"): the word after "same pt as" is
+ * kept, and becomes the patient when it is an image name of the set.
+ */
+static void same_patient(const struct line *t, struct reading *out)
+{
+	static const char key[] = "same pt as ";
+	size_t k = sizeof key - 1;
+	for (size_t i = 0; i + k <= t->n; i++) {
+		if (strncasecmp(t->s + i, key, k))
+			continue;
+		size_t j = i + k, n = 0;
+		while (j + n < t->n && n + 1 < sizeof out->same &&
+		       (isalnum((unsigned char)t->s[j + n]) || t->s[j + n] == '_'))
+			n++;
+		memcpy(out->same, t->s + j, n);
+		out->same[n] = '\0';
+		return;
+	}
+}
+
+/*
  * Parses one reading (text need not be NUL-terminated). The first non-blank
  * line says the form: "Patient's ..." is Montgomery's (sex and age lines, in
  * either order, then the reading), anything else must be Shenzhen's sex and
@@ -219,7 +242,7 @@ static int montgomery_line(const struct line *t, struct reading *out, int *seen,
 static int parse_reading(const char *text, size_t len, struct reading *out, char *why,
 			 size_t whysz)
 {
-	*out = (struct reading){NULL, -1, 0};
+	*out = (struct reading){NULL, -1, 0, ""};
 	if (!cx_utf8_valid(text, len) || memchr(text, '\0', len)) {
 		snprintf(why, whysz, "is not UTF-8 text");
 		return -1;
@@ -244,6 +267,8 @@ static int parse_reading(const char *text, size_t len, struct reading *out, char
 		if (got < 0)
 			return -1;
 		out->lines += !got;
+		if (!got)
+			same_patient(&t, out);
 	}
 	if (!form) {
 		snprintf(why, whysz, "is empty: no sex and age");
@@ -284,7 +309,7 @@ static int read_reading(struct reader *r, const char *stem, size_t stemlen,
 {
 	cx_buf_reset(&r->name);
 	cx_buf_addf(&r->name, "%s/ClinicalReadings/%.*s.txt", r->set->folder, (int)stemlen, stem);
-	*out = (struct reading){NULL, -1, 0};
+	*out = (struct reading){NULL, -1, 0, ""};
 	if (!cx_release_exists(r->rel, r->name.data))
 		return 0;
 	struct cx_stream *s;
@@ -325,8 +350,12 @@ static struct cx_outcome image_row(void *ctx, struct cx_row *row)
 	struct reading rd;
 	if (read_reading(r, base, stem, &rd) < 0)
 		return cx_rows_reject(row, "%s", r->why.data);
-	char patient[64];
+	char patient[64], other[40];
 	snprintf(patient, sizeof patient, "%.*s", (int)(stem - 2), base);
+	size_t ostem;
+	snprintf(other, sizeof other, "%s.png", rd.same);
+	if (rd.same[0] && parse_name(r->set, other, &ostem) >= 0)
+		snprintf(patient, sizeof patient, "%.*s", (int)(ostem - 2), other);
 	struct cx_image_fact f;
 	cx_image_fact_init(&f);
 	f.key = base;
