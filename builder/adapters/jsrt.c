@@ -12,6 +12,9 @@
  * separated by a line end. So a record is whatever follows an image name
  * (JPCLN\d{3}.IMG or JPCNN\d{3}.IMG) up to the next one, and its fields are
  * the words of that text (tabs, spaces, commas and line ends separate them).
+ * This record loop stays here rather than in adapters/rows.c, since no other
+ * release writes its rows this way; each record is accounted for through
+ * cx_rows_account(), so the row sum holds as with the helpers.
  *
  * Each record is one row: an image fact (age and sex as listed), its labels
  * in the nodule vocabulary (vocab/nodule.c: Nodule 1 or 0, non-nodule 0 or
