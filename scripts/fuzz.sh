@@ -21,8 +21,6 @@ cd "$(dirname "$0")/.."
 minutes=${1:-2}
 shift || true
 all=(csv json list name rle lines sections archive openi slake vqarad mimic cxrlt mscxrt dicomhead dicom image
-     tmpl mix shard verify)
-all=(csv json list name rle lines sections archive openi slake vqarad mimic dicomhead dicom image
      tmpl mix shard verify brax nlmtb jsrt)
 targets=("$@")
 [ ${#targets[@]} -gt 0 ] || targets=("${all[@]}")
