@@ -21,6 +21,15 @@
  * "cap": N}}, rules within the entry (struct cx_mix_label): the sharder
  * applies them first, and the entry's counts are made from what is left.
  * Only "entry" takes them: a label belongs to one dataset's vocabulary.
+ *
+ * "proportion" gives shares of "total" instead of weights:
+ *   {"total": T, "proportion": {"dataset": {NAME: S}, "task": {...}, "entry": {...}}}
+ * each S over 0, their sum at most 1, each entry in at most one share. The
+ * entries no share names get the rest (1 - sum) by available x weight; when
+ * they have nothing, the shares are scaled up to add to 1. Counts: the
+ * shares' records T x S by the largest remainder (the rest last), then each
+ * share's records over its entries by the largest remainder of available x
+ * weight; an entry asked for more than it has repeats its instances.
  */
 #include "cx.h"
 
@@ -163,8 +172,43 @@ static int unknown_name(const char *path, const char *what, const char *section,
 	return rc;
 }
 
-static int check_section(const char *path, const cJSON *root, const char *section,
-			 const struct cx_shard_entry *e, size_t n, struct cx_error *err)
+static enum cx_mix_kind kind_of(const char *section)
+{
+	return !strcmp(section, "dataset") ? CX_MIX_DATASET : !strcmp(section, "task") ?
+	       CX_MIX_TASK : CX_MIX_ENTRY;
+}
+
+static void add_group(struct cx_mix *m, const char *section, const char *name, double value,
+		      int proportion)
+{
+	m->groups = cx_realloc(m->groups, (m->ngroups + 1) * sizeof(*m->groups));
+	m->groups[m->ngroups++] = (struct cx_mix_group){kind_of(section), cx_strdup(name), value,
+							proportion};
+}
+
+int cx_mix_group_has(const struct cx_mix_group *g, const struct cx_shard_entry *e)
+{
+	if (g->kind == CX_MIX_DATASET)
+		return !strcmp(e->dataset, g->name) || !strcmp(e->source, g->name);
+	return !strcmp(g->kind == CX_MIX_TASK ? e->task : e->name, g->name);
+}
+
+int cx_mix_is_short(int64_t want, int64_t got)
+{
+	return got <= 0 || (long double)got < 0.9L * (long double)want;
+}
+
+/* A weight asks for records when it is over 0 (an entry given only label
+ * rules asks for nothing of its own). */
+static int asks(const cJSON *k, double w)
+{
+	return w > 0 && (!cJSON_IsObject(k) || cJSON_GetObjectItemCaseSensitive(k, "weight") ||
+			 cJSON_GetObjectItemCaseSensitive(k, "cap"));
+}
+
+static int check_section(struct cx_mix *m, const char *path, const cJSON *root,
+			 const char *section, const struct cx_shard_entry *e, size_t n,
+			 struct cx_error *err)
 {
 	const cJSON *s = cJSON_GetObjectItemCaseSensitive(root, section);
 	if (!s)
@@ -185,6 +229,8 @@ static int check_section(const char *path, const cJSON *root, const char *sectio
 		else
 			for (size_t i = 0; i < n && !known; i++)
 				known = !strcmp(e[i].name, k->string);
+		if (known && asks(k, w))
+			add_group(m, section, k->string, w, 0);
 		if (known)
 			continue;
 		char what[32];
@@ -232,14 +278,16 @@ static void resolve(const cJSON *root, const struct cx_shard_entry *e, struct cx
 
 static int check_top(const char *path, const cJSON *root, struct cx_error *err)
 {
-	static const char *const keys[] = {"total", "dataset", "task", "entry", "held_out"};
+	static const char *const keys[] = {"total", "dataset", "task", "entry", "held_out",
+					   "proportion"};
 	for (const cJSON *k = root->child; k; k = k->next) {
 		size_t i = 0;
 		while (i < CX_ARRAY_LEN(keys) && strcmp(keys[i], k->string))
 			i++;
 		if (i == CX_ARRAY_LEN(keys))
 			return cx_error_set(err, CX_EINVAL, "mix '%s': unknown key '%s' (total,"
-					    " dataset, task, entry, held_out)", path, k->string);
+					    " dataset, task, entry, held_out, proportion)", path,
+					    k->string);
 	}
 	return 0;
 }
@@ -259,14 +307,81 @@ static int read_file(const char *path, struct cx_buf *b, struct cx_error *err)
 	return 0;
 }
 
+/* One share of "proportion": a known name, a number over 0, entries no
+ * other share holds. */
+static int read_share(struct cx_mix *m, const char *path, const char *section, const cJSON *k,
+		      const struct cx_shard_entry *e, size_t n, struct cx_error *err)
+{
+	if (!cJSON_IsNumber(k) || !isfinite(k->valuedouble) || k->valuedouble <= 0 ||
+	    k->valuedouble > 1)
+		return cx_error_set(err, CX_EINVAL, "mix '%s': proportion %s '%s': the share is"
+				    " not a number over 0 and at most 1", path, section, k->string);
+	add_group(m, section, k->string, k->valuedouble, 1);
+	size_t g = m->ngroups - 1, held = 0;
+	for (size_t i = 0; i < n; i++) {
+		if (!cx_mix_group_has(&m->groups[g], &e[i]))
+			continue;
+		held++;
+		if (m->share[i] >= 0)
+			return cx_error_set(err, CX_EINVAL, "mix '%s': proportion %s '%s' and %s"
+					    " '%s' both hold %s: an entry takes one share", path,
+					    section, k->string,
+					    m->groups[m->share[i]].kind == CX_MIX_DATASET ? "dataset" :
+					    m->groups[m->share[i]].kind == CX_MIX_TASK ? "task" :
+					    "entry", m->groups[m->share[i]].name, e[i].name);
+		m->share[i] = (int)g;
+	}
+	if (held)
+		return 0;
+	char what[48];
+	snprintf(what, sizeof what, "proportion: unknown %s", section);
+	return unknown_name(path, what, section, k->string, e, n, err);
+}
+
+static int read_proportion(struct cx_mix *m, const char *path, const cJSON *root,
+			   const struct cx_shard_entry *e, size_t n, struct cx_error *err)
+{
+	const cJSON *p = cJSON_GetObjectItemCaseSensitive(root, "proportion");
+	if (!p)
+		return 0;
+	if (!cJSON_IsObject(p))
+		return cx_error_set(err, CX_EINVAL, "mix '%s': \"proportion\" is not an object",
+				    path);
+	if (m->total < 0)
+		return cx_error_set(err, CX_EINVAL, "mix '%s': \"proportion\" needs \"total\"",
+				    path);
+	m->share = cx_calloc(n ? n : 1, sizeof(int));
+	for (size_t i = 0; i < n; i++)
+		m->share[i] = -1;
+	double sum = 0;
+	for (const cJSON *s = p->child; s; s = s->next) {
+		if (strcmp(s->string, "dataset") && strcmp(s->string, "task") &&
+		    strcmp(s->string, "entry"))
+			return cx_error_set(err, CX_EINVAL, "mix '%s': proportion: unknown key '%s'"
+					    " (dataset, task, entry)", path, s->string);
+		if (!cJSON_IsObject(s))
+			return cx_error_set(err, CX_EINVAL, "mix '%s': proportion \"%s\" is not an"
+					    " object", path, s->string);
+		for (const cJSON *k = s->child; k; k = k->next) {
+			if (read_share(m, path, s->string, k, e, n, err))
+				return err->code;
+			sum += k->valuedouble;
+		}
+	}
+	if (sum > 1 + 1e-9)
+		return cx_error_set(err, CX_EINVAL, "mix '%s': the proportion shares add up to %g,"
+				    " over 1", path, sum);
+	return 0;
+}
+
 static int parse(struct cx_mix *m, const char *path, const struct cx_shard_entry *e, size_t n,
 		 int target, cJSON *root, struct cx_error *err)
 {
 	if (!cJSON_IsObject(root))
 		return cx_error_set(err, CX_EINVAL, "mix '%s' is not a JSON object", path);
-	if (check_top(path, root, err) || check_section(path, root, "dataset", e, n, err) ||
-	    check_section(path, root, "task", e, n, err) ||
-	    check_section(path, root, "entry", e, n, err))
+	if (check_top(path, root, err) || check_section(m, path, root, "dataset", e, n, err) ||
+	    check_section(m, path, root, "task", e, n, err) ||
+	    check_section(m, path, root, "entry", e, n, err))
 		return err->code;
 	const cJSON *t = cJSON_GetObjectItemCaseSensitive(root, "total");
 	if (t) {
@@ -276,6 +391,8 @@ static int parse(struct cx_mix *m, const char *path, const struct cx_shard_entry
 					    " number >= 0", path);
 		m->total = (int64_t)t->valuedouble;
 	}
+	if (read_proportion(m, path, root, e, n, err))
+		return err->code;
 	const cJSON *h = cJSON_GetObjectItemCaseSensitive(root, "held_out");
 	if (h && !cJSON_IsArray(h))
 		return cx_error_set(err, CX_EINVAL, "mix '%s': \"held_out\" is not a list", path);
@@ -335,6 +452,7 @@ int cx_mix_load(struct cx_mix *m, const char *path, const struct cx_shard_entry 
 	m->weight = cx_calloc(n ? n : 1, sizeof(double));
 	m->cap = cx_calloc(n ? n : 1, sizeof(int64_t));
 	m->held_out = cx_calloc(n ? n : 1, sizeof(int));
+	m->want = cx_calloc(n ? n : 1, sizeof(int64_t));
 	m->total = -1;
 	for (size_t i = 0; i < n; i++) {
 		m->weight[i] = 1;
@@ -372,9 +490,104 @@ void cx_mix_release(struct cx_mix *m)
 	for (size_t i = 0; i < m->nlabels; i++)
 		free(m->labels[i].label);
 	free(m->labels);
+	for (size_t i = 0; i < m->ngroups; i++)
+		free(m->groups[i].name);
+	free(m->groups);
+	free(m->share);
+	free(m->want);
 	if (m->json)
 		cJSON_free(m->json);
 	memset(m, 0, sizeof(*m));
+}
+
+/* Hands out total over n parts of q (summing to total) by the largest
+ * remainder: floors first, then one more to each of the eligible parts with
+ * the largest fractional parts, ties to the earlier part. */
+static void largest_remainder(const long double *q, const int *eligible, size_t n,
+			      int64_t total, int64_t *out)
+{
+	int64_t given = 0;
+	long double *frac = cx_calloc(n ? n : 1, sizeof(long double));
+	for (size_t i = 0; i < n; i++) {
+		out[i] = (int64_t)floorl(q[i]);
+		frac[i] = q[i] - out[i];
+		given += out[i];
+	}
+	for (int64_t left = total - given; left > 0; left--) {
+		size_t best = n;
+		for (size_t i = 0; i < n; i++)
+			if (frac[i] >= 0 && eligible[i] && (best == n || frac[i] > frac[best]))
+				best = i;
+		if (best == n)
+			break;
+		out[best]++;
+		frac[best] = -1;
+	}
+	free(frac);
+}
+
+/* Weights: round(m_e), or total x m_e / sum(m) by the largest remainder. */
+static void weight_counts(const struct cx_mix *m, const int64_t *avail, size_t n,
+			  int64_t *counts, long double sum)
+{
+	long double *q = cx_calloc(n ? n : 1, sizeof(long double));
+	int *ok = cx_calloc(n ? n : 1, sizeof(int));
+	for (size_t i = 0; i < n; i++) {
+		long double mi = (long double)avail[i] * m->weight[i];
+		counts[i] = m->total < 0 ? (int64_t)floorl(mi + 0.5L) : 0;
+		q[i] = sum > 0 ? (long double)m->total * mi / sum : 0;
+		ok[i] = avail[i] > 0 && m->weight[i] > 0;
+	}
+	if (m->total >= 0 && sum > 0)
+		largest_remainder(q, ok, n, m->total, counts);
+	free(q);
+	free(ok);
+}
+
+/* Proportions: the shares' records (the rest, index ngroups, last), then
+ * each share's over its entries. */
+static void share_counts(const struct cx_mix *m, const int64_t *avail, size_t n,
+			 int64_t *counts)
+{
+	size_t ng = m->ngroups + 1;
+	long double *wsum = cx_calloc(ng, sizeof(long double)), *q = cx_calloc(ng, sizeof(long double));
+	long double named = 0;
+	int *ok = cx_calloc(ng > n ? ng : n ? n : 1, sizeof(int));
+	int64_t *target = cx_calloc(ng, sizeof(int64_t));
+	for (size_t i = 0; i < n; i++)
+		wsum[m->share[i] >= 0 ? (size_t)m->share[i] : m->ngroups] +=
+			(long double)avail[i] * m->weight[i];
+	for (size_t g = 0; g < m->ngroups; g++)
+		named += m->groups[g].proportion ? m->groups[g].value : 0;
+	long double rest = wsum[m->ngroups] > 0 ? 1 - named : 0;
+	long double scale = wsum[m->ngroups] > 0 || named <= 0 ? 1 : 1 / named;
+	for (size_t g = 0; g < ng; g++) {
+		long double s = g == m->ngroups ? rest : m->groups[g].proportion ?
+				m->groups[g].value * scale : 0;
+		q[g] = (long double)m->total * (s > 0 ? s : 0);
+		ok[g] = q[g] > 0;
+	}
+	largest_remainder(q, ok, ng, m->total, target);
+	long double *qe = cx_calloc(n ? n : 1, sizeof(long double));
+	for (size_t g = 0; g < ng; g++) {
+		for (size_t i = 0; i < n; i++) {
+			size_t gi = m->share[i] >= 0 ? (size_t)m->share[i] : m->ngroups;
+			long double mi = (long double)avail[i] * m->weight[i];
+			qe[i] = gi == g && wsum[g] > 0 ? (long double)target[g] * mi / wsum[g] : 0;
+			ok[i] = gi == g && mi > 0;
+		}
+		int64_t *part = cx_calloc(n ? n : 1, sizeof(int64_t));
+		largest_remainder(qe, ok, n, wsum[g] > 0 ? target[g] : 0, part);
+		for (size_t i = 0; i < n; i++)
+			if ((m->share[i] >= 0 ? (size_t)m->share[i] : m->ngroups) == g)
+				counts[i] = part[i];
+		free(part);
+	}
+	free(qe);
+	free(wsum);
+	free(q);
+	free(ok);
+	free(target);
 }
 
 void cx_mix_counts(const struct cx_mix *m, const int64_t *avail, size_t n, int64_t *counts,
@@ -383,37 +596,23 @@ void cx_mix_counts(const struct cx_mix *m, const int64_t *avail, size_t n, int64
 	long double sum = 0;
 	for (size_t i = 0; i < n; i++)
 		sum += (long double)avail[i] * m->weight[i];
+	if (m->share)
+		share_counts(m, avail, n, counts);
+	else
+		weight_counts(m, avail, n, counts, sum);
 	for (size_t i = 0; i < n; i++) {
 		long double mi = (long double)avail[i] * m->weight[i];
-		requested[i] = sum > 0 ? (double)(mi / sum) : 0;
-		counts[i] = m->total < 0 ? (int64_t)floorl(mi + 0.5L) : 0;
-	}
-	if (m->total >= 0 && sum > 0) {
-		int64_t given = 0;
-		long double *frac = cx_calloc(n ? n : 1, sizeof(long double));
-		for (size_t i = 0; i < n; i++) {
-			long double q = (long double)m->total * avail[i] * m->weight[i] / sum;
-			counts[i] = (int64_t)floorl(q);
-			frac[i] = q - counts[i];
-			given += counts[i];
-		}
-		for (int64_t left = m->total - given; left > 0; left--) {
-			size_t best = n;
-			for (size_t i = 0; i < n; i++)
-				if (frac[i] >= 0 && avail[i] > 0 && m->weight[i] > 0 &&
-				    (best == n || frac[i] > frac[best]))
-					best = i;
-			if (best == n)
-				break;
-			counts[best]++;
-			frac[best] = -1;
-		}
-		free(frac);
-	}
-	for (size_t i = 0; i < n; i++) {
+		if (m->share)
+			requested[i] = m->total > 0 ? (double)counts[i] / (double)m->total : 0;
+		else
+			requested[i] = sum > 0 ? (double)(mi / sum) : 0;
 		if (avail[i] == 0)
 			counts[i] = 0;
+		if (m->want && m->share)
+			m->want[i] = counts[i];
 		if (m->cap[i] >= 0 && counts[i] > m->cap[i])
 			counts[i] = m->cap[i];
+		if (m->want && !m->share)
+			m->want[i] = counts[i];
 	}
 }
