@@ -14,7 +14,10 @@
  *   img   every image those instances show: where it is, whether this split
  *         needs its bytes, its content hash, its place in the staging file
  *   rec   the rendered instruction, answer and metadata of each kept instance
- *   out   the final order: (ord, instance, repeat), ord a seeded hash
+ *   rrec  the same for the repeats (copies 1, 2, ...) of upsampled instances,
+ *         each rendered again under a seed of its own
+ *   out   the final order: (ord, instance, repeat), ord a seeded hash spread
+ *         so that the copies of one instance are far apart (cx_spread)
  *
  * The catalogue fingerprint (cx_cat_fingerprint) is in cat-fingerprint.c.
  */
@@ -123,6 +126,8 @@ static const char *const plan_schema =
 	" need INTEGER, hash INTEGER, soff INTEGER, slen INTEGER);"
 	"CREATE TABLE plan.rec (id INTEGER PRIMARY KEY, dup INTEGER, instruction TEXT,"
 	" answer TEXT, meta TEXT);"
+	"CREATE TABLE plan.rrec (id INTEGER, rep INTEGER, instruction TEXT, answer TEXT,"
+	" meta TEXT, PRIMARY KEY (id, rep)) WITHOUT ROWID;"
 	"CREATE TABLE plan.out (ord INTEGER, id INTEGER, rep INTEGER);"
 	"CREATE TABLE plan.hi (kind INTEGER, value, rank INTEGER, inst INTEGER,"
 	" PRIMARY KEY (kind, value)) WITHOUT ROWID;"
@@ -154,15 +159,42 @@ static const char *const plan_img =
 	" JOIN dataset d ON d.source = o.image_source GROUP BY i.id ORDER BY i.id;"
 	"";
 
+/*
+ * cx_spread(hash, repeat, rounds): the place of copy `repeat` of an instance
+ * an entry takes `rounds` times. The hash, read as a point u of [0, 2^64),
+ * goes to u / rounds + repeat x 2^64 / rounds: the copies of one instance
+ * fall in different rounds of the whole order, 1 / rounds of it apart,
+ * instead of at independent (possibly neighbouring) places. With one round
+ * it is the hash itself.
+ */
+static void sql_spread(sqlite3_context *ctx, int argc, sqlite3_value **argv)
+{
+	(void)argc;
+	const uint64_t top = 1ull << 63;
+	uint64_t u = (uint64_t)sqlite3_value_int64(argv[0]) ^ top;
+	uint64_t rep = (uint64_t)sqlite3_value_int64(argv[1]);
+	uint64_t rounds = (uint64_t)sqlite3_value_int64(argv[2]);
+	if (rounds < 1)
+		rounds = 1;
+	if (rep >= rounds)
+		rep = rounds - 1;
+	uint64_t v = u / rounds + rep * (UINT64_MAX / rounds);
+	sqlite3_result_int64(ctx, (sqlite3_int64)(v ^ top));
+}
+
 int cx_plan_begin(struct cx_cat *cat, const char *path, int target, const int64_t *excluded,
 		  size_t nexcluded, struct cx_error *err)
 {
 	/* the catalogue was opened without SQLITE_OPEN_CREATE, which ATTACH
-	 * inherits: create the (empty, hence valid) database file first */
-	FILE *f = fopen(path, "wb");
-	if (!f)
+	 * inherits: create the (empty, hence valid) database file first; "" is
+	 * SQLite's private temporary database (a dry run: nothing in DIR) */
+	FILE *f = path[0] ? fopen(path, "wb") : NULL;
+	if (path[0] && !f)
 		return cx_error_set(err, CX_EIO, "cannot create '%s'", path);
-	fclose(f);
+	if (f)
+		fclose(f);
+	sqlite3_create_function(cat->db, "cx_spread", 3, SQLITE_UTF8 | SQLITE_DETERMINISTIC, NULL,
+				sql_spread, NULL, NULL);
 	sqlite3_stmt *st;
 	if (cat_prepare(cat, "ATTACH ?1 AS plan", &st, err))
 		return CX_EDB;
@@ -452,11 +484,18 @@ static const char *const sql_views =
 	" JOIN capability cap ON cap.id = t.capability_id"
 	" WHERE c.rank = ?1 AND c.state = 0 ORDER BY n.id";
 
-int cx_plan_each_view(struct cx_cat *cat, int target, cx_plan_view_fn fn, void *ctx,
-		      struct cx_error *err)
+/* The copies after the first of upsampled instances (plan.out rep > 0). */
+static const char *const sql_repeats =
+	"SELECT " CAT_ITEM_COLS ", c.study, c.patient, c.sig, cap.name, c.entry_id, o.rep"
+	CAT_ITEM_FROM " JOIN plan.cand c ON c.id = n.id JOIN plan.out o ON o.id = n.id"
+	" JOIN capability cap ON cap.id = t.capability_id"
+	" WHERE c.rank = ?1 AND o.rep > 0 ORDER BY n.id, o.rep";
+
+static int each_view(struct cx_cat *cat, int target, int repeats, cx_plan_view_fn fn,
+		     void *ctx, struct cx_error *err)
 {
 	sqlite3_stmt *st;
-	if (cat_prepare(cat, sql_views, &st, err))
+	if (cat_prepare(cat, repeats ? sql_repeats : sql_views, &st, err))
 		return CX_EDB;
 	sqlite3_bind_int(st, 1, target);
 	struct cat_views *views = cat_views_new(cat);
@@ -472,7 +511,8 @@ int cx_plan_each_view(struct cx_cat *cat, int target, cx_plan_view_fn fn, void *
 			col(st, 19),
 			sqlite3_column_type(st, 16) == SQLITE_NULL ? NULL : col(st, 16),
 			sqlite3_column_type(st, 17) == SQLITE_NULL ? NULL : col(st, 17),
-			(uint64_t)sqlite3_column_int64(st, 18)};
+			(uint64_t)sqlite3_column_int64(st, 18),
+			repeats ? sqlite3_column_int(st, 21) : 0};
 		rc = fn(ctx, &pv, err);
 		cx_buf_release(&entry);
 		cat_item_free(&it);
@@ -480,6 +520,34 @@ int cx_plan_each_view(struct cx_cat *cat, int target, cx_plan_view_fn fn, void *
 	cat_views_free(views);
 	sqlite3_finalize(st);
 	return rc ? rc : cx_plan_commit(cat, err);
+}
+
+int cx_plan_each_view(struct cx_cat *cat, int target, cx_plan_view_fn fn, void *ctx,
+		      struct cx_error *err)
+{
+	return each_view(cat, target, 0, fn, ctx, err);
+}
+
+int cx_plan_each_repeat(struct cx_cat *cat, int target, cx_plan_view_fn fn, void *ctx,
+			struct cx_error *err)
+{
+	return each_view(cat, target, 1, fn, ctx, err);
+}
+
+int cx_plan_set_repeat(struct cx_cat *cat, int64_t id, int rep, const char *instruction,
+		       const char *answer, const char *meta, struct cx_error *err)
+{
+	sqlite3_stmt *st;
+	if (cat_prepare(cat, "INSERT INTO plan.rrec VALUES (?1, ?2, ?3, ?4, ?5)", &st, err))
+		return CX_EDB;
+	sqlite3_bind_int64(st, 1, id);
+	sqlite3_bind_int(st, 2, rep);
+	sqlite3_bind_text(st, 3, instruction, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 4, answer, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 5, meta, -1, SQLITE_STATIC);
+	int rc = sqlite3_step(st);
+	sqlite3_finalize(st);
+	return rc == SQLITE_DONE ? 0 : cat_db_error(cat, err, "plan repeat");
 }
 
 int cx_plan_set_render(struct cx_cat *cat, int64_t id, uint64_t dup, const char *instruction,
@@ -611,18 +679,20 @@ int cx_plan_label_records(struct cx_cat *cat, int target, int64_t entry, const c
 
 /* Adds n records of an entry to the output: every kept instance n / avail
  * times (repeats 0 .. r-1), then the n % avail instances of smallest h once
- * more (repeat r). Each gets ord = XXH3 of "h:repeat" under the seed. */
+ * more (repeat r). Each gets ord = cx_spread(XXH3 of "h:0" under the seed,
+ * repeat, rounds), rounds the number of repeats the entry has (1 when it is
+ * not upsampled, and then ord is the hash itself). */
 int cx_plan_select(struct cx_cat *cat, int target, int64_t entry, int64_t n, int64_t avail,
 		   uint64_t seed, struct cx_error *err)
 {
 	if (n <= 0 || avail <= 0)
 		return 0;
 	sqlite3_stmt *st;
-	if (cat_prepare(cat, "INSERT INTO plan.out SELECT cx_hash(h || ':' || ?4, ?5), id, ?4"
-			     " FROM plan.cand WHERE entry_id = ?1 AND rank = ?2 AND state = 0"
+	if (cat_prepare(cat, "INSERT INTO plan.out SELECT cx_spread(cx_hash(h || ':0', ?5), ?4, ?6),"
+			     " id, ?4 FROM plan.cand WHERE entry_id = ?1 AND rank = ?2 AND state = 0"
 			     " ORDER BY h, id LIMIT ?3", &st, err))
 		return CX_EDB;
-	int64_t reps = n / avail, rem = n % avail;
+	int64_t reps = n / avail, rem = n % avail, rounds = reps + (rem > 0);
 	int rc = SQLITE_DONE;
 	for (int64_t r = 0; r <= reps && rc == SQLITE_DONE; r++) {
 		int64_t take = r < reps ? avail : rem;
@@ -633,6 +703,7 @@ int cx_plan_select(struct cx_cat *cat, int target, int64_t entry, int64_t n, int
 		sqlite3_bind_int64(st, 3, take);
 		sqlite3_bind_int64(st, 4, r);
 		sqlite3_bind_int64(st, 5, (sqlite3_int64)seed);
+		sqlite3_bind_int64(st, 6, rounds);
 		rc = sqlite3_step(st);
 		sqlite3_reset(st);
 	}
@@ -647,8 +718,10 @@ int cx_plan_each_record(struct cx_cat *cat, cx_plan_record_fn fn, void *ctx, str
 	if (cat_exec(cat, "CREATE INDEX plan.out_ord ON out(ord, id, rep); COMMIT; BEGIN", err))
 		return CX_EDB;
 	sqlite3_stmt *st, *im;
-	if (cat_prepare(cat, "SELECT o.id, o.rep, r.instruction, r.answer, r.meta FROM plan.out o"
-			     " JOIN plan.rec r ON r.id = o.id ORDER BY o.ord, o.id, o.rep", &st, err))
+	if (cat_prepare(cat, "SELECT o.id, o.rep, COALESCE(x.instruction, r.instruction),"
+			     " COALESCE(x.answer, r.answer), COALESCE(x.meta, r.meta) FROM plan.out o"
+			     " JOIN plan.rec r ON r.id = o.id LEFT JOIN plan.rrec x ON x.id = o.id"
+			     " AND x.rep = o.rep ORDER BY o.ord, o.id, o.rep", &st, err))
 		return CX_EDB;
 	if (cat_prepare(cat, "SELECT i.release, i.archive, i.path, i.soff, i.slen FROM"
 			     " instance_image x JOIN plan.img i ON i.id = x.image_id"
@@ -750,4 +823,122 @@ int cx_plan_each_removed(struct cx_cat *cat, int target, cx_plan_removed_fn fn, 
 	}
 	sqlite3_finalize(st);
 	return rc;
+}
+
+/* ------------------------------------------------- after the selection */
+
+int cx_plan_out_images(struct cx_cat *cat, cx_plan_out_image_fn fn, void *ctx,
+		       struct cx_error *err)
+{
+	sqlite3_stmt *st;
+	if (cat_prepare(cat, "SELECT i.id, i.release, i.archive, i.path, i.soff, i.slen FROM plan.img i"
+			     " WHERE i.id IN (SELECT x.image_id FROM plan.out o JOIN instance_image x"
+			     " ON x.instance_id = o.id) ORDER BY i.id", &st, err))
+		return CX_EDB;
+	int rc = 0;
+	while (rc == 0 && sqlite3_step(st) == SQLITE_ROW) {
+		struct cx_plan_image im = {(char *)col(st, 1), (char *)col(st, 2), (char *)col(st, 3),
+					   sqlite3_column_type(st, 4) == SQLITE_NULL ? -1 :
+					   sqlite3_column_int64(st, 4), sqlite3_column_int64(st, 5)};
+		rc = fn(ctx, sqlite3_column_int64(st, 0), &im, err);
+	}
+	sqlite3_finalize(st);
+	return rc;
+}
+
+int cx_plan_image_staged(struct cx_cat *cat, int64_t id, int64_t soff, int64_t slen,
+			 struct cx_error *err)
+{
+	sqlite3_stmt *st;
+	if (cat_prepare(cat, "UPDATE plan.img SET soff = ?2, slen = ?3 WHERE id = ?1", &st, err))
+		return CX_EDB;
+	sqlite3_bind_int64(st, 1, id);
+	sqlite3_bind_int64(st, 2, soff);
+	sqlite3_bind_int64(st, 3, slen);
+	int rc = sqlite3_step(st);
+	sqlite3_finalize(st);
+	return rc == SQLITE_DONE ? 0 : cat_db_error(cat, err, "plan image");
+}
+
+/* An image that did not decode when its records were about to be written:
+ * its instances leave the output and are reported as unreadable. */
+int cx_plan_drop_image(struct cx_cat *cat, int target, int64_t id, struct cx_error *err)
+{
+	sqlite3_stmt *st;
+	if (cat_prepare(cat, "UPDATE plan.cand SET state = 1, reason = 'image-unreadable'"
+			     " WHERE rank = ?1 AND state = 0 AND id IN (SELECT instance_id FROM"
+			     " instance_image WHERE image_id = ?2)", &st, err))
+		return CX_EDB;
+	sqlite3_bind_int(st, 1, target);
+	sqlite3_bind_int64(st, 2, id);
+	int rc = sqlite3_step(st);
+	sqlite3_finalize(st);
+	if (rc != SQLITE_DONE)
+		return cat_db_error(cat, err, "plan drop");
+	if (cat_prepare(cat, "DELETE FROM plan.out WHERE id IN (SELECT instance_id FROM"
+			     " instance_image WHERE image_id = ?1)", &st, err))
+		return CX_EDB;
+	sqlite3_bind_int64(st, 1, id);
+	rc = sqlite3_step(st);
+	sqlite3_finalize(st);
+	return rc == SQLITE_DONE ? 0 : cat_db_error(cat, err, "plan drop");
+}
+
+/* Per entry: the instances of the split, those removed (state 1), and the
+ * records of the output. */
+int cx_plan_entry_tally(struct cx_cat *cat, int target, int64_t entry, int64_t out[3],
+			struct cx_error *err)
+{
+	sqlite3_stmt *st;
+	if (cat_prepare(cat, "SELECT count(*), count(*) FILTER (WHERE state = 1),"
+			     " (SELECT count(*) FROM plan.out o JOIN plan.cand k ON k.id = o.id"
+			     "  WHERE k.entry_id = ?2)"
+			     " FROM plan.cand WHERE rank = ?1 AND entry_id = ?2", &st, err))
+		return CX_EDB;
+	sqlite3_bind_int(st, 1, target);
+	sqlite3_bind_int64(st, 2, entry);
+	int rc = sqlite3_step(st);
+	for (int k = 0; k < 3; k++)
+		out[k] = rc == SQLITE_ROW ? sqlite3_column_int64(st, k) : 0;
+	sqlite3_finalize(st);
+	return rc == SQLITE_ROW ? 0 : cat_db_error(cat, err, "plan tally");
+}
+
+/* A dry run reads no image: an image's content is the decoded-pixel hash
+ * `build --hash-images` stored, else its place (release, archive, path). */
+int cx_plan_image_ids(struct cx_cat *cat, struct cx_error *err)
+{
+	if (cat_exec(cat, "UPDATE plan.img SET hash = COALESCE((SELECT pixel_hash FROM main.image m"
+			  " WHERE m.id = plan.img.id), cx_hash(release || '|' || archive || '|' || path,"
+			  " 0))", err))
+		return CX_EDB;
+	return cx_plan_commit(cat, err);
+}
+
+static uint64_t count_of(struct cx_cat *cat, const char *sql)
+{
+	sqlite3_stmt *st;
+	struct cx_error err = {0};
+	if (cat_prepare(cat, sql, &st, &err))
+		return 0;
+	uint64_t n = sqlite3_step(st) == SQLITE_ROW ? (uint64_t)sqlite3_column_int64(st, 0) : 0;
+	sqlite3_finalize(st);
+	return n;
+}
+
+/* For progress: the images of the plan, the output's images and records. */
+uint64_t cx_plan_image_count(struct cx_cat *cat)
+{
+	return count_of(cat, "SELECT count(*) FROM plan.img");
+}
+
+uint64_t cx_plan_out_image_count(struct cx_cat *cat)
+{
+	return count_of(cat, "SELECT count(DISTINCT x.image_id) FROM plan.out o"
+			     " JOIN instance_image x ON x.instance_id = o.id");
+}
+
+uint64_t cx_plan_out_count(struct cx_cat *cat)
+{
+	return count_of(cat, "SELECT count(*) FROM plan.out");
 }

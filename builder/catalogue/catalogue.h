@@ -233,10 +233,17 @@ struct cx_plan_view {
 	const char *capability;
 	const char *study, *patient;  /* namespaced, or NULL */
 	uint64_t sig;                 /* XXH3 of the image content hashes */
+	int repeat;                   /* cx_plan_each_repeat: the copy (1, 2, ...) */
 };
 typedef int (*cx_plan_view_fn)(void *ctx, const struct cx_plan_view *v, struct cx_error *err);
 int cx_plan_each_view(struct cx_cat *cat, int target, cx_plan_view_fn fn, void *ctx,
 		      struct cx_error *err);
+/* Calls fn for every copy after the first of the output's upsampled
+ * instances (plan.out repeat > 0), and stores such a copy's own rendering. */
+int cx_plan_each_repeat(struct cx_cat *cat, int target, cx_plan_view_fn fn, void *ctx,
+			struct cx_error *err);
+int cx_plan_set_repeat(struct cx_cat *cat, int64_t id, int rep, const char *instruction,
+		       const char *answer, const char *meta, struct cx_error *err);
 /* Stores an instance's rendering; dup is its duplicate-record key. */
 int cx_plan_set_render(struct cx_cat *cat, int64_t id, uint64_t dup, const char *instruction,
 		       const char *answer, const char *meta, struct cx_error *err);
@@ -278,6 +285,26 @@ typedef int (*cx_plan_record_fn)(void *ctx, const struct cx_plan_record *r,
 /* The output records in their final (shuffled) order. */
 int cx_plan_each_record(struct cx_cat *cat, cx_plan_record_fn fn, void *ctx,
 			struct cx_error *err);
+/* After the selection: every image the output's records show, once, in id
+ * order; where an image's new bytes were staged; an image that cannot be
+ * written takes its instances out of the output (reason image-unreadable). */
+typedef int (*cx_plan_out_image_fn)(void *ctx, int64_t id, const struct cx_plan_image *im,
+				    struct cx_error *err);
+int cx_plan_out_images(struct cx_cat *cat, cx_plan_out_image_fn fn, void *ctx,
+		       struct cx_error *err);
+int cx_plan_image_staged(struct cx_cat *cat, int64_t id, int64_t soff, int64_t slen,
+			 struct cx_error *err);
+int cx_plan_drop_image(struct cx_cat *cat, int target, int64_t id, struct cx_error *err);
+/* An entry's instances in the split, how many were removed, its records. */
+int cx_plan_entry_tally(struct cx_cat *cat, int target, int64_t entry, int64_t out[3],
+			struct cx_error *err);
+/* For progress: images of the plan, images and records of the output. */
+uint64_t cx_plan_image_count(struct cx_cat *cat);
+uint64_t cx_plan_out_image_count(struct cx_cat *cat);
+uint64_t cx_plan_out_count(struct cx_cat *cat);
+/* A dry run: image contents from the catalogue (pixel hash) or the image's
+ * place, without reading a byte. */
+int cx_plan_image_ids(struct cx_cat *cat, struct cx_error *err);
 /* {"task": {...}, "dataset": {...}, "entry": {...}} of the output. */
 int cx_plan_counts(struct cx_cat *cat, struct cx_buf *out, struct cx_error *err);
 

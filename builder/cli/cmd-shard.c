@@ -6,6 +6,7 @@
 #include "cx.h"
 
 #include <getopt.h>
+#include <unistd.h>
 
 #include "catalogue/catalogue.h"
 #include "cli/cmd.h"
@@ -15,21 +16,33 @@
 
 static const char help[] =
 	"usage: chexinstruct [--catalogue FILE] shard --out DIR --split S [options]\n"
+	"       chexinstruct [--catalogue FILE] shard --dry-run [--json] --split S [options]\n"
 	"\n"
 	"Writes the records of one split as shards into DIR (schema/shard-format.md),\n"
 	"then leakage.json (what split hygiene and deduplication left out, and why)\n"
 	"and, last, manifest.json. Run it from the folder the catalogue was built in\n"
 	"(image paths are relative to it). Rerunning the same command after a run\n"
 	"that did not finish starts over. One run at a time: a second run into DIR\n"
-	"while one holds its lock fails at once.\n"
+	"while one holds its lock fails at once. The plan (hygiene, duplicates, the\n"
+	"mix) is made before any image is decoded; only the images of records that\n"
+	"will be written are transcoded. A progress line goes to stderr when it is\n"
+	"a terminal.\n"
 	"\n"
+	"  --dry-run          print the plan (per entry: instances, removed by hygiene\n"
+	"                     and duplicates, available, requested, records) and stop;\n"
+	"                     reads no image, writes nothing, needs no --out\n"
+	"  --json             with --dry-run, the plan as JSON\n"
+	"  --allow-short-mix  accept a mix whose dataset, task or entry gets nothing or\n"
+	"                     under 90% of what it asks for (default: an error naming\n"
+	"                     it and what the split had for it)\n"
 	"  --out DIR          output folder (created; must hold only shard output)\n"
 	"  --overwrite        replace the finished shard set DIR holds (any format);\n"
 	"                     without it such a folder is refused. The old set stays\n"
 	"                     whole until the new one is complete\n"
 	"  --split S          train, val or test\n"
-	"  --mix FILE         weights and caps per dataset, task or entry (README.md,\n"
-	"                     \"Shards for training\"); default: every instance once\n"
+	"  --mix FILE         weights, caps or shares (\"proportion\") per dataset, task\n"
+	"                     or entry (README.md, \"Shards for training\"); default:\n"
+	"                     every instance once\n"
 	"  --seed N           the shard seed: which instances a mix picks, their\n"
 	"                     templates, forms and option order, and the shuffle\n"
 	"                     (default 0); manifest.json records it as seed, next to the\n"
@@ -55,7 +68,8 @@ static const char help[] =
 	"                     source tree's templates/)\n"
 	"  -h, --help         this help\n"
 	"\n"
-	"Exit status: 0 done, 1 error (bad mix file, foreign files in DIR, a finished\n"
+	"Exit status: 0 done, 1 error (bad mix file, a mix that ends short, foreign\n"
+	"files in DIR, a finished\n"
 	"set in DIR without --overwrite, DIR in use by another run, a held-out entry\n"
 	"asked for in train, I/O), 2 usage.\n";
 
@@ -95,6 +109,8 @@ static int run(const struct cx_global *g, const struct cx_shard_opts *o, const c
 	cx_templates_free(t);
 	if (rc)
 		return cx_fail("%s", err.msg);
+	if (o->dry_run)
+		return CX_EXIT_OK;
 	printf("%s: %llu records, %zu shards, %llu bytes (%s, %s); %llu left out (leakage.json)\n",
 	       o->out, (unsigned long long)sum.records, sum.shards, (unsigned long long)sum.bytes,
 	       cx_rank_name(o->split), o->format, (unsigned long long)sum.removed);
@@ -120,6 +136,9 @@ static int cmd_shard(int argc, char **argv, const struct cx_global *g)
 		{.name = "buffered", .has_arg = no_argument, .val = 'b'},
 		{.name = "enlarge", .has_arg = no_argument, .val = 'E'},
 		{.name = "overwrite", .has_arg = no_argument, .val = 'O'},
+		{.name = "dry-run", .has_arg = no_argument, .val = 'D'},
+		{.name = "json", .has_arg = no_argument, .val = 'J'},
+		{.name = "allow-short-mix", .has_arg = no_argument, .val = 'A'},
 		{.name = "help", .has_arg = no_argument, .val = 'h'},
 		{0},
 	};
@@ -138,6 +157,9 @@ static int cmd_shard(int argc, char **argv, const struct cx_global *g)
 		case 'T': tdir = optarg; break;
 		case 'b': o.limits.buffered = 1; break;
 		case 'O': o.overwrite = 1; break;
+		case 'D': o.dry_run = 1; break;
+		case 'J': o.json = 1; break;
+		case 'A': o.allow_short = 1; break;
 		case 'S':
 			if ((v = cx_opt_number("--seed", optarg)) < 0)
 				return CX_EXIT_USAGE;
@@ -182,8 +204,11 @@ static int cmd_shard(int argc, char **argv, const struct cx_global *g)
 	}
 	if (optind < argc)
 		return cx_usage(&cx_cmd_shard, "shard: unexpected argument '%s'", argv[optind]);
-	if (!o.out || !o.out[0])
+	if ((!o.out || !o.out[0]) && !o.dry_run)
 		return cx_usage(&cx_cmd_shard, "shard: --out is required");
+	if (o.json && !o.dry_run)
+		return cx_usage(&cx_cmd_shard, "shard: --json needs --dry-run");
+	o.progress = isatty(2);
 	if (!split)
 		return cx_usage(&cx_cmd_shard, "shard: --split is required");
 	if ((o.split = cx_rank_of(split)) < 0)

@@ -36,6 +36,7 @@
 #include "shard/sharder.h"
 #include "tasks/tasks.h"
 #include "util/pool.h"
+#include "util/progress.h"
 
 #define PLAN_DB ".cx-plan.db"
 #define STAGE ".cx-stage.tmp"
@@ -336,6 +337,8 @@ static int publish(const char *dir, const struct cx_buf *manifest, struct cx_err
 struct image_job {
 	int64_t id;
 	int need, stage;
+	int stage_fd;                   /* transcoding: where staged bytes are */
+	int64_t soff, slen;             /* transcoding: staged input, or soff -1 */
 	const struct cx_transcode_opts *opts;
 	struct cx_buf path;             /* a plain file to read, or empty */
 	struct cx_buf name, in, out;
@@ -368,7 +371,23 @@ struct run {
 	struct cx_error werr;           /* a staging write error inside a walk */
 	struct cx_buf work;             /* DIR/.cx-new, where the new set is written */
 	double mark;                    /* when the last phase ended */
+	struct cx_progress prog;
 };
+
+static void progress_start(struct run *r, const char *what, uint64_t total)
+{
+	cx_progress_start(&r->prog, what, !strcmp(what, "write") ? "records" : "images", total);
+}
+
+static void progress_step(struct run *r, uint64_t n, uint64_t bytes)
+{
+	cx_progress_step(&r->prog, n, bytes);
+}
+
+static void progress_end(struct run *r)
+{
+	cx_progress_end(&r->prog);
+}
 
 /* Enough jobs in flight to keep every worker busy while the main thread
  * reads the next files; one when the work runs inline (--threads 1). */
@@ -405,11 +424,11 @@ static int image_type(const unsigned char *p, size_t n)
 }
 
 /*
- * The worker's part: hashes the bytes and, when the split shows the image
- * and --image-size is set, transcodes it (once however many records show
- * it). The hash stays that of the original, as for the images it is
- * compared with. An image that does not decode is left unusable, like an
- * unreadable one: its instances are removed and reported.
+ * The worker's part in the read phase: hashes the bytes. Nothing is decoded
+ * here: transcoding waits until the mix has chosen the records
+ * (transcode_images), so an image the output never shows is never decoded.
+ * With --image-size, a file the decoders read (DICOM, JSRT) counts as an
+ * image too.
  */
 static void work_image(void *arg)
 {
@@ -421,19 +440,9 @@ static void work_image(void *arg)
 		return; /* unreadable: the instance is removed and reported */
 	const unsigned char *p = (const unsigned char *)j->in.data;
 	size_t n = j->in.len;
-	int transcode = j->opts->size > 0;
-	if (!image_type(p, n) && !(transcode && cx_image_sniff(p, n, j->name.data)))
+	if (!image_type(p, n) && !(j->opts->size > 0 && cx_image_sniff(p, n, j->name.data)))
 		return;
 	j->hash = cx_shard_image_hash(p, n);
-	if (j->need && transcode) {
-		enum cx_image_type type;
-		cx_buf_reset(&j->out);
-		if (cx_image_transcode(p, n, j->name.data, j->opts, &j->out, &type, &e)) {
-			snprintf(j->why, sizeof j->why, "%s", e.msg);
-			return;
-		}
-		j->transcoded = 1;
-	}
 	j->usable = 1;
 }
 
@@ -447,9 +456,9 @@ static int record_image(struct run *r, struct image_job *j, struct cx_error *err
 			j->why);
 	if (!j->usable)
 		return 0;
-	const struct cx_buf *b = j->transcoded ? &j->out : &j->in;
+	const struct cx_buf *b = &j->in;
 	int64_t off = -1;
-	if (j->need && (j->stage || j->transcoded)) {
+	if (j->need && j->stage) {
 		off = r->stage_off;
 		if (cx_write_all(r->stage_fd, b->data, b->len, STAGE, err))
 			return err->code;
@@ -463,6 +472,7 @@ static int record_image(struct run *r, struct image_job *j, struct cx_error *err
 static int finish_image(struct run *r, struct image_job *j, struct cx_error *err)
 {
 	int rc = record_image(r, j, err);
+	progress_step(r, 1, j->in.len);
 	if (j->in.cap > (4u << 20))
 		cx_buf_release(&j->in);
 	if (j->out.cap > (4u << 20))
@@ -565,6 +575,124 @@ static int on_group(void *ctx, const char *release, const char *archive, struct 
 	return rc ? rc : cx_plan_commit(r->cat, err);
 }
 
+/* -------------------------------------------------------------- transcode */
+
+/*
+ * With --image-size, once the mix has chosen the records: every image the
+ * output shows is decoded, resized and encoded once (however many records
+ * show it) by the pool's workers, in image id order, and its new bytes are
+ * staged; the plan then points at them. An image that does not decode is
+ * named on stderr and takes its records out of the output (leakage.json:
+ * image-unreadable), so the mix reports what it achieved.
+ */
+static int read_staged(int fd, int64_t off, int64_t len, const char *name, struct cx_buf *b,
+		       struct cx_error *err)
+{
+	cx_buf_reset(b);
+	cx_buf_grow(b, (size_t)len + 1);
+	ssize_t n = pread(fd, b->data, (size_t)len, (off_t)off);
+	if (n != (ssize_t)len)
+		return cx_error_set(err, CX_EIO, "cannot read staged '%s': %s", name,
+				    n < 0 ? strerror(errno) : "short read");
+	b->len = (size_t)n;
+	b->data[b->len] = '\0';
+	return 0;
+}
+
+static void work_transcode(void *arg)
+{
+	struct image_job *j = arg;
+	struct cx_error e = {0};
+	enum cx_image_type type;
+	j->usable = 0;
+	j->why[0] = '\0';
+	int rc = j->soff >= 0 ? read_staged(j->stage_fd, j->soff, j->slen, j->name.data, &j->in, &e)
+			      : cx_read_file(j->path.data, MAX_IMAGE, &j->in, &e);
+	cx_buf_reset(&j->out);
+	if (rc == 0)
+		rc = cx_image_transcode((const unsigned char *)j->in.data, j->in.len, j->name.data,
+					j->opts, &j->out, &type, &e);
+	if (rc) {
+		snprintf(j->why, sizeof j->why, "%s", e.msg);
+		return;
+	}
+	j->usable = 1;
+}
+
+struct transcode {
+	struct run *r;
+	struct cx_pool *pool;
+	int64_t *failed;
+	size_t nfailed;
+};
+
+static int finish_transcode(struct transcode *t, struct image_job *j, struct cx_error *err)
+{
+	struct run *r = t->r;
+	int rc = 0;
+	if (!j->usable) {
+		fprintf(stderr, "chexinstruct shard: image '%s' not decoded: %s\n", j->name.data,
+			j->why);
+		t->failed = cx_realloc(t->failed, (t->nfailed + 1) * sizeof(*t->failed));
+		t->failed[t->nfailed++] = j->id;
+	} else {
+		int64_t off = r->stage_off;
+		rc = cx_write_all(r->stage_fd, j->out.data, j->out.len, STAGE, err);
+		r->stage_off += (int64_t)j->out.len;
+		if (rc == 0)
+			rc = cx_plan_image_staged(r->cat, j->id, off, (int64_t)j->out.len, err);
+	}
+	if (j->in.cap > (4u << 20))
+		cx_buf_release(&j->in);
+	if (j->out.cap > (4u << 20))
+		cx_buf_release(&j->out);
+	return rc;
+}
+
+static int on_out_image(void *ctx, int64_t id, const struct cx_plan_image *im,
+			struct cx_error *err)
+{
+	struct transcode *t = ctx;
+	struct run *r = t->r;
+	size_t depth = cx_pool_depth(t->pool);
+	if (cx_pool_pending(t->pool) == depth &&
+	    finish_transcode(t, cx_pool_take(t->pool), err))
+		return err->code;
+	struct image_job *j = &r->jobs[r->submitted++ % depth];
+	j->id = id;
+	j->soff = im->soff;
+	j->slen = im->slen;
+	j->stage_fd = r->stage_fd;
+	j->opts = &r->o->image;
+	cx_buf_reset(&j->path);
+	cx_buf_addf(&j->path, "%s/%s", im->release, im->path);
+	cx_buf_reset(&j->name);
+	cx_buf_adds(&j->name, im->path);
+	cx_pool_submit(t->pool, j);
+	progress_step(r, 1, (uint64_t)(im->slen > 0 ? im->slen : 0));
+	return 0;
+}
+
+static int transcode_images(struct run *r, struct cx_error *err)
+{
+	struct transcode t = {r, cx_pool_new(r->o->threads, pool_depth_for(r->o->threads),
+					       work_transcode), NULL, 0};
+	if (!t.pool)
+		return cx_error_set(err, CX_EIO, "cannot start %d image threads", r->o->threads);
+	progress_start(r, "transcode", cx_plan_out_image_count(r->cat));
+	int rc = cx_plan_out_images(r->cat, on_out_image, &t, err);
+	struct image_job *j;
+	while ((j = cx_pool_take(t.pool)) != NULL)
+		if (rc == 0)
+			rc = finish_transcode(&t, j, err);
+	cx_pool_free(t.pool);
+	for (size_t i = 0; rc == 0 && i < t.nfailed; i++)
+		rc = cx_plan_drop_image(r->cat, r->o->split, t.failed[i], err);
+	free(t.failed);
+	progress_end(r);
+	return rc ? rc : cx_plan_commit(r->cat, err);
+}
+
 /* ----------------------------------------------------------------- render */
 
 static void json_opt_str(struct cx_buf *b, const char *key, const char *v)
@@ -619,9 +747,36 @@ static void build_meta(struct run *r, const struct cx_plan_view *pv, const struc
 	cx_buf_adds(b, "]");
 }
 
+/* The seed a copy of an upsampled instance is rendered under: copy 0 the
+ * shard seed itself, copy k the seed plus k x 0x9E3779B97F4A7C15 (mod
+ * 2^64), so that each copy draws its own template, form and option order. */
+static uint64_t repeat_seed(uint64_t seed, int repeat)
+{
+	return seed + (uint64_t)repeat * 0x9E3779B97F4A7C15ull;
+}
+
+/* A copy after the first: rendered again; one that does not render keeps
+ * the first copy's text (it rendered under the shard seed). */
+static int on_repeat(struct run *r, const struct cx_plan_view *pv, struct cx_error *err)
+{
+	struct cx_rendered x;
+	struct cx_error rerr = {0};
+	cx_rendered_init(&x);
+	int rc = 0;
+	if (cx_render(r->t, pv->view, repeat_seed(r->o->seed, pv->repeat), &x, &rerr) == 0) {
+		build_meta(r, pv, &x);
+		rc = cx_plan_set_repeat(r->cat, pv->id, pv->repeat, cx_buf_str(&x.instruction),
+					cx_buf_str(&x.answer), r->meta.data, err);
+	}
+	cx_rendered_release(&x);
+	return rc;
+}
+
 static int on_view(void *ctx, const struct cx_plan_view *pv, struct cx_error *err)
 {
 	struct run *r = ctx;
+	if (pv->repeat > 0)
+		return on_repeat(r, pv, err);
 	struct cx_rendered x;
 	struct cx_error rerr = {0};
 	cx_rendered_init(&x);
@@ -684,15 +839,7 @@ static int load_image(int stage_fd, const struct record *j, size_t i, struct cx_
 {
 	if (j->soff[i] < 0)
 		return cx_read_file(j->path[i].data, MAX_IMAGE, b, err);
-	cx_buf_reset(b);
-	cx_buf_grow(b, (size_t)j->slen[i] + 1);
-	ssize_t n = pread(stage_fd, b->data, (size_t)j->slen[i], (off_t)j->soff[i]);
-	if (n != (ssize_t)j->slen[i])
-		return cx_error_set(err, CX_EIO, "cannot read staged '%s': %s", j->path[i].data,
-				    n < 0 ? strerror(errno) : "short read");
-	b->len = (size_t)n;
-	b->data[b->len] = '\0';
-	return 0;
+	return read_staged(stage_fd, j->soff[i], j->slen[i], j->path[i].data, b, err);
 }
 
 static void work_record(void *arg)
@@ -722,6 +869,10 @@ static int write_record(struct run *r, const struct record *j, struct cx_error *
 	if (r->ops->write(r->wstate, &rec, err))
 		return err->code;
 	r->written++;
+	uint64_t bytes = 0;
+	for (size_t i = 0; i < j->nimages; i++)
+		bytes += j->img[i].len;
+	progress_step(r, 1, bytes + j->instruction.len + j->answer.len + j->meta.len);
 	if (r->o->crash_after > 0 && r->written >= r->o->crash_after)
 		_exit(3);
 	return 0;
@@ -891,9 +1042,59 @@ struct mixinfo {
 	const struct cx_shard_entry *e;
 	size_t n;
 	const struct cx_mix *mix;
-	int64_t *avail, *counts;
+	int64_t *avail, *counts;       /* kept instances; records the mix asks (after caps) */
 	double *requested;
+	/* after the selection (tally): per entry, the split's instances, those
+	 * removed, and the records of the output */
+	int64_t *instances, *removed, *achieved;
 };
+
+/* An entry the plan and the manifest list: one with instances in the split,
+ * or records, or that the mix names. */
+static int listed(const struct mixinfo *mi, size_t i)
+{
+	if (mi->instances[i] > 0 || mi->counts[i] > 0)
+		return 1;
+	for (size_t g = 0; g < mi->mix->ngroups; g++)
+		if (cx_mix_group_has(&mi->mix->groups[g], &mi->e[i]))
+			return 1;
+	return 0;
+}
+
+/* What group g of the mix asked for and holds, over its entries. */
+static void group_sums(const struct mixinfo *mi, size_t g, int64_t *want, int64_t *got,
+		       int64_t *inst, int64_t *avail)
+{
+	*want = *got = *inst = *avail = 0;
+	for (size_t i = 0; i < mi->n; i++)
+		if (cx_mix_group_has(&mi->mix->groups[g], &mi->e[i])) {
+			*want += mi->mix->want[i];
+			*got += mi->achieved[i];
+			*inst += mi->instances[i];
+			*avail += mi->avail[i];
+		}
+}
+
+static const char *kind_name(enum cx_mix_kind k)
+{
+	return k == CX_MIX_DATASET ? "dataset" : k == CX_MIX_TASK ? "task" : "entry";
+}
+
+/* "requests": each name the mix asks records of, with what it got. */
+static void add_requests(struct cx_buf *b, const struct mixinfo *mi)
+{
+	for (size_t g = 0; g < mi->mix->ngroups; g++) {
+		const struct cx_mix_group *gr = &mi->mix->groups[g];
+		int64_t want, got, inst, avail;
+		group_sums(mi, g, &want, &got, &inst, &avail);
+		cx_buf_addf(b, "%s{\"%s\": ", g ? ",\n  " : "\n  ", kind_name(gr->kind));
+		cx_buf_add_json_str(b, gr->name);
+		cx_buf_addf(b, ", \"%s\": %.6g, \"requested\": %lld, \"records\": %lld,"
+			       " \"short\": %s}", gr->proportion ? "share" : "weight", gr->value,
+			    (long long)want, (long long)got,
+			    cx_mix_is_short(want, got) ? "true" : "false");
+	}
+}
 
 /* An entry's label rules: the group's kept instances ("available"), what the
  * rule asks ("requested": the share, at most the cap) and what the output
@@ -970,23 +1171,27 @@ static int write_manifest(struct run *r, const struct mixinfo *mi, const struct 
 	cx_buf_adds(&b, "},\n \"mix\": [");
 	int64_t total = 0;
 	for (size_t i = 0; i < mi->n; i++)
-		total += mi->counts[i];
+		total += mi->achieved[i];
 	int first = 1;
 	for (size_t i = 0; i < mi->n; i++) {
-		if (mi->avail[i] == 0 && mi->counts[i] == 0)
+		if (!listed(mi, i))
 			continue;
 		cx_buf_adds(&b, first ? "\n  {\"entry\": " : ",\n  {\"entry\": ");
 		cx_buf_add_json_str(&b, mi->e[i].name);
-		cx_buf_addf(&b, ", \"available\": %lld, \"weight\": %.6g, \"requested\": %.4f,"
-				" \"achieved\": %.4f, \"records\": %lld", (long long)mi->avail[i],
-			    mi->mix->weight[i], mi->requested[i],
-			    total ? (double)mi->counts[i] / (double)total : 0.0,
-			    (long long)mi->counts[i]);
+		cx_buf_addf(&b, ", \"instances\": %lld, \"removed\": %lld, \"available\": %lld,"
+				" \"weight\": %.6g, \"requested\": %.4f, \"requested_records\": %lld,"
+				" \"achieved\": %.4f, \"records\": %lld", (long long)mi->instances[i],
+			    (long long)mi->removed[i], (long long)mi->avail[i], mi->mix->weight[i],
+			    mi->requested[i], (long long)mi->mix->want[i],
+			    total ? (double)mi->achieved[i] / (double)total : 0.0,
+			    (long long)mi->achieved[i]);
 		manifest_labels(&b, mi->mix, i);
 		cx_buf_addc(&b, '}');
 		first = 0;
 	}
-	cx_buf_adds(&b, first ? "]}\n" : "\n ]}\n");
+	cx_buf_adds(&b, first ? "],\n \"requests\": [" : "\n ],\n \"requests\": [");
+	add_requests(&b, mi);
+	cx_buf_adds(&b, mi->mix->ngroups ? "\n ]}\n" : "]}\n");
 	int rc = publish(o->out, &b, err);
 	cx_buf_release(&b);
 	sum->records = records;
@@ -1038,9 +1243,48 @@ static int plan_mix(struct run *r, struct mixinfo *mi, struct cx_error *err)
 		if (cx_plan_select(r->cat, r->o->split, mi->e[i].id, mi->counts[i], mi->avail[i],
 				   r->o->seed, err))
 			return err->code;
+	return cx_plan_commit(r->cat, err);
+}
+
+/* What the selection holds once images that did not decode have left it. */
+static int tally(struct run *r, struct mixinfo *mi, struct cx_error *err)
+{
 	if (label_records(r, mi, err))
 		return err->code;
-	return cx_plan_commit(r->cat, err);
+	for (size_t i = 0; i < mi->n; i++) {
+		int64_t t[3];
+		if (cx_plan_entry_tally(r->cat, r->o->split, mi->e[i].id, t, err))
+			return err->code;
+		mi->instances[i] = t[0];
+		mi->removed[i] = t[1];
+		mi->achieved[i] = t[2];
+	}
+	return 0;
+}
+
+/* The first request of the mix that ended short is an error, naming it and
+ * what the split had for it, unless --allow-short-mix. */
+static int check_short(struct run *r, const struct mixinfo *mi, struct cx_error *err)
+{
+	for (size_t g = 0; g < mi->mix->ngroups && !r->o->allow_short; g++) {
+		const struct cx_mix_group *gr = &mi->mix->groups[g];
+		int64_t want, got, inst, avail;
+		group_sums(mi, g, &want, &got, &inst, &avail);
+		if (!cx_mix_is_short(want, got))
+			continue;
+		char asks[64];
+		if (want > 0)
+			snprintf(asks, sizeof asks, "%lld records", (long long)want);
+		else
+			snprintf(asks, sizeof asks, "records (weight %g)", gr->value);
+		return cx_error_set(err, CX_EINVAL, "mix '%s': %s '%s' asks for %s and gets %lld:"
+				    " %s has %lld of its instances, %lld left after hygiene,"
+				    " duplicates and held-out entries (--allow-short-mix accepts a"
+				    " short mix)", r->o->mix, kind_name(gr->kind), gr->name, asks,
+				    (long long)got, cx_rank_name(r->o->split), (long long)inst,
+				    (long long)avail);
+	}
+	return 0;
 }
 
 static int write_shards(struct run *r, struct cx_shard_file **files, size_t *nfiles,
@@ -1087,30 +1331,131 @@ static int start_pool(struct run *r, struct cx_error *err)
 	return 0;
 }
 
-static int pipeline(struct run *r, struct mixinfo *mi, struct cx_shard_summary *sum,
-		    struct cx_error *err)
+/* ---------------------------------------------------------------- dry run */
+
+struct reasons {
+	char *name[32];
+	uint64_t count[32];
+	size_t n;
+	uint64_t total;
+};
+
+static int count_removed(void *ctx, const struct cx_plan_removed *x, struct cx_error *err)
+{
+	(void)err;
+	struct reasons *rs = ctx;
+	const char *colon = strchr(x->reason, ':');
+	size_t len = colon ? (size_t)(colon - x->reason) : strlen(x->reason);
+	rs->total++;
+	for (size_t i = 0; i < rs->n; i++)
+		if (strlen(rs->name[i]) == len && !strncmp(rs->name[i], x->reason, len)) {
+			rs->count[i]++;
+			return 0;
+		}
+	if (rs->n < CX_ARRAY_LEN(rs->name)) {
+		rs->name[rs->n] = cx_strndup(x->reason, len);
+		rs->count[rs->n++] = 1;
+	}
+	return 0;
+}
+
+static void plan_json(struct cx_buf *b, const struct run *r, const struct mixinfo *mi,
+		      const struct reasons *rs, int64_t total)
+{
+	cx_buf_addf(b, "{\"split\": \"%s\", \"seed\": %llu, \"mix\": %s, \"records\": %lld,"
+		       "\n \"entries\": [", cx_rank_name(r->o->split),
+		    (unsigned long long)r->o->seed, mi->mix->json, (long long)total);
+	int first = 1;
+	for (size_t i = 0; i < mi->n; i++) {
+		if (!listed(mi, i))
+			continue;
+		cx_buf_adds(b, first ? "\n  {\"entry\": " : ",\n  {\"entry\": ");
+		cx_buf_add_json_str(b, mi->e[i].name);
+		cx_buf_addf(b, ", \"instances\": %lld, \"removed\": %lld, \"available\": %lld,"
+			       " \"requested\": %lld, \"records\": %lld}", (long long)mi->instances[i],
+			    (long long)mi->removed[i], (long long)mi->avail[i],
+			    (long long)mi->mix->want[i], (long long)mi->achieved[i]);
+		first = 0;
+	}
+	cx_buf_addf(b, "%s],\n \"removed\": {\"total\": %llu", first ? "" : "\n ",
+		    (unsigned long long)rs->total);
+	for (size_t i = 0; i < rs->n; i++)
+		cx_buf_addf(b, ", \"%s\": %llu", rs->name[i], (unsigned long long)rs->count[i]);
+	cx_buf_adds(b, "},\n \"requests\": [");
+	add_requests(b, mi);
+	cx_buf_adds(b, mi->mix->ngroups ? "\n ]}\n" : "]}\n");
+}
+
+static void plan_text(struct cx_buf *b, const struct run *r, const struct mixinfo *mi,
+		      const struct reasons *rs, int64_t total)
+{
+	cx_buf_addf(b, "plan: %s, seed %llu, mix %s: %lld records\n", cx_rank_name(r->o->split),
+		    (unsigned long long)r->o->seed, r->o->mix ? r->o->mix : "none (every instance"
+		    " once)", (long long)total);
+	cx_buf_addf(b, "%-48s %9s %9s %9s %9s %9s\n", "entry", "instances", "removed",
+		    "available", "requested", "records");
+	for (size_t i = 0; i < mi->n; i++)
+		if (listed(mi, i))
+			cx_buf_addf(b, "%-48s %9lld %9lld %9lld %9lld %9lld\n", mi->e[i].name,
+				    (long long)mi->instances[i], (long long)mi->removed[i],
+				    (long long)mi->avail[i], (long long)mi->mix->want[i],
+				    (long long)mi->achieved[i]);
+	cx_buf_addf(b, "removed: %llu", (unsigned long long)rs->total);
+	for (size_t i = 0; i < rs->n; i++)
+		cx_buf_addf(b, "%s%s %llu", i ? ", " : " (", rs->name[i],
+			    (unsigned long long)rs->count[i]);
+	cx_buf_adds(b, rs->n ? ")\n" : "\n");
+	for (size_t g = 0; g < mi->mix->ngroups; g++) {
+		const struct cx_mix_group *gr = &mi->mix->groups[g];
+		int64_t want, got, inst, avail;
+		group_sums(mi, g, &want, &got, &inst, &avail);
+		cx_buf_addf(b, "request: %s '%s' %s %g: %lld requested, %lld records%s\n",
+			    kind_name(gr->kind), gr->name, gr->proportion ? "share" : "weight",
+			    gr->value, (long long)want, (long long)got,
+			    cx_mix_is_short(want, got) ? " (short)" : "");
+	}
+}
+
+/* --dry-run: the plan on stdout, text or JSON. */
+static int print_plan(struct run *r, const struct mixinfo *mi, struct cx_error *err)
+{
+	struct reasons rs = {0};
+	int rc = cx_plan_each_removed(r->cat, r->o->split, count_removed, &rs, err);
+	int64_t total = 0;
+	for (size_t i = 0; i < mi->n; i++)
+		total += mi->achieved[i];
+	struct cx_buf b = CX_BUF_INIT;
+	if (rc == 0 && r->o->json)
+		plan_json(&b, r, mi, &rs, total);
+	else if (rc == 0)
+		plan_text(&b, r, mi, &rs, total);
+	if (rc == 0)
+		fwrite(b.data, 1, b.len, stdout);
+	fflush(stdout);
+	cx_buf_release(&b);
+	for (size_t i = 0; i < rs.n; i++)
+		free(rs.name[i]);
+	return rc;
+}
+
+/* ------------------------------------------------------------------- run */
+
+/* The plan, before a pixel is decoded: which images exist and their
+ * contents (a dry run takes them from the catalogue), hygiene, duplicates,
+ * renderings, the mix; then, for a real run, the chosen records' images
+ * transcoded, the repeats rendered again; last, the tally and the check of
+ * the mix's requests. */
+static int plan(struct run *r, struct mixinfo *mi, struct cx_error *err)
 {
 	const struct cx_shard_opts *o = r->o;
-	struct cx_buf p = CX_BUF_INIT;
-	int64_t *excl;
-	size_t nexcl;
-	r->mark = now_s();
-	excluded_entries(o, mi, &excl, &nexcl);
-	path_in(&p, o->out, PLAN_DB);
-	int rc = cx_plan_begin(r->cat, p.data, o->split, excl, nexcl, err);
-	free(excl);
-	path_in(&p, o->out, STAGE);
-	if (rc == 0) {
-		r->stage_fd = open(p.data, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-		if (r->stage_fd < 0)
-			rc = cx_error_set(err, CX_EIO, "cannot create '%s': %s", p.data,
-					  strerror(errno));
-	}
-	if (rc == 0)
-		rc = start_pool(r, err);
-	phase(r, "start", rc);
-	if (rc == 0)
+	int rc;
+	if (o->dry_run) {
+		rc = phase(r, "image ids", cx_plan_image_ids(r->cat, err));
+	} else {
+		progress_start(r, "read", cx_plan_image_count(r->cat));
 		rc = phase(r, "read images", cx_plan_image_groups(r->cat, on_group, r, err));
+		progress_end(r);
+	}
 	if (rc == 0)
 		rc = phase(r, "hygiene", cx_plan_hygiene(r->cat, o->split, err));
 	if (rc == 0)
@@ -1121,10 +1466,55 @@ static int pipeline(struct run *r, struct mixinfo *mi, struct cx_shard_summary *
 		rc = phase(r, "dedup records", cx_plan_dedup_records(r->cat, o->split, err));
 	if (rc == 0)
 		rc = phase(r, "mix and order", plan_mix(r, mi, err));
+	if (rc == 0 && !o->dry_run && o->image.size > 0)
+		rc = phase(r, "transcode", transcode_images(r, err));
+	if (rc == 0 && !o->dry_run)
+		rc = phase(r, "render repeats", cx_plan_each_repeat(r->cat, o->split, on_view, r,
+								    err));
+	if (rc == 0)
+		rc = tally(r, mi, err);
+	if (rc == 0 && !o->dry_run)
+		rc = cx_plan_commit(r->cat, err);
+	if (rc == 0 && o->dry_run)
+		rc = print_plan(r, mi, err);
+	return rc ? rc : check_short(r, mi, err);
+}
+
+static int pipeline(struct run *r, struct mixinfo *mi, struct cx_shard_summary *sum,
+		    struct cx_error *err)
+{
+	const struct cx_shard_opts *o = r->o;
+	struct cx_buf p = CX_BUF_INIT;
+	int64_t *excl;
+	size_t nexcl;
+	r->mark = now_s();
+	excluded_entries(o, mi, &excl, &nexcl);
+	if (o->dry_run)
+		cx_buf_adds(&p, "");
+	else
+		path_in(&p, o->out, PLAN_DB);
+	int rc = cx_plan_begin(r->cat, cx_buf_str(&p), o->split, excl, nexcl, err);
+	free(excl);
+	if (rc == 0 && !o->dry_run) {
+		path_in(&p, o->out, STAGE);
+		r->stage_fd = open(p.data, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+		if (r->stage_fd < 0)
+			rc = cx_error_set(err, CX_EIO, "cannot create '%s': %s", p.data,
+					  strerror(errno));
+	}
+	if (rc == 0)
+		rc = start_pool(r, err);
+	phase(r, "start", rc);
+	if (rc == 0)
+		rc = plan(r, mi, err);
+	cx_buf_release(&p);
+	if (rc || o->dry_run)
+		return rc;
 	struct cx_shard_file *files = NULL;
 	size_t nfiles = 0;
-	if (rc == 0)
-		rc = phase(r, "write", write_shards(r, &files, &nfiles, err));
+	progress_start(r, "write", cx_plan_out_count(r->cat));
+	rc = phase(r, "write", write_shards(r, &files, &nfiles, err));
+	progress_end(r);
 	struct leak l = {0};
 	if (rc == 0)
 		rc = write_leakage(r, &l, err);
@@ -1135,7 +1525,6 @@ static int pipeline(struct run *r, struct mixinfo *mi, struct cx_shard_summary *
 	free(files);
 	for (size_t i = 0; i < l.nreasons; i++)
 		free(l.reasons[i]);
-	cx_buf_release(&p);
 	return rc;
 }
 
@@ -1150,14 +1539,15 @@ static void cleanup(struct run *r)
 	if (r->stage_fd >= 0)
 		close(r->stage_fd);
 	static const char *const temps[] = {PLAN_DB, PLAN_DB "-journal", STAGE};
-	for (size_t i = 0; i < CX_ARRAY_LEN(temps); i++) {
+	for (size_t i = 0; !r->o->dry_run && i < CX_ARRAY_LEN(temps); i++) {
 		path_in(&p, r->o->out, temps[i]);
 		unlink(p.data);
 	}
 	cx_buf_release(&p);
 	/* a failed run's new set is not finished: it goes (an old set stays) */
 	struct cx_error ignored = {0};
-	remove_newset(r->o->out, &ignored);
+	if (!r->o->dry_run)
+		remove_newset(r->o->out, &ignored);
 	cx_buf_release(&r->work);
 	for (size_t i = 0; r->jobs && i < pool_depth_for(r->o->threads); i++) {
 		cx_buf_release(&r->jobs[i].path);
@@ -1233,25 +1623,35 @@ int cx_shard_run(struct cx_cat *cat, const struct cx_templates *t, const struct 
 	if (rc == 0)
 		rc = check_labels(cat, &mi, o->mix, err);
 	int lock = -1;
-	if (rc == 0 && mkdirs(o->out) != 0)
+	r.prog.on = o->progress;
+	r.prog.who = "shard";
+	if (rc == 0 && !o->dry_run && mkdirs(o->out) != 0)
 		rc = cx_error_set(err, CX_EIO, "cannot create output folder '%s': %s", o->out,
 				  strerror(errno));
-	if (rc == 0)
+	if (rc == 0 && !o->dry_run)
 		rc = lock_dir(o->out, &lock, err);
-	if (rc == 0)
+	if (rc == 0 && !o->dry_run)
 		rc = prepare_dir(o->out, o->overwrite, err);
-	path_in(&r.work, o->out, NEWSET);
+	if (!o->dry_run)
+		path_in(&r.work, o->out, NEWSET);
+	int64_t *arrays[6] = {0};
 	if (rc == 0) {
-		mi.avail = cx_calloc(mi.n + 1, sizeof(int64_t));
-		mi.counts = cx_calloc(mi.n + 1, sizeof(int64_t));
+		for (size_t k = 0; k < CX_ARRAY_LEN(arrays); k++)
+			arrays[k] = cx_calloc(mi.n + 1, sizeof(int64_t));
+		mi.avail = arrays[0];
+		mi.counts = arrays[1];
+		mi.instances = arrays[2];
+		mi.removed = arrays[3];
+		mi.achieved = arrays[4];
 		mi.requested = cx_calloc(mi.n + 1, sizeof(double));
 		rc = pipeline(&r, &mi, sum, err);
 		cleanup(&r);
 	}
 	cx_buf_release(&r.work);
-	unlock_dir(o->out, lock);
-	free(mi.avail);
-	free(mi.counts);
+	if (!o->dry_run)
+		unlock_dir(o->out, lock);
+	for (size_t k = 0; k < CX_ARRAY_LEN(arrays); k++)
+		free(arrays[k]);
 	free(mi.requested);
 	cx_mix_release(&mix);
 	cx_cat_shard_entries_free((struct cx_shard_entry *)mi.e, mi.n);

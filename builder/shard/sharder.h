@@ -40,6 +40,14 @@ struct cx_shard_opts {
 	 * backend (0: never); times prints each phase's wall time on stderr. */
 	uint64_t crash_after;
 	int times;
+	/* --dry-run: plan (hygiene, duplicates, mix) without reading an image
+	 * or writing a file, and print the plan on stdout (--json: as JSON) */
+	int dry_run, json;
+	/* --allow-short-mix: a request of the mix that ends short (mix.h,
+	 * cx_mix_is_short) is reported, not an error */
+	int allow_short;
+	/* a progress line on stderr (the command sets it when stderr is a tty) */
+	int progress;
 };
 
 struct cx_shard_summary {

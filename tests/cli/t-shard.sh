@@ -367,18 +367,19 @@ check "the webdataset tars are whole: tar lists 3000 samples, each with its .jso
 
 # --- a full disk -------------------------------------------------------------------
 # A file size limit stands in for a full disk: with `ulimit -f` (in KiB) and SIGXFSZ
-# ignored, a write past 2.5 MB fails with EFBIG, as one on a full disk fails with
-# ENOSPC, through the same path. The first 3 MB shard cannot be finished.
+# ignored, a write past 5 MB fails with EFBIG, as one on a full disk fails with
+# ENOSPC, through the same path. The first 6 MB shard cannot be finished (the
+# plan, about 3 MB with the repeats' own renderings, can).
 for f in native webdataset mds buffered; do
   args=(--format "$f"); [ "$f" = buffered ] && args=(--buffered)
-  (trap '' XFSZ; ulimit -f 2500; exec "$cx" --catalogue "$db" shard --out "$tmp/full-$f" \
-    --split train --mix "$tmp/big.json" --max-bytes 3000000 "${args[@]}") >/dev/null 2>"$tmp/full.err"
+  (trap '' XFSZ; ulimit -f 5000; exec "$cx" --catalogue "$db" shard --out "$tmp/full-$f" \
+    --split train --mix "$tmp/big.json" --max-bytes 6000000 "${args[@]}") >/dev/null 2>"$tmp/full.err"
   check "$f: a write that fails exits 1" test $? -eq 1
   check "$f: with one line naming the file and the reason" sh -c "test \$(wc -l <'$tmp/full.err') -eq 1 &&
     grep -Eq \"^chexinstruct: error: cannot write '.*/full-$f/\\.cx-new/\\.shard[-.]0+\\.(cxs|tar|mds)\\.tmp': File too large\\\$\" '$tmp/full.err'"
   check "$f: and leaves nothing in the folder" sh -c "test -z \"\$(ls -A '$tmp/full-$f')\""
 done
-shd --out "$tmp/full-native" --split train --mix "$tmp/big.json" --max-bytes 3000000 >/dev/null 2>&1
+shd --out "$tmp/full-native" --split train --mix "$tmp/big.json" --max-bytes 6000000 >/dev/null 2>&1
 check "with room again, the same command finishes the job" "$cx" verify "$tmp/full-native"
 
 # The plan (DIR/.cx-plan.db) is written before any shard: a 64 KiB limit stops
