@@ -43,6 +43,12 @@ import json, sys
 l = json.load(open(sys.argv[1]))
 assert l["reasons"] == {"image-unreadable": 3}, l["reasons"]' "$tmp/out/leakage.json"
 check "verify passes on the output" "$cx" verify "$tmp/out"
+# Plan first: a mix that chooses no record decodes no image (issue 14, point 1).
+echo '{"total": 0}' >"$tmp/none.json"
+"$cx" --catalogue "$tmp/d.db" shard --out "$tmp/none" --split test --image-size 32 \
+  --mix "$tmp/none.json" >/dev/null 2>"$tmp/none.err"
+check "shard --image-size with a mix of 0 records decodes nothing (no 'not decoded' line)" \
+  sh -c "test $? -eq 0 && test ! -s '$tmp/none.err'"
 
 "$cx" --catalogue "$tmp/h.db" build --sources "$tmp/src" --only slake --hash-images \
   >"$tmp/hash.out" 2>&1

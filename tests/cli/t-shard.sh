@@ -190,6 +190,115 @@ shd --out "$tmp/ho" --split train --mix "$tmp/ho.json" >/dev/null 2>&1
 py "an entry the mix holds out never reaches train" "$tmp/ho" '
 assert "[Close-Ended VQA] [VQA-RAD]" not in d["counts"]["entry"], d["counts"]'
 
+# --- the plan: --dry-run (issue 14, point 1) -----------------------------------
+# The demo's train split: 16 entries (OpenI is held out: no train instances),
+# 8 VQA-RAD/SLAKE train instances removed as image-in-test (VQA-RAD open 2,
+# close 1; SLAKE open 4, close 1), 54 records.
+shd --dry-run --split train --out "$tmp/dry" >"$tmp/dry.txt" 2>"$tmp/dry.err"
+check "shard --dry-run exits 0 and writes nothing, not even --out" sh -c \
+  "test $? -eq 0 && test ! -e '$tmp/dry' && test ! -s '$tmp/dry.err'"
+check "the text plan: a header, a row per entry, the removed count" sh -c "
+  head -1 '$tmp/dry.txt' | grep -qx 'plan: train, seed 0, mix none (every instance once): 54 records' &&
+  grep -Eqx '\[Open-Ended VQA\] \[VQA-RAD\] +3 +2 +1 +1 +1' '$tmp/dry.txt' &&
+  grep -Eqx '\[Open-Ended VQA\] \[SLAKE\] +4 +4 +0 +0 +0' '$tmp/dry.txt' &&
+  test \$(grep -c '^\[' '$tmp/dry.txt') -eq 16 &&
+  tail -1 '$tmp/dry.txt' | grep -qx 'removed: 8 (image-in-test 8)'"
+shd --dry-run --json --split train --mix "$tmp/mix.json" >"$tmp/dry.json"
+check "--dry-run --json gives the numbers the real run's manifest gives, entry by entry" python3 -c '
+import json, sys
+p = json.load(open(sys.argv[1]))
+m = json.load(open(sys.argv[2] + "/manifest.json"))
+assert p["records"] == m["records"] == 45, (p["records"], m["records"])
+assert p["removed"] == m["removed"] == {"total": 8, "image-in-test": 8}, p["removed"]
+real = {x["entry"]: (x["instances"], x["removed"], x["available"], x["requested_records"],
+                     x["records"]) for x in m["mix"]}
+dry = {x["entry"]: (x["instances"], x["removed"], x["available"], x["requested"], x["records"])
+       for x in p["entries"]}
+assert dry == real, (dry, real)
+assert dry["[View Classification] [CheXpert]"] == (7, 0, 7, 18, 18), dry
+assert p["requests"] == m["requests"], (p["requests"], m["requests"])
+' "$tmp/dry.json" "$tmp/mix"
+check "--json without --dry-run is a usage error (exit 2)" sh -c \
+  "'$cx' --catalogue '$db' shard --json --split train --out '$tmp/j' >/dev/null 2>&1; test \$? -eq 2"
+
+# --- honest mixes (issue 14, point 2) ---------------------------------------------
+# SLAKE's 5 train instances are all image-in-test: a mix naming SLAKE asks for
+# records it cannot have.
+echo '{"dataset": {"SLAKE": 1, "VQA-RAD": 2}}' >"$tmp/short.json"
+shd --out "$tmp/short" --split train --mix "$tmp/short.json" >/dev/null 2>"$tmp/short.err"
+check "a mix naming a dataset that ends with nothing fails (exit 1), nothing written" sh -c \
+  "test $? -eq 1 && test ! -e '$tmp/short/manifest.json'"
+check "with one line naming it and what train had for it" test "$(cat "$tmp/short.err")" = \
+  "chexinstruct: error: mix '$tmp/short.json': dataset 'SLAKE' asks for records (weight 1) and gets 0: train has 5 of its instances, 0 left after hygiene, duplicates and held-out entries (--allow-short-mix accepts a short mix)"
+shd --dry-run --split train --mix "$tmp/short.json" >"$tmp/short.txt" 2>/dev/null
+check "--dry-run prints the plan of such a mix, marks the request, and exits 1" sh -c "test $? -eq 1 &&
+  grep -qx \"request: dataset 'SLAKE' weight 1: 0 requested, 0 records (short)\" '$tmp/short.txt' &&
+  grep -qx \"request: dataset 'VQA-RAD' weight 2: 8 requested, 8 records\" '$tmp/short.txt'"
+shd --out "$tmp/short" --split train --mix "$tmp/short.json" --allow-short-mix >/dev/null 2>&1
+py "--allow-short-mix accepts it; the manifest lists the empty entries and the short request" "$tmp/short" '
+m = {x["entry"]: x for x in d["mix"]}
+s = m["[Open-Ended VQA] [SLAKE]"]
+assert (s["instances"], s["removed"], s["available"], s["records"]) == (4, 4, 0, 0), s
+assert m["[Close-Ended VQA] [SLAKE]"]["records"] == 0
+assert d["requests"] == [
+  {"dataset": "SLAKE", "weight": 1, "requested": 0, "records": 0, "short": True},
+  {"dataset": "VQA-RAD", "weight": 2, "requested": 8, "records": 8, "short": False}], d["requests"]
+assert d["records"] == 54 + 4 == len(recs), d["records"]'
+check "verify passes on it (entries with no records included)" "$cx" verify "$tmp/short"
+# Proportions: 100 records, VQA-RAD 10 %, image classification 50 %, the rest 40 %.
+# Image classification, available MIMIC 3, CheXpert 8, NIH 6: 50 x (3, 8, 6) / 17 =
+# 8.82, 23.53, 17.65 -> floors 8, 23, 17, the two left to .82 and .65: 9, 23, 18.
+# VQA-RAD, open 1, close 3: 2.5, 7.5 -> 2, 7, the tie to the earlier entry: 3, 7.
+cat >"$tmp/prop.json" <<'JSON'
+{"total": 100, "proportion": {"dataset": {"VQA-RAD": 0.1}, "task": {"image-classification": 0.5}}}
+JSON
+shd --out "$tmp/prop" --split train --mix "$tmp/prop.json" >/dev/null 2>&1
+py "proportion: exact counts per share and entry, by the documented rounding" "$tmp/prop" '
+c = d["counts"]
+assert d["records"] == 100 == len(recs), d["records"]
+assert c["dataset"]["VQA-RAD"] == 10 and c["task"]["image-classification"] == 50, c
+e = c["entry"]
+assert [e["[Image Classification] [" + x + "]"] for x in ("MIMIC-CXR", "CheXpert", "ChestX-ray14")] == [9, 23, 18], e
+assert (e["[Open-Ended VQA] [VQA-RAD]"], e["[Close-Ended VQA] [VQA-RAD]"]) == (3, 7), e
+assert d["requests"] == [
+  {"dataset": "VQA-RAD", "share": 0.1, "requested": 10, "records": 10, "short": False},
+  {"task": "image-classification", "share": 0.5, "requested": 50, "records": 50, "short": False}], d["requests"]'
+check "verify passes on it" "$cx" verify "$tmp/prop"
+# Where no other entry has anything, the shares are scaled to add up to 1: on a
+# VQA-RAD-only catalogue 0.2 and 0.3 of 10 are 4 and 6.
+echo '{"total": 10, "proportion": {"entry": {"[Open-Ended VQA] [VQA-RAD]": 0.2, "[Close-Ended VQA] [VQA-RAD]": 0.3}}}' >"$tmp/prop2.json"
+"$cx" --catalogue "$tmp/seed5.db" shard --out "$tmp/prop2" --split train --mix "$tmp/prop2.json" >/dev/null 2>&1
+py "proportion with nothing else available: the shares scaled (4 and 6 of 10)" "$tmp/prop2" '
+e = d["counts"]["entry"]
+assert (e["[Open-Ended VQA] [VQA-RAD]"], e["[Close-Ended VQA] [VQA-RAD]"]) == (4, 6), e'
+mixerr "proportion needs total" '{"proportion": {"dataset": {"VQA-RAD": 0.1}}}' '"proportion" needs "total"'
+mixerr "proportion shares over 1" '{"total": 9, "proportion": {"dataset": {"VQA-RAD": 0.6, "SLAKE": 0.5}}}' "add up to 1.1, over 1"
+mixerr "an entry in two shares" '{"total": 9, "proportion": {"dataset": {"MIMIC-CXR": 0.2}, "task": {"image-classification": 0.3}}}' "proportion task 'image-classification' and dataset 'MIMIC-CXR' both hold \[Image Classification\] \[MIMIC-CXR\]"
+mixerr "a share of an unknown dataset" '{"total": 9, "proportion": {"dataset": {"PadChest": 0.2}}}' "proportion: unknown dataset 'PadChest'; known datasets"
+# Repeats: CheXpert view classification x 2.5 (the mix above) has 2 or 3 copies of
+# each of its 7 instances: each copy is rendered under its own seed, and the
+# copies of one instance sit at least a sixth of the 45 records apart, in order.
+check "repeats are rendered again: no two copies of an instance share template and options" python3 -c '
+import json, struct, sys
+from collections import defaultdict
+d = json.load(open(sys.argv[1] + "/manifest.json"))
+b = open(sys.argv[1] + "/" + d["shards"][0]["file"], "rb").read()
+count, index = struct.unpack_from("<QQ", b, 16)
+g = defaultdict(list)
+for i in range(count):
+    off, ln = struct.unpack_from("<QQ", b, index + 16 * i)
+    li, la, lm, ni = struct.unpack_from("<IIII", b, off)
+    p = off + 16 + 8 * ni
+    m = json.loads(b[p + li + la:p + li + la + lm])
+    if m["entry"] == "[View Classification] [CheXpert]":
+        g[m["key"]].append((m["repeat"], i, m["template"], tuple(m["options"]), b[p:p + li]))
+assert len(g) == 7 and sum(len(v) for v in g.values()) == 18, g
+for k, v in g.items():
+    assert [x[0] for x in v] == list(range(len(v))), (k, v)
+    assert len({(x[2], x[3]) for x in v}) == len(v), (k, v)
+    assert all(v[j + 1][1] - v[j][1] >= 45 // 6 for j in range(len(v) - 1)), (k, v)
+' "$tmp/mix"
+
 # --- label rules within an entry (issue 11, defect 6) ----------------------------
 # The demo's train split holds 3 MIMIC-CXR classification studies, 2 of them
 # "No Finding" = 1, and 6 NIH images, 1 of them "No Finding".
