@@ -117,6 +117,10 @@ const char *verify_record(struct tally *t, const char *meta, size_t nmeta,
 	}
 	if (!why)
 		why = check_images(t, im, nimages);
+	uint64_t bytes = nmeta;
+	for (size_t i = 0; i < nimages; i++)
+		bytes += im[i].len;
+	cx_progress_step(&t->prog, 1, bytes);
 	for (int k = 0; k < 3 && !why; k++)
 		bump(cJSON_GetObjectItemCaseSensitive(t->counts, keys[k]),
 		     cJSON_GetObjectItemCaseSensitive(m, keys[k])->valuestring);
@@ -536,8 +540,11 @@ static int verify(const char *dir)
 	cJSON_AddObjectToObject(t.counts, "entry");
 	struct exports x = {CX_BUF_INIT, 0};
 	rc = check_names(dir, shards, format);
+	t.prog = (struct cx_progress){.on = isatty(2), .who = "verify"};
+	cx_progress_start(&t.prog, "check", "records", num(m, "records"));
 	for (const cJSON *s = shards->child; s && rc == 0; s = s->next)
 		verify_shard(&t, &x, dir, s, format);
+	cx_progress_end(&t.prog);
 	if (rc == 0 && format == 2) {
 		struct cx_buf want = CX_BUF_INIT;
 		cx_mds_index_json(&want, &x.index);

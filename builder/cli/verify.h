@@ -12,6 +12,7 @@
 #include <cjson/cJSON.h>
 
 #include "shard/writer.h"
+#include "util/progress.h"
 
 struct tally {
 	cJSON *counts;          /* {"task": {}, "dataset": {}, "entry": {}} as found */
@@ -22,6 +23,7 @@ struct tally {
 	int image_type;         /* config.image_format, with image_size */
 	int enlarge;            /* config.enlarge: the longest side is image_size, else at most */
 	char why[1024];          /* the reason verify_record returns */
+	struct cx_progress prog; /* records checked, on a terminal */
 };
 
 void verify_fault(struct tally *t, const char *fmt, ...) __attribute__((format(printf, 2, 3)));

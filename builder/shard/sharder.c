@@ -630,6 +630,7 @@ static int finish_transcode(struct transcode *t, struct image_job *j, struct cx_
 {
 	struct run *r = t->r;
 	int rc = 0;
+	progress_step(r, 1, j->in.len);
 	if (!j->usable) {
 		fprintf(stderr, "chexinstruct shard: image '%s' not decoded: %s\n", j->name.data,
 			j->why);
@@ -669,7 +670,6 @@ static int on_out_image(void *ctx, int64_t id, const struct cx_plan_image *im,
 	cx_buf_reset(&j->name);
 	cx_buf_adds(&j->name, im->path);
 	cx_pool_submit(t->pool, j);
-	progress_step(r, 1, (uint64_t)(im->slen > 0 ? im->slen : 0));
 	return 0;
 }
 

@@ -56,6 +56,19 @@ assert l["reasons"] == {"image-in-test": 8}, l["reasons"]
 assert l["total"] == len(l["removed"]) == 8
 assert all(x["because"]["split"] == "test" for x in l["removed"])'
 
+# --- progress (issue 14, point 3) ---------------------------------------------
+check "no progress when stderr is not a terminal: one line of output, the summary" \
+  test "$(wc -l <"$tmp/train.out")" -eq 1
+# script(1) gives the commands a terminal and keeps what they drew on it.
+script -qec "'$cx' --catalogue '$db' shard --out '$tmp/tty' --split train --image-size 64 >/dev/null &&
+  '$cx' verify '$tmp/tty' >/dev/null" "$tmp/tty.log" >/dev/null 2>&1
+check "on a terminal: a progress line for each phase of shard and verify, ending at the totals" sh -c "
+  tr '\r' '\n' <'$tmp/tty.log' >'$tmp/tty.txt' &&
+  grep -Eq '^shard: read 46/46 images, [0-9.]+ MB, [0-9]+/s, [0-9.]+ s' '$tmp/tty.txt' &&
+  grep -Eq '^shard: transcode 19/19 images, ' '$tmp/tty.txt' &&
+  grep -Eq '^shard: write 54/54 records, [0-9.]+ MB, ' '$tmp/tty.txt' &&
+  grep -Eq '^verify: check 54/54 records, ' '$tmp/tty.txt'"
+
 # --- id spaces: a source that reuses another source's study ids --------------
 # A copy of the demo catalogue in which CheXpert declares MIMIC-CXR's id space
 # (as a CXR-LT adapter will) and one CheXpert train study carries the id of a
