@@ -159,6 +159,8 @@ static int finish_shard(struct native *s, struct cx_error *err)
 	s->files[s->nfiles++] = (struct cx_shard_file){cx_strdup(s->name), s->count, s->off,
 						       file_hash};
 	s->shard++;
+	if (s->lim.on_shard)
+		s->lim.on_shard(s->lim.on_shard_ctx, &s->files[s->nfiles - 1]);
 	return 0;
 }
 
@@ -307,6 +309,18 @@ static void native_abort(void *state)
 	native_free(s);
 }
 
+static void native_resume(void *state, const struct cx_shard_file *done, size_t n)
+{
+	struct native *s = state;
+	s->files = cx_realloc(s->files, (n ? n : 1) * sizeof(*s->files));
+	for (size_t i = 0; i < n; i++) {
+		s->files[i] = done[i];
+		s->files[i].name = cx_strdup(done[i].name);
+	}
+	s->nfiles = n;
+	s->shard = (unsigned)n;
+}
+
 const struct cx_shard_writer_ops cx_shard_native = {
-	"native", native_open, native_write, native_close, native_abort,
+	"native", native_open, native_write, native_close, native_abort, native_resume,
 };

@@ -42,6 +42,7 @@
 #define STAGE ".cx-stage.tmp"
 #define NEWSET ".cx-new"      /* the new set, until it is complete */
 #define LOCK ".cx-lock"
+#define JOURNAL ".cx-done"    /* in .cx-new: the run's key and its finished shards */
 #define MAX_IMAGE (512u << 20)
 #define CX_SHARD_MAX_IMAGES 64 /* images of one record (the plan reads as many) */
 
@@ -262,13 +263,15 @@ static int prepare_dir(const char *dir, int overwrite, struct cx_error *err)
 	if (rc == 0 && done && !overwrite)
 		rc = cx_error_set(err, CX_EINVAL, "output folder '%s' holds a finished shard set"
 				  " (manifest.json): pass --overwrite to replace it", dir);
-	if (rc == 0)
+	struct cx_buf p = CX_BUF_INIT;
+	cx_buf_addf(&p, "%s/%s/%s", dir, NEWSET, JOURNAL);
+	/* a killed run's finished shards stay for resume_or_start to judge */
+	if (rc == 0 && access(p.data, F_OK) != 0)
 		rc = remove_newset(dir, err);
 	if (rc == 0)
 		rc = remove_some(dir, done ? is_temporary : is_ours, err);
-	struct cx_buf p = CX_BUF_INIT;
 	path_in(&p, dir, NEWSET);
-	if (rc == 0 && mkdir(p.data, 0755) != 0)
+	if (rc == 0 && mkdir(p.data, 0755) != 0 && errno != EEXIST)
 		rc = cx_error_set(err, CX_EIO, "cannot create '%s': %s", p.data, strerror(errno));
 	cx_buf_release(&p);
 	return rc;
@@ -372,6 +375,13 @@ struct run {
 	struct cx_buf work;             /* DIR/.cx-new, where the new set is written */
 	double mark;                    /* when the last phase ended */
 	struct cx_progress prog;
+	/* resume: the catalogue fingerprint, the key of this run's output,
+	 * the journal of finished shards, and those kept from a killed run */
+	uint64_t fp, run_key;
+	FILE *journal;
+	struct cx_shard_file *kept;
+	size_t nkept;
+	uint64_t skip;                  /* their records, not written again */
 };
 
 static void progress_start(struct run *r, const char *what, uint64_t total)
@@ -910,6 +920,8 @@ static void copy_str(struct cx_buf *b, const char *s)
 static int on_record(void *ctx, const struct cx_plan_record *pr, struct cx_error *err)
 {
 	struct run *r = ctx;
+	if (pr->index < r->skip)
+		return 0; /* in a finished shard of the run this one resumes */
 	if (pr->nimages > CX_SHARD_MAX_IMAGES)
 		return cx_error_set(err, CX_ELIMIT, "record %llu shows %zu images (at most %d)",
 				    (unsigned long long)pr->index, pr->nimages,
@@ -1123,8 +1135,8 @@ static int write_manifest(struct run *r, const struct mixinfo *mi, const struct 
 			  struct cx_error *err)
 {
 	const struct cx_shard_opts *o = r->o;
-	uint64_t fp, build_seed;
-	if (cx_cat_fingerprint(r->cat, &fp, err) || cx_cat_build_seed(r->cat, &build_seed, err))
+	uint64_t fp = r->fp, build_seed;
+	if (cx_cat_build_seed(r->cat, &build_seed, err))
 		return err->code;
 	struct cx_buf b = CX_BUF_INIT;
 	cx_buf_addf(&b, "{\"format\": \"chexinstruct-shards\", \"format_version\": 1,"
@@ -1287,6 +1299,138 @@ static int check_short(struct run *r, const struct mixinfo *mi, struct cx_error 
 	return 0;
 }
 
+/* ----------------------------------------------------------------- resume */
+
+/*
+ * An interrupted run resumes from its finished shards. While it writes, a run
+ * keeps DIR/.cx-new/.cx-done: a first line with the key of its output (an
+ * XXH3 of the catalogue and template fingerprints, split, seed, format,
+ * limits, image settings and the mix as parsed), then one line per shard
+ * once it is in place under its final name ("NAME RECORDS BYTES XXH3"),
+ * fsynced. A rerun with the same key keeps the shards listed whose files are
+ * there with their size, skips their records (the plan is made again, and
+ * is the same), and writes the rest from the next shard on; a shard's cut
+ * depends only on its own records, so the set is the one an uninterrupted
+ * run writes. Any other key, a damaged journal or a format without resume
+ * (MDS) starts over.
+ */
+static uint64_t key_of(const struct run *r, const struct cx_mix *mix)
+{
+	const struct cx_shard_opts *o = r->o;
+	struct cx_buf b = CX_BUF_INIT;
+	cx_buf_addf(&b, "1|%016llx|%016llx|%d|%llu|%s|%llu|%llu|%d|%d|%d|%d|%s",
+		    (unsigned long long)r->fp, (unsigned long long)cx_templates_fingerprint(r->t),
+		    o->split, (unsigned long long)o->seed, o->format,
+		    (unsigned long long)o->limits.max_bytes,
+		    (unsigned long long)o->limits.max_records, o->image.size, o->image.enlarge,
+		    (int)o->image.format, o->image.quality, mix->json);
+	uint64_t h = cx_hash64(b.data, b.len, 0);
+	cx_buf_release(&b);
+	return h;
+}
+
+static void on_shard(void *ctx, const struct cx_shard_file *f)
+{
+	struct run *r = ctx;
+	if (!r->journal)
+		return;
+	fprintf(r->journal, "%s %llu %llu %016llx\n", f->name, (unsigned long long)f->records,
+		(unsigned long long)f->bytes, (unsigned long long)f->hash);
+	/* a journal that cannot be written costs the resume, not the run */
+	if (fflush(r->journal) == 0)
+		fsync(fileno(r->journal));
+}
+
+/* A listed shard is kept when its file is there with its size. */
+static int shard_there(const struct run *r, const char *name, uint64_t bytes)
+{
+	struct cx_buf p = CX_BUF_INIT;
+	path_in(&p, r->work.data, name);
+	struct stat st;
+	int ok = stat(p.data, &st) == 0 && S_ISREG(st.st_mode) && (uint64_t)st.st_size == bytes;
+	cx_buf_release(&p);
+	return ok;
+}
+
+static void read_journal(struct run *r, const char *path)
+{
+	FILE *f = fopen(path, "r");
+	if (!f)
+		return;
+	unsigned long long key = 0, recs, bytes, hash;
+	char name[64];
+	if (fscanf(f, "chexinstruct-resume %llx\n", &key) == 1 && key == r->run_key)
+		while (fscanf(f, "%63s %llu %llu %llx\n", name, &recs, &bytes, &hash) == 4 &&
+		       shard_there(r, name, bytes)) {
+			r->kept = cx_realloc(r->kept, (r->nkept + 1) * sizeof(*r->kept));
+			r->kept[r->nkept++] = (struct cx_shard_file){cx_strdup(name), recs, bytes, hash};
+			r->skip += recs;
+		}
+	fclose(f);
+}
+
+static int is_kept(const struct run *r, const char *name)
+{
+	for (size_t i = 0; i < r->nkept; i++) {
+		size_t n = strlen(r->kept[i].name);
+		if (!strncmp(name, r->kept[i].name, n) && (!name[n] || !strcmp(name + n, ".idx")))
+			return 1;
+	}
+	return 0;
+}
+
+/* Keeps what a killed run of the same output finished, clears the rest of
+ * DIR/.cx-new, and starts this run's journal. */
+static int resume_or_start(struct run *r, struct cx_error *err)
+{
+	struct cx_buf p = CX_BUF_INIT;
+	path_in(&p, r->work.data, JOURNAL);
+	if (r->ops->resume)
+		read_journal(r, p.data);
+	DIR *d = opendir(r->work.data);
+	struct dirent *de;
+	struct cx_buf q = CX_BUF_INIT;
+	while (d && (de = readdir(d)) != NULL) {
+		if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, "..") || is_kept(r, de->d_name))
+			continue;
+		path_in(&q, r->work.data, de->d_name);
+		unlink(q.data);
+	}
+	if (d)
+		closedir(d);
+	cx_buf_release(&q);
+	if (r->nkept)
+		fprintf(stderr, "chexinstruct shard: resuming: %zu finished shards (%llu records)"
+			" kept from an interrupted run\n", r->nkept, (unsigned long long)r->skip);
+	r->journal = fopen(p.data, "w");
+	int rc = r->journal ? 0 : cx_error_set(err, CX_EIO, "cannot create '%s': %s", p.data,
+					       strerror(errno));
+	if (rc == 0) {
+		fprintf(r->journal, "chexinstruct-resume %016llx\n", (unsigned long long)r->run_key);
+		for (size_t i = 0; i < r->nkept; i++)
+			fprintf(r->journal, "%s %llu %llu %016llx\n", r->kept[i].name,
+				(unsigned long long)r->kept[i].records,
+				(unsigned long long)r->kept[i].bytes,
+				(unsigned long long)r->kept[i].hash);
+		if (fflush(r->journal) == 0)
+			fsync(fileno(r->journal));
+	}
+	cx_buf_release(&p);
+	return rc;
+}
+
+/* The set is complete: the journal goes before the files move up. */
+static void end_journal(struct run *r)
+{
+	if (r->journal)
+		fclose(r->journal);
+	r->journal = NULL;
+	struct cx_buf p = CX_BUF_INIT;
+	path_in(&p, r->work.data, JOURNAL);
+	unlink(p.data);
+	cx_buf_release(&p);
+}
+
 static int write_shards(struct run *r, struct cx_shard_file **files, size_t *nfiles,
 			struct cx_error *err)
 {
@@ -1295,8 +1439,13 @@ static int write_shards(struct run *r, struct cx_shard_file **files, size_t *nfi
 	r->wpool = cx_pool_new(r->o->threads, depth, work_record);
 	if (!r->wpool)
 		return cx_error_set(err, CX_EIO, "cannot start %d threads", r->o->threads);
-	if (r->ops->open(&r->wstate, r->work.data, &r->o->limits, err))
+	struct cx_shard_limits lim = r->o->limits;
+	lim.on_shard = on_shard;
+	lim.on_shard_ctx = r;
+	if (r->ops->open(&r->wstate, r->work.data, &lim, err))
 		return err->code;
+	if (r->nkept)
+		r->ops->resume(r->wstate, r->kept, r->nkept);
 	int rc = cx_plan_each_record(r->cat, on_record, r, err);
 	if (rc == 0)
 		submit_batch(r);
@@ -1512,9 +1661,13 @@ static int pipeline(struct run *r, struct mixinfo *mi, struct cx_shard_summary *
 		return rc;
 	struct cx_shard_file *files = NULL;
 	size_t nfiles = 0;
-	progress_start(r, "write", cx_plan_out_count(r->cat));
-	rc = phase(r, "write", write_shards(r, &files, &nfiles, err));
+	rc = resume_or_start(r, err);
+	progress_start(r, "write", cx_plan_out_count(r->cat) - r->skip);
+	if (rc == 0)
+		rc = phase(r, "write", write_shards(r, &files, &nfiles, err));
 	progress_end(r);
+	if (rc == 0)
+		end_journal(r);
 	struct leak l = {0};
 	if (rc == 0)
 		rc = write_leakage(r, &l, err);
@@ -1571,6 +1724,11 @@ static void cleanup(struct run *r)
 	cx_buf_release(&r->meta);
 	cx_buf_release(&r->dup);
 	cx_buf_release(&r->key);
+	if (r->journal)
+		fclose(r->journal);
+	for (size_t i = 0; i < r->nkept; i++)
+		free(r->kept[i].name);
+	free(r->kept);
 }
 
 /* Each label rule of the mix names a label of its entry's vocabulary (as the
@@ -1628,6 +1786,10 @@ int cx_shard_run(struct cx_cat *cat, const struct cx_templates *t, const struct 
 	if (rc == 0 && !o->dry_run && mkdirs(o->out) != 0)
 		rc = cx_error_set(err, CX_EIO, "cannot create output folder '%s': %s", o->out,
 				  strerror(errno));
+	if (rc == 0 && !o->dry_run && cx_cat_fingerprint(cat, &r.fp, err) == 0)
+		r.run_key = key_of(&r, &mix);
+	else if (rc == 0 && !o->dry_run)
+		rc = err->code;
 	if (rc == 0 && !o->dry_run)
 		rc = lock_dir(o->out, &lock, err);
 	if (rc == 0 && !o->dry_run)

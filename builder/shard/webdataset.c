@@ -44,6 +44,8 @@ struct wds {
 	uint64_t max_bytes;
 	uint64_t max_records;
 	int how;               /* cx_outfile_open() mode of the tars */
+	void (*on_shard)(void *ctx, const struct cx_shard_file *f);
+	void *on_shard_ctx;
 
 	/* The open shard; a == NULL between shards. */
 	struct archive *a;
@@ -179,6 +181,8 @@ static int close_shard(struct wds *w, struct cx_error *err)
 	f->hash = hash;
 	rc = write_idx(w, err);
 	w->shard++;
+	if (rc == 0 && w->on_shard)
+		w->on_shard(w->on_shard_ctx, f);
 	return rc;
 }
 
@@ -298,6 +302,8 @@ static int wds_open(void **state, const char *dir, const struct cx_shard_limits 
 	w->max_bytes = lim && lim->max_bytes ? lim->max_bytes : WDS_MAX_BYTES;
 	w->max_records = lim && lim->max_records ? lim->max_records : WDS_MAX_RECORDS;
 	w->how = lim && lim->buffered ? CX_OUTFILE_STREAM : CX_OUTFILE_DIRECT;
+	w->on_shard = lim ? lim->on_shard : NULL;
+	w->on_shard_ctx = lim ? lim->on_shard_ctx : NULL;
 	*state = w;
 	return 0;
 }
@@ -342,10 +348,24 @@ static int wds_close(void *state, struct cx_shard_file **files, size_t *nfiles,
 	return 0;
 }
 
+static void wds_resume(void *state, const struct cx_shard_file *done, size_t n)
+{
+	struct wds *w = state;
+	w->filecap = n > 16 ? n : 16;
+	w->files = cx_realloc(w->files, w->filecap * sizeof(*w->files));
+	for (size_t i = 0; i < n; i++) {
+		w->files[i] = done[i];
+		w->files[i].name = cx_strdup(done[i].name);
+	}
+	w->nfiles = n;
+	w->shard = n;
+}
+
 const struct cx_shard_writer_ops cx_shard_webdataset = {
 	.format = "webdataset",
 	.open = wds_open,
 	.write = wds_write,
 	.close = wds_close,
 	.abort = wds_abort,
+	.resume = wds_resume,
 };

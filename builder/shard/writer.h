@@ -31,10 +31,15 @@ struct cx_shard_record {
 };
 
 /* How shards are cut, and how the bytes reach the disk. */
+struct cx_shard_file;
 struct cx_shard_limits {
 	uint64_t max_bytes;        /* 0: no limit (the backend may impose its own) */
 	uint64_t max_records;      /* 0: no limit */
 	int buffered;              /* page cache only, no O_DIRECT (--buffered) */
+	/* called once a shard file (with its sidecar) is in place under its
+	 * final name, for the sharder's resume journal; NULL: not called */
+	void (*on_shard)(void *ctx, const struct cx_shard_file *f);
+	void *on_shard_ctx;
 };
 
 /* A finished shard file, for the manifest. */
@@ -55,6 +60,13 @@ struct cx_shard_writer_ops {
 		     struct cx_error *err);
 	/* Removes temporary files and frees the state (after an error). */
 	void (*abort)(void *state);
+	/* After open, before any write: the first n shards are already in place
+	 * (an interrupted run's, listed by on_shard); the next shard written is
+	 * number n, and close reports them first. A shard's cut depends only on
+	 * its own records, so the files are those of an uninterrupted run. NULL:
+	 * the format cannot resume (MDS: its index.json is made from every
+	 * shard's columns), and the run starts over. */
+	void (*resume)(void *state, const struct cx_shard_file *done, size_t n);
 };
 
 extern const struct cx_shard_writer_ops cx_shard_native;

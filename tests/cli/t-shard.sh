@@ -431,11 +431,34 @@ check "and verify says the folder is incomplete" sh -c "! '$cx' verify '$tmp/cra
 check "its finished shards are in .cx-new, the open one only under a temporary name" \
   sh -c "cd '$tmp/crash/.cx-new' && test -f shard-000001.cxs && test ! -e shard-000002.cxs &&
     test -f .shard-000002.cxs.tmp && test -z \"\$(ls '$tmp/crash')\""
-shd --out "$tmp/crash" --split train --max-records 10 >/dev/null 2>&1
+ino=$(stat -c %i "$tmp/crash/.cx-new/shard-000000.cxs")
+shd --out "$tmp/crash" --split train --max-records 10 >/dev/null 2>"$tmp/crash.err"
 check "rerunning the same command finishes the job" "$cx" verify "$tmp/crash"
+check "resuming from the two finished shards, said on stderr" test "$(cat "$tmp/crash.err")" = \
+  "chexinstruct shard: resuming: 2 finished shards (20 records) kept from an interrupted run"
+check "which are kept, not written again (the same inode)" \
+  test "$(stat -c %i "$tmp/crash/shard-000000.cxs")" = "$ino"
 check "with the same bytes as an uninterrupted run" \
   sh -c "cd '$tmp/crash' && for f in shard-*.cxs manifest.json; do cmp \"\$f\" '$tmp/small/'\"\$f\" || exit 1; done"
 check "and no temporary files" sh -c "test -z \"\$(ls -A '$tmp/crash' | grep '^\\.')\""
+# WebDataset resumes the same way (its .tar.idx sidecars kept with the tars);
+# a rerun with another command (here another seed) starts over.
+shd --out "$tmp/wds-whole" --split train --max-records 10 --format webdataset >/dev/null 2>&1
+CX_SHARD_CRASH_AFTER=35 "$cx" --catalogue "$db" shard --out "$tmp/wds-crash" --split train \
+  --max-records 10 --format webdataset >/dev/null 2>&1
+shd --out "$tmp/wds-crash" --split train --max-records 10 --format webdataset >/dev/null 2>"$tmp/wds.err"
+check "webdataset: a killed run resumes from its 3 finished tars" test "$(cat "$tmp/wds.err")" = \
+  "chexinstruct shard: resuming: 3 finished shards (30 records) kept from an interrupted run"
+check "webdataset: byte-identical to an uninterrupted run, sidecars included" sh -c "
+  test \$(ls '$tmp/wds-whole' | wc -l) -eq \$(ls '$tmp/wds-crash' | wc -l) &&
+  cd '$tmp/wds-whole' && for f in *; do cmp \"\$f\" '$tmp/wds-crash/'\"\$f\" || exit 1; done"
+CX_SHARD_CRASH_AFTER=25 "$cx" --catalogue "$db" shard --out "$tmp/crash3" --split train \
+  --max-records 10 >/dev/null 2>&1
+shd --out "$tmp/crash3" --split train --max-records 10 --seed 7 >/dev/null 2>"$tmp/crash3.err"
+shd --out "$tmp/seed7" --split train --max-records 10 --seed 7 >/dev/null 2>&1
+check "another command does not resume: it starts over and writes its own set" sh -c "
+  test ! -s '$tmp/crash3.err' && cd '$tmp/seed7' &&
+  for f in *; do cmp \"\$f\" '$tmp/crash3/'\"\$f\" || exit 1; done"
 CX_SHARD_CRASH_AFTER=soon "$cx" --catalogue "$db" shard --out "$tmp/crash2" --split train \
   >/dev/null 2>"$tmp/crash2.err"
 check "a hook value that is not a number is a usage error (exit 2)" test $? -eq 2

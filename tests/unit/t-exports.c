@@ -111,7 +111,7 @@ static struct cx_shard_file *write_all(const struct cx_shard_writer_ops *ops, co
 	struct fixture f;
 	fixture_init(&f);
 	struct cx_error err = {0};
-	struct cx_shard_limits lim = {max_bytes, max_records, 0};
+	struct cx_shard_limits lim = {.max_bytes = max_bytes, .max_records = max_records};
 	void *st = NULL;
 	struct cx_shard_file *files = NULL;
 	*nfiles = 0;
@@ -217,7 +217,7 @@ static void test_webdataset_bad_key(const char *tmp)
 	f.rec[1].key = "p10.s50";
 	struct cx_error err = {0};
 	void *st = NULL;
-	struct cx_shard_limits lim = {0, 0, 0};
+	struct cx_shard_limits lim = {.buffered = 0};
 	int rc = cx_shard_webdataset.open(&st, dir, &lim, &err);
 	if (rc == 0)
 		rc = cx_shard_webdataset.write(st, &f.rec[0], &err);
@@ -280,7 +280,7 @@ static void test_mds(const char *tmp)
 
 	struct cx_error err = {0};
 	void *st = NULL;
-	struct cx_shard_limits big = {1ULL << 32, 0, 0};
+	struct cx_shard_limits big = {.max_bytes = 1ULL << 32};
 	CHECK_INT(cx_shard_mds.open(&st, dir, &big, &err), CX_EINVAL,
 		  "mds: --max-bytes 2^32 refused (u32 offsets)");
 	cx_buf_release(&args);

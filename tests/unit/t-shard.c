@@ -23,7 +23,7 @@ static int write_records(const char *dir, uint64_t max_records, uint64_t max_byt
 			 struct cx_shard_file **files, size_t *nfiles)
 {
 	struct cx_error err = {0};
-	struct cx_shard_limits lim = {max_bytes, max_records, 0};
+	struct cx_shard_limits lim = {.max_bytes = max_bytes, .max_records = max_records};
 	void *s;
 	if (cx_shard_native.open(&s, dir, &lim, &err))
 		return -1;
@@ -270,7 +270,7 @@ static int on_scanned(void *ctx, const struct cx_shard_rec *rec)
 static int write_scan_shard(const char *dir, unsigned char *big, size_t nbig, uint64_t *hash)
 {
 	struct cx_error err = {0};
-	struct cx_shard_limits lim = {0, 0, 0};
+	struct cx_shard_limits lim = {.buffered = 0};
 	void *s;
 	if (cx_shard_native.open(&s, dir, &lim, &err))
 		return -1;
