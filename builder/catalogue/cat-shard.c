@@ -121,7 +121,7 @@ static int exec_bound(struct cx_cat *cat, const char *sql, int target, struct cx
 static const char *const plan_schema =
 	"CREATE TABLE plan.cand (id INTEGER PRIMARY KEY, entry_id INTEGER, rank INTEGER,"
 	" study TEXT, patient TEXT, state INTEGER NOT NULL DEFAULT 0, reason TEXT,"
-	" other INTEGER, sig INTEGER, h INTEGER);"
+	" other INTEGER, sig INTEGER, h INTEGER, policy INTEGER NOT NULL DEFAULT 3, leak TEXT);"
 	"CREATE TABLE plan.img (id INTEGER PRIMARY KEY, release TEXT, archive TEXT, path TEXT,"
 	" need INTEGER, hash INTEGER, soff INTEGER, slen INTEGER);"
 	"CREATE TABLE plan.rec (id INTEGER PRIMARY KEY, dup INTEGER, instruction TEXT,"
@@ -345,23 +345,49 @@ static const char *const hygiene_sql[] = {
 	"UPDATE plan.cand SET state = 1, reason = 'image-unreadable' WHERE rank = ?1"
 	" AND state = 0 AND EXISTS (SELECT 1 FROM instance_image x JOIN plan.img i"
 	" ON i.id = x.image_id WHERE x.instance_id = plan.cand.id AND i.hash IS NULL)",
-	"UPDATE plan.cand SET state = 1,"
-	" (reason, other) = (SELECT 'image-in-' || CASE h.rank WHEN 1 THEN 'val' ELSE 'test' END,"
+};
+
+/*
+ * The three checks, each run twice (cx_plan_hygiene): on the instances whose
+ * dataset's policy (plan.cand.policy: 0 the release's split, 1 image, 2
+ * study, 3 patient) includes the check, which are removed; and, first, on
+ * those whose policy does not, which stay and have the leak they carry
+ * counted (plan.cand.leak, the reason a stricter policy would give). %s is
+ * the SET clause and %s the policy condition.
+ */
+static const char *const check_sql[] = {
+	"UPDATE plan.cand SET %s"
+	" (SELECT 'image-in-' || CASE h.rank WHEN 1 THEN 'val' ELSE 'test' END,"
 	"  h.inst FROM instance_image x JOIN plan.img i ON i.id = x.image_id"
 	"  JOIN plan.hi h ON h.kind = 1 AND h.value = +i.hash"
 	"  WHERE x.instance_id = plan.cand.id ORDER BY h.rank DESC, x.ord LIMIT 1)"
-	" WHERE rank = ?1 AND state = 0 AND EXISTS (SELECT 1 FROM instance_image x"
+	" WHERE rank = ?1 AND state = 0 AND %s AND EXISTS (SELECT 1 FROM instance_image x"
 	"  JOIN plan.img i ON i.id = x.image_id JOIN plan.hi h ON h.kind = 1"
 	"  AND h.value = +i.hash WHERE x.instance_id = plan.cand.id)",
-	"UPDATE plan.cand SET state = 1,"
-	" (reason, other) = (SELECT 'study-in-' || CASE h.rank WHEN 1 THEN 'val' ELSE 'test' END,"
+	"UPDATE plan.cand SET %s"
+	" (SELECT 'study-in-' || CASE h.rank WHEN 1 THEN 'val' ELSE 'test' END,"
 	"  h.inst FROM plan.hi h WHERE h.kind = 2 AND h.value = +plan.cand.study)"
-	" WHERE rank = ?1 AND state = 0 AND study IN (SELECT value FROM plan.hi WHERE kind = 2)",
-	"UPDATE plan.cand SET state = 1,"
-	" (reason, other) = (SELECT 'patient-in-' || CASE h.rank WHEN 1 THEN 'val' ELSE 'test' END,"
+	" WHERE rank = ?1 AND state = 0 AND %s AND study IN (SELECT value FROM plan.hi"
+	" WHERE kind = 2)",
+	"UPDATE plan.cand SET %s"
+	" (SELECT 'patient-in-' || CASE h.rank WHEN 1 THEN 'val' ELSE 'test' END,"
 	"  h.inst FROM plan.hi h WHERE h.kind = 3 AND h.value = +plan.cand.patient)"
-	" WHERE rank = ?1 AND state = 0 AND patient IN (SELECT value FROM plan.hi WHERE kind = 3)",
+	" WHERE rank = ?1 AND state = 0 AND %s AND patient IN (SELECT value FROM plan.hi"
+	" WHERE kind = 3)",
 };
+
+static int run_check(struct cx_cat *cat, int target, int level, int remove,
+		     struct cx_error *err)
+{
+	struct cx_buf cond = CX_BUF_INIT, sql = CX_BUF_INIT;
+	cx_buf_addf(&cond, remove ? "policy >= %d" : "policy < %d AND leak IS NULL", level);
+	cx_buf_addf(&sql, check_sql[level - 1], remove ? "state = 1, (reason, other) =" :
+		    "(leak, other) =", cond.data);
+	int rc = exec_bound(cat, sql.data, target, err);
+	cx_buf_release(&cond);
+	cx_buf_release(&sql);
+	return rc;
+}
 
 int cx_plan_hygiene(struct cx_cat *cat, int target, struct cx_error *err)
 {
@@ -370,7 +396,49 @@ int cx_plan_hygiene(struct cx_cat *cat, int target, struct cx_error *err)
 	for (size_t i = 0; i < CX_ARRAY_LEN(hygiene_sql); i++)
 		if (exec_bound(cat, hygiene_sql[i], target, err))
 			return CX_EDB;
+	for (int level = 1; level <= 3; level++)
+		if (run_check(cat, target, level, 0, err) || run_check(cat, target, level, 1, err))
+			return CX_EDB;
+	/* a leak counted on an instance that stays: "other" was only its cause */
+	if (cat_exec(cat, "UPDATE plan.cand SET other = NULL WHERE state = 0 AND leak IS NOT NULL",
+		     err))
+		return CX_EDB;
 	return cx_plan_commit(cat, err);
+}
+
+int cx_plan_policy(struct cx_cat *cat, int target, int64_t entry, int level,
+		   struct cx_error *err)
+{
+	sqlite3_stmt *st;
+	if (cat_prepare(cat, "UPDATE plan.cand SET policy = ?3 WHERE rank = ?1 AND entry_id = ?2",
+			&st, err))
+		return CX_EDB;
+	sqlite3_bind_int(st, 1, target);
+	sqlite3_bind_int64(st, 2, entry);
+	sqlite3_bind_int(st, 3, level);
+	int rc = sqlite3_step(st);
+	sqlite3_finalize(st);
+	return rc == SQLITE_DONE ? 0 : cat_db_error(cat, err, "plan policy");
+}
+
+int cx_plan_leaks(struct cx_cat *cat, int target, int64_t entry, struct cx_buf *out,
+		  int64_t *n, struct cx_error *err)
+{
+	sqlite3_stmt *st;
+	if (cat_prepare(cat, "SELECT leak, count(*) FROM plan.cand WHERE rank = ?1 AND entry_id = ?2"
+			     " AND state != 1 AND leak IS NOT NULL GROUP BY 1 ORDER BY 1", &st, err))
+		return CX_EDB;
+	sqlite3_bind_int(st, 1, target);
+	sqlite3_bind_int64(st, 2, entry);
+	*n = 0;
+	while (sqlite3_step(st) == SQLITE_ROW) {
+		cx_buf_adds(out, out->len ? ", " : "");
+		cx_buf_add_json_str(out, col(st, 0));
+		cx_buf_addf(out, ": %lld", sqlite3_column_int64(st, 1));
+		*n += sqlite3_column_int64(st, 1);
+	}
+	sqlite3_finalize(st);
+	return 0;
 }
 
 /* ------------------------------------------------------------ duplicates */

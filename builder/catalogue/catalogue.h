@@ -217,8 +217,18 @@ int cx_plan_image_set(struct cx_cat *cat, int64_t id, uint64_t hash, int64_t sof
 		      struct cx_error *err);
 
 /* Removes target-split instances showing an image (by content hash), study
- * or patient that a stricter split has, and those with an unreadable image. */
+ * or patient that a stricter split has, as far as their entry's policy asks
+ * (cx_plan_policy; the rest keep the leak they carry counted), and those
+ * with an unreadable image. */
 int cx_plan_hygiene(struct cx_cat *cat, int target, struct cx_error *err);
+/* An entry's hygiene policy: 0 the release's split (no check), 1 image
+ * content, 2 image or study, 3 image, study or patient (the default). */
+int cx_plan_policy(struct cx_cat *cat, int target, int64_t entry, int level,
+		   struct cx_error *err);
+/* Appends "reason": count of the leaks an entry's kept instances carry
+ * (JSON members, comma-separated) and their number. */
+int cx_plan_leaks(struct cx_cat *cat, int target, int64_t entry, struct cx_buf *out,
+		  int64_t *n, struct cx_error *err);
 /* Removes image-only instances of one entry showing the same image contents
  * and asking the same thing as one with a smaller key. */
 int cx_plan_dedup_images(struct cx_cat *cat, int target, struct cx_error *err);

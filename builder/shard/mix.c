@@ -30,6 +30,12 @@
  * shares' records T x S by the largest remainder (the rest last), then each
  * share's records over its entries by the largest remainder of available x
  * weight; an entry asked for more than it has repeats its instances.
+ *
+ * "hygiene": {DATASET: LEVEL} sets how a dataset's instances are kept apart
+ * from stricter splits: "patient" (the default: no image content, study or
+ * patient of a stricter split), "study" (image or study), "image" (image
+ * content only) or "split" (the release's own split, nothing removed). What
+ * a looser level lets through is counted in the manifest.
  */
 #include "cx.h"
 
@@ -279,14 +285,14 @@ static void resolve(const cJSON *root, const struct cx_shard_entry *e, struct cx
 static int check_top(const char *path, const cJSON *root, struct cx_error *err)
 {
 	static const char *const keys[] = {"total", "dataset", "task", "entry", "held_out",
-					   "proportion"};
+					   "proportion", "hygiene"};
 	for (const cJSON *k = root->child; k; k = k->next) {
 		size_t i = 0;
 		while (i < CX_ARRAY_LEN(keys) && strcmp(keys[i], k->string))
 			i++;
 		if (i == CX_ARRAY_LEN(keys))
 			return cx_error_set(err, CX_EINVAL, "mix '%s': unknown key '%s' (total,"
-					    " dataset, task, entry, held_out, proportion)", path,
+					    " dataset, task, entry, held_out, proportion, hygiene)", path,
 					    k->string);
 	}
 	return 0;
@@ -374,6 +380,38 @@ static int read_proportion(struct cx_mix *m, const char *path, const cJSON *root
 	return 0;
 }
 
+static const char *const policies[] = {"split", "image", "study", "patient"};
+
+const char *cx_mix_policy_name(int level)
+{
+	return level >= 0 && level < 4 ? policies[level] : "?";
+}
+
+static int read_hygiene(struct cx_mix *m, const char *path, const cJSON *root,
+			const struct cx_shard_entry *e, size_t n, struct cx_error *err)
+{
+	const cJSON *h = cJSON_GetObjectItemCaseSensitive(root, "hygiene");
+	if (!h)
+		return 0;
+	if (!cJSON_IsObject(h))
+		return cx_error_set(err, CX_EINVAL, "mix '%s': \"hygiene\" is not an object", path);
+	for (const cJSON *k = h->child; k; k = k->next) {
+		int level = 0;
+		while (level < 4 && !(cJSON_IsString(k) && !strcmp(k->valuestring, policies[level])))
+			level++;
+		if (level == 4)
+			return cx_error_set(err, CX_EINVAL, "mix '%s': hygiene '%s': not a policy"
+					    " (split, image, study, patient)", path, k->string);
+		if (!find_dataset(e, n, k->string))
+			return unknown_name(path, "hygiene: unknown dataset", "dataset", k->string,
+					    e, n, err);
+		for (size_t i = 0; i < n; i++)
+			if (!strcmp(e[i].dataset, k->string) || !strcmp(e[i].source, k->string))
+				m->policy[i] = level;
+	}
+	return 0;
+}
+
 static int parse(struct cx_mix *m, const char *path, const struct cx_shard_entry *e, size_t n,
 		 int target, cJSON *root, struct cx_error *err)
 {
@@ -391,7 +429,7 @@ static int parse(struct cx_mix *m, const char *path, const struct cx_shard_entry
 					    " number >= 0", path);
 		m->total = (int64_t)t->valuedouble;
 	}
-	if (read_proportion(m, path, root, e, n, err))
+	if (read_proportion(m, path, root, e, n, err) || read_hygiene(m, path, root, e, n, err))
 		return err->code;
 	const cJSON *h = cJSON_GetObjectItemCaseSensitive(root, "held_out");
 	if (h && !cJSON_IsArray(h))
@@ -453,10 +491,12 @@ int cx_mix_load(struct cx_mix *m, const char *path, const struct cx_shard_entry 
 	m->cap = cx_calloc(n ? n : 1, sizeof(int64_t));
 	m->held_out = cx_calloc(n ? n : 1, sizeof(int));
 	m->want = cx_calloc(n ? n : 1, sizeof(int64_t));
+	m->policy = cx_calloc(n ? n : 1, sizeof(int));
 	m->total = -1;
 	for (size_t i = 0; i < n; i++) {
 		m->weight[i] = 1;
 		m->cap[i] = -1;
+		m->policy[i] = 3;
 	}
 	if (!path) {
 		m->json = cx_strdup("null");
@@ -495,6 +535,7 @@ void cx_mix_release(struct cx_mix *m)
 	free(m->groups);
 	free(m->share);
 	free(m->want);
+	free(m->policy);
 	if (m->json)
 		cJSON_free(m->json);
 	memset(m, 0, sizeof(*m));

@@ -60,7 +60,13 @@ struct cx_mix {
 	/* filled by cx_mix_counts when not NULL: per entry, the records asked
 	 * for (a weight's request after its cap; a share's before the cap) */
 	int64_t *want;
+	/* per entry, the hygiene policy of its dataset ("hygiene": {DATASET:
+	 * "split" | "image" | "study" | "patient"}): 0 to 3, 3 by default */
+	int *policy;
 };
+
+/* The name of hygiene level 0-3. */
+const char *cx_mix_policy_name(int level);
 
 /* 1 when entry e belongs to group g (a dataset by name or source id). */
 int cx_mix_group_has(const struct cx_mix_group *g, const struct cx_shard_entry *e);

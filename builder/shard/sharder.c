@@ -1108,6 +1108,22 @@ static void add_requests(struct cx_buf *b, const struct mixinfo *mi)
 	}
 }
 
+/* An entry whose dataset has a looser hygiene policy than the default:
+ * the policy and the leaks its kept instances carry (', "hygiene": ...'). */
+static int add_hygiene(struct cx_buf *b, struct run *r, const struct mixinfo *mi, size_t i,
+		       struct cx_error *err)
+{
+	if (mi->mix->policy[i] == 3)
+		return 0;
+	struct cx_buf leaks = CX_BUF_INIT;
+	int64_t n;
+	int rc = cx_plan_leaks(r->cat, r->o->split, mi->e[i].id, &leaks, &n, err);
+	cx_buf_addf(b, ", \"hygiene\": \"%s\", \"leaks\": {%s}",
+		    cx_mix_policy_name(mi->mix->policy[i]), leaks.len ? leaks.data : "");
+	cx_buf_release(&leaks);
+	return rc;
+}
+
 /* An entry's label rules: the group's kept instances ("available"), what the
  * rule asks ("requested": the share, at most the cap) and what the output
  * holds ("records": after the entry's own weight and cap). */
@@ -1197,6 +1213,7 @@ static int write_manifest(struct run *r, const struct mixinfo *mi, const struct 
 			    mi->requested[i], (long long)mi->mix->want[i],
 			    total ? (double)mi->achieved[i] / (double)total : 0.0,
 			    (long long)mi->achieved[i]);
+		add_hygiene(&b, r, mi, i, err);
 		manifest_labels(&b, mi->mix, i);
 		cx_buf_addc(&b, '}');
 		first = 0;
@@ -1508,7 +1525,7 @@ static int count_removed(void *ctx, const struct cx_plan_removed *x, struct cx_e
 	return 0;
 }
 
-static void plan_json(struct cx_buf *b, const struct run *r, const struct mixinfo *mi,
+static void plan_json(struct cx_buf *b, struct run *r, const struct mixinfo *mi,
 		      const struct reasons *rs, int64_t total)
 {
 	cx_buf_addf(b, "{\"split\": \"%s\", \"seed\": %llu, \"mix\": %s, \"records\": %lld,"
@@ -1524,6 +1541,10 @@ static void plan_json(struct cx_buf *b, const struct run *r, const struct mixinf
 			       " \"requested\": %lld, \"records\": %lld}", (long long)mi->instances[i],
 			    (long long)mi->removed[i], (long long)mi->avail[i],
 			    (long long)mi->mix->want[i], (long long)mi->achieved[i]);
+		struct cx_error ignore;
+		b->len--; /* the closing brace: the hygiene goes inside */
+		add_hygiene(b, r, mi, i, &ignore);
+		cx_buf_addc(b, '}');
 		first = 0;
 	}
 	cx_buf_addf(b, "%s],\n \"removed\": {\"total\": %llu", first ? "" : "\n ",
@@ -1535,7 +1556,7 @@ static void plan_json(struct cx_buf *b, const struct run *r, const struct mixinf
 	cx_buf_adds(b, mi->mix->ngroups ? "\n ]}\n" : "]}\n");
 }
 
-static void plan_text(struct cx_buf *b, const struct run *r, const struct mixinfo *mi,
+static void plan_text(struct cx_buf *b, struct run *r, const struct mixinfo *mi,
 		      const struct reasons *rs, int64_t total)
 {
 	cx_buf_addf(b, "plan: %s, seed %llu, mix %s: %lld records\n", cx_rank_name(r->o->split),
@@ -1554,6 +1575,17 @@ static void plan_text(struct cx_buf *b, const struct run *r, const struct mixinf
 		cx_buf_addf(b, "%s%s %llu", i ? ", " : " (", rs->name[i],
 			    (unsigned long long)rs->count[i]);
 	cx_buf_adds(b, rs->n ? ")\n" : "\n");
+	for (size_t i = 0; i < mi->n; i++) {
+		struct cx_buf h = CX_BUF_INIT;
+		struct cx_error ignore;
+		int64_t n = 0;
+		if (mi->mix->policy[i] != 3 &&
+		    cx_plan_leaks(r->cat, r->o->split, mi->e[i].id, &h, &n, &ignore) == 0)
+			cx_buf_addf(b, "hygiene: %s %s, %lld kept that a stricter policy removes%s%s%s\n",
+				    mi->e[i].name, cx_mix_policy_name(mi->mix->policy[i]),
+				    (long long)n, n ? " {" : "", n ? h.data : "", n ? "}" : "");
+		cx_buf_release(&h);
+	}
 	for (size_t g = 0; g < mi->mix->ngroups; g++) {
 		const struct cx_mix_group *gr = &mi->mix->groups[g];
 		int64_t want, got, inst, avail;
@@ -1644,6 +1676,9 @@ static int pipeline(struct run *r, struct mixinfo *mi, struct cx_shard_summary *
 		path_in(&p, o->out, PLAN_DB);
 	int rc = cx_plan_begin(r->cat, cx_buf_str(&p), o->split, excl, nexcl, err);
 	free(excl);
+	for (size_t i = 0; rc == 0 && i < mi->n; i++)
+		if (mi->mix->policy[i] != 3)
+			rc = cx_plan_policy(r->cat, o->split, mi->e[i].id, mi->mix->policy[i], err);
 	if (rc == 0 && !o->dry_run) {
 		path_in(&p, o->out, STAGE);
 		r->stage_fd = open(p.data, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);

@@ -101,6 +101,43 @@ l = json.load(open(sys.argv[1] + "/leakage.json"))
 assert not [x for x in l["removed"] if x["reason"].startswith("study-in")], l["reasons"]
 ' "$tmp/ids0"
 
+# --- hygiene as a stated policy (issue 14, point 4) ------------------------------
+# CheXpert at image level lets the borrowed study through: its $want train
+# instances stay, counted as the study-in-test leak they carry; at study level
+# they go, as by default.
+echo '{"hygiene": {"CheXpert": "image"}}' >"$tmp/hy-image.json"
+echo '{"hygiene": {"chexpert": "study"}}' >"$tmp/hy-study.json"
+for p in image study; do
+  "$cx" --catalogue "$tmp/ids.db" shard --out "$tmp/hy-$p" --split train --mix "$tmp/hy-$p.json" >/dev/null 2>&1
+done
+check "hygiene image: the shared study's instances stay, their leak counted per entry" python3 -c '
+import json, sys
+l = json.load(open(sys.argv[1] + "/leakage.json"))
+assert "study-in-test" not in l["reasons"], l["reasons"]
+m = json.load(open(sys.argv[1] + "/manifest.json"))
+cx = [x for x in m["mix"] if "[CheXpert]" in x["entry"]]
+assert all(x["hygiene"] == "image" for x in cx), cx
+assert sum(x["leaks"].get("study-in-test", 0) for x in cx) == int(sys.argv[2]) > 0, cx
+assert m["config"]["mix"] == {"hygiene": {"CheXpert": "image"}}, m["config"]
+' "$tmp/hy-image" "$want"
+check "hygiene study: removed as by default, the same leakage.json" cmp "$tmp/ids/leakage.json" "$tmp/hy-study/leakage.json"
+# VQA-RAD's official split asks about test images in train: "split" keeps them.
+echo '{"hygiene": {"VQA-RAD": "split"}}' >"$tmp/hy-split.json"
+shd --out "$tmp/hy-split" --split train --mix "$tmp/hy-split.json" >/dev/null 2>&1
+py "hygiene split: VQA-RAD keeps its 3 train questions on test images, leaks counted" "$tmp/hy-split" '
+l = json.load(open(sys.argv[1] + "/leakage.json"))
+assert l["reasons"] == {"image-in-test": 5}, l["reasons"]
+assert all("SLAKE" in x["entry"] for x in l["removed"])
+m = {x["entry"]: x for x in d["mix"]}
+assert m["[Open-Ended VQA] [VQA-RAD]"]["leaks"] == {"image-in-test": 2}, m
+assert m["[Close-Ended VQA] [VQA-RAD]"]["leaks"] == {"image-in-test": 1}, m
+assert m["[Close-Ended VQA] [VQA-RAD]"]["hygiene"] == "split"
+assert "hygiene" not in m["[Open-Ended VQA] [SLAKE]"]
+assert d["records"] == 57 == len(recs), d["records"]'
+shd --dry-run --split train --mix "$tmp/hy-split.json" >"$tmp/hy.txt"
+check "--dry-run shows the policy and the leak it accepts" grep -qx \
+  'hygiene: \[Close-Ended VQA\] \[VQA-RAD\] split, 1 kept that a stricter policy removes {"image-in-test": 1}' "$tmp/hy.txt"
+
 # --- an instance that cannot be rendered ---------------------------------------
 # An instance whose facts give no answer (a VQA-RAD train question whose answer
 # was emptied here) is left out with the renderer's reason, for any --threads.
@@ -284,6 +321,8 @@ echo '{"total": 10, "proportion": {"entry": {"[Open-Ended VQA] [VQA-RAD]": 0.2, 
 py "proportion with nothing else available: the shares scaled (4 and 6 of 10)" "$tmp/prop2" '
 e = d["counts"]["entry"]
 assert (e["[Open-Ended VQA] [VQA-RAD]"], e["[Close-Ended VQA] [VQA-RAD]"]) == (4, 6), e'
+mixerr "a hygiene policy that is not one" '{"hygiene": {"VQA-RAD": "none"}}' "hygiene 'VQA-RAD': not a policy (split, image, study, patient)"
+mixerr "a hygiene policy for an unknown dataset" '{"hygiene": {"PadChest": "split"}}' "hygiene: unknown dataset 'PadChest'; known datasets"
 mixerr "proportion needs total" '{"proportion": {"dataset": {"VQA-RAD": 0.1}}}' '"proportion" needs "total"'
 mixerr "proportion shares over 1" '{"total": 9, "proportion": {"dataset": {"VQA-RAD": 0.6, "SLAKE": 0.5}}}' "add up to 1.1, over 1"
 mixerr "an entry in two shares" '{"total": 9, "proportion": {"dataset": {"MIMIC-CXR": 0.2}, "task": {"image-classification": 0.3}}}' "proportion task 'image-classification' and dataset 'MIMIC-CXR' both hold \[Image Classification\] \[MIMIC-CXR\]"
