@@ -1641,9 +1641,11 @@ static int plan(struct run *r, struct mixinfo *mi, struct cx_error *err)
 		rc = phase(r, "hygiene", cx_plan_hygiene(r->cat, o->split, err));
 	if (rc == 0)
 		rc = phase(r, "dedup images", cx_plan_dedup_images(r->cat, o->split, err));
-	if (rc == 0)
+	/* a dry run renders nothing: duplicate records (the same instruction and
+	 * answer on the same images) are found by the real run only */
+	if (rc == 0 && !o->dry_run)
 		rc = phase(r, "render", cx_plan_each_view(r->cat, o->split, on_view, r, err));
-	if (rc == 0)
+	if (rc == 0 && !o->dry_run)
 		rc = phase(r, "dedup records", cx_plan_dedup_records(r->cat, o->split, err));
 	if (rc == 0)
 		rc = phase(r, "mix and order", plan_mix(r, mi, err));
