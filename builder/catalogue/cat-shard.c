@@ -953,23 +953,32 @@ int cx_plan_drop_image(struct cx_cat *cat, int target, int64_t id, struct cx_err
 }
 
 /* Per entry: the instances of the split, those removed (state 1), and the
- * records of the output. */
-int cx_plan_entry_tally(struct cx_cat *cat, int target, int64_t entry, int64_t out[3],
-			struct cx_error *err)
+ * records of the output; two grouped scans, whatever the number of entries. */
+int cx_plan_tally(struct cx_cat *cat, int target, cx_plan_tally_fn fn, void *ctx,
+		  struct cx_error *err)
 {
-	sqlite3_stmt *st;
-	if (cat_prepare(cat, "SELECT count(*), count(*) FILTER (WHERE state = 1),"
-			     " (SELECT count(*) FROM plan.out o JOIN plan.cand k ON k.id = o.id"
-			     "  WHERE k.entry_id = ?2)"
-			     " FROM plan.cand WHERE rank = ?1 AND entry_id = ?2", &st, err))
-		return CX_EDB;
-	sqlite3_bind_int(st, 1, target);
-	sqlite3_bind_int64(st, 2, entry);
-	int rc = sqlite3_step(st);
-	for (int k = 0; k < 3; k++)
-		out[k] = rc == SQLITE_ROW ? sqlite3_column_int64(st, k) : 0;
-	sqlite3_finalize(st);
-	return rc == SQLITE_ROW ? 0 : cat_db_error(cat, err, "plan tally");
+	static const char *const sql[] = {
+		"SELECT entry_id, count(*), count(*) FILTER (WHERE state = 1) FROM plan.cand"
+		" WHERE rank = ?1 GROUP BY 1 ORDER BY 1",
+		"SELECT c.entry_id, count(*) FROM plan.out o JOIN plan.cand c ON c.id = o.id"
+		" GROUP BY 1 ORDER BY 1",
+	};
+	for (int k = 0; k < 2; k++) {
+		sqlite3_stmt *st;
+		if (cat_prepare(cat, sql[k], &st, err))
+			return CX_EDB;
+		if (k == 0)
+			sqlite3_bind_int(st, 1, target);
+		int rc = 0;
+		while (rc == 0 && sqlite3_step(st) == SQLITE_ROW)
+			rc = fn(ctx, sqlite3_column_int64(st, 0), k,
+				sqlite3_column_int64(st, 1),
+				k == 0 ? sqlite3_column_int64(st, 2) : 0);
+		sqlite3_finalize(st);
+		if (rc)
+			return rc;
+	}
+	return 0;
 }
 
 /* A dry run reads no image: an image's content is the decoded-pixel hash

@@ -305,9 +305,13 @@ int cx_plan_out_images(struct cx_cat *cat, cx_plan_out_image_fn fn, void *ctx,
 int cx_plan_image_staged(struct cx_cat *cat, int64_t id, int64_t soff, int64_t slen,
 			 struct cx_error *err);
 int cx_plan_drop_image(struct cx_cat *cat, int target, int64_t id, struct cx_error *err);
-/* An entry's instances in the split, how many were removed, its records. */
-int cx_plan_entry_tally(struct cx_cat *cat, int target, int64_t entry, int64_t out[3],
-			struct cx_error *err);
+/* Per entry (in entry id order): first (records 0) its instances in the
+ * split and how many were removed, then (records 1) its output records;
+ * entries with none are not called. */
+typedef int (*cx_plan_tally_fn)(void *ctx, int64_t entry, int records, int64_t n,
+				int64_t removed);
+int cx_plan_tally(struct cx_cat *cat, int target, cx_plan_tally_fn fn, void *ctx,
+		  struct cx_error *err);
 /* For progress: images of the plan, images and records of the output. */
 uint64_t cx_plan_image_count(struct cx_cat *cat);
 uint64_t cx_plan_out_image_count(struct cx_cat *cat);

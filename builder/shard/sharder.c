@@ -1275,20 +1275,28 @@ static int plan_mix(struct run *r, struct mixinfo *mi, struct cx_error *err)
 	return cx_plan_commit(r->cat, err);
 }
 
+static int on_tally(void *ctx, int64_t entry, int records, int64_t n, int64_t removed)
+{
+	struct mixinfo *mi = ctx;
+	for (size_t i = 0; i < mi->n; i++) {
+		if (mi->e[i].id != entry)
+			continue;
+		if (records) {
+			mi->achieved[i] = n;
+		} else {
+			mi->instances[i] = n;
+			mi->removed[i] = removed;
+		}
+	}
+	return 0;
+}
+
 /* What the selection holds once images that did not decode have left it. */
 static int tally(struct run *r, struct mixinfo *mi, struct cx_error *err)
 {
 	if (label_records(r, mi, err))
 		return err->code;
-	for (size_t i = 0; i < mi->n; i++) {
-		int64_t t[3];
-		if (cx_plan_entry_tally(r->cat, r->o->split, mi->e[i].id, t, err))
-			return err->code;
-		mi->instances[i] = t[0];
-		mi->removed[i] = t[1];
-		mi->achieved[i] = t[2];
-	}
-	return 0;
+	return cx_plan_tally(r->cat, r->o->split, on_tally, mi, err);
 }
 
 /* The first request of the mix that ended short is an error, naming it and
