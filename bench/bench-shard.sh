@@ -5,6 +5,7 @@
 # default 0.05: ~19k images, ~11k studies) and gives every image a JPEG file of
 # SHARD_IMAGE_KB (default 64) KiB: one real baseline JPEG with a unique tail after its
 # end marker, so no two images share content hashes. Then, on the same disk, in one run:
+#   0. `chexinstruct shard --dry-run` (the plan alone), timed with GNU time;
 #   1. `chexinstruct shard --split train` (native), timed with GNU time (peak RSS);
 #   2. the copy baseline: `cat` of the same image bytes the shards hold (each image file
 #      once per record that shows it, in shard order) into one file, then sync;
@@ -88,6 +89,12 @@ report() { # report LABEL
 		"$1" "$secs" "$(echo "$records / $secs" | bc -l)" "$(echo "$bytes / 1000000 / $secs" | bc -l)" \
 		"$(echo "100 * ($bytes / $secs) / ($copy_bytes / $copy_s)" | bc -l)" "$(echo "$rss / 1024" | bc)"
 }
+
+# The plan alone: `shard --dry-run` reads no image and renders nothing.
+say "chexinstruct shard --dry-run --split train"
+/usr/bin/time -f 'dry run: %e s wall, %U s user, %S s system, peak RSS %M KB' \
+	"$BIN" --catalogue "$OUT/cat.db" shard --dry-run --split train "${mix[@]}" 2>&1 >/dev/null |
+	grep '^dry run'
 
 shard_run 1
 secs1=$secs rss1=$rss
