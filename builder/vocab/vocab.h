@@ -63,6 +63,10 @@ extern const struct cx_vocab cx_vocab_chestxray14; /* NIH ChestX-ray14 */
 extern const struct cx_vocab cx_vocab_cxr_lt;      /* CXR-LT 2023 and 2024 (40 labels) */
 extern const struct cx_vocab cx_vocab_tuberculosis; /* NLM-TB: Tuberculosis, Normal */
 extern const struct cx_vocab cx_vocab_nodule;       /* JSRT: Nodule, non-nodule */
+extern const struct cx_vocab cx_vocab_padchest;     /* PadChest: 190 labels */
+/* PadChest labels about the report or study, not the image: dropped from
+ * label sets by the adapter (vocab/padchest.c says why). NULL-ended. */
+extern const char *const cx_padchest_report_labels[];
 
 /* The index of the label called name, ignoring case and taking '_' and ' '
  * alike ("pleural thickening" finds "Pleural_Thickening"); -1 when absent. */

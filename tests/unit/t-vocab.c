@@ -39,6 +39,20 @@ static void test_shared(void)
 	CHECK_INT(cx_vocab_find_role(&cx_vocab_chexpert, CX_ROLE_OTHER), 11, "Pleural Other");
 	CHECK_INT(cx_vocab_find_role(&cx_vocab_chestxray14, CX_ROLE_NONE), 14, "NIH: No Finding last");
 	CHECK_INT(cx_vocab_find_role(&cx_vocab_chestxray14, CX_ROLE_OTHER), -1, "NIH: no catch-all");
+	CHECK(cx_vocab_check(&cx_vocab_padchest, &err) == 0, "PadChest's checks out");
+	CHECK_INT(cx_vocab_padchest.n, 190, "PadChest: 193 released labels less 3 about the report");
+	CHECK_INT(cx_vocab_find_role(&cx_vocab_padchest, CX_ROLE_NONE), 0, "PadChest: normal first");
+	CHECK_INT(cx_vocab_find_role(&cx_vocab_padchest, CX_ROLE_OTHER), -1, "PadChest: no catch-all");
+	int sub = 1;
+	for (const char *const *r = cx_padchest_report_labels; *r; r++)
+		sub &= cx_vocab_find(&cx_vocab_padchest, *r) < 0;
+	CHECK(sub, "unchanged, exclude and suboptimal study are not PadChest labels");
+	int copd = cx_vocab_find(&cx_vocab_padchest, "copd signs");
+	CHECK(copd > 0 && !strcmp(cx_vocab_padchest.labels[copd].display, "signs of COPD"),
+	      "PadChest: 'COPD signs' found in lower case, shown as 'signs of COPD'");
+	int pp = cx_vocab_find(&cx_vocab_padchest, "pneumoperitoneo");
+	CHECK(pp > 0 && !strcmp(cx_vocab_padchest.labels[pp].noun, "pneumoperitoneum"),
+	      "PadChest: the Spanish 'pneumoperitoneo' reads 'pneumoperitoneum'");
 	const struct cx_vocab_label *pt = &cx_vocab_chestxray14.labels[12];
 	CHECK_STR(pt->display, "Pleural Thickening", "display form");
 	CHECK_STR(pt->noun, "pleural thickening", "noun");
