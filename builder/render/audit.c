@@ -270,11 +270,58 @@ static int marker_index(const char *s, size_t *len)
 	return idx;
 }
 
+/* The right options as bits of shown positions: r->right, or the one
+ * correct option when the renderer set no bits (a single-answer form). */
+static unsigned right_bits(const struct cx_rendered *r)
+{
+	return r->right ? r->right : 1u << r->correct;
+}
+
+static int bits(unsigned m);
+
+/* The option one item of an answer names (its text, its marker, or both),
+ * or -1. */
+static int answer_item(const struct cx_rendered *r, const char *item, size_t n)
+{
+	size_t len = 0;
+	int idx = marker_index(item, &len);
+	if (idx >= 0 && (size_t)idx < r->noptions) {
+		const char *text = r->options[idx];
+		if (len == n || (item[len] == ' ' && n - len - 1 == strlen(text) &&
+				 !strncmp(item + len + 1, text, n - len - 1)))
+			return idx;
+	}
+	for (size_t i = 0; i < r->noptions; i++)
+		if (strlen(r->options[i]) == n && !strncmp(r->options[i], item, n))
+			return (int)i;
+	return -1;
+}
+
+/* Several right options: the answer names each of them once, joined with
+ * ", ", and no other (option texts of such forms hold no ", "). */
+static int answers_all_right(const struct cx_rendered *r)
+{
+	unsigned seen = 0;
+	for (const char *p = cx_buf_str(&r->answer);;) {
+		const char *end = strstr(p, ", ");
+		size_t n = end ? (size_t)(end - p) : strlen(p);
+		int idx = answer_item(r, p, n);
+		if (idx < 0 || (seen >> idx & 1))
+			return 0;
+		seen |= 1u << idx;
+		if (!end)
+			return seen == r->right;
+		p = end + 2;
+	}
+}
+
 /* 1 when the answer is the right option: its text, its marker, or both. */
 static int answer_is_right(const struct cx_rendered *r)
 {
 	if (r->correct < 0 || (size_t)r->correct >= r->noptions)
 		return 0;
+	if (bits(r->right) > 1)
+		return answers_all_right(r);
 	const char *ans = cx_buf_str(&r->answer), *text = r->options[r->correct];
 	if (!strcmp(ans, text))
 		return 1;
@@ -318,10 +365,11 @@ static void check_options(struct entry *e, const char *key, const struct cx_rend
 		    !strcmp(r->options[1], "No");
 	e->other_options |= !yesno;
 	e->with_options++;
-	if (r->correct >= 0 && (size_t)r->correct < CX_MAX_OPTIONS)
-		e->pos[r->correct]++;
+	for (size_t j = 0; r->correct >= 0 && j < r->noptions && j < CX_MAX_OPTIONS; j++)
+		e->pos[j] += right_bits(r) >> j & 1;
+	double nright = r->correct >= 0 ? (double)bits(right_bits(r)) : 1.0;
 	for (size_t j = 0; j < r->noptions && j < CX_MAX_OPTIONS; j++)
-		e->expect[j] += 1.0 / (double)r->noptions;
+		e->expect[j] += nright / (double)r->noptions;
 }
 
 /* Parses every <box>(x1,y1),(x2,y2)</box> of s; sets why on the first bad
@@ -450,7 +498,7 @@ static void add_units(struct cx_audit *a, struct entry *e, const struct cx_rende
 		option_units(&a->scratch, f, i);
 		free(f);
 	}
-	unsigned right = 1u << r->correct;
+	unsigned right = right_bits(r);
 	double k = (double)r->noptions;
 	for (size_t i = 0; i < a->scratch.n; i++) {
 		const struct unit *s = &a->scratch.u[i];

@@ -27,7 +27,9 @@ struct cx_rendered {
 	int template_index;              /* 0-based index within the form */
 	char *options[CX_MAX_OPTIONS];   /* option texts as shown, without markers */
 	size_t noptions;
-	int correct;                     /* index of the right option, or -1 */
+	int correct;                     /* index of the (first) right option, or -1 */
+	unsigned right;                  /* bit k: the option shown at k is right (one bit,
+					    unless the form has several right options) */
 };
 
 struct cx_templates;

@@ -461,20 +461,46 @@ static int fill(struct cx_buf *b, const char *s, const struct cx_task_out *o,
 	return 0;
 }
 
+/* The answer for the right options (bits of right, by shown position), in
+ * the shown order, joined with ", ": their texts, markers, or both. */
+static void answer_options(const struct cx_task_out *o, enum cx_option_style style,
+			   unsigned right, struct cx_rendered *out)
+{
+	char marker[8];
+	for (size_t k = 0; k < out->noptions; k++) {
+		if (!(right >> k & 1))
+			continue;
+		if (out->answer.len)
+			cx_buf_adds(&out->answer, ", ");
+		cx_option_marker(style, k, marker);
+		if (o->mode == CX_ANSWER_TEXT)
+			cx_buf_adds(&out->answer, out->options[k]);
+		else if (o->mode == CX_ANSWER_MARKER)
+			cx_buf_adds(&out->answer, marker);
+		else
+			cx_buf_addf(&out->answer, "%s %s", marker, out->options[k]);
+	}
+}
+
 /* Shows the options in the drawn style and order and writes the answer. */
 static int with_options(const struct cx_task_out *o, const struct cx_draw *d, const char *tmpl,
 			struct cx_rendered *out, struct cx_error *err)
 {
-	if (o->correct < 0 || (size_t)o->correct >= o->noptions)
+	if (o->correct < 0 || (size_t)o->correct >= o->noptions ||
+	    (o->right && !(o->right >> o->correct & 1)))
 		return cx_error_set(err, CX_ERROR, "form '%s' has options but no right one",
 				    o->form);
+	unsigned right = o->right ? o->right : 1u << o->correct;
 	size_t perm[CX_MAX_OPTIONS];
 	cx_option_order(d, o->shuffle, perm, o->noptions);
 	enum cx_option_style style = cx_option_style_draw(d);
 	for (size_t k = 0; k < o->noptions; k++) {
 		out->options[k] = cx_strdup(o->options[perm[k]]);
-		if ((int)perm[k] == o->correct)
-			out->correct = (int)k;
+		if (right >> perm[k] & 1) {
+			out->right |= 1u << k;
+			if (out->correct < 0)
+				out->correct = (int)k;
+		}
 	}
 	out->noptions = o->noptions;
 	struct cx_buf inl = CX_BUF_INIT;
@@ -488,15 +514,7 @@ static int with_options(const struct cx_task_out *o, const struct cx_draw *d, co
 		cx_buf_adds(&out->instruction, "\nOptions:\n");
 		cx_options_format(&out->instruction, style, out->options, out->noptions, 0);
 	}
-	char marker[8];
-	cx_option_marker(style, (size_t)out->correct, marker);
-	const char *text = out->options[out->correct];
-	if (o->mode == CX_ANSWER_TEXT)
-		cx_buf_adds(&out->answer, text);
-	else if (o->mode == CX_ANSWER_MARKER)
-		cx_buf_adds(&out->answer, marker);
-	else
-		cx_buf_addf(&out->answer, "%s %s", marker, text);
+	answer_options(o, style, out->right, out);
 	return 0;
 }
 

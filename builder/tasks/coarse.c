@@ -280,6 +280,75 @@ static int findings_only(const struct cx_vocab *v, const int *truth, size_t k)
 }
 
 /*
+ * Image classification over a big vocabulary (PadChest's 190 labels), as the
+ * official build asks it: the options are the image's positive findings plus
+ * CANDIDATE_NEGATIVES findings drawn from those it states negative, and the
+ * answer is every positive among them (several right options). An item with
+ * more than CX_MAX_OPTIONS options (26, one per letter) is not asked this way,
+ * as officially; nor one with no positive finding (nothing to pick) or no
+ * stated negative (every option would be right). Only findings are options:
+ * "normal" is the none label and never one. The negatives are the first of a
+ * seeded partial shuffle of the stated negatives, so a rebuild with the same
+ * seed asks the same question. The form is offered only for vocabularies
+ * with more findings than one question can show (CANDIDATE_VOCAB); smaller
+ * ones list all their labels in the "list" form already.
+ */
+#define CANDIDATE_NEGATIVES 10
+#define CANDIDATE_VOCAB CX_MAX_OPTIONS
+
+static size_t count_findings(const struct cx_vocab *v)
+{
+	size_t n = 0;
+	for (size_t i = 0; i < v->n; i++)
+		n += v->labels[i].role == CX_ROLE_FINDING;
+	return n;
+}
+
+/* Fills idx with the positives, then the drawn negatives, and returns their
+ * number; 0 when the item cannot be asked this way. */
+static size_t candidate_options(const struct label_facts *f, const struct cx_draw *d, int *idx,
+				size_t *npos)
+{
+	const struct cx_vocab *v = f->s.vocab;
+	size_t n = 0;
+	if (count_findings(v) <= CANDIDATE_VOCAB)
+		return 0;
+	for (size_t i = 0; i < f->npos; i++)
+		if (v->labels[f->pos[i]].role == CX_ROLE_FINDING)
+			idx[n++] = f->pos[i];
+	*npos = n;
+	int *neg = cx_calloc(f->nneg ? f->nneg : 1, sizeof *neg);
+	size_t nn = 0;
+	for (size_t i = 0; i < f->nneg; i++)
+		if (v->labels[f->neg[i]].role == CX_ROLE_FINDING)
+			neg[nn++] = f->neg[i];
+	size_t want = nn < CANDIDATE_NEGATIVES ? nn : CANDIDATE_NEGATIVES;
+	for (size_t i = 0; i < want; i++) {
+		size_t j = i + (size_t)(cx_draw_nth(d, "negative", i) % (nn - i));
+		int t = neg[i];
+		neg[i] = neg[j];
+		neg[j] = t;
+		idx[n++] = neg[i];
+	}
+	free(neg);
+	if (!*npos || !want || n > CX_MAX_OPTIONS)
+		return 0;
+	return n;
+}
+
+/* The "candidates" form over options idx[0..n), the first npos right. */
+static void candidates(const struct label_facts *f, const int *idx, size_t n, size_t npos,
+		       struct cx_task_out *o)
+{
+	for (size_t i = 0; i < n; i++)
+		cx_task_out_option(o, f->s.vocab->labels[idx[i]].display);
+	o->correct = 0;
+	o->right = (1u << npos) - 1;
+	o->shuffle = 1;
+	o->mode = CX_ANSWER_BOTH;
+}
+
+/*
  * The forms, in this order, among those the labels allow. "list" needs every
  * label known (the true set is the whole answer) and, when nothing is
  * positive, the release's own "none" label ("No Finding" = 1): "No Finding"
@@ -297,10 +366,16 @@ static int classify(const struct cx_instance_view *v, const struct cx_draw *d,
 	const struct cx_vocab *voc = f->s.vocab;
 	int wrong[CHOICE_WRONG][CHOICE_MAX_SET];
 	int whole = f->complete && cx_labels_say(&f->s);
-	const char *forms[3];
+	int cand[CX_MAX_OPTIONS + CANDIDATE_NEGATIVES];
+	size_t ncand = 0, ncandpos = 0;
+	if (f->npos + CANDIDATE_NEGATIVES <= CX_ARRAY_LEN(cand))
+		ncand = candidate_options(f, d, cand, &ncandpos);
+	const char *forms[4];
 	size_t nforms = 0;
 	if (whole)
 		forms[nforms++] = "list";
+	if (ncand)
+		forms[nforms++] = "candidates";
 	if (whole && findings_only(voc, f->pos, f->npos) &&
 	    wrong_sets(d, voc, f->pos, f->npos, wrong))
 		forms[nforms++] = "choice";
@@ -315,6 +390,8 @@ static int classify(const struct cx_instance_view *v, const struct cx_draw *d,
 		yesno(f, d, o);
 	else if (!strcmp(o->form, "list"))
 		cx_labels_positive_text(&f->s, &o->answer);
+	else if (!strcmp(o->form, "candidates"))
+		candidates(f, cand, ncand, ncandpos, o);
 	else
 		choice(f, f->pos, f->npos, wrong, o);
 	return 0;

@@ -50,6 +50,7 @@ static const struct cx_task_form classification_forms[] = {
 	{"list", none, none},
 	{"choice", none, options},
 	{"yesno", disease, none},
+	{"candidates", none, options},
 };
 static const struct cx_task_form options_form[] = {{"plain", none, options}};
 static const struct cx_task_form disease_form[] = {{"plain", disease, none}};
@@ -57,6 +58,7 @@ static const struct cx_task_form generation_forms[] = {
 	{"plain", none, none},
 	{"indication", indication, none},
 };
+static const struct cx_task_form plain_form[] = {{"plain", none, none}};
 static const struct cx_task_form findings_form[] = {{"plain", findings, none}};
 static const struct cx_task_form text_form[] = {{"plain", text, none}};
 static const struct cx_task_form question_form[] = {{"plain", question, none}};
@@ -92,6 +94,8 @@ static const struct cx_task tasks[] = {
 	 FORMS(generation_forms), cx_render_findings_generation},
 	{"impression-generation", "Impression Generation", "text-generation",
 	 FORMS(generation_forms), cx_render_impression_generation},
+	{"spanish-report-generation", "Report Generation (Spanish)", "text-generation",
+	 FORMS(plain_form), cx_render_spanish_report_generation},
 	{"findings-summarization", "Findings Summarization", "text-generation",
 	 FORMS(findings_form), cx_render_findings_summarization},
 	{"open-ended-vqa", "Open-Ended VQA", "question-answering", FORMS(question_form),

@@ -146,8 +146,9 @@ struct cx_instance_view {
 int cx_view_need(const struct cx_instance_view *v, const void *part, const char *name,
 		 struct cx_error *err);
 
-/* Options of one question, at most. */
-#define CX_MAX_OPTIONS 8
+/* Options of one question, at most: the 26 markers of a style, (A) to (Z)
+ * (image classification over a big vocabulary shows up to 26 labels). */
+#define CX_MAX_OPTIONS 26
 
 /* ------------------------------------------------------------------ */
 /* Capabilities and tasks                                             */
@@ -232,6 +233,9 @@ struct cx_task_out {
 	char *options[CX_MAX_OPTIONS];     /* owned, in canonical order */
 	size_t noptions;
 	int correct;                       /* canonical index of the right option */
+	unsigned right;                    /* a question with several right options: bit i
+					      for canonical option i (correct is then the
+					      first of them); 0 for one right option */
 	int shuffle;                       /* 1: show the options in a drawn order */
 	enum cx_answer_mode mode;
 };
@@ -318,6 +322,10 @@ int cx_render_findings_generation(const struct cx_instance_view *v, const struct
 				  struct cx_task_out *o, struct cx_error *err);
 int cx_render_impression_generation(const struct cx_instance_view *v, const struct cx_draw *d,
 				    struct cx_task_out *o, struct cx_error *err);
+/* The report as released, in the language of its release (PadChest: Spanish,
+ * pre-processed); the templates say which language the answer is in. */
+int cx_render_spanish_report_generation(const struct cx_instance_view *v, const struct cx_draw *d,
+					struct cx_task_out *o, struct cx_error *err);
 int cx_render_findings_summarization(const struct cx_instance_view *v, const struct cx_draw *d,
 				     struct cx_task_out *o, struct cx_error *err);
 int cx_render_open_vqa(const struct cx_instance_view *v, const struct cx_draw *d,

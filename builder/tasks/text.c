@@ -1,6 +1,7 @@
 /*
  * text.c - text generation: findings and impression generation (with or
- * without the indication) and findings summarization. Report sections are
+ * without the indication), report generation in Spanish (PadChest) and
+ * findings summarization. Report sections are
  * used as the catalogue holds them; an instance without the section it is
  * about has no answer and is refused.
  */
@@ -38,6 +39,21 @@ int cx_render_impression_generation(const struct cx_instance_view *v, const stru
 	if (cx_view_need(v, v->report, "report", err))
 		return err->code;
 	return generation(v->report, d, v->report->impression, "impression", o, err);
+}
+
+/* PadChest's whole report is held as the study's impression (its release has
+ * one text per study, not sections): the answer is that text, in Spanish. */
+int cx_render_spanish_report_generation(const struct cx_instance_view *v, const struct cx_draw *d,
+					struct cx_task_out *o, struct cx_error *err)
+{
+	(void)d;
+	if (cx_view_need(v, v->report, "report", err))
+		return err->code;
+	if (cx_blank(v->report->impression))
+		return cx_error_set(err, CX_EINVAL, "no report");
+	o->form = "plain";
+	cx_buf_adds(&o->answer, v->report->impression);
+	return 0;
 }
 
 int cx_render_findings_summarization(const struct cx_instance_view *v, const struct cx_draw *d,

@@ -150,10 +150,41 @@ static void test_free_answers(void)
 	cx_audit_free(a);
 }
 
+/* Several right options (the candidates form): an answer names each right
+ * option once, by marker, text or both, and nothing else. */
+static void test_several_right(void)
+{
+	struct cx_audit *a = cx_audit_new();
+	static const char *const o[] = {"Edema", "Hernia", "Mass", "Nodule", NULL};
+	static const struct {
+		const char *answer;
+		int right;
+	} cases[] = {
+		{"(A) Edema, (C) Mass", 1}, {"Edema, Mass", 1},         {"(a), (c)", 1},
+		{"(A) Edema", 0},           {"(A) Edema, (A) Edema", 0}, {"(A) Edema, (B) Hernia", 0},
+		{"(A) Edema, (C) Hernia", 0},
+	};
+	int want = 0;
+	for (size_t i = 0; i < CX_ARRAY_LEN(cases); i++) {
+		struct cx_rendered r;
+		make(&r, "Which are present?", cases[i].answer, o, 0);
+		r.right = 1u << 0 | 1u << 2;
+		char key[8];
+		snprintf(key, sizeof key, "m%zu", i);
+		cx_audit_add(a, CLS, key, &r, NULL);
+		cx_rendered_release(&r);
+		want += !cases[i].right;
+	}
+	CHECK_INT(cx_audit_failed(a, CLS, CX_AUDIT_ANSWER), want,
+		  "several right: a missing, repeated, wrong or mislabelled option fails");
+	cx_audit_free(a);
+}
+
 int main(void)
 {
 	test_choice();
 	test_fair_choice();
 	test_free_answers();
+	test_several_right();
 	return t_done();
 }

@@ -87,6 +87,7 @@ static void test_missing(void)
 		{"abnormality-grounding", "boxes"},
 		{"findings-generation", "report"},
 		{"impression-generation", "report"},
+		{"spanish-report-generation", "report"},
 		{"findings-summarization", "report"},
 		{"open-ended-vqa", "qa"},
 		{"close-ended-vqa", "qa"},

@@ -211,7 +211,7 @@ static void test_round_trip(struct cx_cat *cat)
 /* What the renders of one instance over 120 seeds showed. */
 struct tally {
 	const struct cx_templates *t;
-	int forms[3];      /* list, choice, yesno */
+	int forms[4];      /* list, choice, yesno, candidates */
 	int bad;           /* renders that broke an expectation */
 	int high;          /* option labels with an index over 128 that are not in the truth */
 	int instances;
@@ -255,6 +255,17 @@ static void check_a(struct tally *t, const struct cx_rendered *r, const char *di
 			if ((int)i != r->correct)
 				t->bad += !wrong_ok(r->options[i], 3, t) ||
 					  !strcmp(r->options[i], want);
+	} else if (!strcmp(r->form, "candidates")) {
+		/* the three positives and ten drawn negatives, all three right */
+		t->forms[3]++;
+		int right = 0;
+		for (size_t i = 0; i < r->noptions; i++) {
+			int pos = strstr(want, r->options[i]) != NULL;
+			right += pos;
+			t->bad += pos != (int)(r->right >> i & 1) || label_index(r->options[i]) < 0;
+		}
+		t->bad += r->noptions != 13 || right != 3 || !strstr(ans, "Finding 040") ||
+			  !strstr(ans, "Finding 150") || !strstr(ans, "Finding 198");
 	} else {
 		t->forms[2]++;
 		int yes = strstr(disease_in, "finding 040") || strstr(disease_in, "finding 150") ||
@@ -312,8 +323,8 @@ static void test_big_render(struct cx_cat *cat, const struct cx_templates *tm)
 	if (!CHECK_INT(n, 2, "two instances sampled through the catalogue"))
 		printf("#   %s\n", err.msg);
 	CHECK_INT(t.instances, 2, "both rendered 120 times");
-	CHECK(t.forms[0] && t.forms[1] && t.forms[2], "every form came up");
-	CHECK_INT(t.forms[0] + t.forms[1] + t.forms[2], 240, "240 renders");
+	CHECK(t.forms[0] && t.forms[1] && t.forms[2] && t.forms[3], "every form came up");
+	CHECK_INT(t.forms[0] + t.forms[1] + t.forms[2] + t.forms[3], 240, "240 renders");
 	CHECK_INT(t.bad, 0, "every answer and option right for a 200-label vocabulary");
 	CHECK(t.high > 0, "distractors reach labels past index 128");
 }
