@@ -736,7 +736,16 @@ static void build_meta(struct run *r, const struct cx_plan_view *pv, const struc
 		cx_buf_adds(b, i ? ", " : "");
 		cx_buf_add_json_str(b, x->options[i]);
 	}
-	cx_buf_addf(b, "], \"correct\": %d, \"boxes\": [", x->correct);
+	cx_buf_addf(b, "], \"correct\": %d, ", x->correct);
+	/* several right options (image classification's candidates form) */
+	if (x->right & (x->right - 1)) {
+		cx_buf_adds(b, "\"right\": [");
+		for (size_t i = 0, n = 0; i < x->noptions; i++)
+			if (x->right >> i & 1)
+				cx_buf_addf(b, "%s%zu", n++ ? ", " : "", i);
+		cx_buf_adds(b, "], ");
+	}
+	cx_buf_adds(b, "\"boxes\": [");
 	size_t nb = 0;
 	/* Boxes are on the instance's image, which the image part sizes. */
 	for (size_t i = 0; v->boxes && v->image && i < v->boxes->n; i++) {
