@@ -9,8 +9,8 @@ released:
 160,868 rows (images) of 109,931 studies of 67,625 patients at --scale 1: the real header
 (an unnamed index column, then 35 names), pandas' quoting, the DICOM columns with `None`
 and `nan`, a pre-processed Spanish-looking report of 1 to 12 sentences (invented words),
-and the five list cells: Labels (1 to 8 labels of the PadChest vocabulary, some with a
-leading space, some report-level, now and then `[]` or `nan`), Localizations, the lists by
+and the five list cells: Labels (1 to 8 labels of the PadChest vocabulary, read from
+builder/vocab/padchest.c, weighted 1/rank; some with a leading space, some report-level, now and then `[]` or `nan`), Localizations, the lists by
 sentence, and the two CUI columns as numpy arrays wrapped over lines. No images are
 written: the benchmark runs the build with --no-image-check. Deterministic for a given
 seed (one random.Random(seed)); rows are streamed as they are made.
@@ -21,6 +21,7 @@ import csv
 import gzip
 import io
 import os
+import re
 import sys
 from random import Random
 
@@ -34,18 +35,12 @@ HEADER = ['', 'ImageID', 'ImageDir', 'StudyDate_DICOM', 'StudyID', 'PatientID', 
           'RelativeXRayExposure_DICOM', 'ReportID', 'Report', 'MethodLabel', 'Labels',
           'Localizations', 'LabelsLocalizationsBySentence', 'labelCUIS', 'LocalizationsCUIS']
 
-# A sample of the vocabulary's labels (weights are invented; "normal" is the commonest).
-LABELS = ['normal'] * 30 + [
-    'pulmonary fibrosis', 'chronic changes', 'kyphosis', 'pseudonodule', 'ground glass pattern',
-    'alveolar pattern', 'interstitial pattern', 'laminar atelectasis', 'pleural effusion',
-    'apical pleural thickening', 'suture material', 'sternotomy', 'endotracheal tube',
-    'infiltrates', 'heart insufficiency', 'hemidiaphragm elevation', 'aortic elongation',
-    'scoliosis', 'COPD signs', 'air trapping', 'aortic atheromatosis', 'pacemaker',
-    'atelectasis', 'hiatal hernia', 'pneumonia', 'consolidation', 'cardiomegaly',
-    'bronchiectasis', 'emphysema', 'bullas', 'calcified granuloma', 'nodule', 'NSG tube',
-    'costophrenic angle blunting', 'pleural thickening', 'callus rib fracture',
-    'vertebral degenerative changes', 'central venous catheter via jugular vein',
-    'pneumoperitoneo', 'dai', 'kerley lines', 'mass', 'lung metastasis', 'pneumothorax']
+# The vocabulary's labels (builder/vocab/padchest.c), weighted 1/rank so that every label
+# is positive somewhere while a few are common, as in the real release; "normal" first.
+VOCAB = os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', 'builder', 'vocab',
+                     'padchest.c')
+LABELS = re.findall(r'^\t\{"([^"]+)",', open(VOCAB).read(), re.M)
+WEIGHTS = [1.0 / (rank + 1) for rank in range(len(LABELS))]
 REPORT_LEVEL = ['unchanged', 'exclude', 'suboptimal study']
 LOCS = ['loc left', 'loc right', 'loc basal', 'loc  cardiac', 'loc apical', 'loc bilateral',
         'loc hilar', 'loc upper lobe', 'loc lower lobe', 'loc costophrenic angle']
@@ -84,8 +79,7 @@ def study_cells(rng):
     """Report, MethodLabel and the five list cells of one study."""
     n = rng.choice([1, 1, 1, 2, 2, 3, 4, 5, 6, 8])
     labels = []
-    for _ in range(n):
-        lab = rng.choice(LABELS)
+    for lab in rng.choices(LABELS, WEIGHTS, k=n):
         if lab not in labels and not (lab == 'normal' and labels):
             labels.append(lab)
     if rng.random() < 0.05:

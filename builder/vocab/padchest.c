@@ -14,7 +14,9 @@
  * pattern"): the yes/no templates read "Is there {disease} ...?".
  *
  * Roles: "normal" is the none label (PadChest gives it as a label of its
- * own; it is never inferred). Every other label is a finding. The Labels
+ * own; it is never inferred), shown as "No Finding" like every vocabulary's
+ * none label: the list templates ask for "No Finding" when the image is
+ * normal, and an answer "normal" would repeat their wording. Every other label is a finding. The Labels
  * column lists what a report states, so a label it leaves out is negative
  * (absent = negative), as the official build reads it when it draws negatives.
  *
@@ -36,7 +38,7 @@ const char *const cx_padchest_report_labels[] = {"unchanged", "exclude", "subopt
 						 NULL};
 
 static const struct cx_vocab_label labels[] = {
-	{"normal", "normal", "normal study", "normal studies", "a", CX_ROLE_NONE, -1},
+	{"normal", "No Finding", "no finding", "no findings", "", CX_ROLE_NONE, -1},
 	{"pulmonary fibrosis", "pulmonary fibrosis", "pulmonary fibrosis",
 	 "pulmonary fibrosis", "", F, -1},
 	{"chronic changes", "chronic changes", "chronic change", "chronic changes", "", F, -1},
