@@ -80,6 +80,10 @@ static void test_broken(void)
 	CHECK_INT(n.rejected, 13, "13 rows rejected, each with its reason");
 	CHECK_INT(n.kept, 2, "2 rows kept: a label set of empty strings, a repeated label");
 	CHECK_LINE(s, "labels image target=\"b_kept.png\" pneumonia=1");
+	CHECK_LINE(s, "image key=\"b_kept.png\" path=\"0/b_kept.png\" patient=\"P9\" "
+		      "study=\"S9\" view=\"PA\" split=\"train\" sex=\"M\" age=67");
+	CHECK(!strstr(s, "target=\"b_empty.png\""), "labels of empty strings: no label set");
+	CHECK(strstr(s, "key=\"b_empty.png\"") != NULL, "but the image is kept");
 	CHECK(facts_accounted(&n), "rows read = kept + rejected + filtered");
 	cx_buf_release(&log);
 }
