@@ -285,8 +285,10 @@ static int findings_only(const struct cx_vocab *v, const int *truth, size_t k)
  * CANDIDATE_NEGATIVES findings drawn from those it states negative, and the
  * answer is every positive among them (several right options). An item with
  * more than CX_MAX_OPTIONS options (26, one per letter) is not asked this way,
- * as officially; nor one with no positive finding (nothing to pick) or no
- * stated negative (every option would be right). Only findings are options:
+ * as officially; nor one with no positive finding (nothing to pick), no
+ * stated negative (every option would be right), or labels not all known
+ * (a vocabulary whose absent labels are unknown, on a partial row: as for
+ * "list", the right options must be every positive). Only findings are options:
  * "normal" is the none label and never one. The negatives are the first of a
  * seeded partial shuffle of the stated negatives, so a rebuild with the same
  * seed asks the same question. The form is offered only for vocabularies
@@ -371,7 +373,7 @@ static int classify(const struct cx_instance_view *v, const struct cx_draw *d,
 	int whole = f->complete && cx_labels_say(&f->s);
 	int cand[CX_MAX_OPTIONS + CANDIDATE_NEGATIVES];
 	size_t ncand = 0, ncandpos = 0;
-	if (f->npos + CANDIDATE_NEGATIVES <= CX_ARRAY_LEN(cand))
+	if (whole && f->npos + CANDIDATE_NEGATIVES <= CX_ARRAY_LEN(cand))
 		ncand = candidate_options(f, d, cand, &ncandpos);
 	const char *forms[4];
 	size_t nforms = 0;
