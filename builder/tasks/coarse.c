@@ -106,12 +106,35 @@ int cx_labels_positive_text(const struct cx_label_set *s, struct cx_buf *b)
 	return n || released ? 0 : -1;
 }
 
+/*
+ * A binary vocabulary (RSNA's Pneumonia, COVIDx's COVID-19) has exactly one
+ * finding and no catch-all (a "none" label such as RSNA's "Normal" may sit
+ * beside it): the index of that finding, else -1. Its releases state the
+ * finding for every image, 1 or 0, so a stated 0 is an answer ("no
+ * pneumonia"), not an empty set from which "No Finding" would be inferred.
+ */
+static int binary_finding(const struct cx_vocab *v)
+{
+	int found = -1;
+	for (size_t i = 0; i < v->n; i++) {
+		if (v->labels[i].role == CX_ROLE_OTHER)
+			return -1;
+		if (v->labels[i].role != CX_ROLE_FINDING)
+			continue;
+		if (found >= 0)
+			return -1;
+		found = (int)i;
+	}
+	return found;
+}
+
 int cx_labels_say(const struct cx_label_set *s)
 {
 	for (size_t i = 0; i < s->vocab->n; i++)
 		if (s->value[i] == 1)
 			return 1;
-	return 0;
+	int b = binary_finding(s->vocab);
+	return b >= 0 && s->value[b] == 0;
 }
 
 static int by_index(const void *a, const void *b) { return *(const int *)a - *(const int *)b; }
@@ -354,6 +377,51 @@ static void candidates(const struct label_facts *f, const int *idx, size_t n, si
 }
 
 /*
+ * The binary form: the finding or its absence, two options shuffled
+ * ("Pneumonia", "No pneumonia"), as the official build asks RSNA and NLM-TB
+ * with fixed options. The option texts are the same two for every instance,
+ * so no word of them tells the right one; {disease} names the finding.
+ */
+static void binary(const struct label_facts *f, int b, struct cx_task_out *o)
+{
+	const struct cx_vocab_label *l = &f->s.vocab->labels[b];
+	struct cx_buf t = CX_BUF_INIT;
+	if (l->article[0])
+		cx_buf_addf(&t, "%s ", l->article);
+	cx_buf_adds(&t, l->noun);
+	cx_task_out_set(o, "disease", t.data);
+	cx_buf_reset(&t);
+	cx_buf_addf(&t, "No %s", l->noun);
+	size_t yes = cx_task_out_option(o, l->display);
+	size_t no = cx_task_out_option(o, t.data);
+	o->correct = (int)(f->s.value[b] == 1 ? yes : no);
+	cx_buf_release(&t);
+	o->shuffle = 1;
+	o->mode = CX_ANSWER_BOTH;
+}
+
+/* A binary vocabulary's forms: "yesno" and "binary", both about its one
+ * finding, which must be stated (1 or 0). "list" is left out (the answer of
+ * a negative would be an empty set, or a "none" label only some negatives
+ * have) and "choice" cannot draw three wrong sets from one label. */
+static int classify_binary(const struct cx_instance_view *v, const struct cx_draw *d, int b,
+			   struct label_facts *f, struct cx_task_out *o, struct cx_error *err)
+{
+	int value = f->s.value[b];
+	if (value != 0 && value != 1)
+		return cx_error_set(err, CX_EINVAL, "labels of %s '%s' do not state %s",
+				    v->dataset ? v->dataset : "", v->key ? v->key : "",
+				    f->s.vocab->labels[b].name);
+	static const char *const forms[] = {"yesno", "binary"};
+	o->form = cx_pick_form(d, forms, 2);
+	if (!strcmp(o->form, "yesno"))
+		yesno(f, d, o);
+	else
+		binary(f, b, o);
+	return 0;
+}
+
+/*
  * The forms, in this order, among those the labels allow. "list" needs every
  * label known (the true set is the whole answer) and, when nothing is
  * positive, the release's own "none" label ("No Finding" = 1): "No Finding"
@@ -414,7 +482,8 @@ int cx_render_image_classification(const struct cx_instance_view *v, const struc
 	int rc = cx_labels_read(v->labels->vocab, v->labels->json, &f.s, err);
 	if (rc == 0) {
 		facts_fill(&f);
-		rc = classify(v, d, &f, o, err);
+		int b = binary_finding(v->labels->vocab);
+		rc = b >= 0 ? classify_binary(v, d, b, &f, o, err) : classify(v, d, &f, o, err);
 	}
 	facts_release(&f);
 	return rc;

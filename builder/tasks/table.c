@@ -51,6 +51,7 @@ static const struct cx_task_form classification_forms[] = {
 	{"choice", none, options},
 	{"yesno", disease, none},
 	{"candidates", none, options},
+	{"binary", disease, options}, /* one-finding vocabularies (coarse.c) */
 };
 static const struct cx_task_form options_form[] = {{"plain", none, options}};
 static const struct cx_task_form disease_form[] = {{"plain", disease, none}};

@@ -67,6 +67,9 @@ extern const struct cx_vocab cx_vocab_padchest;     /* PadChest: 190 labels */
 /* PadChest labels about the report or study, not the image: dropped from
  * label sets by the adapter (vocab/padchest.c says why). NULL-ended. */
 extern const char *const cx_padchest_report_labels[];
+/* Binary vocabularies: one finding (and the release's "normal", if any). */
+extern const struct cx_vocab cx_vocab_pneumonia;   /* RSNA Pneumonia: Pneumonia, Normal */
+extern const struct cx_vocab cx_vocab_covid19;     /* COVIDx: COVID-19 */
 
 /* The index of the label called name, ignoring case and taking '_' and ' '
  * alike ("pleural thickening" finds "Pleural_Thickening"); -1 when absent. */

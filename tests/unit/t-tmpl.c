@@ -56,8 +56,8 @@ static void test_real_templates(struct cx_templates *t)
 			CHECK(n >= 10, what);
 		}
 	}
-	CHECK_INT(forms, 22, "twenty-two forms");
-	CHECK_INT(total, 223, "223 templates in all");
+	CHECK_INT(forms, 23, "twenty-three forms");
+	CHECK_INT(total, 233, "233 templates in all");
 	CHECK_INT(cx_templates_count(t, "temporal-image-classification", "choice"), 11,
 		  "temporal-image-classification/choice has 11 templates");
 	CHECK_INT(cx_templates_count(t, "temporal-sentence-similarity", "yesno"), 10,
@@ -760,6 +760,82 @@ static void fair_run(const struct cx_templates *t, const struct cx_vocab *voc, c
 	}
 }
 
+/* What 200 keys of a binary vocabulary's label set rendered as. */
+struct binary_run {
+	int yesno, binary, failed, right, shuffled;
+	int options_ok; /* binary questions whose two options are exactly the pair */
+	char yes_answer[16];
+};
+
+static void binary_run(const struct cx_templates *t, const struct cx_vocab *voc,
+		       const char *json, const char *yes, const char *no, int positive,
+		       struct binary_run *b)
+{
+	struct cx_instance_view v;
+	struct cx_view_labels labels = {json, voc};
+	char key[16];
+	memset(b, 0, sizeof *b);
+	view_init(&v, "image-classification", "D", "d", key);
+	v.labels = &labels;
+	for (int k = 0; k < 200; k++) {
+		snprintf(key, sizeof key, "b%d", k);
+		struct cx_rendered r;
+		cx_rendered_init(&r);
+		struct cx_error err = {0};
+		if (cx_render(t, &v, SEED, &r, &err)) {
+			b->failed++;
+			cx_rendered_release(&r);
+			continue;
+		}
+		if (!strcmp(r.form, "yesno")) {
+			b->yesno++;
+			snprintf(b->yes_answer, sizeof b->yes_answer, "%s", cx_buf_str(&r.answer));
+		}
+		if (!strcmp(r.form, "binary") && r.noptions == 2) {
+			b->binary++;
+			int y = !strcmp(r.options[0], yes) ? 0 : !strcmp(r.options[1], yes) ? 1 : -1;
+			b->options_ok += y >= 0 && !strcmp(r.options[1 - y], no);
+			b->right += y >= 0 && r.correct == (positive ? y : 1 - y);
+			b->shuffled += y == 1;
+		}
+		cx_rendered_release(&r);
+	}
+}
+
+/* Binary vocabularies (RSNA, COVIDx): yes/no and the two-option form, both
+ * for a stated 0 as for a 1; never list or choice. */
+static void test_binary_labels(const struct cx_templates *t)
+{
+	struct binary_run b;
+	binary_run(t, &cx_vocab_pneumonia, "{\"Pneumonia\": 0, \"Normal\": 0}", "Pneumonia",
+		   "No pneumonia", 0, &b);
+	CHECK_INT(b.failed, 0, "RSNA Not Normal: renders (a stated 0 is an answer)");
+	CHECK_INT(b.yesno + b.binary, 200, "RSNA: yes/no or binary only");
+	CHECK(b.yesno > 50 && b.binary > 50, "RSNA: both forms drawn");
+	CHECK_INT(b.options_ok, b.binary, "RSNA: options are Pneumonia and No pneumonia");
+	CHECK_INT(b.right, b.binary, "RSNA negative: No pneumonia is right");
+	CHECK(b.shuffled > 0 && b.shuffled < b.binary, "RSNA: the two options are shuffled");
+	CHECK_STR(b.yes_answer, "No", "RSNA negative: yes/no answers No");
+	binary_run(t, &cx_vocab_pneumonia, "{\"Pneumonia\": 0, \"Normal\": 1}", "Pneumonia",
+		   "No pneumonia", 0, &b);
+	CHECK_INT(b.failed + b.right - b.binary, 0, "RSNA Normal: asked about pneumonia, No");
+	binary_run(t, &cx_vocab_covid19, "{\"COVID-19\": 1}", "COVID-19", "No COVID-19", 1, &b);
+	CHECK_INT(b.failed, 0, "COVIDx positive: renders");
+	CHECK_INT(b.options_ok, b.binary, "COVIDx: options are COVID-19 and No COVID-19");
+	CHECK_INT(b.right, b.binary, "COVIDx positive: COVID-19 is right");
+	CHECK_STR(b.yes_answer, "Yes", "COVIDx positive: yes/no answers Yes");
+	struct cx_label_set s;
+	struct cx_error err = {0};
+	CHECK(cx_labels_read(&cx_vocab_covid19, "{\"COVID-19\": 0}", &s, &err) == 0 &&
+		      cx_labels_say(&s),
+	      "a binary vocabulary's stated 0 says something (the rule keeps it)");
+	cx_label_set_release(&s);
+	CHECK(cx_labels_read(&cx_vocab_chestxray14, "{\"Edema\": 0}", &s, &err) == 0 &&
+		      !cx_labels_say(&s),
+	      "a 0 of a many-finding vocabulary does not");
+	cx_label_set_release(&s);
+}
+
 /*
  * Issue 11, defects 1-3, over 200 keys each. (1) A choice question's right
  * option is made of findings only, the population its wrong options come
@@ -843,6 +919,7 @@ int main(void)
 	test_every_task(t);
 	test_temporal(t);
 	test_fair_labels(t);
+	test_binary_labels(t);
 	test_whitespace(t);
 	test_grammar(t);
 	test_refusals(t);
