@@ -491,6 +491,105 @@ int cx_rows_list(struct cx_rows *r, struct cx_release *rel, const struct cx_list
 	return rc;
 }
 
+/* ---- fields from both ends ---- */
+
+struct ends_ctx {
+	struct cx_rows *r;
+	const struct cx_ends_spec *spec;
+	struct words ws; /* ws.w: the fields; ws.copy: the line's copy they point into */
+	struct cx_row row;
+	struct cx_buf why;
+};
+
+static int sep(char c)
+{
+	return c == ' ' || c == '\t' || c == '\r';
+}
+
+/*
+ * Cuts the copy of a line into head fields, the free field and tail fields,
+ * in place. Returns how many fields the line has when it has too few (0 for
+ * a blank line), else 0 with ws->w filled.
+ */
+static size_t cut_ends(struct words *ws, size_t head, size_t tail)
+{
+	char *p = ws->copy, *end = p + strlen(p);
+	size_t want = head + 1 + tail, got = 0;
+	if (ws->cap < want) {
+		ws->cap = want;
+		ws->w = cx_realloc(ws->w, ws->cap * sizeof(*ws->w));
+	}
+	for (; got < head; got++) {
+		while (p < end && sep(*p))
+			p++;
+		if (p == end)
+			return got;
+		ws->w[got] = p;
+		while (p < end && !sep(*p))
+			p++;
+		if (p < end)
+			*p++ = '\0';
+	}
+	for (size_t t = 0; t < tail; t++) {
+		while (end > p && sep(end[-1]))
+			*--end = '\0';
+		if (end == p)
+			return got + t;
+		char *q = end;
+		while (q > p && !sep(q[-1]))
+			q--;
+		ws->w[want - 1 - t] = q;
+		end = q;
+	}
+	while (p < end && sep(*p))
+		p++;
+	while (end > p && sep(end[-1]))
+		end--;
+	if (p == end)
+		return got + tail;
+	*end = '\0';
+	ws->w[head] = p;
+	ws->n = want;
+	return 0;
+}
+
+static int ends_each(void *ctx, const char *line, size_t len, long lineno)
+{
+	struct ends_ctx *c = ctx;
+	c->row.line = lineno;
+	c->row.v = c->ws.w;
+	c->row.n = 0;
+	if (!line)
+		return run(c->r, c->spec->fn, &c->row, LONG_LINE);
+	if (blank(line, len))
+		return 0; /* a blank line is not a row */
+	if (strlen(line) != len || !cx_utf8_valid(line, len))
+		return run(c->r, c->spec->fn, &c->row, "invalid UTF-8 in the line");
+	free(c->ws.copy);
+	c->ws.copy = cx_strndup(line, len);
+	c->ws.n = 0;
+	size_t want = c->spec->head + 1 + c->spec->tail;
+	size_t got = cut_ends(&c->ws, c->spec->head, c->spec->tail);
+	cx_buf_reset(&c->why);
+	if (c->ws.n != want)
+		cx_buf_addf(&c->why, "line has %zu fields, expected at least %zu", got, want);
+	c->row.v = c->ws.w; /* cut_ends may have moved it */
+	c->row.n = c->ws.n;
+	return run(c->r, c->spec->fn, &c->row, c->ws.n == want ? NULL : c->why.data);
+}
+
+int cx_rows_ends(struct cx_rows *r, struct cx_release *rel, const struct cx_ends_spec *spec,
+		 struct cx_error *err)
+{
+	struct ends_ctx c = {.r = r, .spec = spec, .row = {.file = spec->file, .err = err}};
+	int rc = each_line(rel, spec->file, ends_each, &c, err);
+	free(c.ws.copy);
+	free(c.ws.w);
+	cx_buf_release(&c.why);
+	cx_buf_release(&c.row.reason);
+	return rc;
+}
+
 /* ---- files as rows ---- */
 
 struct files_state {

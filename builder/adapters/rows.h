@@ -221,6 +221,30 @@ struct cx_list_spec {
 int cx_rows_list(struct cx_rows *r, struct cx_release *rel, const struct cx_list_spec *spec,
 		 struct cx_error *err);
 
+/* ---- lines of fields with one free field (COVIDx's label files) ---- */
+
+struct cx_ends_spec {
+	const char *file;
+	size_t head; /* fields read from the start of the line */
+	size_t tail; /* fields read from its end */
+	cx_row_fn fn;
+};
+
+/*
+ * For space-separated lines whose one free field may itself hold spaces
+ * (COVIDx: "patient file name.png class source", file names with spaces):
+ * head fields are taken from the start, tail fields from the end (each
+ * ended by a run of spaces or tabs; a final CR is dropped), and what lies
+ * between, trimmed, is field head, its inner spaces kept. fn gets v[0..head-1],
+ * the free field, then the tail fields (n = head + 1 + tail). Blank lines are
+ * not rows. A line that is not UTF-8 (or holds a NUL byte) is rejected as
+ * "invalid UTF-8 in the line", one with fewer than head + tail + 1 fields as
+ * "line has N fields, expected at least M", and one over CX_LINE_MAX as
+ * "line longer than 4194304 bytes".
+ */
+int cx_rows_ends(struct cx_rows *r, struct cx_release *rel, const struct cx_ends_spec *spec,
+		 struct cx_error *err);
+
 /* ---- files as rows (one report per file) ---- */
 
 struct cx_files_spec {

@@ -359,6 +359,31 @@ static void test_list(void)
 	run_free(&r);
 }
 
+/* ---- fields from both ends (COVIDx's label lines) ---- */
+
+static void test_ends(void)
+{
+	struct cx_ends_spec spec = {.file = "ends.txt", .head = 1, .tail = 2, .fn = words_row};
+	struct run r;
+	run_init(&r, FX);
+	CHECK_INT(cx_rows_ends(&r.rows, r.rel, &spec, &r.err), 0, "ends: reads to the end");
+	CHECK_STR(cx_buf_str(&r.rec.log),
+		  "words [p1] [a b.png] [positive] [rsna]\n"
+		  "kept ends.txt:1\n"
+		  "words [p2] [c.png] [negative] [cohen]\n"
+		  "kept ends.txt:2\n"
+		  "filter ends.txt:5 skip-rule\n"
+		  "reject ends.txt:6 line has 3 fields, expected at least 4\n"
+		  "reject ends.txt:7 line has 1 fields, expected at least 4\n"
+		  "reject ends.txt:8 invalid UTF-8 in the line\n"
+		  "words [p6] [two  spaces  .png] [positive] [sirm]\n"
+		  "kept ends.txt:9\n",
+		  "ends: the middle field keeps its spaces; tabs, runs of spaces and a CR "
+		  "separate the others; blank lines are not rows");
+	check_counts(&r, 7, 3, 3, 1, "ends");
+	run_free(&r);
+}
+
 /* ---- files as rows, the error outcome, rows accounted by hand ---- */
 
 static struct cx_outcome file_row(void *ctx, struct cx_row *row)
@@ -647,6 +672,7 @@ int main(void)
 	test_json();
 	test_jsonl();
 	test_list();
+	test_ends();
 	test_files();
 	test_fail_and_account();
 	test_defer();
