@@ -1,9 +1,18 @@
 #!/usr/bin/env python3
 """Writes a small synthetic chest-X-ray-like image for the demo releases.
 
-    demo-image.py OUT.png|OUT.jpg WIDTH HEIGHT SEED [--bits 8|16] [--rgb]
+    demo-image.py OUT.png|OUT.jpg|OUT.dcm WIDTH HEIGHT SEED [--bits 8|16] [--rgb]
+                  [--from IN.png [--scale K]] [--patient ID --sex M|F --age N --view PA|AP]
     demo-image.py OUT.IMG 2048 2048 SEED [--block N]
 
+A .dcm is a DICOM Part-10 file as RSNA Pneumonia's stage_2_train_images hold
+them (Secondary Capture, Modality CR, 8-bit MONOCHROME2, one sample), its
+pixel data native in explicit VR little endian, with PatientID, PatientSex,
+PatientAge, BodyPartExamined, ViewPosition and PixelSpacing as given.
+--from takes the pixels of an 8-bit grey PNG instead of drawing them (a
+demo image seen again in another release: the same picture, re-encoded),
+--scale K repeats each of them K x K times (the same picture, resized);
+WIDTH and HEIGHT are then ignored.
 
 The picture is a bright body outline with two darker lung fields and some
 seed-dependent texture, so images differ from each other and look like
@@ -79,16 +88,116 @@ def write_jsrt(out, w, h, seed, block):
                              for x in range(w)))
 
 
+def read_grey_png(path):
+    """The rows of an 8-bit grey, non-interlaced PNG (every filter type)."""
+    with open(path, "rb") as f:
+        data = f.read()
+    at, idat, w = 8, b"", 0
+    while at < len(data):
+        n, tag = struct.unpack(">I4s", data[at:at + 8])
+        body = data[at + 8:at + 8 + n]
+        if tag == b"IHDR":
+            w, h, depth, colour = struct.unpack(">IIBB", body[:10])
+            if depth != 8 or colour != 0:
+                sys.exit("%s: not an 8-bit grey PNG" % path)
+        elif tag == b"IDAT":
+            idat += body
+        at += 12 + n
+    raw, out, prev = zlib.decompress(idat), [], bytearray(w)
+    for y in range(h):
+        ft, line = raw[y * (w + 1)], bytearray(raw[y * (w + 1) + 1:(y + 1) * (w + 1)])
+        for x in range(w):
+            a = line[x - 1] if x else 0
+            b, c = prev[x], prev[x - 1] if x else 0
+            if ft == 1:
+                line[x] = (line[x] + a) & 255
+            elif ft == 2:
+                line[x] = (line[x] + b) & 255
+            elif ft == 3:
+                line[x] = (line[x] + (a + b) // 2) & 255
+            elif ft == 4:
+                p = a + b - c
+                pa, pb, pc = abs(p - a), abs(p - b), abs(p - c)
+                pr = a if pa <= pb and pa <= pc else b if pb <= pc else c
+                line[x] = (line[x] + pr) & 255
+        out.append(bytes(line))
+        prev = line
+    return out
+
+
+def grey_rows(a, w, h, seed):
+    """8-bit grey rows: drawn, or read from --from and scaled by --scale."""
+    if "--from" not in a:
+        return [r[1:] for r in rows(w, h, seed, 8, False)]
+    src = read_grey_png(a[a.index("--from") + 1])
+    k = int(a[a.index("--scale") + 1]) if "--scale" in a else 1
+    return [bytes(v for v in r for _ in range(k)) for r in src for _ in range(k)]
+
+
+def elem(group, el, vr, value):
+    if isinstance(value, str):
+        value = value.encode("ascii")
+        if len(value) % 2:
+            value += b"\0" if vr == "UI" else b" "
+    if vr in ("OB", "OW", "SQ", "UN", "UT"):
+        return struct.pack("<HH2sHI", group, el, vr.encode(), 0, len(value)) + value
+    return struct.pack("<HH2sH", group, el, vr.encode(), len(value)) + value
+
+
+def write_dcm(out, grey, a):
+    def opt(name, default):
+        return a[a.index(name) + 1] if name in a else default
+    pid = opt("--patient", "demo")
+    h, w = len(grey), len(grey[0])
+    sc = "1.2.840.10008.5.1.4.1.1.7"
+    sop = "1.2.276.0.7230010.3.1.4.%d" % (zlib.crc32(pid.encode()) & 0xFFFFFFF)
+    u16 = lambda v: struct.pack("<H", v)
+    meta = (elem(2, 0x0001, "OB", b"\0\1") + elem(2, 0x0002, "UI", sc) +
+            elem(2, 0x0003, "UI", sop) + elem(2, 0x0010, "UI", "1.2.840.10008.1.2.1") +
+            elem(2, 0x0012, "UI", "1.2.276.0.7230010.3.0.3.6.0"))
+    meta = elem(2, 0x0000, "UL", struct.pack("<I", len(meta))) + meta
+    ds = (elem(8, 0x0005, "CS", "ISO_IR 100") + elem(8, 0x0016, "UI", sc) +
+          elem(8, 0x0018, "UI", sop) + elem(8, 0x0020, "DA", "19010101") +
+          elem(8, 0x0060, "CS", "CR") + elem(8, 0x103E, "LO", "view: " + opt("--view", "PA")) +
+          elem(0x10, 0x0010, "PN", pid) + elem(0x10, 0x0020, "LO", pid) +
+          elem(0x10, 0x0040, "CS", opt("--sex", "M")) + elem(0x10, 0x1010, "AS", opt("--age", "50")) +
+          elem(0x18, 0x0015, "CS", "CHEST") + elem(0x18, 0x5101, "CS", opt("--view", "PA")) +
+          elem(0x20, 0x000D, "UI", sop + ".1") + elem(0x20, 0x000E, "UI", sop + ".2") +
+          elem(0x28, 0x0002, "US", u16(1)) + elem(0x28, 0x0004, "CS", "MONOCHROME2") +
+          elem(0x28, 0x0010, "US", u16(h)) + elem(0x28, 0x0011, "US", u16(w)) +
+          elem(0x28, 0x0030, "DS", "0.143\\0.143") + elem(0x28, 0x0100, "US", u16(8)) +
+          elem(0x28, 0x0101, "US", u16(8)) + elem(0x28, 0x0102, "US", u16(7)) +
+          elem(0x28, 0x0103, "US", u16(0)) + elem(0x7FE0, 0x0010, "OB", b"".join(grey)))
+    with open(out, "wb") as f:
+        f.write(b"\0" * 128 + b"DICM" + meta + ds)
+
+
 def main():
     a = sys.argv[1:]
     if len(a) < 4:
         sys.exit(__doc__)
     out, w, h, seed = a[0], int(a[1]), int(a[2]), int(a[3])
     bits = int(a[a.index("--bits") + 1]) if "--bits" in a else 8
+    low = out.lower()
     if out.endswith(".IMG"):
         block = int(a[a.index("--block") + 1]) if "--block" in a else 32
         write_jsrt(out, w, h, seed, block)
-    elif out.endswith(".png"):
+    elif low.endswith(".dcm"):
+        write_dcm(out, grey_rows(a, w, h, seed), a)
+    elif "--from" in a:
+        grey = grey_rows(a, w, h, seed)
+        if low.endswith(".png"):
+            ihdr = struct.pack(">IIBBBBB", len(grey[0]), len(grey), 8, 0, 0, 0, 0)
+            with open(out, "wb") as f:
+                f.write(b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", ihdr) +
+                        chunk(b"IDAT", zlib.compress(b"".join(b"\0" + r for r in grey), 9)) +
+                        chunk(b"IEND", b""))
+        else:
+            pgm = b"P5 %d %d 255\n" % (len(grey[0]), len(grey)) + b"".join(grey)
+            with open(out, "wb") as f:
+                subprocess.run(["cjpeg", "-quality", "90", "-grayscale"], input=pgm, stdout=f,
+                               check=True)
+    elif low.endswith(".png"):
         write_png(out, w, h, seed, bits, "--rgb" in a)
     else:
         write_jpg(out, w, h, seed)
