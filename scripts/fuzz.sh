@@ -20,8 +20,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 minutes=${1:-2}
 shift || true
-all=(csv json list name rle pylist lines sections archive openi slake vqarad mimic cxrlt mscxrt dicomhead dicom image
-     tmpl mix shard verify brax nlmtb jsrt)
+all=(csv json list name rle pylist lines sections archive openi slake vqarad mimic rsna covidx
+     cxrlt mscxrt dicomhead dicom image tmpl mix shard verify brax nlmtb jsrt)
 targets=("$@")
 [ ${#targets[@]} -gt 0 ] || targets=("${all[@]}")
 secs=$(awk -v m="$minutes" 'BEGIN { printf "%d", m * 60 }')
