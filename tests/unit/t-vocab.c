@@ -24,6 +24,12 @@ static void test_shared(void)
 	struct cx_error err = {0};
 	CHECK(cx_vocab_check(&cx_vocab_chexpert, &err) == 0, "CheXpert's vocabulary checks out");
 	CHECK(cx_vocab_check(&cx_vocab_chestxray14, &err) == 0, "ChestX-ray14's checks out");
+	CHECK(cx_vocab_check(&cx_vocab_pneumonia, &err) == 0, "RSNA Pneumonia's checks out");
+	CHECK(cx_vocab_check(&cx_vocab_covid19, &err) == 0, "COVIDx's checks out");
+	CHECK_INT(cx_vocab_find_role(&cx_vocab_pneumonia, CX_ROLE_NONE), 1,
+		  "RSNA: Normal is the none label, beside the one finding");
+	CHECK_INT(cx_vocab_find_role(&cx_vocab_covid19, CX_ROLE_NONE), -1,
+		  "COVIDx: no none label (its negatives are not all normal)");
 	CHECK_INT(cx_vocab_chexpert.n, CX_CHEXPERT_NLABELS, "CheXpert: 14 labels");
 	int same = 1;
 	for (size_t i = 0; i < CX_CHEXPERT_NLABELS; i++)
