@@ -1,6 +1,6 @@
 /*
  * t-covidx.c - the COVIDx adapter on its demo release (the CXR-4 layout:
- * train.txt, val.txt, test.txt), on the CXR-3 layout (no val.txt; CRLF line
+ * train.txt, val.txt, test.txt) and on the same release as Kaggle's zip, on the CXR-3 layout (no val.txt; CRLF line
  * ends, a file name with spaces and doubled separators), on bad lines, on a
  * release without test.txt, and its probe.
  */
@@ -39,6 +39,14 @@ static void test_demo(void)
 		      "COVID-19=0");
 	CHECK_LINE(s, "image key=\"test/COVID-00031.PNG\" path=\"test/COVID-00031.PNG\" "
 		      "patient=\"fig1-0031\" split=\"test\"");
+
+	struct cx_buf zlog = CX_BUF_INIT;
+	struct facts_count zn;
+	rc = facts_run(A, "tests/fixtures/covidx/covidx-cxr2.zip", &zlog, &zn, &err);
+	if (!CHECK(rc == 0, "Kaggle's zip reads"))
+		printf("#   %s\n", err.msg);
+	CHECK_STR(cx_buf_str(&zlog), cx_buf_str(&log), "the zip gives the same fact log");
+	cx_buf_release(&zlog);
 	cx_buf_release(&log);
 }
 
