@@ -8,8 +8,9 @@
  * coordinates), the class file repeating the image's class on every row of
  * it. The class file is read first: its rows are held (cx_rows_defer) in a
  * sorted array (30,227 rows in stage 2: a copy of the id and 24 bytes each,
- * about 2 MB), each image's class found by bsearch, and settled once the labels file has said which images were
- * kept, so each of its rows is accounted for by what became of its image.
+ * about 2 MB), each image's class found by bsearch, and settled once the
+ * labels file has said which images were kept, so each of its rows is
+ * accounted for by what became of its image.
  * The first kept row of an image emits the image and its labels; every
  * positive row emits its box. The release has no split and no demographics
  * in its CSVs: the split is a seeded hash of the patientId (split_of()),

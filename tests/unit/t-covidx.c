@@ -1,8 +1,9 @@
 /*
  * t-covidx.c - the COVIDx adapter on its demo release (the CXR-4 layout:
- * train.txt, val.txt, test.txt) and on the same release as Kaggle's zip, on the CXR-3 layout (no val.txt; CRLF line
- * ends, a file name with spaces and doubled separators), on bad lines, on a
- * release without test.txt, and its probe.
+ * train.txt, val.txt, test.txt) and on the same release as Kaggle's zip, on
+ * the CXR-3 layout (no val.txt; CRLF line ends, a file name with spaces and
+ * doubled separators), on bad lines, on a release without test.txt, and its
+ * probe.
  */
 #include "cx.h"
 
@@ -81,7 +82,8 @@ static void test_broken(void)
 	CHECK_LINE(s, "kept train.txt:1");
 	CHECK_LINE(s, "reject train.txt:2 unknown class 'maybe' (expected positive or negative)");
 	CHECK_LINE(s, "reject train.txt:4 line has 3 fields, expected at least 4");
-	CHECK_LINE(s, "reject train.txt:5 file name '../d.png' is not a safe name: a '..' component");
+	CHECK_LINE(s, "reject train.txt:5 file name '../d.png' is not a safe name: a '..' "
+		      "component");
 	CHECK_LINE(s, "reject train.txt:6 file name 'sub/e.png' is not a safe name: a '/' in a "
 		      "file name");
 	CHECK_LINE(s, "image key=\"train/f g  h.png\" path=\"train/f g  h.png\" patient=\"6\" "
