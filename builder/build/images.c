@@ -85,6 +85,28 @@ static int hash_one(struct pass *p, const char *name, struct cx_stream *s,
 	return cx_image_pixel_hash(b, n, name, &out->pixel_hash, &out->dhash, err);
 }
 
+/*
+ * A DICOM header's demographics as the catalogue stores them (they fill only
+ * what the release's metadata left empty): sex M or F; age from PatientAge
+ * ("062Y", or bare digits as RSNA writes it) in years, unknown over 120 (RSNA
+ * has 155s) or in days, weeks or months; the view as given (PA, AP, ...).
+ */
+static void header_demographics(const struct cx_image_info *info, struct cx_cat_image_info *out)
+{
+	out->sex = !strcmp(info->sex, "M") || !strcmp(info->sex, "F") ? info->sex : NULL;
+	out->view = info->view[0] ? info->view : NULL;
+	out->age = -1;
+	size_t n = strlen(info->age), d = strspn(info->age, "0123456789");
+	long years;
+	if (n && d && (d == n || (d == n - 1 && info->age[d] == 'Y')) && d <= 3) {
+		char digits[4];
+		memcpy(digits, info->age, d);
+		digits[d] = '\0';
+		if (!cx_parse_long(digits, &years) && years <= 120)
+			out->age = (int)years;
+	}
+}
+
 static int read_one(struct pass *p, int64_t id, const char *name, struct cx_stream *s,
 		    struct cx_error *err)
 {
@@ -104,6 +126,7 @@ static int read_one(struct pass *p, int64_t id, const char *name, struct cx_stre
 	out.width = info.width;
 	out.height = info.height;
 	out.bit_depth = info.bit_depth;
+	header_demographics(&info, &out);
 	return cx_cat_image_set(p->cat, id, &out, err);
 }
 

@@ -17,7 +17,8 @@ enum { IMG_FIND, IMG_SET, IMG_DROP, IMG_REJECT, IMG_COUNT };
 static const char *const img_sql[IMG_COUNT] = {
 	[IMG_FIND] = "SELECT id FROM image WHERE dataset_id = ?1 AND archive = ?2 AND path = ?3",
 	[IMG_SET] = "UPDATE image SET width = ?1, height = ?2, bit_depth = ?3,"
-		    " pixel_hash = ?5, dhash = ?6 WHERE id = ?4",
+		    " pixel_hash = ?5, dhash = ?6, sex = COALESCE(sex, ?7),"
+		    " age = COALESCE(age, ?8), view = COALESCE(view, ?9) WHERE id = ?4",
 	[IMG_DROP] = "DELETE FROM image WHERE id = ?1",
 	[IMG_REJECT] = "INSERT INTO reject(dataset_id, file, line, reason) VALUES (?1, ?2, 0, ?3)",
 };
@@ -119,6 +120,12 @@ int cx_cat_image_set(struct cx_cat *cat, int64_t id, const struct cx_cat_image_i
 		sqlite3_bind_null(st, 5);
 		sqlite3_bind_null(st, 6);
 	}
+	sqlite3_bind_text(st, 7, info->sex, -1, SQLITE_TRANSIENT);
+	if (info->age >= 0)
+		sqlite3_bind_int(st, 8, info->age);
+	else
+		sqlite3_bind_null(st, 8);
+	sqlite3_bind_text(st, 9, info->view, -1, SQLITE_TRANSIENT);
 	return step_reset(cat, st, err, "image header");
 }
 

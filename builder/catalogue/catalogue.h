@@ -88,6 +88,10 @@ struct cx_cat_image_info {
 	int width, height, bit_depth;
 	int hashed;
 	uint64_t pixel_hash, dhash;
+	/* From the image's own header (DICOM), stored only where the release's
+	 * metadata left the image's field empty: NULL / -1 for nothing. */
+	const char *sex, *view;
+	int age;
 };
 int cx_cat_image_set(struct cx_cat *cat, int64_t id, const struct cx_cat_image_info *info,
 		     struct cx_error *err);

@@ -27,6 +27,7 @@ struct facts {
 	int has_bits_stored;
 	int pixels_undefined;  /* encapsulated: fragments */
 	uint32_t pixel_len;    /* native: the declared length */
+	char sex[8], age[8], view[20]; /* PatientSex, PatientAge, ViewPosition */
 };
 
 struct walk {
@@ -102,10 +103,37 @@ static int frames_of(const unsigned char *v, uint32_t len)
 	return digits && f < 100000000 ? (int)f : -1;
 }
 
+/* A short text element (CS, AS) as out: "" unless it fits and is printable
+ * ASCII; trailing spaces and NULs (the padding) dropped. */
+static void copy_text(char *out, size_t size, const unsigned char *v, uint32_t len)
+{
+	while (len && (v[len - 1] == ' ' || v[len - 1] == '\0'))
+		len--;
+	while (len && v[0] == ' ') {
+		v++;
+		len--;
+	}
+	out[0] = '\0';
+	if (len >= size)
+		return;
+	for (uint32_t i = 0; i < len; i++)
+		if (v[i] < 0x20 || v[i] > 0x7e)
+			return;
+	memcpy(out, v, len);
+	out[len] = '\0';
+}
+
 /* Records an element of the top-level data set that describes the image
- * (group 0028, US values little endian). v[0..len) lies inside the file. */
+ * (group 0028, US values little endian) or its patient (sex, age, view).
+ * v[0..len) lies inside the file. */
 static void note(struct facts *f, uint32_t g, uint32_t e, const unsigned char *v, uint32_t len)
 {
+	if (g == 0x0010 && e == 0x0040)
+		copy_text(f->sex, sizeof(f->sex), v, len);
+	else if (g == 0x0010 && e == 0x1010)
+		copy_text(f->age, sizeof(f->age), v, len);
+	else if (g == 0x0018 && e == 0x5101)
+		copy_text(f->view, sizeof(f->view), v, len);
 	if (g != 0x0028)
 		return;
 	if (e == 0x0008) {
@@ -387,6 +415,10 @@ int cx_dicom_probe(const unsigned char *head, size_t n, struct cx_image_info *ou
 	int bits = f.has_bits_stored ? f.bits_stored : f.bits_alloc;
 	if (!f.has_bits_stored && !f.bits_alloc)
 		return cx_error_set(err, CX_EFORMAT, "DICOM without BitsStored");
-	*out = (struct cx_image_info){"dicom", f.cols, f.rows, bits, f.spp ? f.spp : 1};
+	*out = (struct cx_image_info){.format = "dicom", .width = f.cols, .height = f.rows,
+				      .bit_depth = bits, .channels = f.spp ? f.spp : 1};
+	memcpy(out->sex, f.sex, sizeof(out->sex));
+	memcpy(out->age, f.age, sizeof(out->age));
+	memcpy(out->view, f.view, sizeof(out->view));
 	return 0;
 }

@@ -32,7 +32,8 @@ static int probe_png(const unsigned char *h, size_t n, struct cx_image_info *out
 	    (depth != 1 && depth != 2 && depth != 4 && depth != 8 && depth != 16))
 		return cx_error_set(err, CX_EFORMAT, "PNG with colour type %d, bit depth %d", colour,
 				    depth);
-	*out = (struct cx_image_info){"png", (int)w, (int)ht, depth, channels[colour]};
+	*out = (struct cx_image_info){.format = "png", .width = (int)w, .height = (int)ht,
+				      .bit_depth = depth, .channels = channels[colour]};
 	return 0;
 }
 
@@ -53,7 +54,8 @@ static int probe_jpeg(const unsigned char *h, size_t n, struct cx_image_info *ou
 		return CX_EFORMAT;
 	}
 	tjDestroy(tj);
-	*out = (struct cx_image_info){"jpeg", w, ht, 8, cs == TJCS_GRAY ? 1 : 3};
+	*out = (struct cx_image_info){.format = "jpeg", .width = w, .height = ht, .bit_depth = 8,
+				      .channels = cs == TJCS_GRAY ? 1 : 3};
 	return 0;
 }
 
@@ -76,7 +78,8 @@ int cx_image_probe_named(const unsigned char *head, size_t n, const char *name,
 {
 	const char *f = n ? cx_image_sniff(head, n, name) : NULL;
 	if (f && !strcmp(f, "jsrt")) {
-		*out = (struct cx_image_info){"jsrt", CX_JSRT_SIDE, CX_JSRT_SIDE, 12, 1};
+		*out = (struct cx_image_info){.format = "jsrt", .width = CX_JSRT_SIDE,
+					      .height = CX_JSRT_SIDE, .bit_depth = 12, .channels = 1};
 		return 0;
 	}
 	if (f && !strcmp(f, "dicom") && !(n >= 132 && !memcmp(head + 128, "DICM", 4)))

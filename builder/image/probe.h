@@ -17,6 +17,11 @@ struct cx_image_info {
 	int width, height;
 	int bit_depth;      /* bits per sample */
 	int channels;       /* 1 grey, 2 grey+alpha, 3 colour, 4 colour+alpha */
+	/* DICOM only: PatientSex, PatientAge and ViewPosition of the top-level
+	 * data set as the header gives them (printable ASCII, trimmed), "" when
+	 * absent; the header pass fills an image's demographics from them when
+	 * its release's metadata has none (RSNA Pneumonia). */
+	char sex[8], age[8], view[20];
 };
 
 /* Reads the header in head[0..n). CX_EFORMAT with a reason when it is not a

@@ -9,7 +9,8 @@
 # other pixels, the same picture). Builds the three sources with their
 # DICOM header probe and pixel hashes, then checks dedup, the shard's split
 # hygiene and --image-size on DICOM. Prints TAP; run from the repository
-# root with the binary as $1.
+# root with the binary as $1. Also: sex, age and view of the RSNA images come
+# from their DICOM headers (the CSVs have none).
 set -u
 . "$(dirname "$0")/tap.sh"
 
@@ -24,6 +25,14 @@ check "the DICOM header probe read every RSNA image's size (64x64, one 128x128)"
   "$(q "SELECT group_concat(width || 'x' || height || ':' || n, ' ') FROM (SELECT width, height,
         count(*) AS n FROM image i JOIN dataset d ON i.dataset_id = d.id
         WHERE d.source = 'rsna-pneumonia' GROUP BY width, height ORDER BY width)")" = "64x64:9 128x128:1"
+check "sex, age and view of RSNA images come from their DICOM headers (age 155: unknown)" test \
+  "$(q "SELECT group_concat(i.key || ':' || ifnull(i.sex, '-') || ':' || ifnull(i.age, '-') || ':'
+        || ifnull(i.view, '-'), ' ') FROM image i JOIN dataset d ON i.dataset_id = d.id
+        WHERE d.source = 'rsna-pneumonia' AND i.key IN ('4462ebfc-5f91-4ef0-9cfb-ac6e7687a66e',
+        'b8a1abcd-1a69-46c7-8da4-f9fc3c6da5d7') ORDER BY i.key")" = \
+  "4462ebfc-5f91-4ef0-9cfb-ac6e7687a66e:F:34:AP b8a1abcd-1a69-46c7-8da4-f9fc3c6da5d7:M:-:PA"
+check "NIH images keep their CSV's demographics (PNG headers give none)" test \
+  "$(q "SELECT sex || ':' || age || ':' || view FROM image WHERE key = '00000101_000.png'")" = "M:63:PA"
 check "every image of the three has a pixel hash" test \
   "$(q "SELECT count(*) = count(pixel_hash) AND count(*) = 31 FROM image")" = 1
 

@@ -137,6 +137,17 @@ static void test_dicom(void)
 	CHECK_INT(cx_image_probe(in, n, &info, &err), 0, "DICOM header probe");
 	CHECK(!strcmp(info.format, "dicom") && info.width == 16 && info.height == 16 &&
 	      info.bit_depth == 12 && info.channels == 1, "DICOM probe: 16x16, 12 bits, grey");
+	CHECK(!info.sex[0] && !info.age[0] && !info.view[0],
+	      "DICOM probe: no PatientSex, PatientAge or ViewPosition in mono1.dcm: empty");
+	free(in);
+	/* RSNA's demo: the patient tags as the header gives them (AS "34", no Y) */
+	in = slurp("sources/rsna-pneumonia/stage_2_train_images/"
+		   "4462ebfc-5f91-4ef0-9cfb-ac6e7687a66e.dcm", &n);
+	CHECK_INT(cx_image_probe(in, n, &info, &err), 0, "RSNA demo DICOM probes");
+	CHECK(!strcmp(info.sex, "F") && !strcmp(info.age, "34") && !strcmp(info.view, "AP"),
+	      "DICOM probe: PatientSex F, PatientAge 34, ViewPosition AP, padding trimmed");
+	free(in);
+	in = slurp(FIX "mono1.dcm", &n);
 	for (size_t cut = 0; cut < n; cut += 97) /* every truncation: no crash */
 		if (cx_image_decode(in, cut, "t.dcm", &p, &err) == 0)
 			cx_pixels_release(&p);
