@@ -563,7 +563,7 @@ static int ends_each(void *ctx, const char *line, size_t len, long lineno)
 		return run(c->r, c->spec->fn, &c->row, LONG_LINE);
 	if (blank(line, len))
 		return 0; /* a blank line is not a row */
-	if (strlen(line) != len || !cx_utf8_valid(line, len))
+	if (!cx_text_valid(line, len))
 		return run(c->r, c->spec->fn, &c->row, "invalid UTF-8 in the line");
 	free(c->ws.copy);
 	c->ws.copy = cx_strndup(line, len);
