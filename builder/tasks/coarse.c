@@ -401,9 +401,11 @@ static void binary(const struct label_facts *f, int b, struct cx_task_out *o)
 }
 
 /* A binary vocabulary's forms: "yesno" and "binary", both about its one
- * finding, which must be stated (1 or 0). "list" is left out (the answer of
- * a negative would be an empty set, or a "none" label only some negatives
- * have) and "choice" cannot draw three wrong sets from one label. */
+ * finding, which must be stated (1 or 0), and "list" where its answer is
+ * released: the finding, or the release's own "none" label at 1 (NLM-TB's
+ * Normal, JSRT's non-nodule, RSNA's Normal; not RSNA's "No Lung Opacity /
+ * Not Normal" nor a COVIDx negative, whose list would be empty). "choice"
+ * cannot draw three wrong sets from one label. */
 static int classify_binary(const struct cx_instance_view *v, const struct cx_draw *d, int b,
 			   struct label_facts *f, struct cx_task_out *o, struct cx_error *err)
 {
@@ -412,9 +414,17 @@ static int classify_binary(const struct cx_instance_view *v, const struct cx_dra
 		return cx_error_set(err, CX_EINVAL, "labels of %s '%s' do not state %s",
 				    v->dataset ? v->dataset : "", v->key ? v->key : "",
 				    f->s.vocab->labels[b].name);
-	static const char *const forms[] = {"yesno", "binary"};
-	o->form = cx_pick_form(d, forms, 2);
-	if (!strcmp(o->form, "yesno"))
+	const char *forms[3];
+	size_t nforms = 0;
+	int none = cx_vocab_find_role(f->s.vocab, CX_ROLE_NONE);
+	if (f->npos || (none >= 0 && f->s.value[none] == 1))
+		forms[nforms++] = "list";
+	forms[nforms++] = "yesno";
+	forms[nforms++] = "binary";
+	o->form = cx_pick_form(d, forms, nforms);
+	if (!strcmp(o->form, "list"))
+		cx_labels_positive_text(&f->s, &o->answer);
+	else if (!strcmp(o->form, "yesno"))
 		yesno(f, d, o);
 	else
 		binary(f, b, o);

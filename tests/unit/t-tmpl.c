@@ -762,9 +762,10 @@ static void fair_run(const struct cx_templates *t, const struct cx_vocab *voc, c
 
 /* What 200 keys of a binary vocabulary's label set rendered as. */
 struct binary_run {
-	int yesno, binary, failed, right, shuffled;
+	int list, yesno, binary, failed, right, shuffled;
 	int options_ok; /* binary questions whose two options are exactly the pair */
 	char yes_answer[16];
+	char list_answer[32];
 };
 
 static void binary_run(const struct cx_templates *t, const struct cx_vocab *voc,
@@ -787,6 +788,10 @@ static void binary_run(const struct cx_templates *t, const struct cx_vocab *voc,
 			cx_rendered_release(&r);
 			continue;
 		}
+		if (!strcmp(r.form, "list")) {
+			b->list++;
+			snprintf(b->list_answer, sizeof b->list_answer, "%s", cx_buf_str(&r.answer));
+		}
 		if (!strcmp(r.form, "yesno")) {
 			b->yesno++;
 			snprintf(b->yes_answer, sizeof b->yes_answer, "%s", cx_buf_str(&r.answer));
@@ -803,14 +808,15 @@ static void binary_run(const struct cx_templates *t, const struct cx_vocab *voc,
 }
 
 /* Binary vocabularies (RSNA, COVIDx): yes/no and the two-option form, both
- * for a stated 0 as for a 1; never list or choice. */
+ * for a stated 0 as for a 1; a list only when its answer is released (the
+ * finding, or the release's own "none" label); never choice. */
 static void test_binary_labels(const struct cx_templates *t)
 {
 	struct binary_run b;
 	binary_run(t, &cx_vocab_pneumonia, "{\"Pneumonia\": 0, \"Normal\": 0}", "Pneumonia",
 		   "No pneumonia", 0, &b);
 	CHECK_INT(b.failed, 0, "RSNA Not Normal: renders (a stated 0 is an answer)");
-	CHECK_INT(b.yesno + b.binary, 200, "RSNA: yes/no or binary only");
+	CHECK_INT(b.yesno + b.binary, 200, "RSNA Not Normal: yes/no or binary only (no list)");
 	CHECK(b.yesno > 50 && b.binary > 50, "RSNA: both forms drawn");
 	CHECK_INT(b.options_ok, b.binary, "RSNA: options are Pneumonia and No pneumonia");
 	CHECK_INT(b.right, b.binary, "RSNA negative: No pneumonia is right");
@@ -819,11 +825,18 @@ static void test_binary_labels(const struct cx_templates *t)
 	binary_run(t, &cx_vocab_pneumonia, "{\"Pneumonia\": 0, \"Normal\": 1}", "Pneumonia",
 		   "No pneumonia", 0, &b);
 	CHECK_INT(b.failed + b.right - b.binary, 0, "RSNA Normal: asked about pneumonia, No");
+	CHECK(b.list > 0 && !strcmp(b.list_answer, "Normal"),
+	      "RSNA Normal: also listed, as the release's own Normal");
+	CHECK_INT(b.list + b.yesno + b.binary, 200, "RSNA Normal: list, yes/no or binary");
 	binary_run(t, &cx_vocab_covid19, "{\"COVID-19\": 1}", "COVID-19", "No COVID-19", 1, &b);
 	CHECK_INT(b.failed, 0, "COVIDx positive: renders");
 	CHECK_INT(b.options_ok, b.binary, "COVIDx: options are COVID-19 and No COVID-19");
 	CHECK_INT(b.right, b.binary, "COVIDx positive: COVID-19 is right");
 	CHECK_STR(b.yes_answer, "Yes", "COVIDx positive: yes/no answers Yes");
+	CHECK(b.list > 0 && !strcmp(b.list_answer, "COVID-19"), "COVIDx positive: listed");
+	binary_run(t, &cx_vocab_covid19, "{\"COVID-19\": 0}", "COVID-19", "No COVID-19", 0, &b);
+	CHECK_INT(b.list, 0, "COVIDx negative: never a list (it would be empty)");
+	CHECK_INT(b.failed + b.yesno + b.binary, 200, "COVIDx negative: yes/no or binary");
 	struct cx_label_set s;
 	struct cx_error err = {0};
 	CHECK(cx_labels_read(&cx_vocab_covid19, "{\"COVID-19\": 0}", &s, &err) == 0 &&
