@@ -52,6 +52,10 @@ static const char help[] =
 	"  --max-bytes N      start a new shard before one would pass N bytes\n"
 	"  --max-records N    at most N records per shard\n"
 	"  --format F         native (default), webdataset or mds\n"
+	"  --min-shards N     webdataset: at least N shards (1-65536, default 4; fewer\n"
+	"                     only when there are fewer records), cut as evenly as\n"
+	"                     the order allows, so that a loader's N workers each get\n"
+	"                     a shard on a small split\n"
 	"  --image-size N     shrink every image whose longest side is over N pixels to N\n"
 	"                     (aspect kept, area filter) and re-encode every image (a\n"
 	"                     smaller one at its own size); DICOM and JSRT images are\n"
@@ -141,6 +145,7 @@ static int cmd_shard(int argc, char **argv, const struct cx_global *g)
 		{.name = "dry-run", .has_arg = no_argument, .val = 'D'},
 		{.name = "json", .has_arg = no_argument, .val = 'J'},
 		{.name = "allow-short-mix", .has_arg = no_argument, .val = 'A'},
+		{.name = "min-shards", .has_arg = required_argument, .val = 'M'},
 		{.name = "help", .has_arg = no_argument, .val = 'h'},
 		{0},
 	};
@@ -148,7 +153,7 @@ static int cmd_shard(int argc, char **argv, const struct cx_global *g)
 				  .image = {.format = CX_IMAGE_JPEG}, .threads = cx_pool_cpus()};
 	const char *tdir = cx_templates_dir(), *split = NULL, *iformat = NULL;
 	int quality = 0;
-	long long v;
+	long long v, min_shards = -1;
 	int c;
 	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
 		switch (c) {
@@ -185,6 +190,12 @@ static int cmd_shard(int argc, char **argv, const struct cx_global *g)
 			o.image.size = (int)v;
 			break;
 		case 'F': iformat = optarg; break;
+		case 'M':
+			if ((min_shards = cx_opt_number("--min-shards", optarg)) < 0)
+				return CX_EXIT_USAGE;
+			if (min_shards < 1 || min_shards > 65536)
+				return cx_usage(&cx_cmd_shard, "shard: --min-shards is 1 to 65536");
+			break;
 		case 'E': o.image.enlarge = 1; break;
 		case 'Q':
 			if ((v = cx_opt_number("--quality", optarg)) < 0)
@@ -228,6 +239,10 @@ static int cmd_shard(int argc, char **argv, const struct cx_global *g)
 		return cx_usage(&cx_cmd_shard, "shard: --image-format is jpeg or png, not '%s'",
 				iformat);
 	o.image.quality = quality;
+	if (min_shards > 0 && strcmp(o.format, "webdataset"))
+		return cx_usage(&cx_cmd_shard, "shard: --min-shards is for --format webdataset");
+	if (!strcmp(o.format, "webdataset"))
+		o.limits.min_shards = min_shards > 0 ? (uint64_t)min_shards : 4;
 	if (env_hooks(&o))
 		return CX_EXIT_USAGE;
 	return run(g, &o, tdir);

@@ -1171,6 +1171,8 @@ static int write_manifest(struct run *r, const struct mixinfo *mi, const struct 
 		    (unsigned long long)build_seed, mi->mix->json);
 	opt_limit(&b, "max_bytes", o->limits.max_bytes);
 	opt_limit(&b, "max_records", o->limits.max_records);
+	if (o->limits.min_shards)
+		cx_buf_addf(&b, ", \"min_shards\": %llu", (unsigned long long)o->limits.min_shards);
 	if (o->image.size > 0)
 		cx_buf_addf(&b, ", \"image_size\": %d, \"enlarge\": %s, \"image_format\": \"%s\","
 				" \"quality\": %d},\n \"catalogue_fingerprint\": ", o->image.size,
@@ -1468,12 +1470,15 @@ static void end_journal(struct run *r)
 static int write_shards(struct run *r, struct cx_shard_file **files, size_t *nfiles,
 			struct cx_error *err)
 {
+	/* the output's size, for --min-shards (resumed shards included: the
+	 * cut is by the records' place in the whole output) */
+	struct cx_shard_limits lim = r->o->limits;
+	lim.total = (uint64_t)cx_plan_out_count(r->cat);
 	size_t depth = pool_depth_for(r->o->threads);
 	r->rjobs = cx_calloc(depth, sizeof(*r->rjobs));
 	r->wpool = cx_pool_new(r->o->threads, depth, work_record);
 	if (!r->wpool)
 		return cx_error_set(err, CX_EIO, "cannot start %d threads", r->o->threads);
-	struct cx_shard_limits lim = r->o->limits;
 	lim.on_shard = on_shard;
 	lim.on_shard_ctx = r;
 	if (r->ops->open(&r->wstate, r->work.data, &lim, err))

@@ -21,6 +21,10 @@
  * payload bytes (member contents only, as webdataset's ShardWriter counts
  * them); a record bigger than max_bytes alone gets a shard of its own. With no
  * limit given, ShardWriter's defaults apply (100000 records, 3e9 bytes).
+ * With min_shards m and the total N known, a shard also ends where the
+ * records' part r * m / N changes: at least min(m, N) shards, so that a
+ * loader with m workers (webdataset splits by shard) has one for each even
+ * on a small val or test split.
  *
  * Beside each tar goes shard-NNNNNN.tar.idx, Megatron-Energon's sample index:
  * N+1 little-endian u64, the tar offset of the first header of each sample and
@@ -43,6 +47,7 @@ struct wds {
 	char *dir;
 	uint64_t max_bytes;
 	uint64_t max_records;
+	uint64_t min_shards, total;  /* writer.h: 0 when off */
 	int how;               /* cx_outfile_open() mode of the tars */
 	void (*on_shard)(void *ctx, const struct cx_shard_file *f);
 	void *on_shard_ctx;
@@ -259,6 +264,17 @@ static size_t members_of(const struct cx_shard_record *r, struct member *m)
 	return n;
 }
 
+/* Whether record `index` starts another of the min_shards even parts. */
+static int new_part(const struct wds *w, uint64_t index)
+{
+	if (!w->min_shards || index == 0 || index >= w->total)
+		return 0;
+	/* no overflow: the command line caps min_shards at 65536, and 2^48
+	 * records is past anything a split holds */
+	uint64_t m = w->min_shards, n = w->total;
+	return index * m / n != (index - 1) * m / n;
+}
+
 static int wds_write(void *state, const struct cx_shard_record *r, struct cx_error *err)
 {
 	struct wds *w = state;
@@ -277,7 +293,8 @@ static int wds_write(void *state, const struct cx_shard_record *r, struct cx_err
 		payload += m[i].len;
 
 	if (w->a && w->records > 0 &&
-	    (w->records >= w->max_records || w->payload + payload > w->max_bytes))
+	    (w->records >= w->max_records || w->payload + payload > w->max_bytes ||
+	     new_part(w, r->index)))
 		rc = close_shard(w, err);
 	if (rc == 0 && !w->a)
 		rc = open_shard(w, err);
@@ -301,6 +318,8 @@ static int wds_open(void **state, const char *dir, const struct cx_shard_limits 
 	w->dir = cx_strdup(dir);
 	w->max_bytes = lim && lim->max_bytes ? lim->max_bytes : WDS_MAX_BYTES;
 	w->max_records = lim && lim->max_records ? lim->max_records : WDS_MAX_RECORDS;
+	w->min_shards = lim ? lim->min_shards : 0;
+	w->total = lim ? lim->total : 0;
 	w->how = lim && lim->buffered ? CX_OUTFILE_STREAM : CX_OUTFILE_DIRECT;
 	w->on_shard = lim ? lim->on_shard : NULL;
 	w->on_shard_ctx = lim ? lim->on_shard_ctx : NULL;

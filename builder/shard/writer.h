@@ -40,6 +40,12 @@ struct cx_shard_limits {
 	 * final name, for the sharder's resume journal; NULL: not called */
 	void (*on_shard)(void *ctx, const struct cx_shard_file *f);
 	void *on_shard_ctx;
+	/* webdataset only: cut the records into at least min_shards shards
+	 * (as evenly as the order allows; fewer only when there are fewer
+	 * records), so that every worker of a multi-worker loader gets a
+	 * shard; total is the number of records that will be written. 0: off. */
+	uint64_t min_shards;
+	uint64_t total;
 };
 
 /* A finished shard file, for the manifest. */

@@ -438,8 +438,8 @@ check "leaves the old set whole: verify passes, the same bytes" sh -c "'$cx' ver
   cd '$tmp/keep' && for f in *; do cmp \"\$f\" '$tmp/small/'\"\$f\" || exit 1; done"
 shd --out "$tmp/keep" --split train --format webdataset --overwrite >/dev/null 2>&1
 check "--overwrite replaces it with a webdataset set that verifies" "$cx" verify "$tmp/keep"
-check "leaving none of the native files and no temporary ones" test \
-  "$(cd "$tmp/keep" && ls -A | tr '\n' ' ')" = "leakage.json manifest.json shard-000000.tar shard-000000.tar.idx "
+check "leaving none of the native files and no temporary ones (4 tars: --min-shards 4 by default)" test \
+  "$(cd "$tmp/keep" && ls -A | tr '\n' ' ')" = "leakage.json manifest.json $(for i in 0 1 2 3; do printf 'shard-00000%d.tar shard-00000%d.tar.idx ' $i $i; done)"
 
 # --- corruption -----------------------------------------------------------------
 cp -r "$tmp/small" "$tmp/broken"
@@ -683,7 +683,26 @@ v="chexinstruct: verify:"
 # values of the --max-records 10 train folder the damages below start from
 mixrec() { python3 -c 'import json, sys; print(json.load(open(sys.argv[1]))["mix"][0]["records"])' "$tmp/small/manifest.json"; }
 chexpert() { python3 -c 'import json, sys; print(json.load(open(sys.argv[1]))["counts"]["dataset"]["CheXpert"])' "$tmp/small/manifest.json"; }
-shd --out "$tmp/wds3" --split train --format webdataset --max-records 20 >/dev/null 2>&1
+# --min-shards: a small split still has a tar for every loader worker.
+shd --out "$tmp/wval" --split val --format webdataset >/dev/null 2>&1
+check "webdataset val: 4 tars by default (--min-shards 4), records cut at r * 4 / N, as recorded" python3 -c '
+import json, sys
+m = json.load(open(sys.argv[1] + "/manifest.json")); n = m["records"]
+want = [sum(1 for r in range(n) if r * 4 // n == p) for p in range(4)]
+got = [s["records"] for s in m["shards"]]
+sys.exit(not (n >= 4 and got == want and m["config"]["min_shards"] == 4))' "$tmp/wval"
+check "and it verifies" "$cx" verify "$tmp/wval"
+shd --out "$tmp/wval7" --split val --format webdataset --min-shards 7 --max-records 2 >/dev/null 2>&1
+check "--min-shards 7 with --max-records 2: both limits cut (7 or more tars of at most 2)" python3 -c '
+import json, sys
+m = json.load(open(sys.argv[1] + "/manifest.json")); got = [s["records"] for s in m["shards"]]
+sys.exit(not (len(got) >= 7 and max(got) <= 2 and sum(got) == m["records"]))' "$tmp/wval7"
+shd --out "$tmp/nmin" --split val --min-shards 4 >/dev/null 2>"$tmp/nmin.err"
+check "--min-shards with native is a usage error (exit 2)" test $? -eq 2
+check "  saying it is for webdataset" grep -q "shard: --min-shards is for --format webdataset" "$tmp/nmin.err"
+shd --out "$tmp/nmin" --split val --format webdataset --min-shards 0 >/dev/null 2>"$tmp/nmin.err"
+check "--min-shards 0 is a usage error (exit 2)" test $? -eq 2
+shd --out "$tmp/wds3" --split train --format webdataset --max-records 20 --min-shards 1 >/dev/null 2>&1
 shd --out "$tmp/mds3" --split train --format mds --max-records 20 >/dev/null 2>&1
 check "verify passes on 3-shard webdataset and mds folders" sh -c "'$cx' verify '$tmp/wds3' && '$cx' verify '$tmp/mds3'"
 damage "a changed .tar.idx offset" "$tmp/wds3" '

@@ -105,13 +105,12 @@ static char *slurp(const char *path, size_t *len)
 }
 
 /* Writes the fixture through ops into dir; returns the files (NULL on error). */
-static struct cx_shard_file *write_all(const struct cx_shard_writer_ops *ops, const char *dir,
-				       uint64_t max_bytes, uint64_t max_records, size_t *nfiles)
+static struct cx_shard_file *write_lim(const struct cx_shard_writer_ops *ops, const char *dir,
+				       struct cx_shard_limits lim, size_t *nfiles)
 {
 	struct fixture f;
 	fixture_init(&f);
 	struct cx_error err = {0};
-	struct cx_shard_limits lim = {.max_bytes = max_bytes, .max_records = max_records};
 	void *st = NULL;
 	struct cx_shard_file *files = NULL;
 	*nfiles = 0;
@@ -127,6 +126,13 @@ static struct cx_shard_file *write_all(const struct cx_shard_writer_ops *ops, co
 		printf("# %s: %s\n", ops->format, err.msg);
 	fixture_free(&f);
 	return rc ? NULL : files;
+}
+
+static struct cx_shard_file *write_all(const struct cx_shard_writer_ops *ops, const char *dir,
+				       uint64_t max_bytes, uint64_t max_records, size_t *nfiles)
+{
+	struct cx_shard_limits lim = {.max_bytes = max_bytes, .max_records = max_records};
+	return write_lim(ops, dir, lim, nfiles);
 }
 
 /* Each reported file exists with that size and XXH3-64. */
@@ -202,6 +208,21 @@ static void test_webdataset(const char *tmp)
 		      "payload bytes (750, 627 + 67, 563) decide the split");
 	free_files(f3, n2);
 	free(small);
+
+	/* --min-shards 3 over 4 records: parts r * 3 / 4 = 0, 0, 1, 2 */
+	char *min = path_in(tmp, "wds-min");
+	struct cx_shard_limits lim = {.min_shards = 3, .total = 4};
+	struct cx_shard_file *f4 = write_lim(&cx_shard_webdataset, min, lim, &n2);
+	CHECK_INT(n2, 3, "webdataset min_shards 3 of 4 records: 3 shards");
+	if (n2 == 3)
+		CHECK(f4[0].records == 2 && f4[1].records == 1 && f4[2].records == 1,
+		      "min_shards cuts records 0, 1 | 2 | 3");
+	free_files(f4, n2);
+	lim.min_shards = 8;
+	f4 = write_lim(&cx_shard_webdataset, min, lim, &n2);
+	CHECK_INT(n2, 4, "min_shards 8 of 4 records: one record a shard, 4 shards");
+	free_files(f4, n2);
+	free(min);
 	free_files(files, n);
 	free_files(files2, 2);
 	free(dir);
