@@ -8,7 +8,7 @@ cd "$(dirname "$0")/.."
 packages=(meson ninja-build pkg-config gcc python3 tar gzip
   libsqlite3-dev libcjson-dev libarchive-dev zlib1g-dev libpng-dev libturbojpeg0-dev
   libpcre2-dev libxxhash-dev libexpat1-dev libcsv-dev libjpeg-turbo-progs sqlite3
-  python3-xxhash python3-pil g++ libgdcm-dev
+  python3-xxhash python3-pil python3-venv g++ libgdcm-dev
   util-linux-extra) # fincore, for the O_DIRECT test
 missing=()
 for p in "${packages[@]}"; do

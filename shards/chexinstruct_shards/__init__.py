@@ -9,9 +9,12 @@ importable. Checksums are verified with the xxhash module when it is present
 """
 from .native import HAVE_XXHASH, NativeShard, ShardError, parse_record
 from .datasets import (ChexinstructDataset, ChexinstructIterableDataset, ShardFolder,
-                       balanced, load_manifest, partition)
+                       balanced, collate, load_manifest, partition)
+
+__version__ = "0.2.0"
 
 __all__ = [
     "HAVE_XXHASH", "NativeShard", "ShardError", "parse_record", "ChexinstructDataset",
-    "ChexinstructIterableDataset", "ShardFolder", "balanced", "load_manifest", "partition",
+    "ChexinstructIterableDataset", "ShardFolder", "balanced", "collate", "load_manifest",
+    "partition",
 ]

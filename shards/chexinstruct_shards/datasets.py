@@ -168,26 +168,11 @@ def _records(counts, k, seed, epoch, shuffle):
     return r
 
 
-def balanced(counts, world, rank, workers=1, worker=0, seed=0, epoch=0, shuffle=True):
-    """The (shard, [record numbers]) that (rank, worker) reads, by="balanced".
-
-    The global order (shards shuffled by (seed, epoch), records within a shard
-    by (seed, epoch, shard)) is cut into `world` contiguous runs of
-    ceil(N / world) records; runs past the end wrap to the start, so every
-    rank reads the same number of records, as torch's DistributedSampler
-    does (the first N - world * ceil(N / world) records are read twice; none
-    when world divides N). A rank's run is cut again, contiguously, among its
-    workers (their counts differ by at most one). Contiguous runs keep shards
-    whole but for the two at a run's ends."""
-    if not 0 <= rank < world or not 0 <= worker < workers:
-        raise ValueError("rank %d of %d, worker %d of %d" % (rank, world, worker, workers))
+def _span(counts, order, seed, epoch, shuffle, lo, hi):
+    """The (shard, [record numbers]) of positions lo..hi-1 of the epoch's
+    global order (shards in `order`, records shuffled within each); positions
+    past the end wrap to its start."""
     total = sum(counts)
-    if total == 0:
-        return []
-    size = -(-total // world)
-    lo = rank * size + worker * size // workers
-    hi = rank * size + (worker + 1) * size // workers
-    order = _order(counts, seed, epoch, shuffle)
     starts, at = [], 0
     for k in order:
         starts.append(at)
@@ -203,6 +188,44 @@ def balanced(counts, world, rank, workers=1, worker=0, seed=0, epoch=0, shuffle=
         take = min(counts[k] - first, hi - pos)
         out.append((k, _records(counts, k, seed, epoch, shuffle)[first:first + take]))
         pos += take
+    return out
+
+
+def balanced(counts, world, rank, workers=1, worker=0, seed=0, epoch=0, shuffle=True,
+             skip=0, block=None):
+    """The (shard, [record numbers]) that (rank, worker) reads, by="balanced".
+
+    The global order (shards shuffled by (seed, epoch), records within a shard
+    by (seed, epoch, shard)) is cut into `world` contiguous runs of
+    ceil(N / world) records; runs past the end wrap to the start, so every
+    rank reads the same number of records, as torch's DistributedSampler
+    does (the first N - world * ceil(N / world) records are read twice; none
+    when world divides N). The first `skip` records of a rank's run are left
+    out (they were read before a resume: load_state_dict). What remains is
+    cut again among the rank's workers: contiguously by default (counts
+    differ by at most one; shards stay whole but for the two at a run's
+    ends), or, with `block` (the DataLoader's batch size), dealt out in
+    blocks of `block` records, block b to worker b % workers, so that an
+    in-order DataLoader gives the rank's run in its own order."""
+    if not 0 <= rank < world or not 0 <= worker < workers:
+        raise ValueError("rank %d of %d, worker %d of %d" % (rank, world, worker, workers))
+    if block is not None and (not isinstance(block, int) or block < 1):
+        raise ValueError("block (batch_size) must be a positive int, not %r" % (block,))
+    total = sum(counts)
+    if total == 0:
+        return []
+    size = -(-total // world)
+    start = rank * size + min(max(skip, 0), size)
+    left = (rank + 1) * size - start
+    order = _order(counts, seed, epoch, shuffle)
+    if block is None:
+        lo = start + worker * left // workers
+        hi = start + (worker + 1) * left // workers
+        return _span(counts, order, seed, epoch, shuffle, lo, hi)
+    out = []
+    for b in range(worker, -(-left // block), workers):
+        lo = start + b * block
+        out.extend(_span(counts, order, seed, epoch, shuffle, lo, min(lo + block, start + left)))
     return out
 
 
@@ -256,23 +279,83 @@ class ChexinstructIterableDataset(_IterBase):
 
     rank/world_size default to torch.distributed's when it is initialised,
     else 0/1; DataLoader workers are found with get_worker_info(). Call
-    set_epoch(e) before each epoch for a fresh, reproducible order."""
+    set_epoch(e) before each epoch for a fresh, reproducible order.
+
+    With by="balanced" (the default) an epoch can be resumed where it
+    stopped: state_dict() says how many records of its run this rank has
+    read, load_state_dict() skips them. Give batch_size (the DataLoader's)
+    when the DataLoader has workers: the rank's run is then dealt to the
+    workers in batches, so that the batches come out in the run's order and
+    "batches seen * batch_size" is exactly the records read."""
 
     def __init__(self, folder, shuffle=True, seed=0, rank=None, world_size=None,
-                 decode_images=False, verify=True, transform=None, by="balanced"):
+                 decode_images=False, verify=True, transform=None, by="balanced",
+                 batch_size=None):
         self.shards = ShardFolder(folder, verify)
         self.shuffle, self.seed, self.epoch = shuffle, seed, 0
         self.rank, self.world_size = rank, world_size
         self.decode_images, self.transform, self.by = decode_images, transform, by
+        self.batch_size = batch_size
+        self._resume = 0   # records of this epoch's run read before load_state_dict
+        self._yielded = 0  # records __iter__ gave in this process since then
 
     def set_epoch(self, epoch):
+        """A new epoch starts from its beginning; the epoch a state was
+        loaded for keeps its resume point."""
+        if epoch != self.epoch:
+            self._resume = 0
         self.epoch = epoch
+        self._yielded = 0
+
+    def _rank_world(self):
+        rank, world = _dist_rank_world()
+        if self.rank is not None:
+            rank = self.rank
+        if self.world_size is not None:
+            world = self.world_size
+        return rank, world
+
+    def state_dict(self, consumed=None):
+        """Where this rank is in the epoch, as a dict for a checkpoint.
+
+        consumed: the records the training loop has taken since this epoch
+        started or the state was loaded (batches seen * batch_size). Leave
+        it out when iterating the dataset itself in this process (no
+        DataLoader workers): the dataset counts what it gave."""
+        if self.by != "balanced":
+            raise ValueError("state_dict() needs by='balanced' (by=%r)" % self.by)
+        _, world = self._rank_world()
+        n = self._yielded if consumed is None else int(consumed)
+        return {"version": 1, "epoch": self.epoch, "seed": self.seed, "shuffle": self.shuffle,
+                "world_size": world, "records": self.shards.total,
+                "consumed": self._resume + n}
+
+    def load_state_dict(self, state):
+        """Resumes the epoch of `state`: this rank's next records are the ones
+        an uninterrupted epoch would have given after `consumed`. The seed,
+        shuffle, world size and the folder's record count must be the ones
+        the state was saved with (another order would not give the rest)."""
+        if self.by != "balanced":
+            raise ValueError("load_state_dict() needs by='balanced' (by=%r)" % self.by)
+        if not isinstance(state, dict) or state.get("version") != 1:
+            raise ValueError("not a state of this reader (version 1): %r" % (state,))
+        _, world = self._rank_world()
+        mine = {"seed": self.seed, "shuffle": self.shuffle, "world_size": world,
+                "records": self.shards.total}
+        for key, want in mine.items():
+            if state.get(key) != want:
+                raise ValueError("state has %s %r, this dataset %r: resuming would not give "
+                                 "the rest of the epoch" % (key, state.get(key), want))
+        self.epoch = int(state["epoch"])
+        self._resume = int(state["consumed"])
+        self._yielded = 0
 
     def plan(self, rank, world_size, worker=0, num_workers=1):
         """What (rank, worker) reads this epoch: [(shard, [record numbers])]."""
         if self.by == "balanced":
             return balanced(self.shards.counts, world_size, rank, num_workers, worker,
-                            self.seed, self.epoch, self.shuffle)
+                            self.seed, self.epoch, self.shuffle, self._resume,
+                            self.batch_size if num_workers > 1 else None)
         return partition(self.shards.counts, world_size * num_workers,
                          rank * num_workers + worker, self.seed, self.epoch, self.shuffle,
                          self.by)
@@ -280,13 +363,42 @@ class ChexinstructIterableDataset(_IterBase):
     def iter_part(self, rank, world_size, worker=0, num_workers=1):
         for k, recs in self.plan(rank, world_size, worker, num_workers):
             for j in recs:
-                yield _decode(self.shards.read(k, j), self.decode_images, self.transform)
+                rec = _decode(self.shards.read(k, j), self.decode_images, self.transform)
+                self._yielded += 1
+                yield rec
 
     def __iter__(self):
-        rank, world = _dist_rank_world()
-        if self.rank is not None:
-            rank = self.rank
-        if self.world_size is not None:
-            world = self.world_size
+        rank, world = self._rank_world()
         worker, nworkers = _worker()
         return self.iter_part(rank, world, worker, nworkers)
+
+
+def collate(records):
+    """Batches records (dicts as the datasets give them, after any transform
+    that keeps the keys) for a DataLoader's collate_fn.
+
+    Returns a dict: instruction, answer, meta (lists, one item a record);
+    images, every image of the batch in record order, flat; num_images and
+    image_record (for each image, the position of its record in the batch),
+    as torch tensors when torch is there, else lists. When the images are
+    torch tensors of one shape (after a transform that resizes them) they
+    are stacked into one tensor; otherwise images stays a list (encoded
+    bytes or PIL images, whose sizes differ). Records with no image (text
+    tasks) add nothing to images."""
+    images, image_record, num_images = [], [], []
+    for i, r in enumerate(records):
+        imgs = list(r.get("images", []))
+        images.extend(imgs)
+        image_record.extend([i] * len(imgs))
+        num_images.append(len(imgs))
+    out = {"instruction": [r["instruction"] for r in records],
+           "answer": [r["answer"] for r in records],
+           "meta": [r.get("meta") for r in records],
+           "images": images, "num_images": num_images, "image_record": image_record}
+    if torch is not None:
+        out["num_images"] = torch.tensor(num_images, dtype=torch.long)
+        out["image_record"] = torch.tensor(image_record, dtype=torch.long)
+        if images and all(isinstance(im, torch.Tensor) for im in images) and \
+                len({tuple(im.shape) for im in images}) == 1:
+            out["images"] = torch.stack(images)
+    return out

@@ -17,7 +17,7 @@ sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."
 
 from chexinstruct_shards import (HAVE_XXHASH, ChexinstructDataset,  # noqa: E402
                                  ChexinstructIterableDataset, NativeShard, ShardError,
-                                 balanced, partition)
+                                 balanced, collate, partition)
 from chexinstruct_shards.native import xxh3  # noqa: E402
 
 try:
@@ -420,6 +420,119 @@ class TestIterable(Folder):
         ds = ChexinstructIterableDataset(self.dir, seed=5, transform=lambda r: r["meta"]["key"])
         dl = torch.utils.data.DataLoader(ds, batch_size=None, num_workers=2)
         self.assertEqual(sorted(dl), sorted("r%d" % g for g in range(self.total)))
+
+
+def loader_order(ds, rank, world, workers, batch):
+    """The records (keys) of one rank in the order an in-order torch
+    DataLoader with `workers` workers and batch_size `batch` gives them:
+    each worker batches its own stream, and the loader takes one batch from
+    each worker in turn, skipping a worker once it is done."""
+    streams = []
+    for w in range(workers):
+        keys = [r["meta"]["key"] for r in ds.iter_part(rank, world, w, workers)]
+        streams.append([keys[i:i + batch] for i in range(0, len(keys), batch)])
+    out = []
+    while any(streams):
+        for st in streams:
+            if st:
+                out.extend(st.pop(0))
+    return out
+
+
+class TestResume(Folder):
+    """Stop an epoch after k records, resume in a new dataset object from
+    state_dict(): the rest equals the rest of an uninterrupted epoch."""
+
+    def make(self, **kw):
+        return ChexinstructIterableDataset(self.dir, seed=11, **kw)
+
+    def test_resume_without_workers(self):
+        for world in (1, 2, 3):
+            for rank in range(world):
+                whole = [r["meta"]["key"] for r in self.make(rank=rank, world_size=world)]
+                for k in range(len(whole) + 1):
+                    a = self.make(rank=rank, world_size=world)
+                    it = iter(a)
+                    head = [next(it)["meta"]["key"] for _ in range(k)]
+                    state = a.state_dict()
+                    self.assertEqual(state["consumed"], k)
+                    b = self.make(rank=rank, world_size=world)
+                    b.load_state_dict(state)
+                    rest = [r["meta"]["key"] for r in b]
+                    self.assertEqual(head + rest, whole, (world, rank, k))
+
+    def test_resume_with_workers_and_batches(self):
+        for world, workers, batch in ((1, 2, 2), (2, 2, 3), (2, 3, 1), (3, 2, 4), (1, 4, 2)):
+            for rank in range(world):
+                full = self.make(world_size=world, batch_size=batch)
+                self.assertEqual(loader_order(full, rank, world, workers, batch),
+                                 [r["meta"]["key"] for r in full.iter_part(rank, world)],
+                                 "batches dealt to workers come out in the rank's order")
+                whole = loader_order(full, rank, world, workers, batch)
+                for seen in range(0, len(whole) // batch + 1):
+                    k = seen * batch
+                    a = self.make(world_size=world, batch_size=batch)
+                    b = self.make(world_size=world, batch_size=batch)
+                    b.load_state_dict(a.state_dict(consumed=k))
+                    rest = loader_order(b, rank, world, workers, batch)
+                    self.assertEqual(whole[:k] + rest, whole, (world, workers, batch, k))
+
+    def test_resume_twice_and_epochs(self):
+        a = self.make(world_size=2, rank=1)
+        a.set_epoch(3)
+        whole = [r["meta"]["key"] for r in a]
+        b = self.make(world_size=2, rank=1)
+        b.set_epoch(3)
+        b.load_state_dict(a.state_dict(consumed=2))
+        it = iter(b)
+        mid = [next(it)["meta"]["key"] for _ in range(3)]
+        c = self.make(world_size=2, rank=1)
+        c.load_state_dict(b.state_dict())   # 2 before, 3 since: 5
+        self.assertEqual(c.state_dict()["consumed"], 5)
+        c.set_epoch(3)                      # the loop's set_epoch keeps the resume point
+        self.assertEqual(whole[:2] + mid + [r["meta"]["key"] for r in c], whole)
+        c.set_epoch(4)                      # the next epoch starts at its beginning
+        d = self.make(world_size=2, rank=1)
+        d.set_epoch(4)
+        self.assertEqual([r["meta"]["key"] for r in c], [r["meta"]["key"] for r in d])
+
+    def test_state_must_match(self):
+        a = self.make(world_size=2, rank=0)
+        state = a.state_dict(consumed=3)
+        self.assertEqual(state, {"version": 1, "epoch": 0, "seed": 11, "shuffle": True,
+                                 "world_size": 2, "records": 19, "consumed": 3})
+        for kw, key in ((dict(seed=12), "seed"), (dict(world_size=3), "world_size"),
+                        (dict(shuffle=False), "shuffle")):
+            b = ChexinstructIterableDataset(self.dir, **dict(dict(seed=11, world_size=2), **kw))
+            with self.assertRaisesRegex(ValueError, "state has %s" % key):
+                b.load_state_dict(state)
+        with self.assertRaisesRegex(ValueError, "needs by='balanced'"):
+            self.make(by="shard").state_dict()
+        with self.assertRaisesRegex(ValueError, "not a state of this reader"):
+            a.load_state_dict({"consumed": 3})
+
+    def test_block_must_be_positive(self):
+        with self.assertRaises(ValueError):
+            balanced([3, 4], 1, 0, 2, 0, block=0)
+
+
+class TestCollate(Folder):
+    def test_batch(self):
+        ds = ChexinstructDataset(self.dir)
+        batch = collate([ds[g] for g in (0, 1, 4, 3)])
+        self.assertEqual(batch["instruction"], ["Question %d?" % g for g in (0, 1, 4, 3)])
+        self.assertEqual(batch["answer"], ["Answer \u00e9 %d." % g for g in (0, 1, 4, 3)])
+        self.assertEqual([m["key"] for m in batch["meta"]], ["r0", "r1", "r4", "r3"])
+        # r0 and r3 have a JPEG and a PNG, r1 one JPEG, r4 none (g % 5 == 4)
+        self.assertEqual([int(n) for n in batch["num_images"]], [2, 1, 0, 2])
+        self.assertEqual([int(i) for i in batch["image_record"]], [0, 0, 1, 3, 3])
+        self.assertEqual(batch["images"], ds[0]["images"] + ds[1]["images"] + ds[3]["images"])
+
+    @unittest.skipUnless(torch is not None, "needs torch")
+    def test_tensors_stack(self):
+        recs = [{"instruction": "i", "answer": "a", "meta": {}, "images": [torch.zeros(3, 4, 4)]},
+                {"instruction": "j", "answer": "b", "meta": {}, "images": []}]
+        self.assertEqual(tuple(collate(recs)["images"].shape), (1, 3, 4, 4))
 
 
 if __name__ == "__main__":
