@@ -40,7 +40,12 @@ CREATE TABLE dataset (
 	versions      TEXT NOT NULL,
 	license       TEXT NOT NULL,
 	access        TEXT NOT NULL,         -- public | credentialed
-	release       TEXT NOT NULL,         -- the folder or archive read
+	release       TEXT NOT NULL,         -- the folder or archive read, as --sources named it
+	-- Where it was read: its absolute path (shard reads the images there, so
+	-- shard runs from any folder; shard --sources DIR finds a moved copy
+	-- instead) and the folder build ran in. Neither is in the fingerprint.
+	release_path  TEXT NOT NULL DEFAULT '',
+	build_dir     TEXT NOT NULL DEFAULT '',
 	-- Whose study and patient ids the source's are: its own id, or the source
 	-- it borrows them from (a CXR-LT or MS-CXR adapter says mimic-cxr), so
 	-- that the sharder's split hygiene sees one study, not two.

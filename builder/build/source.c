@@ -60,7 +60,9 @@ int cx_build_source(struct cx_cat *cat, struct cx_build_source *s,
 	int rc = cx_cat_begin_source(cat, s->adapter, s->rel, opts, progress, payload, err);
 	if (rc)
 		return rc;
-	rc = load(cat, s, opts, err);
+	rc = cx_cat_set_release_place(cat, s->adapter->id, s->path, err);
+	if (rc == 0)
+		rc = load(cat, s, opts, err);
 	if (rc) {
 		cx_cat_abort_source(cat);
 		return rc;

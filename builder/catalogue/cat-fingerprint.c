@@ -32,8 +32,8 @@
  * program version), the rejects, filter counts and damaged archives (rows
  * that reach no instance; their numbers are in dataset, and damage names
  * archives by where the build found them), and instance_image (hashed with
- * its instances). Where the releases lie (dataset.release) is left out too:
- * moving them changes nothing in the catalogue. */
+ * its instances). Where the releases lie (dataset.release, release_path,
+ * build_dir) is left out too: moving them changes nothing in the catalogue. */
 static const char *const skipped_tables[] = {"meta", "reject", "filtered", "damage",
 					     "instance_image"};
 
@@ -48,6 +48,8 @@ static const struct {
 } refs[] = {
 	{NULL, "id", K_SKIP},
 	{"dataset", "release", K_SKIP},
+	{"dataset", "release_path", K_SKIP},
+	{"dataset", "build_dir", K_SKIP},
 	{NULL, "dataset_id", K_DATASET},
 	{NULL, "study_id", K_STUDY},
 	{NULL, "image_id", K_IMAGE},

@@ -152,7 +152,7 @@ static const char *const plan_cand =
  * borrowing source's images are its lender's (cat-write.c). */
 static const char *const plan_img =
 	"INSERT INTO plan.img (id, release, archive, path, need)"
-	" SELECT i.id, d.release, i.archive, i.path,"
+	" SELECT i.id, d.release_path, i.archive, i.path,"
 	"  max(c.rank = ?1 AND c.state = 0)"
 	" FROM plan.cand c JOIN instance_image x ON x.instance_id = c.id"
 	" JOIN image i ON i.id = x.image_id JOIN dataset o ON o.id = i.dataset_id"

@@ -188,7 +188,34 @@ struct cx_shard_entry {
 int cx_cat_shard_entries(struct cx_cat *cat, struct cx_shard_entry **out, size_t *n,
 			 struct cx_error *err);
 void cx_cat_shard_entries_free(struct cx_shard_entry *v, size_t n);
-/* XXH3-64 of a canonical dump of the catalogue's content (cat-shard.c). */
+/* Records where the source being built was read (cat-release.c): the
+ * release's absolute path and the folder build runs in, into its dataset
+ * row (inside the source's transaction, after cx_cat_begin_source). */
+int cx_cat_set_release_place(struct cx_cat *cat, const char *source, const char *release,
+			     struct cx_error *err);
+/* Every source of the catalogue with the absolute path of its release, in
+ * source order (cat-release.c); free with cx_cat_places_free. */
+struct cx_cat_place {
+	char *source, *release_path;
+};
+int cx_cat_places(struct cx_cat *cat, struct cx_cat_place **out, size_t *n, struct cx_error *err);
+void cx_cat_places_free(struct cx_cat_place *v, size_t n);
+/* The terms each source is released under, as its adapter declares them
+ * (dataset.license, access), in source order (cat-release.c). */
+struct cx_source_terms {
+	char *source, *dataset, *versions, *license, *access;
+};
+int cx_cat_source_terms(struct cx_cat *cat, struct cx_source_terms **out, size_t *n,
+			struct cx_error *err);
+void cx_cat_source_terms_free(struct cx_source_terms *v, size_t n);
+/* Leaves an entry's instances of the target split out of the plan under
+ * reason (shard --access; cat-release.c). */
+int cx_plan_restrict(struct cx_cat *cat, int target, int64_t entry, const char *reason,
+		     struct cx_error *err);
+/* Whether any image has a pixel hash (the catalogue was built with
+ * --hash-images). */
+int cx_cat_hashed_images(struct cx_cat *cat, int *yes, struct cx_error *err);
+/* XXH3-64 of a canonical dump of the catalogue's content (cat-fingerprint.c). */
 int cx_cat_fingerprint(struct cx_cat *cat, uint64_t *out, struct cx_error *err);
 
 /* Creates the plan at path: the instances of the target split and of the

@@ -11,6 +11,7 @@
 #include "catalogue/catalogue.h"
 #include "cli/cmd.h"
 #include "render/render.h"
+#include "cli/shard-sources.h"
 #include "shard/sharder.h"
 #include "util/pool.h"
 
@@ -20,9 +21,10 @@ static const char help[] =
 	"\n"
 	"Writes the records of one split as shards into DIR (schema/shard-format.md),\n"
 	"then leakage.json (what split hygiene and deduplication left out, and why)\n"
-	"and, last, manifest.json. Run it from the folder the catalogue was built in\n"
-	"(image paths are relative to it). Rerunning the same command after a run\n"
-	"that was interrupted keeps its finished shards and writes the rest (not\n"
+	"and, last, manifest.json. It runs from any folder: the catalogue records\n"
+	"where each release was read (absolute paths). Rerunning the same command\n"
+	"after a run that was interrupted keeps its finished shards and writes the\n"
+	"rest (not\n"
 	"with --format mds: that starts over). One run at a time: a second run into DIR\n"
 	"while one holds its lock fails at once. The plan (hygiene, duplicates, the\n"
 	"mix) is made before any image is decoded; only the images of records that\n"
@@ -70,6 +72,14 @@ static const char help[] =
 	"                     default whole 1 MiB blocks bypass it (O_DIRECT), which is\n"
 	"                     faster where the kernel's copy is the bottleneck; the\n"
 	"                     bytes are the same either way\n"
+	"  --sources DIR      read the releases from a copy in DIR (found as build finds\n"
+	"                     them) instead of where the catalogue says they are; the\n"
+	"                     copy is checked first by the content fingerprint (its\n"
+	"                     sources are built again into a scratch catalogue), and\n"
+	"                     a different one is refused\n"
+	"  --access A         public: only sources anyone may download (their access\n"
+	"                     class is public; their licences still apply, the card lists\n"
+	"                     them); credentialed (default): every source\n"
 	"  --templates DIR    templates folder (default: $CHEXINSTRUCT_TEMPLATES, or the\n"
 	"                     source tree's templates/)\n"
 	"  -h, --help         this help\n"
@@ -98,7 +108,8 @@ static int env_hooks(struct cx_shard_opts *o)
 	return 0;
 }
 
-static int run(const struct cx_global *g, const struct cx_shard_opts *o, const char *tdir)
+static int run(const struct cx_global *g, struct cx_shard_opts *o, const char *tdir,
+	       const char *sources)
 {
 	struct cx_error err = {0};
 	struct cx_templates *t;
@@ -110,7 +121,14 @@ static int run(const struct cx_global *g, const struct cx_shard_opts *o, const c
 		return cx_fail("%s", err.msg);
 	}
 	struct cx_shard_summary sum;
-	int rc = cx_shard_run(cat, t, o, &sum, &err);
+	struct cx_shard_moved *moved = NULL;
+	size_t nmoved = 0;
+	int rc = sources ? cx_shard_sources(cat, sources, &moved, &nmoved, &err) : 0;
+	o->moved = moved;
+	o->nmoved = nmoved;
+	if (rc == 0)
+		rc = cx_shard_run(cat, t, o, &sum, &err);
+	cx_shard_moved_free(moved, nmoved);
 	cx_cat_close(cat);
 	cx_templates_free(t);
 	if (rc)
@@ -146,12 +164,14 @@ static int cmd_shard(int argc, char **argv, const struct cx_global *g)
 		{.name = "json", .has_arg = no_argument, .val = 'J'},
 		{.name = "allow-short-mix", .has_arg = no_argument, .val = 'A'},
 		{.name = "min-shards", .has_arg = required_argument, .val = 'M'},
+		{.name = "sources", .has_arg = required_argument, .val = 'W'},
+		{.name = "access", .has_arg = required_argument, .val = 'C'},
 		{.name = "help", .has_arg = no_argument, .val = 'h'},
 		{0},
 	};
 	struct cx_shard_opts o = {.split = -1, .format = "native",
 				  .image = {.format = CX_IMAGE_JPEG}, .threads = cx_pool_cpus()};
-	const char *tdir = cx_templates_dir(), *split = NULL, *iformat = NULL;
+	const char *tdir = cx_templates_dir(), *split = NULL, *iformat = NULL, *sources = NULL;
 	int quality = 0;
 	long long v, min_shards = -1;
 	int c;
@@ -190,6 +210,13 @@ static int cmd_shard(int argc, char **argv, const struct cx_global *g)
 			o.image.size = (int)v;
 			break;
 		case 'F': iformat = optarg; break;
+		case 'W': sources = optarg; break;
+		case 'C':
+			if (strcmp(optarg, "public") && strcmp(optarg, "credentialed"))
+				return cx_usage(&cx_cmd_shard, "shard: --access is public or"
+						" credentialed, not '%s'", optarg);
+			o.access_public = !strcmp(optarg, "public");
+			break;
 		case 'M':
 			if ((min_shards = cx_opt_number("--min-shards", optarg)) < 0)
 				return CX_EXIT_USAGE;
@@ -245,7 +272,7 @@ static int cmd_shard(int argc, char **argv, const struct cx_global *g)
 		o.limits.min_shards = min_shards > 0 ? (uint64_t)min_shards : 4;
 	if (env_hooks(&o))
 		return CX_EXIT_USAGE;
-	return run(g, &o, tdir);
+	return run(g, &o, tdir, sources);
 }
 
 const struct cx_cmd cx_cmd_shard = {

@@ -22,6 +22,7 @@
 #include "cli/cmd.h"
 #include "cli/verify.h"
 #include "image/probe.h"
+#include "shard/card.h"
 #include "shard/mds.h"
 #include "shard/reader.h"
 
@@ -37,7 +38,8 @@ static const char help[] =
 	"sidecars (each .tar.idx against its tar, the\n"
 	"mds index.json against the one the shards give); and the manifest's\n"
 	"records, bytes, counts per task, dataset and entry, mix records and\n"
-	"achieved shares, and removed against leakage.json. One line per fault,\n"
+	"achieved shares, removed against leakage.json, and README.md (the dataset\n"
+	"card) against the one the manifest gives. One line per fault,\n"
 	"naming the file and the field (the first bad record of each shard).\n"
 	"\n"
 	"Exit status: 0 all good, 1 any fault, 2 usage.\n";
@@ -373,6 +375,32 @@ static cJSON *read_json(const char *dir, const char *name)
 	return j;
 }
 
+/* README.md, the dataset card, is what the manifest gives (shard/card.c),
+ * byte for byte. Checked when all else is sound: a manifest at fault is
+ * reported as such, not again as a card that no longer matches it. A set
+ * from before cards (no "sources" in its manifest) has none. */
+static void check_card(struct tally *t, const char *dir, const cJSON *m)
+{
+	if (t->faults || !cJSON_GetObjectItemCaseSensitive(m, "sources"))
+		return;
+	struct cx_buf p = CX_BUF_INIT, man = CX_BUF_INIT, card = CX_BUF_INIT, want = CX_BUF_INIT;
+	struct cx_error err = {0};
+	cx_buf_addf(&p, "%s/manifest.json", dir);
+	int rc = cx_read_file(p.data, (size_t)1 << 34, &man, &err);
+	cx_buf_reset(&p);
+	cx_buf_addf(&p, "%s/README.md", dir);
+	if (rc == 0)
+		rc = cx_shard_card(man.data ? man.data : "", &want, &err);
+	if (rc == 0 && cx_read_file(p.data, (size_t)1 << 30, &card, &err))
+		verify_fault(t, "README.md: missing or unreadable (the dataset card)");
+	else if (rc == 0 && (card.len != want.len || memcmp(card.data, want.data, want.len)))
+		verify_fault(t, "README.md: not the card manifest.json gives (edited?)");
+	cx_buf_release(&p);
+	cx_buf_release(&man);
+	cx_buf_release(&card);
+	cx_buf_release(&want);
+}
+
 /* removed (totals per reason) against leakage.json, which lists them. */
 static void check_removed(struct tally *t, const char *dir, const cJSON *removed)
 {
@@ -554,6 +582,7 @@ static int verify(const char *dir)
 	if (rc == 0) {
 		unlisted(&t, dir, shards, format);
 		check_totals(&t, dir, m, x.bytes);
+		check_card(&t, dir, m);
 		if (t.faults == 0)
 			printf("%s: %d shards, %llu records, %s: ok\n", dir,
 			       cJSON_GetArraySize(shards), (unsigned long long)t.records,

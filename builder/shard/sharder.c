@@ -32,6 +32,7 @@
 #include "image/image.h"
 #include "io/release.h"
 #include "shard/fileio.h"
+#include "shard/card.h"
 #include "shard/mix.h"
 #include "shard/sharder.h"
 #include "tasks/tasks.h"
@@ -82,7 +83,7 @@ const struct cx_shard_writer_ops *cx_shard_format(const char *name)
 
 /* The files of a finished set, in any --format. */
 static const char *const finished[] = {
-	"manifest.json", "leakage.json", "index.json", "shard-[0-9][0-9][0-9][0-9][0-9][0-9].cxs",
+	"manifest.json", "leakage.json", "index.json", "README.md", "shard-[0-9][0-9][0-9][0-9][0-9][0-9].cxs",
 	"shard-[0-9][0-9][0-9][0-9][0-9][0-9].tar", "shard-[0-9][0-9][0-9][0-9][0-9][0-9].tar.idx",
 	"shard.[0-9][0-9][0-9][0-9][0-9].mds",
 };
@@ -382,6 +383,8 @@ struct run {
 	struct cx_shard_file *kept;
 	size_t nkept;
 	uint64_t skip;                  /* their records, not written again */
+	struct cx_source_terms *terms;  /* each source's licence and access */
+	size_t nterms;
 };
 
 static void progress_start(struct run *r, const char *what, uint64_t total)
@@ -525,6 +528,15 @@ static int drain_jobs(struct run *r, struct cx_error *err)
 	return rc;
 }
 
+/* Where a release is read: its copy under --sources when it moved. */
+static const char *place(const struct run *r, const char *release)
+{
+	for (size_t i = 0; i < r->o->nmoved; i++)
+		if (!strcmp(r->o->moved[i].from, release))
+			return r->o->moved[i].to;
+	return release;
+}
+
 static int on_plain(void *ctx, int64_t id, const char *path, int need, struct cx_error *err)
 {
 	struct run *r = ctx;
@@ -532,7 +544,7 @@ static int on_plain(void *ctx, int64_t id, const char *path, int need, struct cx
 	if (free_job(r, &j, err))
 		return err->code;
 	cx_buf_reset(&j->path);
-	cx_buf_addf(&j->path, "%s/%s", r->release, path);
+	cx_buf_addf(&j->path, "%s/%s", place(r, r->release), path);
 	submit_job(r, j, id, path, need, 0);
 	return 0;
 }
@@ -562,18 +574,29 @@ static int is_dir(const char *path)
 	return stat(path, &st) == 0 && S_ISDIR(st.st_mode);
 }
 
+/* A release that is not where the catalogue says: say how to point at it. */
+static int moved_hint(const struct run *r, struct cx_error *err)
+{
+	if (r->o->nmoved)
+		return err->code;
+	char why[sizeof(err->msg)];
+	snprintf(why, sizeof why, "%s", err->msg); /* not formatted into itself */
+	return cx_error_set(err, err->code, "%s (if the releases moved, give their new folder:"
+			    " shard --sources DIR)", why);
+}
+
 static int on_group(void *ctx, const char *release, const char *archive, struct cx_error *err)
 {
 	struct run *r = ctx;
 	r->release = release;
 	r->archive = archive;
-	if (!archive[0] && is_dir(release)) {
+	if (!archive[0] && is_dir(place(r, release))) {
 		int rc = cx_plan_group_images(r->cat, release, archive, on_plain, r, err);
 		return rc ? rc : drain_jobs(r, err);
 	}
 	struct cx_release *rel;
-	if (cx_release_open(&rel, release, err))
-		return err->code;
+	if (cx_release_open(&rel, place(r, release), err))
+		return moved_hint(r, err);
 	int rc = cx_release_walk_archive(rel, archive, on_member, r, err);
 	cx_release_free(rel);
 	if (rc == 1)
@@ -714,6 +737,27 @@ static void json_opt_str(struct cx_buf *b, const char *key, const char *v)
 		cx_buf_adds(b, "null");
 }
 
+/* The terms of a source, by dataset name or by source id; NULL when the
+ * catalogue has no such source. */
+static const struct cx_source_terms *terms_of(const struct run *r, const char *dataset,
+					      const char *source)
+{
+	for (size_t i = 0; i < r->nterms; i++)
+		if ((dataset && !strcmp(r->terms[i].dataset, dataset)) ||
+		    (source && !strcmp(r->terms[i].source, source)))
+			return &r->terms[i];
+	return NULL;
+}
+
+/* A record's source, licence and access class (schema/shard-format.md). */
+static void meta_terms(const struct run *r, struct cx_buf *b, const char *dataset)
+{
+	const struct cx_source_terms *t = dataset ? terms_of(r, dataset, NULL) : NULL;
+	json_opt_str(b, "source", t ? t->source : NULL);
+	json_opt_str(b, "license", t ? t->license : NULL);
+	json_opt_str(b, "access", t ? t->access : NULL);
+}
+
 /* The metadata object (schema/shard-format.md) without "repeat" and the
  * closing brace, which are added when the record is written. */
 static void build_meta(struct run *r, const struct cx_plan_view *pv, const struct cx_rendered *x)
@@ -725,6 +769,7 @@ static void build_meta(struct run *r, const struct cx_plan_view *pv, const struc
 	cx_buf_add_json_str(b, pv->capability);
 	json_opt_str(b, "task", v->task);
 	json_opt_str(b, "dataset", v->dataset);
+	meta_terms(r, b, v->dataset);
 	json_opt_str(b, "entry", pv->entry);
 	json_opt_str(b, "split", v->split);
 	json_opt_str(b, "key", v->key);
@@ -954,7 +999,7 @@ static int on_record(void *ctx, const struct cx_plan_record *pr, struct cx_error
 	for (size_t i = 0; i < pr->nimages; i++) {
 		const struct cx_plan_image *im = &pr->images[i];
 		cx_buf_reset(&j->path[i]);
-		cx_buf_addf(&j->path[i], "%s/%s", im->release, im->path);
+		cx_buf_addf(&j->path[i], "%s/%s", place(r, im->release), im->path);
 		j->soff[i] = im->soff;
 		j->slen[i] = im->slen;
 		r->open->bytes += im->slen;
@@ -1155,6 +1200,55 @@ static void manifest_labels(struct cx_buf *b, const struct cx_mix *m, size_t ent
 		cx_buf_addc(b, ']');
 }
 
+/* An entry's capability, source, licence and access class. */
+static void manifest_terms(struct cx_buf *b, const struct run *r, const struct cx_shard_entry *e)
+{
+	const struct cx_source_terms *t = terms_of(r, NULL, e->source);
+	json_opt_str(b, "capability", e->capability);
+	json_opt_str(b, "source", e->source);
+	json_opt_str(b, "license", t ? t->license : NULL);
+	json_opt_str(b, "access", t ? t->access : NULL);
+}
+
+/* "sources": every source with records in the set, its terms, citation and
+ * record count, for the card. */
+static void manifest_sources(struct cx_buf *b, const struct run *r, const struct mixinfo *mi)
+{
+	cx_buf_adds(b, ",\n \"sources\": [");
+	int first = 1;
+	for (size_t k = 0; k < r->nterms; k++) {
+		const struct cx_source_terms *t = &r->terms[k];
+		int64_t n = 0;
+		for (size_t i = 0; i < mi->n; i++)
+			if (!strcmp(mi->e[i].source, t->source))
+				n += mi->counts[i];
+		if (n == 0)
+			continue;
+		cx_buf_adds(b, first ? "\n  {\"source\": " : ",\n  {\"source\": ");
+		cx_buf_add_json_str(b, t->source);
+		json_opt_str(b, "dataset", t->dataset);
+		json_opt_str(b, "versions", t->versions);
+		json_opt_str(b, "license", t->license);
+		json_opt_str(b, "access", t->access);
+		json_opt_str(b, "citation", cx_card_citation(t->source));
+		cx_buf_addf(b, ", \"records\": %lld}", (long long)n);
+		first = 0;
+	}
+	cx_buf_adds(b, first ? "]" : "\n ]");
+}
+
+/* README.md, the dataset card, made from the manifest (card.c), into the
+ * new set before it is published. */
+static int write_card(const struct run *r, const struct cx_buf *manifest, struct cx_error *err)
+{
+	struct cx_buf card = CX_BUF_INIT;
+	int rc = cx_shard_card(manifest->data, &card, err);
+	if (rc == 0)
+		rc = cx_write_file_atomic(r->work.data, "README.md", card.data, card.len, err);
+	cx_buf_release(&card);
+	return rc;
+}
+
 static int write_manifest(struct run *r, const struct mixinfo *mi, const struct leak *l,
 			  const struct cx_shard_file *files, size_t nfiles, struct cx_shard_summary *sum,
 			  struct cx_error *err)
@@ -1173,6 +1267,7 @@ static int write_manifest(struct run *r, const struct mixinfo *mi, const struct 
 	opt_limit(&b, "max_records", o->limits.max_records);
 	if (o->limits.min_shards)
 		cx_buf_addf(&b, ", \"min_shards\": %llu", (unsigned long long)o->limits.min_shards);
+	cx_buf_addf(&b, ", \"access\": \"%s\"", o->access_public ? "public" : "credentialed");
 	if (o->image.size > 0)
 		cx_buf_addf(&b, ", \"image_size\": %d, \"enlarge\": %s, \"image_format\": \"%s\","
 				" \"quality\": %d},\n \"catalogue_fingerprint\": ", o->image.size,
@@ -1226,13 +1321,18 @@ static int write_manifest(struct run *r, const struct mixinfo *mi, const struct 
 			    (long long)mi->achieved[i]);
 		add_hygiene(&b, r, mi, i, err);
 		manifest_labels(&b, mi->mix, i);
+		manifest_terms(&b, r, &mi->e[i]);
 		cx_buf_addc(&b, '}');
 		first = 0;
 	}
 	cx_buf_adds(&b, first ? "],\n \"requests\": [" : "\n ],\n \"requests\": [");
 	add_requests(&b, mi);
-	cx_buf_adds(&b, mi->mix->ngroups ? "\n ]}\n" : "]}\n");
-	int rc = publish(o->out, &b, err);
+	cx_buf_adds(&b, mi->mix->ngroups ? "\n ]" : "]");
+	manifest_sources(&b, r, mi);
+	cx_buf_adds(&b, "}\n");
+	int rc = write_card(r, &b, err);
+	if (rc == 0)
+		rc = publish(o->out, &b, err);
 	cx_buf_release(&b);
 	sum->records = records;
 	sum->bytes = bytes;
@@ -1509,6 +1609,19 @@ static int excluded_entries(const struct cx_shard_opts *o, const struct mixinfo 
 	return 0;
 }
 
+/* --access public: the split's instances of sources that need credentials
+ * are left out, counted as credentialed-source. */
+static int restrict_access(struct run *r, const struct mixinfo *mi, struct cx_error *err)
+{
+	for (size_t i = 0; r->o->access_public && i < mi->n; i++) {
+		const struct cx_source_terms *t = terms_of(r, NULL, mi->e[i].source);
+		if (t && strcmp(t->access, "public") &&
+		    cx_plan_restrict(r->cat, r->o->split, mi->e[i].id, "credentialed-source", err))
+			return err->code;
+	}
+	return 0;
+}
+
 static int start_pool(struct run *r, struct cx_error *err)
 {
 	size_t depth = pool_depth_for(r->o->threads);
@@ -1703,6 +1816,8 @@ static int pipeline(struct run *r, struct mixinfo *mi, struct cx_shard_summary *
 	for (size_t i = 0; rc == 0 && i < mi->n; i++)
 		if (mi->mix->policy[i] != 3)
 			rc = cx_plan_policy(r->cat, o->split, mi->e[i].id, mi->mix->policy[i], err);
+	if (rc == 0)
+		rc = restrict_access(r, mi, err);
 	if (rc == 0 && !o->dry_run) {
 		path_in(&p, o->out, STAGE);
 		r->stage_fd = open(p.data, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
@@ -1832,8 +1947,12 @@ int cx_shard_run(struct cx_cat *cat, const struct cx_templates *t, const struct 
 		return cx_error_set(err, CX_EINVAL, "unknown format '%s' (native, webdataset, mds)",
 				    o->format);
 	struct mixinfo mi = {0};
-	if (cx_cat_shard_entries(cat, (struct cx_shard_entry **)&mi.e, &mi.n, err))
+	if (cx_cat_source_terms(cat, &r.terms, &r.nterms, err))
 		return err->code;
+	if (cx_cat_shard_entries(cat, (struct cx_shard_entry **)&mi.e, &mi.n, err)) {
+		cx_cat_source_terms_free(r.terms, r.nterms);
+		return err->code;
+	}
 	struct cx_mix mix;
 	int rc = cx_mix_load(&mix, o->mix, mi.e, mi.n, o->split, err);
 	mi.mix = &mix;
@@ -1876,5 +1995,6 @@ int cx_shard_run(struct cx_cat *cat, const struct cx_templates *t, const struct 
 	free(mi.requested);
 	cx_mix_release(&mix);
 	cx_cat_shard_entries_free((struct cx_shard_entry *)mi.e, mi.n);
+	cx_cat_source_terms_free(r.terms, r.nterms);
 	return rc;
 }

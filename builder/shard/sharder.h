@@ -15,6 +15,12 @@
 #include "render/render.h"
 #include "shard/writer.h"
 
+/* A release that moved: the path the catalogue records (dataset.release_path)
+ * and where its copy is now (shard --sources, cli/shard-sources.c). */
+struct cx_shard_moved {
+	char *from, *to;
+};
+
 struct cx_shard_opts {
 	const char *out;          /* output folder */
 	int split;                /* 0 train, 1 val, 2 test */
@@ -48,6 +54,13 @@ struct cx_shard_opts {
 	int allow_short;
 	/* a progress line on stderr (the command sets it when stderr is a tty) */
 	int progress;
+	/* --sources: releases read from their copies instead (none: where the
+	 * catalogue says they are) */
+	const struct cx_shard_moved *moved;
+	size_t nmoved;
+	/* --access public: leave out the sources whose access class is not
+	 * public (credentialed ones); the manifest's config says which */
+	int access_public;
 };
 
 struct cx_shard_summary {

@@ -33,8 +33,8 @@ for s in train val test; do
   check "shard --split $s exits 0" test $? -eq 0
   check "verify passes on $s" "$cx" verify "$tmp/$s"
 done
-check "the output folder holds shards, leakage.json and manifest.json only" \
-  sh -c "cd '$tmp/train' && ls -A | tr '\n' ' ' | grep -qx 'leakage.json manifest.json shard-000000.cxs '"
+check "the output folder holds shards, leakage.json, manifest.json and the card README.md only" \
+  sh -c "cd '$tmp/train' && ls -A | tr '\n' ' ' | grep -qx 'README.md leakage.json manifest.json shard-000000.cxs '"
 py "train: no OpenI (held out), every record counted" "$tmp/train" '
 assert "OpenI" not in d["counts"]["dataset"], d["counts"]
 assert not any(r["dataset"] == "OpenI" for r in recs)
@@ -439,7 +439,7 @@ check "leaves the old set whole: verify passes, the same bytes" sh -c "'$cx' ver
 shd --out "$tmp/keep" --split train --format webdataset --overwrite >/dev/null 2>&1
 check "--overwrite replaces it with a webdataset set that verifies" "$cx" verify "$tmp/keep"
 check "leaving none of the native files and no temporary ones (4 tars: --min-shards 4 by default)" test \
-  "$(cd "$tmp/keep" && ls -A | tr '\n' ' ')" = "leakage.json manifest.json $(for i in 0 1 2 3; do printf 'shard-00000%d.tar shard-00000%d.tar.idx ' $i $i; done)"
+  "$(cd "$tmp/keep" && ls -A | tr '\n' ' ')" = "README.md leakage.json manifest.json $(for i in 0 1 2 3; do printf 'shard-00000%d.tar shard-00000%d.tar.idx ' $i $i; done)"
 
 # --- corruption -----------------------------------------------------------------
 cp -r "$tmp/small" "$tmp/broken"
@@ -725,10 +725,12 @@ import sys; from chexinstruct_shards.native import xxh3
 b = bytearray(open(sys.argv[1], "rb").read()); b[600] ^= 1
 print("%016x" % xxh3(bytes(b)))' "$tmp/wds3/shard-000001.tar"), manifest says $(python3 -c '
 import json, sys; print(json.load(open(sys.argv[1]))["shards"][1]["xxh3"])' "$tmp/wds3/manifest.json")"
-damage "a damaged tar member header, hash made to match" "$tmp/wds3" '
-b = bytearray(open("shard-000001.tar", "rb").read()); b[7168 + 130] ^= 1
-open("shard-000001.tar", "wb").write(b); fix_hash("shard-000001.tar", 1)' \
-  "$v shard-000001.tar: the member header at offset 7168 is damaged (checksum or size field)"
+# the first header of sample 1 (the .tar.idx says where)
+at=$(od -An -tu8 -j8 -N8 "$tmp/wds3/shard-000001.tar.idx" | tr -d ' ')
+damage "a damaged tar member header, hash made to match" "$tmp/wds3" "
+b = bytearray(open('shard-000001.tar', 'rb').read()); b[$at + 130] ^= 1
+open('shard-000001.tar', 'wb').write(b); fix_hash('shard-000001.tar', 1)" \
+  "$v shard-000001.tar: the member header at offset $at is damaged (checksum or size field)"
 damage "a tar sample without metadata, hash made to match" "$tmp/wds3" '
 b = bytearray(open("shard-000000.tar", "rb").read()); i = b.index(b"000000003.json")
 b[i + 10:i + 14] = b"jsom"; s = sum(b[i:i + 148]) + 8 * 32 + sum(b[i + 156:i + 512])

@@ -1,0 +1,274 @@
+/*
+ * card.c - the dataset card: README.md beside every shard set, a
+ * human-readable account of what the folder holds, made from its
+ * manifest.json and nothing else, so the two cannot disagree (a test reads
+ * both). It says what the set holds (split, records, shards, format,
+ * access), counts per capability, task, dataset and mix entry, each
+ * source's versions, licence, access class and citation, the seeds,
+ * fingerprints and options that reproduce it, what was left out and why,
+ * and where the rules depart from the official CheXinstruct build (the
+ * table of DEVIATIONS.md, embedded at compile time). Deterministic: the
+ * same manifest gives the same bytes.
+ */
+#include "cx.h"
+
+#include <cjson/cJSON.h>
+
+#include "shard/card.h"
+
+extern const char cx_deviations_md[];
+
+/* Citations of the releases, by source id: the papers their notes
+ * (sources/<id>.md) ask users to cite. A source without one here gets a
+ * pointer to its note. */
+static const struct {
+	const char *source, *citation;
+} citations[] = {
+	{"chexpert", "Irvin J, Rajpurkar P, Ko M, et al. CheXpert: A Large Chest Radiograph "
+		     "Dataset with Uncertainty Labels and Expert Comparison. AAAI 2019."},
+	{"mimic-cxr", "Johnson AEW, Pollard TJ, Berkowitz SJ, et al. MIMIC-CXR, a de-identified "
+		      "publicly available database of chest radiographs with free-text reports. "
+		      "Scientific Data 6, 317 (2019); and Goldberger AL, et al. PhysioBank, "
+		      "PhysioToolkit, and PhysioNet. Circulation 101(23), 2000."},
+	{"nih-chestxray14", "Wang X, Peng Y, Lu L, Lu Z, Bagheri M, Summers RM. ChestX-ray8: "
+			    "Hospital-scale Chest X-ray Database and Benchmarks on "
+			    "Weakly-Supervised Classification and Localization of Common Thorax "
+			    "Diseases. CVPR 2017."},
+	{"openi", "Demner-Fushman D, Kohli MD, Rosenman MB, et al. Preparing a collection of "
+		  "radiology examinations for distribution and retrieval. JAMIA 23(2), 2016."},
+	{"slake", "Liu B, Zhan LM, Xu L, Ma L, Yang Y, Wu XM. SLAKE: A Semantically-Labeled "
+		  "Knowledge-Enhanced Dataset for Medical Visual Question Answering. ISBI 2021."},
+	{"vqa-rad", "Lau JJ, Gayen S, Ben Abacha A, Demner-Fushman D. A dataset of clinically "
+		    "generated visual questions and answers about radiology images. Scientific "
+		    "Data 5, 180251 (2018)."},
+};
+
+static const char chexinstruct_citation[] =
+	"Chen Z, Varma M, Xu J, et al. CheXagent: Towards a Foundation Model for Chest X-Ray "
+	"Interpretation. arXiv:2401.12208 (2024): CheXinstruct, the dataset this set rebuilds.";
+
+const char *cx_card_citation(const char *source)
+{
+	for (size_t i = 0; i < CX_ARRAY_LEN(citations); i++)
+		if (!strcmp(citations[i].source, source))
+			return citations[i].citation;
+	return NULL;
+}
+
+/* Table cells: '|' and line breaks would break the row. */
+static void cell(struct cx_buf *b, const char *s)
+{
+	for (; s && *s; s++) {
+		if (*s == '|')
+			cx_buf_adds(b, "\\|");
+		else if (*s == '\n' || *s == '\r')
+			cx_buf_addc(b, ' ');
+		else
+			cx_buf_addc(b, *s);
+	}
+}
+
+static const char *str(const cJSON *o, const char *key)
+{
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, key);
+	return cJSON_IsString(v) ? v->valuestring : "";
+}
+
+static long long num(const cJSON *o, const char *key)
+{
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, key);
+	return cJSON_IsNumber(v) ? (long long)v->valuedouble : 0;
+}
+
+/* A {"name": count} object as a two-column table, in the manifest's order. */
+static void count_table(struct cx_buf *b, const char *title, const char *what, const cJSON *obj)
+{
+	cx_buf_addf(b, "\n### Per %s\n\n| %s | records |\n|---|---:|\n", title, what);
+	const cJSON *e;
+	cJSON_ArrayForEach(e, obj) {
+		cx_buf_adds(b, "| ");
+		cell(b, e->string);
+		cx_buf_addf(b, " | %lld |\n", (long long)e->valuedouble);
+	}
+}
+
+/* Records per capability: the mix entries' records, summed, in name order. */
+static void capability_table(struct cx_buf *b, const cJSON *mix)
+{
+	cJSON *caps = cJSON_CreateObject();
+	const cJSON *e;
+	cJSON_ArrayForEach(e, mix) {
+		const char *c = str(e, "capability");
+		cJSON *have = cJSON_GetObjectItemCaseSensitive(caps, c);
+		if (have)
+			cJSON_SetNumberValue(have, have->valuedouble + (double)num(e, "records"));
+		else
+			cJSON_AddNumberToObject(caps, c, (double)num(e, "records"));
+	}
+	/* sorted by name: insertion order follows the manifest's entries */
+	size_t n = (size_t)cJSON_GetArraySize(caps);
+	const cJSON **v = cx_calloc(n ? n : 1, sizeof(*v));
+	size_t k = 0;
+	cJSON_ArrayForEach(e, caps)
+		v[k++] = e;
+	for (size_t i = 1; i < n; i++)
+		for (size_t j = i; j > 0 && strcmp(v[j - 1]->string, v[j]->string) > 0; j--) {
+			const cJSON *t = v[j];
+			v[j] = v[j - 1];
+			v[j - 1] = t;
+		}
+	cx_buf_adds(b, "\n### Per capability\n\n| capability | records |\n|---|---:|\n");
+	for (size_t i = 0; i < n; i++) {
+		cx_buf_adds(b, "| ");
+		cell(b, v[i]->string);
+		cx_buf_addf(b, " | %lld |\n", (long long)v[i]->valuedouble);
+	}
+	free(v);
+	cJSON_Delete(caps);
+}
+
+static void entry_table(struct cx_buf *b, const cJSON *mix)
+{
+	cx_buf_adds(b, "\n### Per entry (the mix)\n\n| entry | source | licence | access |"
+		       " available | requested | achieved | records |\n"
+		       "|---|---|---|---|---:|---:|---:|---:|\n");
+	const cJSON *e;
+	cJSON_ArrayForEach(e, mix) {
+		const cJSON *req = cJSON_GetObjectItemCaseSensitive(e, "requested");
+		const cJSON *ach = cJSON_GetObjectItemCaseSensitive(e, "achieved");
+		cx_buf_adds(b, "| ");
+		cell(b, str(e, "entry"));
+		cx_buf_adds(b, " | ");
+		cell(b, str(e, "source"));
+		cx_buf_adds(b, " | ");
+		cell(b, str(e, "license"));
+		cx_buf_adds(b, " | ");
+		cell(b, str(e, "access"));
+		cx_buf_addf(b, " | %lld | %.4f | %.4f | %lld |\n", num(e, "available"),
+			    cJSON_IsNumber(req) ? req->valuedouble : 0.0,
+			    cJSON_IsNumber(ach) ? ach->valuedouble : 0.0, num(e, "records"));
+	}
+}
+
+static void sources_section(struct cx_buf *b, const cJSON *m)
+{
+	const cJSON *srcs = cJSON_GetObjectItemCaseSensitive(m, "sources"), *s;
+	cx_buf_adds(b, "\n## Sources, licences and citations\n\n"
+		       "| source | dataset | versions | licence | access | records |\n"
+		       "|---|---|---|---|---|---:|\n");
+	cJSON_ArrayForEach(s, srcs) {
+		cx_buf_adds(b, "| ");
+		cell(b, str(s, "source"));
+		cx_buf_adds(b, " | ");
+		cell(b, str(s, "dataset"));
+		cx_buf_adds(b, " | ");
+		cell(b, str(s, "versions"));
+		cx_buf_adds(b, " | ");
+		cell(b, str(s, "license"));
+		cx_buf_adds(b, " | ");
+		cell(b, str(s, "access"));
+		cx_buf_addf(b, " | %lld |\n", num(s, "records"));
+	}
+	cx_buf_adds(b, "\nEach record's metadata names its `source`, `license` and `access`. The"
+		       " licences bind whoever holds these files: `credentialed` sources may not be"
+		       " passed on to anyone without the same credentials, and terms such as"
+		       " NC (non-commercial) or ND (no derivatives) hold for public ones too.\n\n"
+		       "Cite the sources the set holds:\n\n");
+	cJSON_ArrayForEach(s, srcs) {
+		const cJSON *c = cJSON_GetObjectItemCaseSensitive(s, "citation");
+		cx_buf_adds(b, "- ");
+		cell(b, str(s, "dataset"));
+		cx_buf_adds(b, ": ");
+		if (cJSON_IsString(c))
+			cx_buf_adds(b, c->valuestring);
+		else
+			cx_buf_addf(b, "see `sources/%s.md` of chexinstruct", str(s, "source"));
+		cx_buf_addc(b, '\n');
+	}
+	cx_buf_addf(b, "- CheXinstruct: %s\n", chexinstruct_citation);
+}
+
+/* The deviations table of DEVIATIONS.md: "| N | what | ..." rows. */
+static void deviations_section(struct cx_buf *b)
+{
+	cx_buf_adds(b, "\n## Deviations from the official build\n\nThe records follow"
+		       " chexinstruct's rules, which depart from the official CheXinstruct build"
+		       " (Stanford-AIMI/CheXagent, `data_chexinstruct/`) on purpose in these"
+		       " points; `DEVIATIONS.md` of chexinstruct gives each one's rule on both"
+		       " sides and its reason:\n\n");
+	for (const char *p = cx_deviations_md; *p;) {
+		const char *end = strchr(p, '\n');
+		size_t len = end ? (size_t)(end - p) : strlen(p);
+		int n = 0, at = 0;
+		if (len > 4 && sscanf(p, "| %d | %n", &n, &at) == 1 && at > 0 && (size_t)at < len) {
+			const char *what = p + at, *bar = memchr(what, '|', len - (size_t)at);
+			size_t wl = bar ? (size_t)(bar - what) : len - (size_t)at;
+			while (wl && what[wl - 1] == ' ')
+				wl--;
+			cx_buf_addf(b, "%d. %.*s\n", n, (int)wl, what);
+		}
+		p += len + (end ? 1 : 0);
+	}
+}
+
+static void config_lines(struct cx_buf *b, const cJSON *m)
+{
+	const cJSON *cfg = cJSON_GetObjectItemCaseSensitive(m, "config"), *e;
+	cx_buf_addf(b, "\n## Reproducing it\n\n- shard seed (`shard --seed`): %lld\n"
+		       "- build seed (`build --seed`): %lld\n- catalogue fingerprint: `%s`\n"
+		       "- template fingerprint: `%s`\n", num(m, "seed"), num(m, "build_seed"),
+		    str(m, "catalogue_fingerprint"), str(m, "template_fingerprint"));
+	cJSON_ArrayForEach(e, cfg) {
+		char *v = cJSON_PrintUnformatted(e);
+		cx_buf_adds(b, "- ");
+		cell(b, e->string);
+		cx_buf_adds(b, ": `");
+		cell(b, v);
+		cx_buf_adds(b, "`\n");
+		free(v);
+	}
+	cx_buf_adds(b, "\nThe same catalogue (fingerprint), templates (fingerprint), options and"
+		       " seeds give these files byte for byte. Each shard's size and XXH3 are in"
+		       " `manifest.json`; `chexinstruct verify` checks them.\n");
+}
+
+int cx_shard_card(const char *manifest, struct cx_buf *out, struct cx_error *err)
+{
+	cJSON *m = cJSON_Parse(manifest);
+	if (!cJSON_IsObject(m)) {
+		cJSON_Delete(m);
+		return cx_error_set(err, CX_EFORMAT, "card: the manifest is not a JSON object");
+	}
+	const cJSON *counts = cJSON_GetObjectItemCaseSensitive(m, "counts");
+	const cJSON *mix = cJSON_GetObjectItemCaseSensitive(m, "mix");
+	const cJSON *removed = cJSON_GetObjectItemCaseSensitive(m, "removed"), *e;
+	const cJSON *cfg = cJSON_GetObjectItemCaseSensitive(m, "config");
+	cx_buf_addf(out, "# chexinstruct shards: %s split\n\nMade by `chexinstruct shard` from"
+			 " `manifest.json`, which holds the same facts as JSON; a rerun rewrites"
+			 " this file.\n\n## What it holds\n\n- split: %s\n- records: %lld, in %d"
+			 " shards (%s format), %lld bytes\n- access: %s (%s)\n",
+		    str(m, "split"), str(m, "split"), num(m, "records"),
+		    cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(m, "shards")),
+		    str(m, "record_format"), num(m, "bytes"), str(cfg, "access"),
+		    strcmp(str(cfg, "access"), "public") ? "every source of the catalogue"
+		    : "`shard --access public`: sources that need credentials left out");
+	cx_buf_addf(out, "- left out: %lld (`leakage.json` lists each with its reason)",
+		    num(removed, "total"));
+	const char *sep = ": ";
+	cJSON_ArrayForEach(e, removed) {
+		if (!strcmp(e->string, "total"))
+			continue;
+		cx_buf_addf(out, "%s%s %lld", sep, e->string, (long long)e->valuedouble);
+		sep = ", ";
+	}
+	cx_buf_adds(out, "\n\n## Counts\n");
+	capability_table(out, mix);
+	count_table(out, "task", "task", cJSON_GetObjectItemCaseSensitive(counts, "task"));
+	count_table(out, "dataset", "dataset", cJSON_GetObjectItemCaseSensitive(counts, "dataset"));
+	entry_table(out, mix);
+	sources_section(out, m);
+	config_lines(out, m);
+	deviations_section(out);
+	cJSON_Delete(m);
+	return 0;
+}
