@@ -1,4 +1,4 @@
--- chexinstruct catalogue, schema version 10 (= CX_SCHEMA_VERSION).
+-- chexinstruct catalogue, schema version 11 (= CX_SCHEMA_VERSION).
 --
 -- The four levels of CheXinstruct are the keys: capability -> task -> dataset
 -- -> instance, with the task-dataset entries between task and dataset.
@@ -381,7 +381,46 @@ CREATE TABLE reject (
 	dataset_id INTEGER NOT NULL REFERENCES dataset(id),
 	file       TEXT NOT NULL,
 	line       INTEGER NOT NULL,
-	reason     TEXT NOT NULL
+	reason     TEXT NOT NULL,
+	-- The kind of reason, a short stable code, so that rejects group (stats
+	-- counts them per code): reasons name the row's ids and values, codes do
+	-- not. Derived from the reason's wording, which the shared helpers
+	-- (builder/adapters/rows.c, io/release.c, build/images.c) and the
+	-- adapters write in fixed forms; first match wins, 'other' for the rest
+	-- (tests/cli/t-cli.sh pins the codes of the broken fixtures). A
+	-- generated column: every writer of rejects gets it, and the sqlite3
+	-- shell shows it without any function of this program.
+	code       TEXT GENERATED ALWAYS AS (CASE
+		WHEN reason LIKE '%not a safe name%' OR reason LIKE '%symbolic link%'
+			THEN 'unsafe-name'
+		WHEN reason LIKE '%UTF-8%' THEN 'bad-utf8'
+		WHEN reason LIKE 'row has % fields, expected %' THEN 'field-count'
+		WHEN reason LIKE 'unreadable image%' THEN 'unreadable-image'
+		WHEN reason LIKE 'missing image%' THEN 'missing-image'
+		WHEN reason LIKE 'missing ''%' THEN 'missing-field'
+		WHEN reason LIKE 'missing %' THEN 'missing-file'
+		WHEN reason LIKE 'malformed XML%' OR reason LIKE 'no <%'
+			OR reason LIKE 'root element is %' THEN 'bad-xml'
+		WHEN reason LIKE '%not valid JSON%' THEN 'bad-json'
+		WHEN reason LIKE '%, expected a%' OR reason LIKE '%not a whole number%'
+			THEN 'wrong-type'
+		WHEN reason LIKE '%listed twice%' OR reason LIKE 'second %'
+			OR reason LIKE '% in both %' OR reason LIKE '%appears twice%'
+			OR reason LIKE '%repeated in %' THEN 'duplicate'
+		WHEN reason LIKE 'empty%' THEN 'empty-field'
+		WHEN reason LIKE 'unknown %' THEN 'unknown-value'
+		WHEN reason LIKE '% is in neither %' OR reason LIKE '% is not in %'
+			OR reason LIKE '% belongs to subject %' OR reason LIKE '% is under subject %'
+			OR reason LIKE '%not kept from%' OR reason LIKE 'no images for %'
+			OR reason LIKE '% names an unknown %' THEN 'inconsistent-ids'
+		WHEN reason LIKE '% is not <%' OR reason LIKE '% is not under %'
+			OR reason LIKE '%does not start with%' OR reason LIKE '% is not test/%'
+			OR reason LIKE '%file name is not %' THEN 'bad-path'
+		WHEN reason LIKE '%digits%' OR reason LIKE '%not a positive integer%'
+			OR reason LIKE 'non-numeric %' OR reason LIKE 'invalid %'
+			OR reason LIKE 'negative %' OR reason LIKE '%distinct values%'
+			OR reason LIKE '% is not %' THEN 'bad-value'
+		ELSE 'other' END) VIRTUAL
 );
 
 -- Archives of a release found damaged while its source was built (truncated,

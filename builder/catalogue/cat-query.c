@@ -45,11 +45,13 @@ static const char *const sql_counts =
 	" JOIN dataset d ON e.dataset_id = d.id LEFT JOIN instance n ON n.entry_id = e.id"
 	" GROUP BY e.id ORDER BY c.id, t.id, d.name";
 
-static void filtered_rules(struct cx_cat *cat, sqlite3_int64 id, int json, struct cx_buf *out)
+/* A dataset's rows per filter rule ("filtered") or rejects per reason code
+ * ("rejected", reject.code): name and count pairs, in name order. */
+static void grouped(struct cx_cat *cat, const char *sql, const char *label, sqlite3_int64 id,
+		    int json, struct cx_buf *out)
 {
 	sqlite3_stmt *st;
-	if (sqlite3_prepare_v2(cat->db, "SELECT rule, rows FROM filtered WHERE dataset_id = ?1"
-					" ORDER BY rule", -1, &st, NULL) != SQLITE_OK)
+	if (sqlite3_prepare_v2(cat->db, sql, -1, &st, NULL) != SQLITE_OK)
 		return;
 	sqlite3_bind_int64(st, 1, id);
 	int first = 1;
@@ -59,8 +61,11 @@ static void filtered_rules(struct cx_cat *cat, sqlite3_int64 id, int json, struc
 			cx_buf_add_json_str(out, col(st, 0));
 			cx_buf_addf(out, ": %lld", sqlite3_column_int64(st, 1));
 		} else {
-			cx_buf_addf(out, "%s%s %lld", first ? "    filtered: " : ", ", col(st, 0),
-				    sqlite3_column_int64(st, 1));
+			if (first)
+				cx_buf_addf(out, "    %s: ", label);
+			else
+				cx_buf_adds(out, ", ");
+			cx_buf_addf(out, "%s %lld", col(st, 0), sqlite3_column_int64(st, 1));
 		}
 		first = 0;
 	}
@@ -68,6 +73,11 @@ static void filtered_rules(struct cx_cat *cat, sqlite3_int64 id, int json, struc
 		cx_buf_addc(out, '\n');
 	sqlite3_finalize(st);
 }
+
+static const char *const sql_filtered =
+	"SELECT rule, rows FROM filtered WHERE dataset_id = ?1 ORDER BY rule";
+static const char *const sql_rejected =
+	"SELECT code, count(*) FROM reject WHERE dataset_id = ?1 GROUP BY code ORDER BY code";
 
 static int stats_datasets(struct cx_cat *cat, int json, struct cx_buf *out, struct cx_error *err)
 {
@@ -102,7 +112,9 @@ static int stats_datasets(struct cx_cat *cat, int json, struct cx_buf *out, stru
 				    sqlite3_column_int64(st, 11), sqlite3_column_int64(st, 12),
 				    sqlite3_column_int64(st, 13), sqlite3_column_int64(st, 15),
 				    sqlite3_column_int64(st, 16));
-			filtered_rules(cat, sqlite3_column_int64(st, 14), 1, out);
+			grouped(cat, sql_filtered, "filtered", sqlite3_column_int64(st, 14), 1, out);
+			cx_buf_adds(out, "}, \"rejected\": {");
+			grouped(cat, sql_rejected, "rejected", sqlite3_column_int64(st, 14), 1, out);
 			cx_buf_adds(out, "}}");
 		} else {
 			cx_buf_addf(out, "%-16s %-17s %9lld %9lld %8lld %8lld %8lld %8lld %9lld\n",
@@ -110,7 +122,8 @@ static int stats_datasets(struct cx_cat *cat, int json, struct cx_buf *out, stru
 				    sqlite3_column_int64(st, 6), sqlite3_column_int64(st, 7),
 				    sqlite3_column_int64(st, 8), sqlite3_column_int64(st, 9),
 				    sqlite3_column_int64(st, 10), sqlite3_column_int64(st, 13));
-			filtered_rules(cat, sqlite3_column_int64(st, 14), 0, out);
+			grouped(cat, sql_filtered, "filtered", sqlite3_column_int64(st, 14), 0, out);
+			grouped(cat, sql_rejected, "rejected", sqlite3_column_int64(st, 14), 0, out);
 			if (sqlite3_column_int64(st, 15))
 				cx_buf_addf(out, "    boxes: %lld images whose file has not the aspect"
 						 " ratio of their boxes' frame (not rendered)\n",
