@@ -1,4 +1,4 @@
--- chexinstruct catalogue, schema version 11 (= CX_SCHEMA_VERSION).
+-- chexinstruct catalogue, schema version 12 (= CX_SCHEMA_VERSION).
 --
 -- The four levels of CheXinstruct are the keys: capability -> task -> dataset
 -- -> instance, with the task-dataset entries between task and dataset.
@@ -132,6 +132,21 @@ CREATE TABLE image (
 	hrank      INTEGER NOT NULL,
 	src_file   TEXT,
 	src_line   INTEGER,
+	-- The view normalised across sources: 'PA', 'AP' (AP supine and
+	-- PadChest's AP_horizontal are APs), 'LATERAL' (LATERAL, LL and RL, the
+	-- left and right laterals, LAT, L, XTABLE LATERAL: `view` keeps which),
+	-- 'OTHER' for any other released view (oblique, decubitus, AP AXIAL,
+	-- swimmer's, ...), NULL where the release gives none. `view` stays as
+	-- released; this column is for querying across sources (not in the
+	-- content fingerprint: it follows from `view`).
+	view_norm  TEXT GENERATED ALWAYS AS (CASE
+		WHEN view IS NULL OR trim(view) = '' THEN NULL
+		WHEN upper(trim(view)) IN ('PA', 'POSTEROANTERIOR') THEN 'PA'
+		WHEN upper(trim(view)) IN ('AP', 'ANTEROPOSTERIOR', 'AP SUPINE', 'AP_HORIZONTAL',
+					  'AP HORIZONTAL') THEN 'AP'
+		WHEN upper(trim(view)) IN ('LATERAL', 'LL', 'RL', 'LAT', 'L', 'LEFT LATERAL',
+					  'RIGHT LATERAL', 'XTABLE LATERAL') THEN 'LATERAL'
+		ELSE 'OTHER' END) VIRTUAL,
 	UNIQUE (dataset_id, key)
 );
 CREATE INDEX image_study ON image(study_id);
@@ -455,6 +470,17 @@ JOIN entry e ON n.entry_id = e.id
 JOIN task t ON e.task_id = t.id
 JOIN capability c ON t.capability_id = c.id
 JOIN dataset d ON e.dataset_id = d.id;
+
+-- Images per source and normalised view (image.view_norm), with the views
+-- as released that each holds and their counts ('LATERAL 2, LL 1'): the one
+-- place to see how the sources' views line up.
+CREATE VIEW image_view_count AS
+SELECT source, view_norm, group_concat(view || ' ' || n, ', ') AS released,
+	sum(n) AS images
+FROM (SELECT d.source AS source, i.view_norm AS view_norm, i.view AS view, count(*) AS n
+	FROM image i JOIN dataset d ON i.dataset_id = d.id
+	GROUP BY d.source, i.view_norm, i.view ORDER BY 1, 2, 3)
+GROUP BY source, view_norm;
 
 -- Instances per capability, task, dataset and split (the numbers of `stats`).
 CREATE VIEW instance_count AS

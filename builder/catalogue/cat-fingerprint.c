@@ -50,6 +50,7 @@ static const struct {
 	{"dataset", "release", K_SKIP},
 	{"dataset", "release_path", K_SKIP},
 	{"dataset", "build_dir", K_SKIP},
+	{"image", "view_norm", K_SKIP},  /* generated from view */
 	{NULL, "dataset_id", K_DATASET},
 	{NULL, "study_id", K_STUDY},
 	{NULL, "image_id", K_IMAGE},
