@@ -402,7 +402,7 @@ CREATE TABLE reject (
 	-- not. Derived from the reason's wording, which the shared helpers
 	-- (builder/adapters/rows.c, io/release.c, build/images.c) and the
 	-- adapters write in fixed forms; first match wins, 'other' for the rest
-	-- (tests/cli/t-cli.sh pins the codes of the broken fixtures). A
+	-- (tests/cli/t-rejects.sh pins the codes of the broken fixtures). A
 	-- generated column: every writer of rejects gets it, and the sqlite3
 	-- shell shows it without any function of this program.
 	code       TEXT GENERATED ALWAYS AS (CASE

@@ -146,3 +146,29 @@ int cx_plan_restrict(struct cx_cat *cat, int target, int64_t entry, const char *
 	sqlite3_finalize(st);
 	return rc;
 }
+
+/* After the restrictions: an image only restricted instances show is not
+ * needed (not staged, not transcoded with --image-size); one that a
+ * remaining instance shows still is. */
+int cx_plan_restrict_images(struct cx_cat *cat, int target, const char *reason,
+			    struct cx_error *err)
+{
+	sqlite3_stmt *st;
+	if (cat_prepare(cat, "UPDATE plan.img SET need = 0 WHERE id IN (SELECT x.image_id"
+			     " FROM plan.cand c JOIN instance_image x ON x.instance_id = c.id"
+			     " WHERE c.rank = ?1 AND c.reason = ?2)", &st, err))
+		return err->code;
+	sqlite3_bind_int(st, 1, target);
+	sqlite3_bind_text(st, 2, reason, -1, SQLITE_STATIC);
+	int rc = sqlite3_step(st) == SQLITE_DONE ? 0 : cat_db_error(cat, err, "plan");
+	sqlite3_finalize(st);
+	if (rc || cat_prepare(cat, "UPDATE plan.img SET need = 1 WHERE need = 0 AND id IN"
+				   " (SELECT x.image_id FROM plan.cand c JOIN instance_image x"
+				   " ON x.instance_id = c.id WHERE c.rank = ?1 AND c.state = 0)",
+			      &st, err))
+		return rc ? rc : err->code;
+	sqlite3_bind_int(st, 1, target);
+	rc = sqlite3_step(st) == SQLITE_DONE ? 0 : cat_db_error(cat, err, "plan");
+	sqlite3_finalize(st);
+	return rc;
+}

@@ -212,6 +212,9 @@ void cx_cat_source_terms_free(struct cx_source_terms *v, size_t n);
  * reason (shard --access; cat-release.c). */
 int cx_plan_restrict(struct cx_cat *cat, int target, int64_t entry, const char *reason,
 		     struct cx_error *err);
+/* Then marks the images only restricted instances show as not needed. */
+int cx_plan_restrict_images(struct cx_cat *cat, int target, const char *reason,
+			    struct cx_error *err);
 /* Whether any image has a pixel hash (the catalogue was built with
  * --hash-images). */
 int cx_cat_hashed_images(struct cx_cat *cat, int *yes, struct cx_error *err);

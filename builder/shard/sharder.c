@@ -1613,13 +1613,15 @@ static int excluded_entries(const struct cx_shard_opts *o, const struct mixinfo 
  * are left out, counted as credentialed-source. */
 static int restrict_access(struct run *r, const struct mixinfo *mi, struct cx_error *err)
 {
-	for (size_t i = 0; r->o->access_public && i < mi->n; i++) {
+	if (!r->o->access_public)
+		return 0;
+	for (size_t i = 0; i < mi->n; i++) {
 		const struct cx_source_terms *t = terms_of(r, NULL, mi->e[i].source);
 		if (t && strcmp(t->access, "public") &&
 		    cx_plan_restrict(r->cat, r->o->split, mi->e[i].id, "credentialed-source", err))
 			return err->code;
 	}
-	return 0;
+	return cx_plan_restrict_images(r->cat, r->o->split, "credentialed-source", err);
 }
 
 static int start_pool(struct run *r, struct cx_error *err)

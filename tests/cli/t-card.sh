@@ -115,6 +115,11 @@ sys.exit(not (int(sys.argv[3]) > 0 and p["removed"]["credentialed-source"] == in
   "$tmp/all" "$tmp/pub" "$cred"
 check "  and the card says so, stating the manifest's facts" card_facts "$tmp/pub"
 check "  in its access line" grep -qx -- "- access: public (\`shard --access public\`: sources that need credentials left out)" "$tmp/pub/README.md"
+shd --out "$tmp/pubs" --split train --access public --image-size 32 >/dev/null 2>&1
+check "--access public with --image-size (the left-out sources' images not transcoded) verifies, same records" \
+  sh -c "'$cx' verify '$tmp/pubs' >/dev/null && test \"\$(python3 -c 'import json, sys
+print(json.load(open(sys.argv[1]))[\"counts\"])' '$tmp/pubs/manifest.json')\" = \"\$(python3 -c 'import json, sys
+print(json.load(open(sys.argv[1]))[\"counts\"])' '$tmp/pub/manifest.json')\""
 shd --out "$tmp/bad" --split train --access open >/dev/null 2>"$tmp/bad.err"
 check "--access takes public or credentialed (exit 2 otherwise)" test "$?:$(head -1 "$tmp/bad.err")" = \
   "2:chexinstruct: shard: --access is public or credentialed, not 'open'"
