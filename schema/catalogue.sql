@@ -1,4 +1,4 @@
--- chexinstruct catalogue, schema version 12 (= CX_SCHEMA_VERSION).
+-- chexinstruct catalogue, schema version 11 (= CX_SCHEMA_VERSION).
 --
 -- The four levels of CheXinstruct are the keys: capability -> task -> dataset
 -- -> instance, with the task-dataset entries between task and dataset.

@@ -26,6 +26,12 @@ static const struct {
 } citations[] = {
 	{"chexpert", "Irvin J, Rajpurkar P, Ko M, et al. CheXpert: A Large Chest Radiograph "
 		     "Dataset with Uncertainty Labels and Expert Comparison. AAAI 2019."},
+	{"cxr-lt", "Holste G, Wang S, et al. CXR-LT: Multi-Label Long-Tailed "
+		   "Classification on Chest X-Rays. PhysioNet (2023); and the MIMIC-CXR "
+		   "citation, whose images it labels."},
+	{"ms-cxr-t", "Bannur S, Hyland S, Liu Q, et al. Learning to Exploit Temporal "
+		     "Structure for Biomedical Vision-Language Processing. CVPR 2023; and the "
+		     "MIMIC-CXR citation, whose images it pairs."},
 	{"mimic-cxr", "Johnson AEW, Pollard TJ, Berkowitz SJ, et al. MIMIC-CXR, a de-identified "
 		      "publicly available database of chest radiographs with free-text reports. "
 		      "Scientific Data 6, 317 (2019); and Goldberger AL, et al. PhysioBank, "
