@@ -24,6 +24,8 @@ extern const char cx_deviations_md[];
 static const struct {
 	const char *source, *citation;
 } citations[] = {
+	{"brax", "Reis EP, de Paiva JPQ, da Silva MCB, et al. BRAX, Brazilian labeled chest x-ray "
+		 "dataset. Scientific Data 9, 487 (2022)."},
 	{"chexpert", "Irvin J, Rajpurkar P, Ko M, et al. CheXpert: A Large Chest Radiograph "
 		     "Dataset with Uncertainty Labels and Expert Comparison. AAAI 2019."},
 	{"cxr-lt", "Holste G, Wang S, et al. CXR-LT: Multi-Label Long-Tailed "
@@ -32,6 +34,9 @@ static const struct {
 	{"ms-cxr-t", "Bannur S, Hyland S, Liu Q, et al. Learning to Exploit Temporal "
 		     "Structure for Biomedical Vision-Language Processing. CVPR 2023; and the "
 		     "MIMIC-CXR citation, whose images it pairs."},
+	{"jsrt", "Shiraishi J, Katsuragawa S, Ikezoe J, et al. Development of a digital image "
+		 "database for chest radiographs with and without a lung nodule. AJR 174(1), "
+		 "2000."},
 	{"mimic-cxr", "Johnson AEW, Pollard TJ, Berkowitz SJ, et al. MIMIC-CXR, a de-identified "
 		      "publicly available database of chest radiographs with free-text reports. "
 		      "Scientific Data 6, 317 (2019); and Goldberger AL, et al. PhysioBank, "
@@ -40,6 +45,9 @@ static const struct {
 			    "Hospital-scale Chest X-ray Database and Benchmarks on "
 			    "Weakly-Supervised Classification and Localization of Common Thorax "
 			    "Diseases. CVPR 2017."},
+	{"nlm-tb", "Jaeger S, Candemir S, Antani S, Wang YX, Lu PX, Thoma G. Two public chest "
+		   "X-ray datasets for computer-aided screening of pulmonary diseases. Quant "
+		   "Imaging Med Surg 4(6), 2014."},
 	{"openi", "Demner-Fushman D, Kohli MD, Rosenman MB, et al. Preparing a collection of "
 		  "radiology examinations for distribution and retrieval. JAMIA 23(2), 2016."},
 	{"slake", "Liu B, Zhan LM, Xu L, Ma L, Yang Y, Wu XM. SLAKE: A Semantically-Labeled "
