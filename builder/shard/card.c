@@ -3,12 +3,13 @@
  * human-readable account of what the folder holds, made from its
  * manifest.json and nothing else, so the two cannot disagree (a test reads
  * both). It says what the set holds (split, records, shards, format,
- * access), counts per capability, task, dataset and mix entry, each
- * source's versions, licence, access class and citation, the seeds,
- * fingerprints and options that reproduce it, what was left out and why,
- * and where the rules depart from the official CheXinstruct build (the
- * table of DEVIATIONS.md, embedded at compile time). Deterministic: the
- * same manifest gives the same bytes.
+ * access), counts per capability, task, dataset and mix entry (with the
+ * mix's hygiene policies and requests), each source's versions, licence,
+ * access class and citation, the seeds, fingerprints and options that
+ * reproduce it, what was left out and why, and where the rules depart
+ * from the official CheXinstruct build (the table of DEVIATIONS.md,
+ * embedded at compile time). Deterministic: the same manifest gives the
+ * same bytes.
  */
 #include "cx.h"
 
@@ -164,6 +165,50 @@ static void entry_table(struct cx_buf *b, const cJSON *mix)
 	}
 }
 
+/* The mix's hygiene policies (entries whose split hygiene a mix loosened,
+ * with the leak each accepts) and its requests (weights or shares per
+ * dataset, task or entry), when it has any. */
+static void mix_sections(struct cx_buf *b, const cJSON *mix, const cJSON *requests)
+{
+	const cJSON *e;
+	int any = 0;
+	cJSON_ArrayForEach(e, mix) {
+		const cJSON *leaks = cJSON_GetObjectItemCaseSensitive(e, "leaks");
+		if (!cJSON_GetObjectItemCaseSensitive(e, "hygiene"))
+			continue;
+		if (!any++)
+			cx_buf_adds(b, "\n### Hygiene policies (the mix)\n\n| entry | hygiene |"
+				       " leaks kept |\n|---|---|---|\n");
+		char *l = cJSON_PrintUnformatted(leaks);
+		cx_buf_adds(b, "| ");
+		cell(b, str(e, "entry"));
+		cx_buf_adds(b, " | ");
+		cell(b, str(e, "hygiene"));
+		cx_buf_adds(b, " | `");
+		cell(b, l ? l : "{}");
+		cx_buf_adds(b, "` |\n");
+		free(l);
+	}
+	if (cJSON_GetArraySize(requests) == 0)
+		return;
+	cx_buf_adds(b, "\n### Requests (the mix)\n\n| request | weight or share | requested |"
+		       " records | short |\n|---|---:|---:|---:|---|\n");
+	cJSON_ArrayForEach(e, requests) {
+		const cJSON *k = e->child, *v = cJSON_GetObjectItemCaseSensitive(e, "share");
+		if (!v)
+			v = cJSON_GetObjectItemCaseSensitive(e, "weight");
+		cx_buf_adds(b, "| ");
+		cell(b, k && k->string ? k->string : "");
+		cx_buf_adds(b, " ");
+		cell(b, cJSON_IsString(k) ? k->valuestring : "");
+		cx_buf_addf(b, " | %s %.6g | %lld | %lld | %s |\n",
+			    cJSON_GetObjectItemCaseSensitive(e, "share") ? "share" : "weight",
+			    cJSON_IsNumber(v) ? v->valuedouble : 0.0, num(e, "requested"),
+			    num(e, "records"),
+			    cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(e, "short")) ? "yes" : "no");
+	}
+}
+
 static void sources_section(struct cx_buf *b, const cJSON *m)
 {
 	const cJSON *srcs = cJSON_GetObjectItemCaseSensitive(m, "sources"), *s;
@@ -280,6 +325,7 @@ int cx_shard_card(const char *manifest, struct cx_buf *out, struct cx_error *err
 	count_table(out, "task", "task", cJSON_GetObjectItemCaseSensitive(counts, "task"));
 	count_table(out, "dataset", "dataset", cJSON_GetObjectItemCaseSensitive(counts, "dataset"));
 	entry_table(out, mix);
+	mix_sections(out, mix, cJSON_GetObjectItemCaseSensitive(m, "requests"));
 	sources_section(out, m);
 	config_lines(out, m);
 	deviations_section(out);

@@ -124,6 +124,20 @@ shd --out "$tmp/bad" --split train --access open >/dev/null 2>"$tmp/bad.err"
 check "--access takes public or credentialed (exit 2 otherwise)" test "$?:$(head -1 "$tmp/bad.err")" = \
   "2:chexinstruct: shard: --access is public or credentialed, not 'open'"
 
+printf '%s' '{"proportion": {"dataset": {"VQA-RAD": 0.25}}, "total": 20, "hygiene": {"VQA-RAD": "split"}}' >"$tmp/mix.json"
+shd --out "$tmp/mixed" --split train --mix "$tmp/mix.json" --allow-short-mix >/dev/null 2>&1
+check "a mix with a share and a hygiene policy: the set verifies (card included)" \
+  "$cx" verify "$tmp/mixed"
+check "  the card states the manifest's facts" card_facts "$tmp/mixed"
+check "  its hygiene policies and requests, row for row" python3 -c '
+import json, re, sys
+m = json.load(open(sys.argv[1] + "/manifest.json")); card = open(sys.argv[1] + "/README.md").read()
+hyg = [(e["entry"], e["hygiene"], json.dumps(e["leaks"], separators=(",", ":"))) for e in m["mix"] if "hygiene" in e]
+got = re.findall(r"^\| (\[[^|]*\]) \| (\w+) \| `(.*)` \|$", card.split("### Hygiene policies")[1].split("\n\n###")[0], re.M)
+reqs = [(list(r)[0] + " " + r[list(r)[0]], r["requested"], r["records"]) for r in m["requests"]]
+rows = re.findall(r"^\| (\w+ [^|]*?) \| (?:share|weight) [^|]* \| (\d+) \| (\d+) \|", card.split("### Requests")[1], re.M)
+print(hyg, got, reqs, rows)
+sys.exit(not (hyg and [tuple(h) for h in hyg] == got and reqs == [(a, int(b), int(c)) for a, b, c in rows]))' "$tmp/mixed"
 shd --out "$tmp/wds" --split val --format webdataset >/dev/null 2>&1
 check "a webdataset set has its card too, verified" sh -c "test -s '$tmp/wds/README.md' && '$cx' verify '$tmp/wds'"
 check "  stating its manifest's facts" card_facts "$tmp/wds"
