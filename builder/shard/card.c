@@ -29,6 +29,9 @@ static const struct {
 		 "dataset. Scientific Data 9, 487 (2022)."},
 	{"chexpert", "Irvin J, Rajpurkar P, Ko M, et al. CheXpert: A Large Chest Radiograph "
 		     "Dataset with Uncertainty Labels and Expert Comparison. AAAI 2019."},
+	{"covidx", "Wang L, Lin ZQ, Wong A. COVID-Net: a tailored deep convolutional neural "
+		   "network design for detection of COVID-19 cases from chest X-ray images. "
+		   "Scientific Reports 10, 19549 (2020)."},
 	{"cxr-lt", "Holste G, Wang S, et al. CXR-LT: Multi-Label Long-Tailed "
 		   "Classification on Chest X-Rays. PhysioNet (2023); and the MIMIC-CXR "
 		   "citation, whose images it labels."},
@@ -51,6 +54,12 @@ static const struct {
 		   "Imaging Med Surg 4(6), 2014."},
 	{"openi", "Demner-Fushman D, Kohli MD, Rosenman MB, et al. Preparing a collection of "
 		  "radiology examinations for distribution and retrieval. JAMIA 23(2), 2016."},
+	{"padchest", "Bustos A, Pertusa A, Salinas JM, de la Iglesia-Vaya M. PadChest: A large "
+		     "chest x-ray image dataset with multi-label annotated reports. Medical "
+		     "Image Analysis 66, 101797 (2020)."},
+	{"rsna-pneumonia", "Shih G, Wu CC, Halabi SS, et al. Augmenting the National Institutes "
+			   "of Health Chest Radiograph Dataset with Expert Annotations of "
+			   "Possible Pneumonia. Radiology: Artificial Intelligence 1(1), 2019."},
 	{"slake", "Liu B, Zhan LM, Xu L, Ma L, Yang Y, Wu XM. SLAKE: A Semantically-Labeled "
 		  "Knowledge-Enhanced Dataset for Medical Visual Question Answering. ISBI 2021."},
 	{"vqa-rad", "Lau JJ, Gayen S, Ben Abacha A, Demner-Fushman D. A dataset of clinically "
