@@ -161,16 +161,11 @@ static struct cx_outcome sheet_row(void *ctx, struct cx_row *row)
 		return cx_rows_reject(row, "invalid value '%s' in column '%s'",
 				      col[meta_index(badcol)], badcol);
 	struct cx_label labels[CX_CHEXPERT_NLABELS];
-	size_t nl = 0;
-	for (int i = 0; i < CX_CHEXPERT_NLABELS; i++) {
-		const char *v = col[C_LABEL0 + i];
-		int value, got = cx_chexpert_cell(v, &value);
-		if (got < 0)
-			return cx_rows_reject(row, "unknown label value '%s' in column '%s'", v,
-					      cx_chexpert_labels[i]);
-		if (got == 1)
-			labels[nl++] = (struct cx_label){cx_chexpert_labels[i], value};
-	}
+	int bad, got = cx_chexpert_row(&col[C_LABEL0], labels, &bad);
+	if (got < 0)
+		return cx_rows_reject(row, "unknown label value '%s' in column '%s'",
+				      col[C_LABEL0 + bad], cx_chexpert_labels[bad]);
+	size_t nl = (size_t)got;
 	image_file(r, dicom, png);
 	f.key = dicom;
 	f.path = r->path.data;

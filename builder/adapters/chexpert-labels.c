@@ -5,6 +5,7 @@
  */
 #include "cx.h"
 
+#include "adapters/adapter.h"
 #include "adapters/chexpert-labels.h"
 
 const char *const cx_chexpert_labels[CX_CHEXPERT_NLABELS] = {
@@ -31,4 +32,19 @@ int cx_chexpert_cell(const char *cell, int *value)
 			return 1;
 		}
 	return -1;
+}
+
+int cx_chexpert_row(const char *const *cells, struct cx_label *out, int *bad)
+{
+	int n = 0;
+	for (int i = 0; i < CX_CHEXPERT_NLABELS; i++) {
+		int value, got = cx_chexpert_cell(cells[i], &value);
+		if (got < 0) {
+			*bad = i;
+			return -1;
+		}
+		if (got == 1)
+			out[n++] = (struct cx_label){cx_chexpert_labels[i], value};
+	}
+	return n;
 }

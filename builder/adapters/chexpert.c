@@ -226,16 +226,11 @@ static struct cx_outcome index_row(void *ctx, struct cx_row *row)
 		return cx_rows_reject(row, "unknown value '%s' in column '%s'",
 				      badcol == C_APPA ? appa : fl, meta_names[badcol]);
 	struct cx_label labels[CX_CHEXPERT_NLABELS];
-	size_t nl = 0;
-	for (int i = 0; i < CX_CHEXPERT_NLABELS; i++) {
-		v = col[C_LABEL0 + i];
-		int value, got = cx_chexpert_cell(v, &value);
-		if (got < 0)
-			return cx_rows_reject(row, "unknown label value '%s' in column '%s'", v,
-					      cx_chexpert_labels[i]);
-		if (got == 1)
-			labels[nl++] = (struct cx_label){cx_chexpert_labels[i], value};
-	}
+	int cell, got = cx_chexpert_row(&col[C_LABEL0], labels, &cell);
+	if (got < 0)
+		return cx_rows_reject(row, "unknown label value '%s' in column '%s'",
+				      col[C_LABEL0 + cell], cx_chexpert_labels[cell]);
+	size_t nl = (size_t)got;
 	f.key = nm.key;
 	f.path = nm.key;
 	f.patient = nm.patient;
