@@ -9,6 +9,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 #include <xxhash.h>
@@ -394,12 +395,35 @@ static int scan_end(struct scan *s, struct cx_error *err)
 	return 0;
 }
 
+/* 1 when every page of the shard is in the page cache (mincore over a
+ * mapping of it): then plain reads copy from memory, where O_DIRECT would
+ * read the disk again (verify of 8.8 GB of cached shards: 13 s direct,
+ * against 1.1 s for cat). A shard only partly cached is read direct. */
+static int resident(const struct cx_shard_reader *r)
+{
+	long page = sysconf(_SC_PAGESIZE);
+	if (page <= 0 || r->h.file_size == 0 || r->h.file_size > SIZE_MAX)
+		return 0;
+	size_t len = (size_t)r->h.file_size, npages = (len + (size_t)page - 1) / (size_t)page;
+	void *map = mmap(NULL, len, PROT_READ, MAP_SHARED, r->fd, 0);
+	if (map == MAP_FAILED)
+		return 0;
+	unsigned char *vec = malloc(npages);
+	int all = vec && mincore(map, len, vec) == 0;
+	for (size_t i = 0; all && i < npages; i++)
+		all = vec[i] & 1;
+	free(vec);
+	munmap(map, len);
+	return all;
+}
+
 int cx_shard_scan(struct cx_shard_reader *r, cx_shard_rec_fn fn, void *ctx, uint64_t *computed,
 		  struct cx_error *err)
 {
 	int dfd = -1;
 #ifdef O_DIRECT
-	dfd = open(r->path, O_RDONLY | O_DIRECT | O_CLOEXEC);
+	if (!resident(r))
+		dfd = open(r->path, O_RDONLY | O_DIRECT | O_CLOEXEC);
 #endif
 	unsigned char *buf;
 	if (posix_memalign((void **)&buf, SCAN_ALIGN, SCAN_CHUNK) != 0)
