@@ -42,7 +42,8 @@ static void test_demo(void)
 	CHECK(!strstr(log.data, "view=\"LL\"") && !strstr(log.data, "view=\"RL\""),
 	      "no CheXpert image has the view LL or RL");
 
-	facts_same_log(A, "tests/fixtures/chexpert/CheXpert-v1.0-small.zip", cx_buf_str(&log), "the zip form");
+	facts_same_log(A, "tests/fixtures/chexpert/CheXpert-v1.0-small.zip",
+		       cx_buf_str(&log), "the zip form");
 	cx_buf_release(&log);
 }
 

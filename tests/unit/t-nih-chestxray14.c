@@ -34,7 +34,8 @@ static void test_demo(void)
 	CHECK_INT(n.boxes, 6, "6 boxes");
 	CHECK_INT(n.studies + n.reports + n.qas, 0, "no studies, reports or questions");
 
-	facts_same_log(A, "tests/fixtures/nih-chestxray14/release.tar.gz", cx_buf_str(&log), "the archive form");
+	facts_same_log(A, "tests/fixtures/nih-chestxray14/release.tar.gz",
+		       cx_buf_str(&log), "the archive form");
 	cx_buf_release(&log);
 }
 

@@ -43,7 +43,8 @@ static void test_demo(void)
 	CHECK_LINE(s, "labels image target=\"85750621-02fb-4d4f-b57f-bc5af71a1bfc\" "
 		      "Pneumonia=0,Normal=1");
 
-	facts_same_log(A, "tests/fixtures/rsna-pneumonia/rsna-pneumonia-detection-challenge.zip", cx_buf_str(&log), "Kaggle's zip");
+	facts_same_log(A, "tests/fixtures/rsna-pneumonia/rsna-pneumonia-detection-challenge.zip",
+		       cx_buf_str(&log), "Kaggle's zip");
 	cx_buf_release(&log);
 }
 
