@@ -475,7 +475,8 @@ struct cx_rule_prep {
 enum cx_view_part {
 	CX_PART_LABELS = 1 << 0, /* the labels (image's or study's) and the vocabulary */
 	CX_PART_IMAGE = 1 << 1,  /* image_id's view, width and height */
-	CX_PART_BOXES = 1 << 2,  /* label, and image_id's boxes of that label */
+	CX_PART_BOXES = 1 << 2,  /* label, and image_id's boxes of that label (all_boxes:
+				    every box of the image, label NULL) */
 	CX_PART_REPORT = 1 << 3, /* study_id's report: indication, findings, impression */
 	CX_PART_PAIR = 1 << 4,   /* flag; with other_text, the two report texts */
 	CX_PART_QA = 1 << 5,     /* qa_id's question, answer and closed */
@@ -499,6 +500,8 @@ struct cx_rule {
 	enum cx_rule_images images;
 	unsigned parts;    /* CX_PART_* bits: the view parts its instances have */
 	int image_labels;  /* with CX_PART_LABELS: the image's labels, not the study's */
+	int all_boxes;     /* with CX_PART_BOXES: every box of the image, whatever its
+			    * label (detection), not the instance label's */
 	int other_text;    /* with CX_PART_PAIR: the pair's texts are study_id's report
 			    * text and other_id's (a study) */
 	/* A documented filter of the rule's own (or NULL): what leaves an item
@@ -531,6 +534,10 @@ extern const struct cx_rule cx_rule_qa_open;      /* an open question */
 extern const struct cx_rule cx_rule_qa_closed;    /* a closed question */
 extern const struct cx_rule cx_rule_image_pairs;  /* an image, its prior and a finding */
 extern const struct cx_rule cx_rule_text_pairs;   /* two texts and their relation */
+/* Wave 3, abnormality detection and grounded diagnosis (helper A). */
+extern const struct cx_rule cx_rule_detection;    /* an image, all its boxes or none */
+extern const struct cx_rule cx_rule_boxes_few;    /* an (image, label) with one or two boxes */
+extern const struct cx_rule cx_rule_grounded;     /* the same, with the image's labels */
 
 /* Every rule, and the one of a name (NULL if none). */
 extern const struct cx_rule *const cx_rules[];

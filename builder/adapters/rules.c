@@ -379,11 +379,106 @@ const struct cx_rule cx_rule_text_pairs = {
 	.parts = CX_PART_TEXT_PAIR,
 };
 
+/* ------------------------------------------------------------------ */
+/* Wave 3: abnormality detection and grounded diagnosis (helper A)     */
+
+/*
+ * Detection shows an image and asks for every finding it has boxes of; the
+ * answer is all of them, labelled. The official build skips an image with
+ * more than five boxes (after merging each class's reader boxes, which the
+ * adapter does), so this rule does too, counting what it skips.
+ *
+ * A negative ("no abnormality detected") must be an image someone looked at
+ * for boxes and found none, not merely an image without box facts: NIH
+ * ChestX-ray14 boxes fewer than 1,000 of its 112,120 images. So a negative
+ * is an image of a dataset that has boxes, with no box, whose released
+ * labels give the vocabulary's "none" label as 1 and no other label as
+ * anything but 0 (VinDr's "No finding" images; an image labelled only with a
+ * global diagnosis such as tuberculosis, which has no box, is no negative).
+ * A negative has no label; its boxes part is empty.
+ */
+#define DATASET_VOCAB "(SELECT d.vocab FROM dataset d WHERE d.id = ?2)"
+#define NONE_ONLY(labels)                                                                  \
+	"EXISTS (SELECT 1 FROM json_each(" labels ") j JOIN vocab_label l ON l.name = j.key"   \
+	" WHERE l.vocab = " DATASET_VOCAB " AND l.role = 'none' AND j.value = 1)"              \
+	" AND NOT EXISTS (SELECT 1 FROM json_each(" labels ") j JOIN vocab_label l"          \
+	" ON l.name = j.key WHERE l.vocab = " DATASET_VOCAB " AND l.role <> 'none'"            \
+	" AND j.value <> 0)"
+#define DETECTION_NEGATIVES                                                                \
+	" WHERE i.dataset_id = ?2 AND i.split <> '' AND i.labels IS NOT NULL"               \
+	" AND EXISTS (SELECT 1 FROM box x WHERE x.dataset_id = ?2)"                          \
+	" AND NOT EXISTS (SELECT 1 FROM box b WHERE b.image_id = i.id)"                      \
+	" AND " NONE_ONLY("i.labels")
+#define BOXED_IMAGES                                                                       \
+	"SELECT ?1 AS entry_id, i.key AS key, i.split AS split, i.patient AS patient,"     \
+	" i.study_id AS study_id, i.id AS image_id, MIN(b.src_file) AS src_file,"          \
+	" MIN(b.src_line) AS src_line FROM box b JOIN image i ON b.image_id = i.id"         \
+	" WHERE i.dataset_id = ?2 AND i.split <> '' GROUP BY i.id"
+
+const struct cx_rule cx_rule_detection = {
+	.name = "detection",
+	.about = "an image with all its boxes (at most five), or an image of a dataset with"
+		 " boxes that has none and is released as the \"none\" label alone (key: image key)",
+	.needs = "image (labels), box",
+	.sql = (const char *const[]){
+		BOXED_IMAGES " HAVING count(*) <= 5 ORDER BY i.key",
+		IMAGE_COLS DETECTION_NEGATIVES " ORDER BY i.key",
+		NULL},
+	.dropped = "more than five boxes on the image (the official selection)",
+	.items_sql = "SELECT (SELECT count(*) FROM (" BOXED_IMAGES "))"
+		     " + (SELECT count(*) FROM image i NOT INDEXED" DETECTION_NEGATIVES ")",
+	.images = CX_IMAGES_IMAGE,
+	.parts = CX_PART_IMAGE | CX_PART_BOXES,
+	.all_boxes = 1,
+};
+
+/* An (image, label) with its boxes, as cx_rule_boxes, keeping only those
+ * with one or two boxes: the official build skips a class with more than
+ * two boxes on an image for grounding and grounded diagnosis (a region of
+ * many scattered boxes is no one region to name or to find). */
+#define LABEL_BOXES                                                                        \
+	"SELECT ?1 AS entry_id, i.key || '|' || b.label AS key, i.split AS split,"        \
+	" i.patient AS patient, i.study_id AS study_id, i.id AS image_id, b.label AS label,"\
+	" MIN(b.src_file) AS src_file, MIN(b.src_line) AS src_line"                         \
+	" FROM box b JOIN image i ON b.image_id = i.id"                                     \
+	" WHERE i.dataset_id = ?2 AND i.split <> '' GROUP BY i.id, b.label"
+#define FEW_BOXES LABEL_BOXES " HAVING count(*) <= 2 ORDER BY i.key, b.label"
+#define FEW_DROPPED "more than two boxes of the label on the image (the official selection)"
+#define FEW_ITEMS "SELECT count(*) FROM (" LABEL_BOXES ")"
+
+const struct cx_rule cx_rule_boxes_few = {
+	.name = "boxes-few",
+	.about = "an (image, label) pair with one or two boxes (key: \"<image>|<label>\")",
+	.needs = "image, box",
+	.sql = (const char *const[]){FEW_BOXES, NULL},
+	.dropped = FEW_DROPPED,
+	.items_sql = FEW_ITEMS,
+	.images = CX_IMAGES_IMAGE,
+	.parts = CX_PART_IMAGE | CX_PART_BOXES,
+};
+
+/* Grounded diagnosis: the same items, with the image's labels, so that a
+ * wrong option is never a finding the image has. */
+const struct cx_rule cx_rule_grounded = {
+	.name = "grounded",
+	.about = "an (image, label) pair with one or two boxes, and the image's labels (key:"
+		 " \"<image>|<label>\")",
+	.needs = "image (labels), box",
+	.sql = (const char *const[]){FEW_BOXES, NULL},
+	.dropped = FEW_DROPPED,
+	.items_sql = FEW_ITEMS,
+	.images = CX_IMAGES_IMAGE,
+	.parts = CX_PART_IMAGE | CX_PART_BOXES | CX_PART_LABELS,
+	.image_labels = 1,
+};
+
 const struct cx_rule *const cx_rules[] = {
 	&cx_rule_labels_study, &cx_rule_labels_image, &cx_rule_view,      &cx_rule_view_pairs,
 	&cx_rule_boxes,        &cx_rule_findings,     &cx_rule_impression, &cx_rule_summary,
 	&cx_rule_text_match,   &cx_rule_text_select,  &cx_rule_qa_open,   &cx_rule_qa_closed,
 	&cx_rule_image_pairs,  &cx_rule_text_pairs,
+	/* wave 3 (helper A) */
+	&cx_rule_detection,    &cx_rule_boxes_few,    &cx_rule_grounded,
 };
 const size_t cx_nrules = CX_ARRAY_LEN(cx_rules);
 

@@ -22,7 +22,7 @@ enum {
 
 enum {
 	V_IMAGE, V_IMAGE_LABELS, V_STUDY_LABELS, V_REPORT, V_TEXT, V_QA, V_BOXES, V_IMAGES,
-	V_IMAGE_PAIR, V_TEXT_PAIR, V_COUNT
+	V_IMAGE_PAIR, V_TEXT_PAIR, V_BOXES_ALL, V_COUNT
 };
 
 static const char *const view_sql[V_COUNT] = {
@@ -43,6 +43,9 @@ static const char *const view_sql[V_COUNT] = {
 	" AND p.other_id = n.image_id AND p.label = n.label WHERE n.id = ?1",
 	"SELECT t.text1, t.text2, t.relation FROM instance n JOIN entry e ON e.id = n.entry_id"
 	" JOIN text_pair t ON t.dataset_id = e.dataset_id AND t.key = n.key WHERE n.id = ?1",
+	/* every box of the image, whatever its label (a rule's all_boxes) */
+	"SELECT label, x, y, w, h, frame_width, frame_height FROM box"
+	" WHERE image_id = ?1 ORDER BY y, x, id",
 };
 
 /* A dataset seen by this cat_views: its vocabulary, loaded once. */
@@ -177,15 +180,19 @@ static void fill_image(struct cat_views *v, struct cat_item *it, sqlite3_stmt *q
 static void fill_boxes(struct cat_views *v, struct cat_item *it, sqlite3_stmt *q,
 		       const struct cx_rule *rule)
 {
-	(void)rule;
 	it->boxes_part.label = keep(it, q, C_LABEL);
 	it->boxes_part.vocab = it->labels.vocab;
 	it->v.boxes = &it->boxes_part;
 	sqlite3_int64 image = row_id(q, C_IMAGE);
-	sqlite3_stmt *st = image && it->boxes_part.label ? stmt(v, V_BOXES, image) : NULL;
+	sqlite3_stmt *st = NULL;
+	if (image && rule->all_boxes)
+		st = stmt(v, V_BOXES_ALL, image);
+	else if (image && it->boxes_part.label)
+		st = stmt(v, V_BOXES, image);
 	if (!st)
 		return;
-	sqlite3_bind_text(st, 2, it->boxes_part.label, -1, SQLITE_STATIC);
+	if (!rule->all_boxes)
+		sqlite3_bind_text(st, 2, it->boxes_part.label, -1, SQLITE_STATIC);
 	while (sqlite3_step(st) == SQLITE_ROW) {
 		it->boxes = cx_realloc(it->boxes, (it->nboxes + 1) * sizeof(*it->boxes));
 		it->boxes[it->nboxes++] = (struct cx_view_box){

@@ -45,6 +45,7 @@ static const char *const findings[] = {"findings", NULL};
 static const char *const text[] = {"text", NULL};
 static const char *const question[] = {"question", NULL};
 static const char *const sentences[] = {"first", "second", NULL};
+static const char *const boxes[] = {"boxes", NULL};
 
 static const struct cx_task_form classification_forms[] = {
 	{"list", none, none},
@@ -77,6 +78,13 @@ static const struct cx_task_form temporal_text_forms[] = {
 	{"yesno", sentences, options},
 };
 
+/* Grounded diagnosis: the region's boxes; the finding named freely or
+ * chosen (tasks/detect.c). */
+static const struct cx_task_form grounded_forms[] = {
+	{"choice", boxes, options},
+	{"open", boxes, none},
+};
+
 #define FORMS(f) f, CX_ARRAY_LEN(f)
 
 static const struct cx_task tasks[] = {
@@ -91,6 +99,10 @@ static const struct cx_task tasks[] = {
 	 cx_render_view_matching},
 	{"abnormality-grounding", "Abnormality Grounding", "fine-image-understanding",
 	 FORMS(disease_form), cx_render_abnormality_grounding},
+	{"abnormality-detection", "Abnormality Detection", "fine-image-understanding",
+	 FORMS(plain_form), cx_render_abnormality_detection},
+	{"grounded-diagnosis", "Grounded Diagnosis", "fine-image-understanding",
+	 FORMS(grounded_forms), cx_render_grounded_diagnosis},
 	{"findings-generation", "Findings Generation", "text-generation",
 	 FORMS(generation_forms), cx_render_findings_generation},
 	{"impression-generation", "Impression Generation", "text-generation",

@@ -343,4 +343,14 @@ int cx_render_temporal_sentence_similarity(const struct cx_instance_view *v,
 					   const struct cx_draw *d, struct cx_task_out *o,
 					   struct cx_error *err);
 
+/* Wave 3, fine-grained image understanding over boxes (tasks/detect.c). */
+/* Every finding of the image with its labelled boxes, or "No abnormality
+ * detected." for an image released as "no finding" without boxes. */
+int cx_render_abnormality_detection(const struct cx_instance_view *v, const struct cx_draw *d,
+				    struct cx_task_out *o, struct cx_error *err);
+/* The region of one finding given as boxes; the answer names the finding,
+ * freely or as one of four options. */
+int cx_render_grounded_diagnosis(const struct cx_instance_view *v, const struct cx_draw *d,
+				 struct cx_task_out *o, struct cx_error *err);
+
 #endif

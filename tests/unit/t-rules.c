@@ -21,7 +21,7 @@ static int listed(const struct cx_rule *r)
 
 static void test_names(void)
 {
-	CHECK_INT(cx_nrules, 14, "fourteen rules");
+	CHECK_INT(cx_nrules, 17, "seventeen rules");
 	int unique = 1, found = 1, complete = 1;
 	for (size_t i = 0; i < cx_nrules; i++) {
 		const struct cx_rule *r = cx_rules[i];
@@ -63,8 +63,15 @@ static void test_views(void)
 	CHECK(qualified, "image labels come with the labels part, other text with the pair part");
 	CHECK_INT(cx_rule_boxes.parts, CX_PART_IMAGE | CX_PART_BOXES,
 		  "boxes: the image part sizes the boxes part");
-	CHECK(cx_rule_labels_image.image_labels && image_labels == 1,
-	      "only labels-image takes the image's labels");
+	CHECK(cx_rule_labels_image.image_labels && cx_rule_grounded.image_labels &&
+	      image_labels == 2, "only labels-image and grounded take the image's labels");
+	int all_boxes = 0;
+	for (size_t i = 0; i < cx_nrules; i++)
+		all_boxes += cx_rules[i]->all_boxes && (cx_rules[i]->parts & CX_PART_BOXES);
+	CHECK(cx_rule_detection.all_boxes && all_boxes == 1,
+	      "only detection shows every box of the image, with the boxes part");
+	CHECK(cx_rule_detection.dropped && cx_rule_boxes_few.dropped && cx_rule_grounded.dropped,
+	      "detection, boxes-few and grounded count what the official selection skips");
 	CHECK(cx_rule_text_match.other_text && cx_rule_text_select.other_text && other_text == 2,
 	      "only text-match and text-select show another study's text");
 	CHECK_INT(cx_rule_summary.images, CX_IMAGES_NONE, "summary is text only");

@@ -85,6 +85,8 @@ static void test_missing(void)
 		{"view-classification", "image"},
 		{"view-matching", "pair"},
 		{"abnormality-grounding", "boxes"},
+		{"abnormality-detection", "boxes"},
+		{"grounded-diagnosis", "boxes"},
 		{"findings-generation", "report"},
 		{"impression-generation", "report"},
 		{"spanish-report-generation", "report"},
