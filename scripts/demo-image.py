@@ -3,6 +3,7 @@
 
     demo-image.py OUT.png|OUT.jpg|OUT.dcm WIDTH HEIGHT SEED [--bits 8|16] [--rgb]
                   [--from IN.png [--scale K]] [--patient ID --sex M|F --age N --view PA|AP]
+                  [--box X1,Y1,X2,Y2 ...] [--mono1]
     demo-image.py OUT.IMG 2048 2048 SEED [--block N]
 
 A .dcm is a DICOM Part-10 file as RSNA Pneumonia's stage_2_train_images hold
@@ -12,7 +13,12 @@ PatientAge, BodyPartExamined, ViewPosition and PixelSpacing as given.
 --from takes the pixels of an 8-bit grey PNG instead of drawing them (a
 demo image seen again in another release: the same picture, re-encoded),
 --scale K repeats each of them K x K times (the same picture, resized);
-WIDTH and HEIGHT are then ignored.
+WIDTH and HEIGHT are then ignored. A name ending in .dicom is the same kind
+of file (VinDr's extension). For a DICOM, --bits 16 stores 16-bit samples of
+12 bits (VinDr's), --mono1 writes MONOCHROME1 (the stored values inverted,
+so it displays the same picture), and each --box X1,Y1,X2,Y2 (pixels,
+repeatable) draws a bright synthetic finding filling that box, so a contact
+sheet shows whether a box sits on its finding.
 
 The picture is a bright body outline with two darker lung fields and some
 seed-dependent texture, so images differ from each other and look like
@@ -144,11 +150,35 @@ def elem(group, el, vr, value):
     return struct.pack("<HH2sH", group, el, vr.encode(), len(value)) + value
 
 
+def draw_boxes(grey, a):
+    """A bright ellipse filling each --box, with a soft edge."""
+    rows = [bytearray(r) for r in grey]
+    for i, v in enumerate(a):
+        if v != "--box":
+            continue
+        x1, y1, x2, y2 = (float(t) for t in a[i + 1].split(","))
+        cx, cy, rx, ry = (x1 + x2) / 2, (y1 + y2) / 2, (x2 - x1) / 2, (y2 - y1) / 2
+        for y in range(int(y1), min(len(rows), int(y2) + 1)):
+            for x in range(int(x1), min(len(rows[0]), int(x2) + 1)):
+                d = ((x + 0.5 - cx) / rx) ** 2 + ((y + 0.5 - cy) / ry) ** 2
+                if d < 1:
+                    rows[y][x] = max(rows[y][x], int(235 - 40 * d))
+    return [bytes(r) for r in rows]
+
+
 def write_dcm(out, grey, a):
     def opt(name, default):
         return a[a.index(name) + 1] if name in a else default
     pid = opt("--patient", "demo")
+    grey = draw_boxes(grey, a)
     h, w = len(grey), len(grey[0])
+    bits = int(opt("--bits", "8"))
+    mono1 = "--mono1" in a
+    if bits == 16:
+        pixels = b"".join(struct.pack("<%dH" % w, *((4095 - v * 4095 // 255) if mono1 else
+                                                    v * 4095 // 255 for v in r)) for r in grey)
+    else:
+        pixels = b"".join(bytes(255 - v for v in r) if mono1 else r for r in grey)
     sc = "1.2.840.10008.5.1.4.1.1.7"
     sop = "1.2.276.0.7230010.3.1.4.%d" % (zlib.crc32(pid.encode()) & 0xFFFFFFF)
     u16 = lambda v: struct.pack("<H", v)
@@ -163,11 +193,14 @@ def write_dcm(out, grey, a):
           elem(0x10, 0x0040, "CS", opt("--sex", "M")) + elem(0x10, 0x1010, "AS", opt("--age", "50")) +
           elem(0x18, 0x0015, "CS", "CHEST") + elem(0x18, 0x5101, "CS", opt("--view", "PA")) +
           elem(0x20, 0x000D, "UI", sop + ".1") + elem(0x20, 0x000E, "UI", sop + ".2") +
-          elem(0x28, 0x0002, "US", u16(1)) + elem(0x28, 0x0004, "CS", "MONOCHROME2") +
+          elem(0x28, 0x0002, "US", u16(1)) +
+          elem(0x28, 0x0004, "CS", "MONOCHROME1" if mono1 else "MONOCHROME2") +
           elem(0x28, 0x0010, "US", u16(h)) + elem(0x28, 0x0011, "US", u16(w)) +
-          elem(0x28, 0x0030, "DS", "0.143\\0.143") + elem(0x28, 0x0100, "US", u16(8)) +
-          elem(0x28, 0x0101, "US", u16(8)) + elem(0x28, 0x0102, "US", u16(7)) +
-          elem(0x28, 0x0103, "US", u16(0)) + elem(0x7FE0, 0x0010, "OB", b"".join(grey)))
+          elem(0x28, 0x0030, "DS", "0.143\\0.143") + elem(0x28, 0x0100, "US", u16(bits)) +
+          elem(0x28, 0x0101, "US", u16(12 if bits == 16 else 8)) +
+          elem(0x28, 0x0102, "US", u16(11 if bits == 16 else 7)) +
+          elem(0x28, 0x0103, "US", u16(0)) +
+          elem(0x7FE0, 0x0010, "OW" if bits == 16 else "OB", pixels))
     with open(out, "wb") as f:
         f.write(b"\0" * 128 + b"DICM" + meta + ds)
 
@@ -182,7 +215,7 @@ def main():
     if out.endswith(".IMG"):
         block = int(a[a.index("--block") + 1]) if "--block" in a else 32
         write_jsrt(out, w, h, seed, block)
-    elif low.endswith(".dcm"):
+    elif low.endswith(".dcm") or low.endswith(".dicom"):
         write_dcm(out, grey_rows(a, w, h, seed), a)
     elif "--from" in a:
         grey = grey_rows(a, w, h, seed)

@@ -70,6 +70,9 @@ extern const char *const cx_padchest_report_labels[];
 /* Binary vocabularies: one finding (and the release's "normal", if any). */
 extern const struct cx_vocab cx_vocab_pneumonia;   /* RSNA Pneumonia: Pneumonia, Normal */
 extern const struct cx_vocab cx_vocab_covid19;     /* COVIDx: COVID-19 */
+/* VinDr (wave 3): VinDr-CXR's 28 labels, VinDr-PCXR's 15 diagnoses */
+extern const struct cx_vocab cx_vocab_vindr_cxr;
+extern const struct cx_vocab cx_vocab_vindr_pcxr;
 
 /* The index of the label called name, ignoring case and taking '_' and ' '
  * alike ("pleural thickening" finds "Pleural_Thickening"); -1 when absent. */
