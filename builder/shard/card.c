@@ -62,6 +62,11 @@ static const struct {
 			   "Possible Pneumonia. Radiology: Artificial Intelligence 1(1), 2019."},
 	{"slake", "Liu B, Zhan LM, Xu L, Ma L, Yang Y, Wu XM. SLAKE: A Semantically-Labeled "
 		  "Knowledge-Enhanced Dataset for Medical Visual Question Answering. ISBI 2021."},
+	{"vindr-cxr", "Nguyen HQ, Lam K, Le LT, et al. VinDr-CXR: An open dataset of chest "
+		      "X-rays with radiologist's annotations. Scientific Data 9, 429 (2022)."},
+	{"vindr-pcxr", "Pham HH, Nguyen NH, Tran TT, Nguyen TNM, Nguyen HQ. PediCXR: An open, "
+		       "large-scale chest radiograph dataset for interpretation of common "
+		       "thoracic diseases in children. Scientific Data 10, 240 (2023)."},
 	{"vqa-rad", "Lau JJ, Gayen S, Ben Abacha A, Demner-Fushman D. A dataset of clinically "
 		    "generated visual questions and answers about radiology images. Scientific "
 		    "Data 5, 180251 (2018)."},
