@@ -443,10 +443,12 @@ static int emit_split(struct cx_rows *rows, struct vindr *r, struct cx_error *er
 			i2++;
 		while (j2 < r->nbr && !strcmp(r->br[j2].id, id))
 			j2++;
+		/* no pointer arithmetic on an empty (NULL) array */
+		struct box_row *b = j2 > j ? r->br + j : NULL;
 		if (i2 > i)
-			rc = emit_one(rows, r, r->lr + i, i2 - i, r->br + j, j2 - j, err);
+			rc = emit_one(rows, r, r->lr + i, i2 - i, b, j2 - j, err);
 		else
-			rc = reject_boxes(rows, r, r->br + j, j2 - j, err);
+			rc = reject_boxes(rows, r, b, j2 - j, err);
 		i = i2;
 		j = j2;
 	}

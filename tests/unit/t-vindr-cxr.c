@@ -177,6 +177,11 @@ static void test_missing(void)
 	CHECK(strstr(err.msg, "missing file 'annotations/annotations_train.csv'") != NULL,
 	      "the error names annotations/annotations_train.csv");
 	CHECK_INT(n.read, 0, "no row was read");
+	/* an annotations file with no row (the fuzzer's first finding: the
+	 * walk took an offset of the empty box array) */
+	rc = facts_run(A, "tests/fixtures/vindr-cxr/no-box-rows", &log, &n, &err);
+	CHECK(rc == 0, "an annotations file of no rows reads");
+	CHECK(n.images == 1 && n.boxes == 0 && n.kept == 1, "its one image, no box");
 	cx_buf_release(&log);
 }
 
