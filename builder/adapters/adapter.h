@@ -430,6 +430,17 @@ int cx_emit_note(const struct cx_sink *s, const struct cx_note_fact *f, struct c
  */
 int cx_rle_boxes(const char *rle, int width, int height, struct cx_box_fact **boxes, size_t *n,
 		 struct cx_error *err);
+/* The one box enclosing the whole mask (x, y, w, h set; image, label and
+ * frame left to the caller): 1, or 0 for "-1" (no mask), or a negative code
+ * with the same messages as cx_rle_boxes(). Streams: no allocation. */
+int cx_rle_extent(const char *rle, int width, int height, struct cx_box_fact *box,
+		  struct cx_error *err);
+/* 1 when rle can only be the absolute variant (each start a pixel offset
+ * from the mask's first pixel, not a gap): at least two runs, each starting
+ * at or after the end of the one before, fitting the mask, while read as
+ * gaps they run past it. A relative stream never passes (its gaps are not
+ * increasing offsets); a one-run stream is not decided (both read alike). */
+int cx_rle_is_absolute(const char *rle, int width, int height);
 /* Emits one box fact (image, label) per region of the mask. */
 int cx_emit_rle_boxes(const struct cx_sink *s, const char *image, const char *label,
 		      const char *rle, int width, int height, struct cx_error *err);
@@ -538,6 +549,12 @@ extern const struct cx_rule cx_rule_text_pairs;   /* two texts and their relatio
 extern const struct cx_rule cx_rule_detection;    /* an image, all its boxes or none */
 extern const struct cx_rule cx_rule_boxes_few;    /* an (image, label) with one or two boxes */
 extern const struct cx_rule cx_rule_grounded;     /* the same, with the image's labels */
+/* Wave 3, localisation (helper B): an image with boxes of the rule's finding,
+ * or without */
+extern const struct cx_rule cx_rule_localise_pneumothorax;        /* every negative */
+extern const struct cx_rule cx_rule_localise_pneumothorax_capped; /* at most 5,000 */
+extern const struct cx_rule cx_rule_localise_rib_fracture;        /* one per positive */
+extern const struct cx_rule cx_rule_localise_chest_tube;          /* one per positive */
 
 /* Every rule, and the one of a name (NULL if none). */
 extern const struct cx_rule *const cx_rules[];

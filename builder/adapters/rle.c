@@ -13,6 +13,16 @@
  * columns that touch (8-connectivity) are joined with union-find, and each
  * region's box is the extent of its segments. Nothing is decoded into a
  * pixel buffer: a 1024 x 1024 mask costs the number of its runs.
+ *
+ * cx_rle_extent() gives the one box enclosing a whole mask instead, in one
+ * streaming pass (SIIM-ACR and CANDID-PTX state one box per released mask:
+ * sources/siim-acr.md says why).
+ *
+ * The other variant, absolute RLE (every start a pixel offset, as Kaggle's
+ * standard encoder and, reportedly, SIIM's stage-2 files write it), reads
+ * the same tokens: cx_rle_is_absolute() tells a stream that can only be that
+ * one (its starts keep growing past each run's end, and read as gaps they
+ * run past the mask), so an adapter can name it instead of failing on it.
  */
 #include "cx.h"
 
@@ -80,8 +90,15 @@ static const char *skip_space(const char *s)
 	return s;
 }
 
-/* Decodes the runs into column segments, in pixel order. */
-static int decode(const char *rle, long width, long height, struct segs *s,
+/* Hands each run, in pixel order, to on_run(ctx, first pixel, length). */
+typedef void (*run_fn)(void *ctx, long long p, long long len, long height);
+
+static void seg_run(void *ctx, long long p, long long len, long height)
+{
+	add_run(ctx, p, len, height);
+}
+
+static int decode(const char *rle, long width, long height, run_fn on_run, void *ctx,
 		  struct cx_error *err)
 {
 	long long total = (long long)width * height, pos = 0;
@@ -109,7 +126,7 @@ static int decode(const char *rle, long width, long height, struct segs *s,
 					    "RLE run %zu ends past the %ldx%ld mask", run, width,
 					    height);
 		pos += start;
-		add_run(s, pos, len, height);
+		on_run(ctx, pos, len, height);
 		pos += len;
 	}
 	return 0;
@@ -219,13 +236,95 @@ int cx_rle_boxes(const char *rle, int width, int height, struct cx_box_fact **bo
 	if (!strncmp(p, "-1", 2) && !*skip_space(p + 2))
 		return 0;
 	struct segs s = {0};
-	int rc = decode(rle, width, height, &s, err);
+	int rc = decode(rle, width, height, seg_run, &s, err);
 	if (rc == 0) {
 		connect(&s);
 		regions(&s, boxes, n);
 	}
 	free(s.v);
 	return rc;
+}
+
+/* The extent of a mask so far; x0 > x1 while it is empty. */
+struct extent {
+	long long x0, y0, x1, y1;
+};
+
+static void extent_run(void *ctx, long long p, long long len, long height)
+{
+	struct extent *e = ctx;
+	long long xa = p / height, ya = p % height;
+	long long xb = (p + len - 1) / height, yb = (p + len - 1) % height;
+	if (xa != xb) { /* down to the bottom of xa, from the top of xb */
+		ya = 0;
+		yb = height - 1;
+	}
+	if (e->x0 > e->x1) {
+		*e = (struct extent){xa, ya < yb ? ya : yb, xb, ya > yb ? ya : yb};
+		return;
+	}
+	if (xb > e->x1)
+		e->x1 = xb;
+	if (ya < e->y0)
+		e->y0 = ya;
+	if (yb > e->y1)
+		e->y1 = yb;
+}
+
+int cx_rle_extent(const char *rle, int width, int height, struct cx_box_fact *box,
+		  struct cx_error *err)
+{
+	*box = (struct cx_box_fact){0};
+	if (width <= 0 || height <= 0)
+		return cx_error_set(err, CX_EINVAL, "mask size %dx%d", width, height);
+	const char *p = skip_space(rle);
+	if (!strncmp(p, "-1", 2) && !*skip_space(p + 2))
+		return 0;
+	struct extent e = {1, 0, 0, 0};
+	int rc = decode(rle, width, height, extent_run, &e, err);
+	if (rc)
+		return rc;
+	*box = (struct cx_box_fact){.x = (double)e.x0, .y = (double)e.y0,
+				    .w = (double)(e.x1 - e.x0 + 1),
+				    .h = (double)(e.y1 - e.y0 + 1)};
+	return 1;
+}
+
+/* Reads the next "start length" pair; 0 at the end, 1 for a pair, -1 when
+ * the stream is not pairs of non-negative numbers. */
+static int next_pair(const char **p, long long *start, long long *len)
+{
+	struct cx_error ignored = {0};
+	*p = skip_space(*p);
+	if (!**p)
+		return 0;
+	if (read_num(p, start, &ignored))
+		return -1;
+	*p = skip_space(*p);
+	if (!**p || read_num(p, len, &ignored))
+		return -1;
+	return 1;
+}
+
+int cx_rle_is_absolute(const char *rle, int width, int height)
+{
+	long long total = (long long)width * height, end = -1, gaps = 0;
+	const char *p = rle;
+	long long start, len;
+	int runs = 0, rc;
+	if (width <= 0 || height <= 0)
+		return 0;
+	while ((rc = next_pair(&p, &start, &len)) == 1) {
+		/* absolute: each run starts after the last one ends (1-based starts
+		 * allowed: the last run may end at total + 1) */
+		if (len <= 0 || start < end || start > total || len > total + 1 - start)
+			return 0;
+		end = start + len;
+		if (gaps <= total)
+			gaps += start + len;
+		runs++;
+	}
+	return rc == 0 && runs >= 2 && gaps > total;
 }
 
 int cx_emit_rle_boxes(const struct cx_sink *s, const char *image, const char *label,

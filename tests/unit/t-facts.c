@@ -255,6 +255,33 @@ static void test_rle(void)
 	rle_is("0 1\n4 1", 4, 4, "0,0,2,2",
 	       "a newline separates values like a space (pixels 0 and 5: one diagonal region)");
 
+	/* the one box enclosing a whole mask (SIIM-ACR, CANDID-PTX) */
+	struct cx_box_fact e;
+	struct cx_error eerr = {0};
+	CHECK_INT(cx_rle_extent("0 2 13 2", 5, 5, &e, &eerr), 1, "extent: a mask");
+	CHECK(e.x == 0 && e.y == 0 && e.w == 4 && e.h == 2,
+	      "extent: two regions (columns 0 and 3) in one box");
+	CHECK_INT(cx_rle_extent("2 3", 3, 3, &e, &eerr), 1, "extent: a run crossing columns");
+	CHECK(e.x == 0 && e.y == 0 && e.w == 2 && e.h == 3,
+	      "extent: a run crossing into the next column spans every row");
+	CHECK_INT(cx_rle_extent("5 1 0 1", 4, 4, &e, &eerr), 1, "extent: one column");
+	CHECK(e.x == 1 && e.y == 1 && e.w == 1 && e.h == 2, "extent: rows 1-2 of column 1");
+	CHECK_INT(cx_rle_extent(" -1", 4, 4, &e, &eerr), 0, "extent: -1 is no mask");
+	CHECK_INT(cx_rle_extent("2 3", 2, 2, &e, &eerr), CX_EFORMAT, "extent: past the mask");
+	CHECK_STR(eerr.msg, "RLE run 1 ends past the 2x2 mask", "extent: cx_rle_boxes' message");
+
+	/* the absolute variant: starts that are offsets, not gaps */
+	CHECK_INT(cx_rle_is_absolute("557374 2 558398 8", 1024, 1024), 1,
+		  "growing starts that run past the mask as gaps: absolute");
+	CHECK_INT(cx_rle_is_absolute("557374 2 1015 8", 1024, 1024), 0,
+		  "SIIM's relative stream (a gap smaller than the first start): not absolute");
+	CHECK_INT(cx_rle_is_absolute("5 2", 4, 4), 0, "one run: not decided");
+	CHECK_INT(cx_rle_is_absolute("0 2 13 2", 5, 5), 0,
+		  "growing starts that also fit as gaps: read as the relative variant");
+	CHECK_INT(cx_rle_is_absolute("-1", 4, 4), 0, "an empty mask");
+	CHECK_INT(cx_rle_is_absolute("3 2 1 x", 4, 4), 0, "not numbers");
+	CHECK_INT(cx_rle_is_absolute("3 2 9 2", 4, 4), 0, "past the mask either way");
+
 	/* a 100 x 50 rectangle at (200, 300) of a 1024 x 1024 SIIM mask: one run
 	 * per column, each after a gap of 1024 - 50 */
 	struct cx_buf big = CX_BUF_INIT;
