@@ -486,6 +486,125 @@ const struct cx_rule cx_rule_grounded = {
 	.image_labels = 1,
 };
 
+/* ------------------------------------------------------------------ */
+/* Wave 3: localisation (helper B): pneumothorax, rib fracture, chest tube
+ * (SIIM-ACR and CANDID-PTX). The task names the finding, so each rule is one finding's: an
+ * instance is an image, positive when it has boxes of that label, negative
+ * (answered "none seen") when it has none. A negative is an image the
+ * release read for the finding and found without it: SIIM and CANDID give a
+ * pneumothorax mask or -1 for every image; CANDID's rib-fracture and chest-
+ * tube files list the positive images of its whole set, so its other images
+ * are negatives unless their report mentions the finding (checked: a report
+ * saying "fracture" or "tube" is not a clean negative). Negatives are
+ * selected in hrank order (the xxHash of the image key under the build seed):
+ * all of them, at most LIMIT of them, or one per positive image of the split,
+ * as the official build's selections say (sources/candid-ptx.md). Key: the
+ * image key. */
+
+/* The positives: images with boxes of label L. */
+#define LOC_POS(L)                                                                         \
+	"SELECT ?1 AS entry_id, i.key AS key, i.split AS split, i.patient AS patient,"     \
+	" i.study_id AS study_id, i.id AS image_id, '" L "' AS label,"                      \
+	" MIN(b.src_file) AS src_file, MIN(b.src_line) AS src_line"                         \
+	" FROM box b JOIN image i ON b.image_id = i.id WHERE i.dataset_id = ?2"             \
+	" AND i.split <> '' AND b.label = '" L "' GROUP BY i.id ORDER BY i.key"
+/* The images that may be negatives of L: no box of L, and no report of their
+ * study holding any of the words of MENTION, SQL VALUES rows ("('')" for
+ * none). */
+#define LOC_NEG_WHERE(L, MENTION)                                                          \
+	" FROM image i NOT INDEXED WHERE i.dataset_id = ?2 AND i.split <> ''"               \
+	" AND NOT EXISTS (SELECT 1 FROM box b WHERE b.image_id = i.id"                      \
+	" AND b.label = '" L "') AND NOT EXISTS (SELECT 1 FROM report r, (VALUES " MENTION  \
+	") m WHERE r.study_id = i.study_id AND m.column1 <> ''"                             \
+	" AND instr(lower(r.impression), m.column1) > 0)"
+#define LOC_NEG_COLS(L)                                                                    \
+	"?1 AS entry_id, i.key AS key, i.split AS split, i.patient AS patient,"             \
+	" i.study_id AS study_id, i.id AS image_id, '" L "' AS label, i.src_file AS src_file," \
+	" i.src_line AS src_line"
+/* Negatives ranked by hrank, within the split (PART = "PARTITION BY i.split")
+ * or over the whole dataset (PART = ""). */
+#define LOC_NEG_RANKED(L, MENTION, PART)                                                   \
+	"WITH n AS MATERIALIZED (SELECT " LOC_NEG_COLS(L) ", ROW_NUMBER() OVER (" PART     \
+	" ORDER BY i.hrank, i.key) AS k" LOC_NEG_WHERE(L, MENTION) ")"
+#define LOC_ITEMS(L, MENTION)                                                              \
+	"SELECT (SELECT count(DISTINCT b.image_id) FROM box b JOIN image i ON i.id ="      \
+	" b.image_id WHERE i.dataset_id = ?2 AND i.split <> '' AND b.label = '" L "')"      \
+	" + (SELECT count(*)" LOC_NEG_WHERE(L, MENTION) ")"
+
+const struct cx_rule cx_rule_localise_pneumothorax = {
+	.name = "localise-pneumothorax",
+	.about = "an image with pneumothorax boxes, or one read as without (key: image key)",
+	.needs = "image, box (Pneumothorax)",
+	.sql = (const char *const[]){
+		LOC_POS("Pneumothorax"),
+		"SELECT " LOC_NEG_COLS("Pneumothorax") LOC_NEG_WHERE("Pneumothorax", "('')")
+		" ORDER BY i.key",
+		NULL},
+	.images = CX_IMAGES_IMAGE,
+	.parts = CX_PART_IMAGE | CX_PART_BOXES,
+};
+
+/* CANDID-PTX: the official build keeps at most 5,000 images without a
+ * pneumothorax (it stops at the 5,000th); here the first 5,000 in hrank
+ * order, over all splits. */
+#define PTX_NEGATIVES "5000"
+const struct cx_rule cx_rule_localise_pneumothorax_capped = {
+	.name = "localise-pneumothorax-capped",
+	.about = "an image with pneumothorax boxes, or one of at most " PTX_NEGATIVES
+		 " read as without (key: image key)",
+	.needs = "image, box (Pneumothorax)",
+	.sql = (const char *const[]){
+		LOC_POS("Pneumothorax"),
+		LOC_NEG_RANKED("Pneumothorax", "('')", "") " SELECT entry_id, key, split, patient,"
+		" study_id, image_id, label, src_file, src_line FROM n WHERE k <= " PTX_NEGATIVES
+		" ORDER BY key",
+		NULL},
+	.dropped = "images without a pneumothorax past the first " PTX_NEGATIVES,
+	.items_sql = LOC_ITEMS("Pneumothorax", "('')"),
+	.images = CX_IMAGES_IMAGE,
+	.parts = CX_PART_IMAGE | CX_PART_BOXES,
+};
+
+/* One negative per positive image of the same split, the first in hrank
+ * order (the official build draws one random negative per positive). */
+#define LOC_PAIRED(L, MENTION)                                                             \
+	LOC_NEG_RANKED(L, MENTION, "PARTITION BY i.split") ", p AS MATERIALIZED (SELECT"    \
+	" i.split AS split, count(DISTINCT i.id) AS npos FROM box b JOIN image i"           \
+	" ON i.id = b.image_id WHERE i.dataset_id = ?2 AND i.split <> ''"                   \
+	" AND b.label = '" L "' GROUP BY i.split)"                                          \
+	" SELECT n.entry_id, n.key, n.split, n.patient, n.study_id, n.image_id, n.label,"   \
+	" n.src_file, n.src_line FROM n JOIN p ON p.split = n.split WHERE n.k <= p.npos"    \
+	" ORDER BY n.key"
+#define PAIRED_DROPPED(what)                                                               \
+	"images without " what " past one per positive image of the split, or whose"        \
+	" report mentions it"
+
+const struct cx_rule cx_rule_localise_rib_fracture = {
+	.name = "localise-rib-fracture",
+	.about = "an image with rib fracture boxes, or as many images without (key: image"
+		 " key)",
+	.needs = "image, box (Rib Fracture), report",
+	.sql = (const char *const[]){
+		LOC_POS("Rib Fracture"), LOC_PAIRED("Rib Fracture", "('fractur')"), NULL},
+	.dropped = PAIRED_DROPPED("a rib fracture"),
+	.items_sql = LOC_ITEMS("Rib Fracture", "('')"),
+	.images = CX_IMAGES_IMAGE,
+	.parts = CX_PART_IMAGE | CX_PART_BOXES,
+};
+
+const struct cx_rule cx_rule_localise_chest_tube = {
+	.name = "localise-chest-tube",
+	.about = "an image with chest tube boxes, or as many images without (key: image key)",
+	.needs = "image, box (Chest Tube), report",
+	.sql = (const char *const[]){
+		LOC_POS("Chest Tube"), LOC_PAIRED("Chest Tube", "('tube'), ('drain')"),
+		NULL},
+	.dropped = PAIRED_DROPPED("a chest tube"),
+	.items_sql = LOC_ITEMS("Chest Tube", "('')"),
+	.images = CX_IMAGES_IMAGE,
+	.parts = CX_PART_IMAGE | CX_PART_BOXES,
+};
+
 const struct cx_rule *const cx_rules[] = {
 	&cx_rule_labels_study, &cx_rule_labels_image, &cx_rule_view,      &cx_rule_view_pairs,
 	&cx_rule_boxes,        &cx_rule_findings,     &cx_rule_impression, &cx_rule_summary,
@@ -493,6 +612,9 @@ const struct cx_rule *const cx_rules[] = {
 	&cx_rule_image_pairs,  &cx_rule_text_pairs,
 	/* wave 3 (helper A) */
 	&cx_rule_detection,    &cx_rule_boxes_few,    &cx_rule_grounded,
+	/* localisation (helper B) */
+	&cx_rule_localise_pneumothorax, &cx_rule_localise_pneumothorax_capped,
+	&cx_rule_localise_rib_fracture, &cx_rule_localise_chest_tube,
 };
 const size_t cx_nrules = CX_ARRAY_LEN(cx_rules);
 

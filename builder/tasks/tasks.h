@@ -318,6 +318,16 @@ int cx_render_view_matching(const struct cx_instance_view *v, const struct cx_dr
 			    struct cx_task_out *o, struct cx_error *err);
 int cx_render_abnormality_grounding(const struct cx_instance_view *v, const struct cx_draw *d,
 				    struct cx_task_out *o, struct cx_error *err);
+/* Localisation (tasks/localise.c): the boxes of the task's finding, or a
+ * sentence saying it is not seen. */
+int cx_render_pneumothorax_localisation(const struct cx_instance_view *v,
+					const struct cx_draw *d, struct cx_task_out *o,
+					struct cx_error *err);
+int cx_render_rib_fracture_localisation(const struct cx_instance_view *v,
+					const struct cx_draw *d, struct cx_task_out *o,
+					struct cx_error *err);
+int cx_render_chest_tube_localisation(const struct cx_instance_view *v, const struct cx_draw *d,
+				      struct cx_task_out *o, struct cx_error *err);
 int cx_render_findings_generation(const struct cx_instance_view *v, const struct cx_draw *d,
 				  struct cx_task_out *o, struct cx_error *err);
 int cx_render_impression_generation(const struct cx_instance_view *v, const struct cx_draw *d,

@@ -39,7 +39,7 @@ static struct cx_templates *load_real(void)
 
 static void test_real_templates(struct cx_templates *t)
 {
-	CHECK_INT(cx_task_count(), 16, "sixteen tasks in the table");
+	CHECK_INT(cx_task_count(), 19, "nineteen tasks in the table");
 	size_t forms = 0, total = 0;
 	for (size_t i = 0; i < cx_task_count(); i++) {
 		const struct cx_task *task = cx_task_at(i);
@@ -56,8 +56,8 @@ static void test_real_templates(struct cx_templates *t)
 			CHECK(n >= 10, what);
 		}
 	}
-	CHECK_INT(forms, 26, "twenty-six forms");
-	CHECK_INT(total, 267, "267 templates in all");
+	CHECK_INT(forms, 29, "twenty-nine forms");
+	CHECK_INT(total, 297, "297 templates in all");
 	CHECK_INT(cx_templates_count(t, "temporal-image-classification", "choice"), 11,
 		  "temporal-image-classification/choice has 11 templates");
 	CHECK_INT(cx_templates_count(t, "temporal-sentence-similarity", "yesno"), 10,
@@ -474,6 +474,38 @@ static void test_every_task(const struct cx_templates *t)
 		     &(struct expect){"plain",
 				      "Locate an effusion in this chest X-ray.",
 				      "<box>(8,51),(22,78)</box><box>(68,49),(88,78)</box>", -1});
+
+	/* localisation: a mask's box in the 1024 grid of SIIM-ACR, and a negative */
+	struct cx_view_box ptx[] = {{"Pneumothorax", 110, 100, 349, 462, 1024, 1024},
+				    {"Pneumothorax", 565, 180, 329, 397, 1024, 1024}};
+	view_init(&v, "pneumothorax-localisation", "SIIM-ACR Pneumothorax", "siim-acr", "1.2.3");
+	v.boxes = &(struct cx_view_boxes){.label = "Pneumothorax", .box = ptx, .n = 2};
+	v.image = &(struct cx_view_image){NULL, 96, 96};
+	check_render(t, &v,
+		     &(struct expect){"plain",
+				      "Find the collapsed-lung regions of this chest X-ray, as"
+				      " bounding boxes, or say there are none.",
+				      "<box>(11,10),(45,55)</box><box>(55,18),(87,56)</box>", -1});
+	view_init(&v, "rib-fracture-localisation", "CANDID-PTX", "candid-ptx", "1.2.4");
+	v.boxes = &(struct cx_view_boxes){.label = "Rib Fracture", .box = NULL, .n = 0};
+	v.image = &(struct cx_view_image){NULL, 96, 96};
+	check_render(t, &v,
+		     &(struct expect){"plain",
+				      "Check the ribs of this chest X-ray for fractures and outline"
+				      " what you find with boxes.",
+				      "No rib fracture detected.", -1});
+	/* the task names its finding: boxes of another label are refused */
+	v.boxes = &(struct cx_view_boxes){.label = "Chest Tube", .box = NULL, .n = 0};
+	struct cx_draw ld;
+	struct cx_task_out lo;
+	struct cx_error lerr = {0};
+	cx_draw_init(&ld, &v, 0);
+	cx_task_out_init(&lo);
+	CHECK(cx_task_find("rib-fracture-localisation")->render(&v, &ld, &lo, &lerr) == CX_EINVAL,
+	      "rib fracture localisation of chest tube boxes: refused");
+	CHECK_STR(lerr.msg, "rib-fracture-localisation: the instance is about 'Chest Tube', not"
+		  " 'Rib Fracture'", "the refusal names both findings");
+	cx_task_out_release(&lo);
 
 	view_init(&v, "findings-generation", "MIMIC-CXR", "mimic-cxr", "s50414267");
 	v.report = &(struct cx_view_report){"Cough and fever.", "Lungs are clear. No effusion.",
