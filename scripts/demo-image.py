@@ -4,6 +4,7 @@
     demo-image.py OUT.png|OUT.jpg|OUT.dcm WIDTH HEIGHT SEED [--bits 8|16] [--rgb]
                   [--from IN.png [--scale K]] [--patient ID --sex M|F --age N --view PA|AP]
                   [--box X1,Y1,X2,Y2 ...] [--mono1]
+                  [--sop UID]
     demo-image.py OUT.IMG 2048 2048 SEED [--block N]
 
 A .dcm is a DICOM Part-10 file as RSNA Pneumonia's stage_2_train_images hold
@@ -180,7 +181,7 @@ def write_dcm(out, grey, a):
     else:
         pixels = b"".join(bytes(255 - v for v in r) if mono1 else r for r in grey)
     sc = "1.2.840.10008.5.1.4.1.1.7"
-    sop = "1.2.276.0.7230010.3.1.4.%d" % (zlib.crc32(pid.encode()) & 0xFFFFFFF)
+    sop = opt("--sop", "1.2.276.0.7230010.3.1.4.%d" % (zlib.crc32(pid.encode()) & 0xFFFFFFF))
     u16 = lambda v: struct.pack("<H", v)
     meta = (elem(2, 0x0001, "OB", b"\0\1") + elem(2, 0x0002, "UI", sc) +
             elem(2, 0x0003, "UI", sop) + elem(2, 0x0010, "UI", "1.2.840.10008.1.2.1") +
@@ -236,4 +237,5 @@ def main():
         write_jpg(out, w, h, seed)
 
 
-main()
+if __name__ == "__main__":  # scripts/demo-ptx.py imports the writers
+    main()

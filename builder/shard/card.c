@@ -27,6 +27,9 @@ static const struct {
 } citations[] = {
 	{"brax", "Reis EP, de Paiva JPQ, da Silva MCB, et al. BRAX, Brazilian labeled chest x-ray "
 		 "dataset. Scientific Data 9, 487 (2022)."},
+	{"candid-ptx", "Feng S, Azzollini D, Kim JS, et al. Curation of the CANDID-PTX Dataset "
+		       "with Free-Text Reports. Radiology: Artificial Intelligence 3(6), e210136 "
+		       "(2021)."},
 	{"chexpert", "Irvin J, Rajpurkar P, Ko M, et al. CheXpert: A Large Chest Radiograph "
 		     "Dataset with Uncertainty Labels and Expert Comparison. AAAI 2019."},
 	{"covidx", "Wang L, Lin ZQ, Wong A. COVID-Net: a tailored deep convolutional neural "
@@ -60,6 +63,8 @@ static const struct {
 	{"rsna-pneumonia", "Shih G, Wu CC, Halabi SS, et al. Augmenting the National Institutes "
 			   "of Health Chest Radiograph Dataset with Expert Annotations of "
 			   "Possible Pneumonia. Radiology: Artificial Intelligence 1(1), 2019."},
+	{"siim-acr", "Zawacki A, Wu C, Shih G, et al. SIIM-ACR Pneumothorax Segmentation. Kaggle "
+		     "competition (2019); its images are NIH ChestX-ray14's (cite that too)."},
 	{"slake", "Liu B, Zhan LM, Xu L, Ma L, Yang Y, Wu XM. SLAKE: A Semantically-Labeled "
 		  "Knowledge-Enhanced Dataset for Medical Visual Question Answering. ISBI 2021."},
 	{"vindr-cxr", "Nguyen HQ, Lam K, Le LT, et al. VinDr-CXR: An open dataset of chest "
