@@ -21,7 +21,8 @@ cd "$(dirname "$0")/.."
 minutes=${1:-2}
 shift || true
 all=(csv json list name rle pylist lines sections archive openi slake vqarad mimic rsna covidx
-     cxrlt mscxrt dicomhead dicom image tmpl mix shard verify brax nlmtb jsrt vindr)
+     cxrlt mscxrt dicomhead dicom image tmpl mix shard verify brax nlmtb jsrt vindr siim
+     candid)
 targets=("$@")
 [ ${#targets[@]} -gt 0 ] || targets=("${all[@]}")
 secs=$(awk -v m="$minutes" 'BEGIN { printf "%d", m * 60 }')
