@@ -20,6 +20,13 @@ of file (VinDr's extension). For a DICOM, --bits 16 stores 16-bit samples of
 so it displays the same picture), and each --box X1,Y1,X2,Y2 (pixels,
 repeatable) draws a bright synthetic finding filling that box, so a contact
 sheet shows whether a box sits on its finding.
+--draw SHAPE:X1,Y1,X2,Y2[:LEVEL] (repeatable) paints a filled synthetic
+finding or object onto the 8-bit grey picture of a PNG or JPEG, in its
+pixels (the --box of a DICOM, for PNG and JPEG): SHAPE rect or
+ellipse (given by its bounding box) or poly:X1,Y1,X2,Y2,...,XN,YN; LEVEL is
+its grey value (default 245, a metal-bright object). A pixel is painted when
+its centre lies inside the shape, so the shape's enclosing box is the box a
+release states for it.
 
 The picture is a bright body outline with two darker lung fields and some
 seed-dependent texture, so images differ from each other and look like
@@ -141,6 +148,37 @@ def grey_rows(a, w, h, seed):
     return [bytes(v for v in r for _ in range(k)) for r in src for _ in range(k)]
 
 
+def inside(shape, pts, x, y):
+    if shape == "rect":
+        return pts[0] <= x <= pts[2] and pts[1] <= y <= pts[3]
+    if shape == "ellipse":
+        cx, cy = (pts[0] + pts[2]) / 2, (pts[1] + pts[3]) / 2
+        rx, ry = (pts[2] - pts[0]) / 2, (pts[3] - pts[1]) / 2
+        return ((x - cx) / rx) ** 2 + ((y - cy) / ry) ** 2 <= 1
+    xs, ys, hit = pts[0::2], pts[1::2], False
+    for i in range(len(xs)):
+        j = i - 1
+        if (ys[i] > y) != (ys[j] > y) and x < xs[j] + (xs[i] - xs[j]) * (y - ys[j]) / (ys[i] - ys[j]):
+            hit = not hit
+    return hit
+
+
+def draw(grey, a):
+    """Paints every --draw shape onto the rows (pixel centres inside it)."""
+    out = [bytearray(r) for r in grey]
+    for i, arg in enumerate(a):
+        if arg != "--draw":
+            continue
+        parts = a[i + 1].split(":")
+        shape, pts = parts[0], [float(v) for v in parts[1].split(",")]
+        level = int(parts[2]) if len(parts) > 2 else 245
+        for y in range(len(out)):
+            for x in range(len(out[0])):
+                if inside(shape, pts, x + 0.5, y + 0.5):
+                    out[y][x] = level
+    return [bytes(r) for r in out]
+
+
 def elem(group, el, vr, value):
     if isinstance(value, str):
         value = value.encode("ascii")
@@ -218,8 +256,8 @@ def main():
         write_jsrt(out, w, h, seed, block)
     elif low.endswith(".dcm") or low.endswith(".dicom"):
         write_dcm(out, grey_rows(a, w, h, seed), a)
-    elif "--from" in a:
-        grey = grey_rows(a, w, h, seed)
+    elif "--from" in a or "--draw" in a:
+        grey = draw(grey_rows(a, w, h, seed), a)
         if low.endswith(".png"):
             ihdr = struct.pack(">IIBBBBB", len(grey[0]), len(grey), 8, 0, 0, 0, 0)
             with open(out, "wb") as f:
