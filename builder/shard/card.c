@@ -30,6 +30,12 @@ static const struct {
 	{"candid-ptx", "Feng S, Azzollini D, Kim JS, et al. Curation of the CANDID-PTX Dataset "
 		       "with Free-Text Reports. Radiology: Artificial Intelligence 3(6), e210136 "
 		       "(2021)."},
+	{"chestx-det", "Lian J, Liu J, Zhang S, et al. A Structure-Aware Relation Network for "
+		       "Thoracic Diseases Detection and Segmentation. IEEE Transactions on Medical "
+		       "Imaging 40(8), 2021; and the ChestX-ray14 citation, whose images it boxes."},
+	{"chestx-det10", "Liu J, Lian J, Yu Y. ChestX-Det10: Chest X-ray Dataset on Detection "
+			 "of Thoracic Abnormalities. arXiv:2006.10550 (2020); and the ChestX-ray14 "
+			 "citation, whose images it boxes."},
 	{"chexpert", "Irvin J, Rajpurkar P, Ko M, et al. CheXpert: A Large Chest Radiograph "
 		     "Dataset with Uncertainty Labels and Expert Comparison. AAAI 2019."},
 	{"covidx", "Wang L, Lin ZQ, Wong A. COVID-Net: a tailored deep convolutional neural "

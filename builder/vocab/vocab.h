@@ -64,6 +64,7 @@ extern const struct cx_vocab cx_vocab_cxr_lt;      /* CXR-LT 2023 and 2024 (40 l
 extern const struct cx_vocab cx_vocab_tuberculosis; /* NLM-TB: Tuberculosis, Normal */
 extern const struct cx_vocab cx_vocab_nodule;       /* JSRT: Nodule, non-nodule */
 extern const struct cx_vocab cx_vocab_padchest;     /* PadChest: 190 labels */
+extern const struct cx_vocab cx_vocab_chestx_det;   /* ChestX-Det and ChestX-Det10: 13 box classes */
 /* PadChest labels about the report or study, not the image: dropped from
  * label sets by the adapter (vocab/padchest.c says why). NULL-ended. */
 extern const char *const cx_padchest_report_labels[];
