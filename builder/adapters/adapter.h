@@ -556,6 +556,9 @@ extern const struct cx_rule cx_rule_localise_pneumothorax_capped; /* at most 5,0
 extern const struct cx_rule cx_rule_localise_rib_fracture;        /* one per positive */
 extern const struct cx_rule cx_rule_localise_chest_tube;          /* one per positive */
 
+/* Wave 3, foreign-object detection (helper C). */
+extern const struct cx_rule cx_rule_objects;      /* an image, its foreign objects or none */
+
 /* Every rule, and the one of a name (NULL if none). */
 extern const struct cx_rule *const cx_rules[];
 extern const size_t cx_nrules;

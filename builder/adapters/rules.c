@@ -605,6 +605,29 @@ const struct cx_rule cx_rule_localise_chest_tube = {
 	.parts = CX_PART_IMAGE | CX_PART_BOXES,
 };
 
+/* ------------------------------------------------------------------ */
+/* Wave 3: foreign-object detection (helper C)                        */
+
+/*
+ * Every image of a dataset whose release looked at each image for foreign
+ * objects (Object-CXR: half its images have none, by design), with every box
+ * of the image (all_boxes: the adapter gives foreign objects only), or none:
+ * an image without a box is a negative, answered "no foreign object". Unlike
+ * rule detection, a negative needs no released "none" label (the release's
+ * design is the statement), and no image is skipped for its number of boxes:
+ * the official build keeps every Object-CXR image, so nothing is filtered.
+ */
+const struct cx_rule cx_rule_objects = {
+	.name = "objects",
+	.about = "an image with all its boxes (foreign objects), or none (key: image key)",
+	.needs = "image, box",
+	.sql = (const char *const[]){
+		IMAGE_COLS " WHERE i.dataset_id = ?2 AND i.split <> '' ORDER BY i.key", NULL},
+	.images = CX_IMAGES_IMAGE,
+	.parts = CX_PART_IMAGE | CX_PART_BOXES,
+	.all_boxes = 1,
+};
+
 const struct cx_rule *const cx_rules[] = {
 	&cx_rule_labels_study, &cx_rule_labels_image, &cx_rule_view,      &cx_rule_view_pairs,
 	&cx_rule_boxes,        &cx_rule_findings,     &cx_rule_impression, &cx_rule_summary,
@@ -615,6 +638,8 @@ const struct cx_rule *const cx_rules[] = {
 	/* localisation (helper B) */
 	&cx_rule_localise_pneumothorax, &cx_rule_localise_pneumothorax_capped,
 	&cx_rule_localise_rib_fracture, &cx_rule_localise_chest_tube,
+	/* wave 3 (helper C) */
+	&cx_rule_objects,
 };
 const size_t cx_nrules = CX_ARRAY_LEN(cx_rules);
 

@@ -61,6 +61,8 @@ static const struct {
 	{"nlm-tb", "Jaeger S, Candemir S, Antani S, Wang YX, Lu PX, Thoma G. Two public chest "
 		   "X-ray datasets for computer-aided screening of pulmonary diseases. Quant "
 		   "Imaging Med Surg 4(6), 2014."},
+	{"object-cxr", "JF Healthcare. object-CXR: Automatic detection of foreign objects on "
+		       "chest X-rays. MIDL 2020 challenge (github jfhealthcare/object-CXR)."},
 	{"openi", "Demner-Fushman D, Kohli MD, Rosenman MB, et al. Preparing a collection of "
 		  "radiology examinations for distribution and retrieval. JAMIA 23(2), 2016."},
 	{"padchest", "Bustos A, Pertusa A, Salinas JM, de la Iglesia-Vaya M. PadChest: A large "

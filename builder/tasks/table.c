@@ -109,6 +109,8 @@ static const struct cx_task tasks[] = {
 	 FORMS(plain_form), cx_render_rib_fracture_localisation},
 	{"chest-tube-localisation", "Chest Tube Localisation", "fine-image-understanding",
 	 FORMS(plain_form), cx_render_chest_tube_localisation},
+	{"foreign-object-detection", "Foreign Object Detection", "fine-image-understanding",
+	 FORMS(plain_form), cx_render_foreign_object_detection},
 	{"findings-generation", "Findings Generation", "text-generation",
 	 FORMS(generation_forms), cx_render_findings_generation},
 	{"impression-generation", "Impression Generation", "text-generation",

@@ -363,4 +363,9 @@ int cx_render_abnormality_detection(const struct cx_instance_view *v, const stru
 int cx_render_grounded_diagnosis(const struct cx_instance_view *v, const struct cx_draw *d,
 				 struct cx_task_out *o, struct cx_error *err);
 
+/* Wave 3, foreign-object detection (tasks/foreign.c, helper C). */
+int cx_render_foreign_object_detection(const struct cx_instance_view *v,
+				       const struct cx_draw *d, struct cx_task_out *o,
+				       struct cx_error *err);
+
 #endif

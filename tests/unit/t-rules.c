@@ -21,7 +21,7 @@ static int listed(const struct cx_rule *r)
 
 static void test_names(void)
 {
-	CHECK_INT(cx_nrules, 21, "twenty-one rules");
+	CHECK_INT(cx_nrules, 22, "twenty-two rules");
 	int unique = 1, found = 1, complete = 1;
 	for (size_t i = 0; i < cx_nrules; i++) {
 		const struct cx_rule *r = cx_rules[i];
@@ -68,8 +68,9 @@ static void test_views(void)
 	int all_boxes = 0;
 	for (size_t i = 0; i < cx_nrules; i++)
 		all_boxes += cx_rules[i]->all_boxes && (cx_rules[i]->parts & CX_PART_BOXES);
-	CHECK(cx_rule_detection.all_boxes && all_boxes == 1,
-	      "only detection shows every box of the image, with the boxes part");
+	CHECK(cx_rule_detection.all_boxes && cx_rule_objects.all_boxes && all_boxes == 2,
+	      "only detection and objects show every box of the image, with the boxes part");
+	CHECK(!cx_rule_objects.dropped, "objects filters nothing: every image is an instance");
 	CHECK(cx_rule_detection.dropped && cx_rule_boxes_few.dropped && cx_rule_grounded.dropped,
 	      "detection, boxes-few and grounded count what the official selection skips");
 	CHECK(cx_rule_text_match.other_text && cx_rule_text_select.other_text && other_text == 2,

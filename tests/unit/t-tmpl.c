@@ -39,7 +39,7 @@ static struct cx_templates *load_real(void)
 
 static void test_real_templates(struct cx_templates *t)
 {
-	CHECK_INT(cx_task_count(), 19, "nineteen tasks in the table");
+	CHECK_INT(cx_task_count(), 20, "twenty tasks in the table");
 	size_t forms = 0, total = 0;
 	for (size_t i = 0; i < cx_task_count(); i++) {
 		const struct cx_task *task = cx_task_at(i);
@@ -56,8 +56,8 @@ static void test_real_templates(struct cx_templates *t)
 			CHECK(n >= 10, what);
 		}
 	}
-	CHECK_INT(forms, 29, "twenty-nine forms");
-	CHECK_INT(total, 297, "297 templates in all");
+	CHECK_INT(forms, 30, "thirty forms");
+	CHECK_INT(total, 309, "309 templates in all");
 	CHECK_INT(cx_templates_count(t, "temporal-image-classification", "choice"), 11,
 		  "temporal-image-classification/choice has 11 templates");
 	CHECK_INT(cx_templates_count(t, "temporal-sentence-similarity", "yesno"), 10,
@@ -749,6 +749,41 @@ static void test_refusals(const struct cx_templates *t)
 	cx_rendered_release(&r);
 }
 
+/* Foreign-object detection: boxes in the image's own pixels (frame 0 x 0),
+ * normalised by the image's size, each labelled; a negative's sentence; a
+ * box past its image refused, not clamped. */
+static void test_foreign(const struct cx_templates *t)
+{
+	struct cx_instance_view v;
+	struct cx_view_box b[] = {{"foreign object", 60, 40, 20, 20, 0, 0},
+				  {"foreign object", 12, 20, 24, 14, 0, 0}};
+	view_init(&v, "foreign-object-detection", "Object-CXR", "object-cxr", "train/00001.jpg");
+	v.image = &(struct cx_view_image){NULL, 120, 100};
+	v.boxes = &(struct cx_view_boxes){.label = "foreign object", .box = b, .n = 2};
+	check_render(t, &v,
+		     &(struct expect){"plain",
+				      "Detect the foreign bodies visible in this image and locate"
+				      " them with boxes.",
+				      "<ref>foreign object</ref><box>(10,20),(30,34)</box>"
+				      "<ref>foreign object</ref><box>(50,40),(67,60)</box>", -1});
+	v.key = "train/00002.jpg";
+	v.boxes = &(struct cx_view_boxes){.label = "foreign object", .n = 0};
+	check_render(t, &v,
+		     &(struct expect){"plain",
+				      "Check this radiograph for foreign objects and draw a box"
+				      " around each.",
+				      "No foreign objects detected.", -1});
+	struct cx_rendered r;
+	struct cx_error err = {0};
+	cx_rendered_init(&r);
+	b[0].w = 61; /* to x = 121 of a 120-pixel-wide image */
+	v.boxes = &(struct cx_view_boxes){.label = "foreign object", .box = b, .n = 2};
+	CHECK(cx_render(t, &v, SEED, &r, &err) == CX_EINVAL, "a box past its image is refused");
+	CHECK_STR(err.msg, "box 60,40,61,20 reaches past its 120x100 image",
+		  "the refusal names the box and the image size");
+	cx_rendered_release(&r);
+}
+
 /* What 200 keys of one label set rendered as. */
 struct fair {
 	int list, choice, yesno, candidates, failed;
@@ -968,6 +1003,7 @@ int main(void)
 	test_whitespace(t);
 	test_grammar(t);
 	test_refusals(t);
+	test_foreign(t);
 	cx_templates_free(t);
 	return t_done();
 }

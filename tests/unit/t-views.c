@@ -90,6 +90,7 @@ static void test_missing(void)
 		{"pneumothorax-localisation", "boxes"},
 		{"rib-fracture-localisation", "boxes"},
 		{"chest-tube-localisation", "boxes"},
+		{"foreign-object-detection", "boxes"},
 		{"findings-generation", "report"},
 		{"impression-generation", "report"},
 		{"spanish-report-generation", "report"},
