@@ -320,6 +320,7 @@ static int det_probe(struct cx_release *rel)
 
 static const struct cx_entry_def entries[] = {
 	{.task = "abnormality-grounding", .rule = &cx_rule_boxes},
+	{.task = "abnormality-detection", .rule = &cx_rule_detection},
 };
 
 const struct cx_adapter cx_adapter_chestx_det = {
