@@ -14,12 +14,13 @@
  * or study, so an image has no patient here, and the same picture is found
  * again in NIH's release only by its pixels (`dedup`, the sharder's pixel
  * hash). Each image's labels are the findings it boxes, or "No Finding"
- * when it boxes none (vocab/chestx-det.c). ChestX-Det's boxes are its released boxes, not the polygons'
- * enclosing boxes: 202 of its 9,639 boxes are wider than their outline (small
- * findings were given boxes of at least 20 px), and the box is what the
- * release calls the finding's box. The polygons are checked (one per box,
- * each a list of [x, y] number pairs) and not stored. Layout, rules and
- * counts: sources/chestx-det.md, sources/chestx-det10.md.
+ * when it boxes none (vocab/chestx-det.c). ChestX-Det's boxes are its
+ * released boxes, not the polygons' enclosing boxes: 202 of its 9,639 boxes
+ * are wider than their outline (small findings were given boxes of at least
+ * 20 px), and the box is what the release calls the finding's box. The
+ * polygons are checked (one per box, each a list of [x, y] number pairs)
+ * and not stored. Layout, rules and counts: sources/chestx-det.md,
+ * sources/chestx-det10.md.
  */
 #include "cx.h"
 
@@ -133,7 +134,8 @@ static int check_lists(const struct reader *r, const char *name, const cJSON *ob
 		const cJSON *s = cJSON_GetArrayItem(syms, i);
 		struct cx_box_fact b = {.image = name};
 		if (!cJSON_IsString(s)) {
-			cx_buf_addf(why, "syms %d is %s, expected a string", i + 1, cx_json_kind(s));
+			cx_buf_addf(why, "syms %d is %s, expected a string", i + 1,
+				    cx_json_kind(s));
 			return -1;
 		}
 		if (!known_class(r->spec, s->valuestring)) {

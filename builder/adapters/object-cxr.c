@@ -107,8 +107,8 @@ static int shape_box(const struct shape *s, size_t idx, struct cx_object_cxr_box
 	b->type = s->type;
 	if (s->type < 2) {
 		if (s->ncoords != 4) {
-			cx_buf_addf(why, "shape %zu (%s) has %zu coordinates, expected 4 (x1 y1 x2 y2)",
-				    idx, names[s->type], s->ncoords);
+			cx_buf_addf(why, "shape %zu (%s) has %zu coordinates, expected 4"
+				    " (x1 y1 x2 y2)", idx, names[s->type], s->ncoords);
 			return -1;
 		}
 		if (s->c[2] <= s->c[0] || s->c[3] <= s->c[1]) {
@@ -119,8 +119,8 @@ static int shape_box(const struct shape *s, size_t idx, struct cx_object_cxr_box
 		b->x1 = s->c[0], b->y1 = s->c[1], b->x2 = s->c[2], b->y2 = s->c[3];
 	} else {
 		if (s->ncoords < 4 || s->ncoords % 2) {
-			cx_buf_addf(why, "shape %zu (polygon) has %zu coordinates, expected x y pairs"
-				    " of at least 2 points", idx, s->ncoords);
+			cx_buf_addf(why, "shape %zu (polygon) has %zu coordinates, expected x y"
+				    " pairs of at least 2 points", idx, s->ncoords);
 			return -1;
 		}
 		b->x1 = s->x1, b->y1 = s->y1, b->x2 = s->x2, b->y2 = s->y2;

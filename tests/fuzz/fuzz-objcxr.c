@@ -28,10 +28,12 @@ static void parse_alone(const uint8_t *data, size_t size)
 	} else {
 		if (n > CX_OBJECT_CXR_MAX_SHAPES)
 			abort();
-		for (size_t i = 0; i < n; i++)
-			if (!isfinite(b[i].x2) || !isfinite(b[i].y2) || b[i].x1 < 0 || b[i].y1 < 0 ||
-			    b[i].x2 <= b[i].x1 || b[i].y2 <= b[i].y1 || b[i].type < 0 || b[i].type > 2)
+		for (size_t i = 0; i < n; i++) {
+			const struct cx_object_cxr_box *q = &b[i];
+			if (!isfinite(q->x2) || !isfinite(q->y2) || q->x1 < 0 || q->y1 < 0 ||
+			    q->x2 <= q->x1 || q->y2 <= q->y1 || q->type < 0 || q->type > 2)
 				abort();
+		}
 	}
 	cx_buf_release(&why);
 	free(s);

@@ -98,7 +98,8 @@ static void test_missing(void)
 	struct cx_error err = {0};
 	int rc = facts_run(A, "tests/fixtures/object-cxr/no-name-column", &log, &n, &err);
 	CHECK(rc < 0, "a CSV with neither image_name nor image_path is an error");
-	CHECK_STR(err.msg, "train.csv: line 1: no column 'image_name' or 'image_path' in the header",
+	CHECK_STR(err.msg,
+		  "train.csv: line 1: no column 'image_name' or 'image_path' in the header",
 		  "the error names the file and both columns");
 	memset(&n, 0, sizeof n);
 	cx_buf_reset(&log);
