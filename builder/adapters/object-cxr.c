@@ -28,6 +28,7 @@
 #include "adapters/object-cxr.h"
 #include "adapters/rows.h"
 #include "adapters/strset.h"
+#include "io/csv.h"
 #include "io/release.h"
 
 #define BOX_LABEL "foreign object"
@@ -244,11 +245,6 @@ static int emit(struct reader *r, const char *key, size_t n, struct cx_error *er
 static struct cx_outcome csv_row(void *ctx, struct cx_row *row)
 {
 	struct reader *r = ctx;
-	if (!row->v[0] && !row->v[1]) {
-		cx_error_set(row->err, CX_EFORMAT, "%s: line 1: no column 'image_name' or"
-			     " 'image_path' in the header", row->file);
-		return cx_rows_fail();
-	}
 	const char *name = file_name(row);
 	struct cx_outcome o;
 	if (cx_rows_safe_name(row, row->v[0] ? "image_name" : "image_path", name, CX_NAME_FILE,
@@ -273,9 +269,32 @@ static struct cx_outcome csv_row(void *ctx, struct cx_row *row)
 	return cx_rows_keep();
 }
 
+/* The header names image_name or image_path: read before any row, so that a
+ * file with neither is an error naming it and no row is read. */
+static int check_header(struct cx_release *rel, const char *file, struct cx_error *err)
+{
+	static const char *const names[] = {"image_name", "image_path"};
+	static const int optional[] = {1, 1};
+	struct cx_stream *s;
+	int idx[2], rc = cx_release_open_file(rel, file, &s, err);
+	if (rc)
+		return rc;
+	struct cx_csv *c = cx_csv_new(s, ',');
+	rc = cx_csv_header(c, names, optional, 2, idx, err);
+	cx_csv_free(c);
+	cx_stream_close(s);
+	if (rc == 0 && idx[0] < 0 && idx[1] < 0)
+		rc = cx_error_set(err, CX_EFORMAT, "%s: line 1: no column 'image_name' or"
+				  " 'image_path' in the header", file);
+	return rc;
+}
+
 static int read_csv(struct reader *r, struct cx_rows *rows, const char *file, const char *dir,
 		    enum cx_split split, struct cx_error *err)
 {
+	int rc = check_header(r->rel, file, err);
+	if (rc)
+		return rc;
 	static const char *const cols[] = {"image_name", "image_path", "annotation"};
 	static const int optional[] = {1, 1, 0};
 	struct cx_csv_spec spec = {

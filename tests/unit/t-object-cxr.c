@@ -101,6 +101,7 @@ static void test_missing(void)
 	CHECK_STR(err.msg,
 		  "train.csv: line 1: no column 'image_name' or 'image_path' in the header",
 		  "the error names the file and both columns");
+	CHECK_INT(n.read, 0, "no row was read: the header is checked before the rows");
 	memset(&n, 0, sizeof n);
 	cx_buf_reset(&log);
 	err = (struct cx_error){0};
