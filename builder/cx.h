@@ -103,6 +103,11 @@ char *cx_trim(char *s);
  * length (as the official build's re.sub("\s+", " "), plus trimming). What the
  * renderer does to every value it shows (catalogue text stays as released). */
 size_t cx_squash(char *s);
+/* 1 when text holds part once both are read as cx_squash shows them (a
+ * report's line breaks and double spaces as one space): MS-CXR's phrases
+ * are looked for in report sections this way. 0 when either is NULL or
+ * part is empty after squashing. */
+int cx_squashed_holds(const char *text, const char *part);
 /* The bytes of the whitespace cx_squash collapses at p: 1 for ASCII (C's
  * isspace() in the C locale), 2 for U+00A0 (a no-break space, which the
  * official build's \s also matches), 0 for none. Inline: the text key of

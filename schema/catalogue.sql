@@ -1,4 +1,4 @@
--- chexinstruct catalogue, schema version 11 (= CX_SCHEMA_VERSION).
+-- chexinstruct catalogue, schema version 12 (= CX_SCHEMA_VERSION).
 --
 -- The four levels of CheXinstruct are the keys: capability -> task -> dataset
 -- -> instance, with the task-dataset entries between task and dataset.
@@ -229,7 +229,9 @@ CREATE TABLE text_pair (
 );
 
 -- A phrase grounded by a box in pixels of its frame (MS-CXR: image_width x
--- image_height, as released; 0: the image header's).
+-- image_height, as released; 0: the image header's). split is the release's
+-- own (MS-CXR 1.1.0's split column; '' when it has none), kept beside the
+-- image's (the lender's, MIMIC-CXR's): the phrase rules take the stricter.
 CREATE TABLE phrase_box (
 	id         INTEGER PRIMARY KEY,
 	dataset_id INTEGER NOT NULL REFERENCES dataset(id),
@@ -242,9 +244,11 @@ CREATE TABLE phrase_box (
 	h          REAL NOT NULL,
 	frame_width  INTEGER NOT NULL DEFAULT 0,
 	frame_height INTEGER NOT NULL DEFAULT 0,
+	split      TEXT NOT NULL DEFAULT '',
 	src_file   TEXT,
 	src_line   INTEGER
 );
+CREATE INDEX phrase_box_image ON phrase_box(image_id);
 
 -- A multiple-choice question with its released options (PMC-VQA).
 CREATE TABLE choice (

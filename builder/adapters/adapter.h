@@ -141,13 +141,16 @@ struct cx_text_pair_fact {
 
 /* A phrase grounded by a box (MS-CXR: one row per box; a phrase with several
  * boxes gives several facts). Pixels of its frame, as struct cx_box_fact's
- * (MS-CXR states it: its image_width and image_height columns). */
+ * (MS-CXR states it: its image_width and image_height columns). split is the
+ * release's own split of the row (NONE when it gives none); the image keeps
+ * its lender's, and the phrase rules take the stricter of the two. */
 struct cx_phrase_box_fact {
 	const char *image;  /* image key */
 	const char *label;  /* category, e.g. "Pneumonia" */
 	const char *phrase; /* label_text as released */
 	double x, y, w, h;
 	int frame_width, frame_height;
+	enum cx_split split;
 };
 
 /* A multiple-choice question with the options the release gives (PMC-VQA
@@ -496,6 +499,9 @@ enum cx_view_part {
 				      * (the fact's other, the prior) */
 	CX_PART_TEXT_PAIR = 1 << 7,  /* the text pair of the instance's key: two texts and
 				      * their relation */
+	CX_PART_PHRASE = 1 << 8,     /* the phrase (label) and its boxes on image_id, their
+				      * category, and the section of the image's study
+				      * report that holds the phrase (cx_phrase_section_sql) */
 };
 
 struct cx_rule {
@@ -555,6 +561,15 @@ extern const struct cx_rule cx_rule_localise_pneumothorax;        /* every negat
 extern const struct cx_rule cx_rule_localise_pneumothorax_capped; /* at most 5,000 */
 extern const struct cx_rule cx_rule_localise_rib_fracture;        /* one per positive */
 extern const struct cx_rule cx_rule_localise_chest_tube;          /* one per positive */
+/* wave 3, helper D: phrases grounded by boxes (MS-CXR) */
+extern const struct cx_rule cx_rule_phrase_boxes; /* a phrase and its boxes on an image */
+extern const struct cx_rule cx_rule_phrase_text;  /* the same, with the report section
+						   * holding the phrase */
+/* The section of an image's study report holding a phrase: ?1 the image id,
+ * ?2 the phrase; one row, the text of the first of findings, impression, last
+ * paragraph and comparison that holds it, NULL for none (the test of
+ * cx_rule_phrase_text, and its view's text). */
+extern const char cx_phrase_section_sql[];
 
 /* Wave 3, foreign-object detection (helper C). */
 extern const struct cx_rule cx_rule_objects;      /* an image, its foreign objects or none */

@@ -78,7 +78,7 @@ static const struct cx_fact_col phrase_box_cols[] = {
 	NEED(struct cx_phrase_box_fact, phrase), REAL(struct cx_phrase_box_fact, x),
 	REAL(struct cx_phrase_box_fact, y), REAL(struct cx_phrase_box_fact, w),
 	REAL(struct cx_phrase_box_fact, h), INT(struct cx_phrase_box_fact, frame_width),
-	INT(struct cx_phrase_box_fact, frame_height),
+	INT(struct cx_phrase_box_fact, frame_height), SPLIT(struct cx_phrase_box_fact),
 };
 static const struct cx_fact_col choice_cols[] = {
 	TEXT(struct cx_choice_fact, key), REF(struct cx_choice_fact, image, IMAGE),

@@ -628,6 +628,80 @@ const struct cx_rule cx_rule_objects = {
 	.all_boxes = 1,
 };
 
+/* --- Phrases grounded by boxes (MS-CXR; wave 3, helper D) --------------- */
+
+/* A split as a rank (test 3, val 2, train 1, none 0) and back. */
+#define SPLIT_RANK(s)                                                                      \
+	"(CASE " s " WHEN 'test' THEN 3 WHEN 'val' THEN 2 WHEN 'train' THEN 1 ELSE 0 END)"
+#define RANK_SPLIT(r)                                                                      \
+	"(CASE " r " WHEN 3 THEN 'test' WHEN 2 THEN 'val' WHEN 1 THEN 'train' ELSE '' END)"
+
+/*
+ * One (image, phrase) with its boxes, grouped as the official build groups
+ * MS-CXR's rows (dicom_id, label_text). Its split is the strictest of the
+ * release's split of its rows (phrase_box.split) and its image's (MIMIC-CXR's,
+ * which the borrowed image carries): test wins, whichever says it. The
+ * phrase is the instance's label. WHERE is the rule's own filter (or "1").
+ */
+#define PHRASE_GROUPS(where)                                                               \
+	"WITH g AS MATERIALIZED (SELECT i.key || '|' || b.phrase AS key, " RANK_SPLIT(        \
+		"MAX(MAX(" SPLIT_RANK("b.split") "), " SPLIT_RANK("i.split") ")")             \
+	" AS split, i.patient AS patient, i.study_id AS study_id, i.id AS image_id,"            \
+	" b.phrase AS label, MIN(b.src_file) AS src_file, MIN(b.src_line) AS src_line"          \
+	" FROM phrase_box b JOIN image i ON i.id = b.image_id WHERE b.dataset_id = ?2"          \
+	" GROUP BY i.id, b.phrase)"                                                             \
+	" SELECT ?1 AS entry_id, key, split, patient, study_id, image_id, label, src_file,"     \
+	" src_line FROM g WHERE split <> '' AND " where " ORDER BY key"
+
+const struct cx_rule cx_rule_phrase_boxes = {
+	.name = "phrase-boxes",
+	.about = "a phrase and its boxes on one image (key: \"<image>|<phrase>\")",
+	.needs = "phrase_box, image",
+	.sql = (const char *const[]){PHRASE_GROUPS("1"), NULL},
+	.images = CX_IMAGES_IMAGE,
+	.parts = CX_PART_IMAGE | CX_PART_PHRASE,
+};
+
+/*
+ * The section of the image's study report that holds the phrase (case as
+ * released; runs of whitespace read as one space, as the instruction shows
+ * the section: a phrase the report wraps over two lines is found, where the
+ * official build's plain substring test on the raw text misses it), looked
+ * for in findings, impression, last paragraph and comparison in that order,
+ * as the official build does: that section's text, or NULL when none holds
+ * it. The report is the study's in the dataset
+ * holding the image files (dataset.image_source: MIMIC-CXR for MS-CXR, the
+ * source itself otherwise). catalogue/cat-view.c reads the same section
+ * (CX_PHRASE_SECTION_SQL, adapter.h) for the view.
+ */
+#define PHRASE_SECTION(image, phrase)                                                      \
+	"(SELECT CASE WHEN cx_holds_squashed(r.findings, " phrase ") THEN r.findings"           \
+	" WHEN cx_holds_squashed(r.impression, " phrase ") THEN r.impression"                   \
+	" WHEN cx_holds_squashed(r.last_paragraph, " phrase ") THEN r.last_paragraph"           \
+	" WHEN cx_holds_squashed(r.comparison, " phrase ") THEN r.comparison END"               \
+	" FROM image i JOIN study s ON s.id = i.study_id JOIN dataset d ON d.id = s.dataset_id" \
+	" JOIN dataset l ON l.source = d.image_source"                                          \
+	" JOIN study ls ON ls.dataset_id = l.id AND ls.key = s.key"                             \
+	" JOIN report r ON r.study_id = ls.id WHERE i.id = " image ")"
+
+const char cx_phrase_section_sql[] = "SELECT " PHRASE_SECTION("?1", "?2");
+
+const struct cx_rule cx_rule_phrase_text = {
+	.name = "phrase-text",
+	.about = "a phrase and its boxes on one image, with the section of the study's report"
+		 " that holds the phrase (key: \"<image>|<phrase>\")",
+	.needs = "phrase_box, image, report (of the image's study, in the dataset holding the"
+		 " images)",
+	.sql = (const char *const[]){PHRASE_GROUPS(PHRASE_SECTION("g.image_id", "g.label")
+						   " IS NOT NULL"), NULL},
+	.dropped = "the phrase is in no section of its study's report",
+	.items_sql = "SELECT count(*) FROM (SELECT 1 FROM phrase_box b JOIN image i"
+		     " ON i.id = b.image_id WHERE b.dataset_id = ?2 GROUP BY i.id, b.phrase"
+		     " HAVING MAX(MAX(" SPLIT_RANK("b.split") "), " SPLIT_RANK("i.split") ") > 0)",
+	.images = CX_IMAGES_IMAGE,
+	.parts = CX_PART_IMAGE | CX_PART_PHRASE,
+};
+
 const struct cx_rule *const cx_rules[] = {
 	&cx_rule_labels_study, &cx_rule_labels_image, &cx_rule_view,      &cx_rule_view_pairs,
 	&cx_rule_boxes,        &cx_rule_findings,     &cx_rule_impression, &cx_rule_summary,
@@ -640,6 +714,8 @@ const struct cx_rule *const cx_rules[] = {
 	&cx_rule_localise_rib_fracture, &cx_rule_localise_chest_tube,
 	/* wave 3 (helper C) */
 	&cx_rule_objects,
+	/* wave 3, helper D */
+	&cx_rule_phrase_boxes, &cx_rule_phrase_text,
 };
 const size_t cx_nrules = CX_ARRAY_LEN(cx_rules);
 

@@ -112,6 +112,7 @@ struct cat_item {
 	struct cx_view_qa qa;
 	struct cx_view_image_pair image_pair;
 	struct cx_view_text_pair text_pair;
+	struct cx_view_phrase phrase; /* its boxes are held in boxes below */
 	char *strs[24];
 	size_t nstrs;
 	struct cx_view_box *boxes;

@@ -119,6 +119,15 @@ static void sql_holds_any(sqlite3_context *ctx, int argc, sqlite3_value **argv)
 	sqlite3_result_int(ctx, hit);
 }
 
+/* cx_holds_squashed(text, part): cx_squashed_holds() (cx.h), for the rule
+ * phrase-text (MS-CXR's phrases in their report's sections). */
+static void sql_holds_squashed(sqlite3_context *ctx, int argc, sqlite3_value **argv)
+{
+	(void)argc;
+	sqlite3_result_int(ctx, cx_squashed_holds((const char *)sqlite3_value_text(argv[0]),
+						  (const char *)sqlite3_value_text(argv[1])));
+}
+
 /* cx_text_key(text): a 64-bit hash of text with every run of whitespace read
  * as one space and none at either end (as rendering shows text), NULL for
  * NULL. Two report texts with the same key read the same to a model: the
@@ -286,6 +295,9 @@ int cx_cat_open(struct cx_cat **out, const char *path, int create, struct cx_err
 				NULL, sql_labels_say, NULL, NULL);
 	sqlite3_create_function(cat->db, "cx_text_key", 1, SQLITE_UTF8 | SQLITE_DETERMINISTIC,
 				NULL, sql_text_key, NULL, NULL);
+	sqlite3_create_function(cat->db, "cx_holds_squashed", 2,
+				SQLITE_UTF8 | SQLITE_DETERMINISTIC, NULL, sql_holds_squashed, NULL,
+				NULL);
 	/* A rollback journal, not WAL: a build appends far more pages than it
 	 * changes, and WAL would write every new page twice. Memory must not grow
 	 * with the sources: the page cache is capped at 64 MiB, temporary tables

@@ -22,7 +22,7 @@ enum {
 
 enum {
 	V_IMAGE, V_IMAGE_LABELS, V_STUDY_LABELS, V_REPORT, V_TEXT, V_QA, V_BOXES, V_IMAGES,
-	V_IMAGE_PAIR, V_TEXT_PAIR, V_BOXES_ALL, V_COUNT
+	V_IMAGE_PAIR, V_TEXT_PAIR, V_BOXES_ALL, V_PHRASE_BOXES, V_PHRASE_TEXT, V_COUNT
 };
 
 static const char *const view_sql[V_COUNT] = {
@@ -46,6 +46,9 @@ static const char *const view_sql[V_COUNT] = {
 	/* every box of the image, whatever its label (a rule's all_boxes) */
 	"SELECT label, x, y, w, h, frame_width, frame_height FROM box"
 	" WHERE image_id = ?1 ORDER BY y, x, id",
+	"SELECT label, x, y, w, h, frame_width, frame_height FROM phrase_box"
+	" WHERE image_id = ?1 AND phrase = ?2 ORDER BY y, x, id",
+	cx_phrase_section_sql,
 };
 
 /* A dataset seen by this cat_views: its vocabulary, loaded once. */
@@ -271,6 +274,43 @@ static void fill_text_pair(struct cat_views *v, struct cat_item *it, sqlite3_stm
 	it->v.text_pair = &it->text_pair;
 }
 
+/* The phrase (the instance's label), its boxes on the instance's image, and
+ * the report section holding it (cx_phrase_section_sql, the test of the rule
+ * phrase-text). Its boxes are kept in it->boxes, which no other part of a
+ * phrase rule uses. */
+static void fill_phrase(struct cat_views *v, struct cat_item *it, sqlite3_stmt *q,
+			const struct cx_rule *rule)
+{
+	(void)rule;
+	it->phrase.phrase = keep(it, q, C_LABEL);
+	it->v.phrase = &it->phrase;
+	sqlite3_int64 image = row_id(q, C_IMAGE);
+	if (!image || !it->phrase.phrase)
+		return;
+	sqlite3_stmt *st = stmt(v, V_PHRASE_BOXES, image);
+	if (st) {
+		sqlite3_bind_text(st, 2, it->phrase.phrase, -1, SQLITE_STATIC);
+		while (sqlite3_step(st) == SQLITE_ROW) {
+			it->boxes = cx_realloc(it->boxes, (it->nboxes + 1) * sizeof(*it->boxes));
+			it->boxes[it->nboxes++] = (struct cx_view_box){
+				cx_strdup(col(st, 0)), sqlite3_column_double(st, 1),
+				sqlite3_column_double(st, 2), sqlite3_column_double(st, 3),
+				sqlite3_column_double(st, 4), sqlite3_column_int(st, 5),
+				sqlite3_column_int(st, 6)};
+		}
+		sqlite3_reset(st);
+	}
+	it->phrase.box = it->boxes;
+	it->phrase.n = it->nboxes;
+	st = stmt(v, V_PHRASE_TEXT, image);
+	if (st) {
+		sqlite3_bind_text(st, 2, it->phrase.phrase, -1, SQLITE_STATIC);
+		if (sqlite3_step(st) == SQLITE_ROW)
+			it->phrase.text = keep(it, st, 0);
+		sqlite3_reset(st);
+	}
+}
+
 /* The filler of each part a rule can declare. */
 static const struct {
 	unsigned part;
@@ -280,6 +320,7 @@ static const struct {
 	{CX_PART_LABELS, fill_labels}, {CX_PART_IMAGE, fill_image},   {CX_PART_BOXES, fill_boxes},
 	{CX_PART_REPORT, fill_report}, {CX_PART_PAIR, fill_pair},     {CX_PART_QA, fill_qa},
 	{CX_PART_IMAGE_PAIR, fill_image_pair}, {CX_PART_TEXT_PAIR, fill_text_pair},
+	{CX_PART_PHRASE, fill_phrase},
 };
 
 /* Image references as a user finds them: release/path, or release/archive:member. */

@@ -1016,7 +1016,8 @@ static int insert_entries(struct cx_cat *cat, struct cx_error *err)
  * defines them.
  */
 static const char *const load_indexes =
-	"'image_study', 'image_path', 'image_view', 'study_rank', 'box_image', 'qa_image'";
+	"'image_study', 'image_path', 'image_view', 'study_rank', 'box_image', 'qa_image',"
+	" 'phrase_box_image'";
 /* ... and these until the instances are derived. */
 static const char *const derive_indexes = "'instance_split'";
 

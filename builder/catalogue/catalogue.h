@@ -18,7 +18,7 @@
 #include "adapters/adapter.h"
 #include "tasks/tasks.h"
 
-#define CX_SCHEMA_VERSION 11
+#define CX_SCHEMA_VERSION 12
 
 struct cx_cat;
 struct cx_release;

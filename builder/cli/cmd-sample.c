@@ -174,10 +174,13 @@ static void add_tiles(struct out *o, const struct cx_sample_item *it, const stru
 			t->width = v->image->width;
 			t->height = v->image->height;
 		}
-		size_t nb = v->boxes ? v->boxes->n : 0;
+		/* a finding's boxes, or a phrase's (MS-CXR) */
+		const struct cx_view_box *vbs = v->boxes ? v->boxes->box
+					      : v->phrase ? v->phrase->box : NULL;
+		size_t nb = v->boxes ? v->boxes->n : v->phrase ? v->phrase->n : 0;
 		t->boxes = cx_calloc(nb ? nb : 1, sizeof(*t->boxes));
 		for (size_t b = 0; b < nb; b++) {
-			const struct cx_view_box *vb = &v->boxes->box[b];
+			const struct cx_view_box *vb = &vbs[b];
 			/* Boxes are in their frame's pixels (NIH: 1024 x 1024); the
 			 * sheet draws in the file's. */
 			double sx = 1, sy = 1;

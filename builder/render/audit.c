@@ -530,7 +530,8 @@ void cx_audit_add(struct cx_audit *a, const char *entry, const char *key,
 	if (r->noptions) {
 		check_options(e, key, r);
 		add_units(a, e, r);
-	} else {
+	} else if (!r->extractive) {
+		/* an extractive task's answer is a span of its text by definition */
 		check_readable(e, key, r);
 	}
 }

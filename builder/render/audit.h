@@ -18,7 +18,9 @@
  *   box         a <box>(x1,y1),(x2,y2)</box> outside 0..100, of zero area,
  *               or not in that syntax
  *   readable    an answer without options that the instruction already
- *               spells out (not offered as one of "X or Y"; yes/no aside)
+ *               spells out (not offered as one of "X or Y"; yes/no aside;
+ *               not for an extractive task, whose answer is a span of the
+ *               text it shows: grounded phrase extraction)
  *   position    the right option's position is not spread as the shown
  *               option counts predict (options not always Yes, No)
  *

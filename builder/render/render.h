@@ -30,6 +30,8 @@ struct cx_rendered {
 	int correct;                     /* index of the (first) right option, or -1 */
 	unsigned right;                  /* bit k: the option shown at k is right (one bit,
 					    unless the form has several right options) */
+	int extractive;                  /* the task's answer is a span of the text it
+					    shows (cx_task_extractive) */
 };
 
 struct cx_templates;

@@ -556,6 +556,7 @@ static int render(const struct cx_templates *t, const struct cx_instance_view *v
 	size_t ti = cx_draw_below(&d, "template", ft->n);
 	out->form = cx_strdup(o->form);
 	out->template_index = (int)ti;
+	out->extractive = cx_task_extractive(task);
 	if (o->noptions)
 		return with_options(o, &d, ft->text[ti], out, err);
 	if (fill(&out->instruction, ft->text[ti], o, NULL, &(int){0}, err))

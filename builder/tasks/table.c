@@ -73,6 +73,11 @@ static const struct cx_task_form temporal_image_forms[] = {
 	{"choice", disease, options},
 	{"open", disease, none},
 };
+static const char *const phrase[] = {"phrase", NULL};
+static const char *const boxes_text[] = {"boxes", "text", NULL};
+static const struct cx_task_form phrase_form[] = {{"plain", phrase, none}};
+static const struct cx_task_form boxes_form[] = {{"plain", boxes, none}};
+static const struct cx_task_form boxes_text_form[] = {{"plain", boxes_text, none}};
 static const struct cx_task_form temporal_text_forms[] = {
 	{"choice", sentences, options},
 	{"yesno", sentences, options},
@@ -111,6 +116,12 @@ static const struct cx_task tasks[] = {
 	 FORMS(plain_form), cx_render_chest_tube_localisation},
 	{"foreign-object-detection", "Foreign Object Detection", "fine-image-understanding",
 	 FORMS(plain_form), cx_render_foreign_object_detection},
+	{"phrase-grounding", "Phrase Grounding", "fine-image-understanding", FORMS(phrase_form),
+	 cx_render_phrase_grounding},
+	{"grounded-captioning", "Grounded Captioning", "fine-image-understanding",
+	 FORMS(boxes_form), cx_render_grounded_captioning},
+	{"grounded-phrase-extraction", "Grounded Phrase Extraction", "fine-image-understanding",
+	 FORMS(boxes_text_form), cx_render_grounded_phrase_extraction},
 	{"findings-generation", "Findings Generation", "text-generation",
 	 FORMS(generation_forms), cx_render_findings_generation},
 	{"impression-generation", "Impression Generation", "text-generation",
@@ -134,6 +145,17 @@ static const struct cx_task tasks[] = {
 size_t cx_task_count(void) { return CX_ARRAY_LEN(tasks); }
 
 const struct cx_task *cx_task_at(size_t i) { return i < CX_ARRAY_LEN(tasks) ? &tasks[i] : NULL; }
+
+/* Tasks whose answer is a span of the text they show (tasks.h). */
+static const char *const extractive[] = {"grounded-phrase-extraction"};
+
+int cx_task_extractive(const struct cx_task *t)
+{
+	for (size_t i = 0; t && i < CX_ARRAY_LEN(extractive); i++)
+		if (!strcmp(t->id, extractive[i]))
+			return 1;
+	return 0;
+}
 
 const struct cx_task *cx_task_find(const char *id)
 {

@@ -123,6 +123,18 @@ struct cx_view_text_pair {
 	const char *relation;
 };
 
+/* A phrase and its boxes on the instance's image (MS-CXR; wave 3, helper D):
+ * the phrase as released, the boxes (each labelled with the category the
+ * release gives the phrase, e.g. "Pneumonia"), and the section of the
+ * image's study report that holds the phrase verbatim (NULL when none does,
+ * or when the catalogue holds no report for the study). */
+struct cx_view_phrase {
+	const char *phrase;
+	const struct cx_view_box *box;
+	size_t n;
+	const char *text;
+};
+
 struct cx_instance_view {
 	const char *task;    /* task id, e.g. "image-classification" */
 	const char *dataset; /* dataset display name, e.g. "MIMIC-CXR" */
@@ -139,6 +151,7 @@ struct cx_instance_view {
 	const struct cx_view_caption *caption;
 	const struct cx_view_text_pair *text_pair;
 	const struct cx_view_image_pair *image_pair;
+	const struct cx_view_phrase *phrase;
 };
 
 /* 0 when part (one of v's part pointers) is there; otherwise sets err to
@@ -188,6 +201,10 @@ const struct cx_task *cx_task_find(const char *id);
 const struct cx_task_form *cx_task_form_find(const struct cx_task *t, const char *name);
 /* 1 when the form lets templates use {name} (needed or allowed). */
 int cx_task_form_allows(const struct cx_task_form *f, const char *name);
+/* 1 when the task's answer is by definition a span of a text its question
+ * shows (grounded phrase extraction): audit's readable check, which looks
+ * for answers the instruction spells out, does not apply to it. */
+int cx_task_extractive(const struct cx_task *t);
 
 /* ------------------------------------------------------------------ */
 /* Deterministic draws                                                */
@@ -362,6 +379,14 @@ int cx_render_abnormality_detection(const struct cx_instance_view *v, const stru
  * freely or as one of four options. */
 int cx_render_grounded_diagnosis(const struct cx_instance_view *v, const struct cx_draw *d,
 				 struct cx_task_out *o, struct cx_error *err);
+/* Phrases grounded by boxes (tasks/phrase.c; wave 3, helper D). */
+int cx_render_phrase_grounding(const struct cx_instance_view *v, const struct cx_draw *d,
+			       struct cx_task_out *o, struct cx_error *err);
+int cx_render_grounded_captioning(const struct cx_instance_view *v, const struct cx_draw *d,
+				  struct cx_task_out *o, struct cx_error *err);
+int cx_render_grounded_phrase_extraction(const struct cx_instance_view *v,
+					 const struct cx_draw *d, struct cx_task_out *o,
+					 struct cx_error *err);
 
 /* Wave 3, foreign-object detection (tasks/foreign.c, helper C). */
 int cx_render_foreign_object_detection(const struct cx_instance_view *v,

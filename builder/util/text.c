@@ -39,6 +39,17 @@ size_t cx_squash(char *s)
 	return n;
 }
 
+int cx_squashed_holds(const char *text, const char *part)
+{
+	if (!text || !part)
+		return 0;
+	char *t = cx_strdup(text), *p = cx_strdup(part);
+	int hit = cx_squash(p) > 0 && (cx_squash(t), strstr(t, p) != NULL);
+	free(t);
+	free(p);
+	return hit;
+}
+
 int cx_str_starts(const char *s, const char *prefix)
 {
 	return strncmp(s, prefix, strlen(prefix)) == 0;

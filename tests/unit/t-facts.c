@@ -37,7 +37,7 @@ static const struct cx_image_pair_fact image_pair = {"img-b", "img-a", "pleural_
 static const struct cx_text_pair_fact text_pair = {"p1", "No effusion.", "Small effusion.",
 						   "contradiction", CX_SPLIT_TEST};
 static const struct cx_phrase_box_fact phrase_box = {"img-a", "Pneumonia", "Bibasilar opacities",
-						     196, 1136, 532, 315, 2544, 3056};
+						     196, 1136, 532, 315, 2544, 3056, CX_SPLIT_VAL};
 static const struct cx_choice_fact choice = {"q7", "img-a", "What is shown?", choices, 4, 1,
 					     CX_SPLIT_TRAIN};
 static const struct cx_history_qa_fact history_qa = {
@@ -64,7 +64,7 @@ static const char *const lines[] = {
 	"text_pair key=\"p1\" text1=\"No effusion.\" text2=\"Small effusion.\" "
 	"relation=\"contradiction\" split=\"test\"",
 	"phrase_box image=\"img-a\" label=\"Pneumonia\" phrase=\"Bibasilar opacities\" "
-	"x=196.000 y=1136.000 w=532.000 h=315.000 frame_width=2544 frame_height=3056",
+	"x=196.000 y=1136.000 w=532.000 h=315.000 frame_width=2544 frame_height=3056 split=\"val\"",
 	"choice key=\"q7\" image=\"img-a\" question=\"What is shown?\" "
 	"options=[\"A:Pneumothorax\",\"B:Effusion\",\"C:Edema\",\"D:Normal\"] answer=1 split=\"train\"",
 	"history_qa study=\"s1\" question=\"Is it in the left lung?\" answers=[\"yes\"] "
@@ -479,8 +479,10 @@ static void check_rows(sqlite3 *db)
 	       "p1|No effusion.|Small effusion.|contradiction", "text_pair row");
 	row_is(db,
 	       "SELECT i.key || '|' || b.label || '|' || b.phrase || '|' || b.x || ',' || b.y || ','"
-	       " || b.w || ',' || b.h FROM phrase_box b JOIN image i ON b.image_id = i.id",
-	       "img-a|Pneumonia|Bibasilar opacities|196.0,1136.0,532.0,315.0", "phrase_box row");
+	       " || b.w || ',' || b.h || '|' || b.split FROM phrase_box b"
+	       " JOIN image i ON b.image_id = i.id",
+	       "img-a|Pneumonia|Bibasilar opacities|196.0,1136.0,532.0,315.0|val",
+	       "phrase_box row, with the release's split");
 	row_is(db,
 	       "SELECT c.key || '|' || i.key || '|' || c.options || '|' || c.answer || '|' || c.split"
 	       " FROM choice c JOIN image i ON c.image_id = i.id",

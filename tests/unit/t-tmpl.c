@@ -39,7 +39,7 @@ static struct cx_templates *load_real(void)
 
 static void test_real_templates(struct cx_templates *t)
 {
-	CHECK_INT(cx_task_count(), 20, "twenty tasks in the table");
+	CHECK_INT(cx_task_count(), 23, "twenty-three tasks in the table");
 	size_t forms = 0, total = 0;
 	for (size_t i = 0; i < cx_task_count(); i++) {
 		const struct cx_task *task = cx_task_at(i);
@@ -56,8 +56,8 @@ static void test_real_templates(struct cx_templates *t)
 			CHECK(n >= 10, what);
 		}
 	}
-	CHECK_INT(forms, 30, "thirty forms");
-	CHECK_INT(total, 309, "309 templates in all");
+	CHECK_INT(forms, 33, "thirty-three forms");
+	CHECK_INT(total, 339, "339 templates in all");
 	CHECK_INT(cx_templates_count(t, "temporal-image-classification", "choice"), 11,
 		  "temporal-image-classification/choice has 11 templates");
 	CHECK_INT(cx_templates_count(t, "temporal-sentence-similarity", "yesno"), 10,
@@ -641,6 +641,69 @@ static void test_temporal(const struct cx_templates *t)
 	cx_rendered_release(&r);
 }
 
+/* Phrases grounded by boxes (MS-CXR): the phrase to its boxes, each after
+ * the phrase as its reference; the boxes to the phrase; the boxes and the
+ * report section to the phrase, a span of the section (marked extractive:
+ * audit's readable check does not apply). Boxes are normalised by their
+ * 64 x 80 frame on a 32 x 40 copy of the image. */
+static void test_phrase(const struct cx_templates *t)
+{
+	struct cx_view_box boxes[] = {{"Pleural Effusion", 37, 50, 20, 12, 64, 80},
+				      {"Pleural Effusion", 7, 50, 20, 12, 64, 80}};
+	struct cx_view_phrase phrase = {"small bilateral pleural effusions", boxes, 2,
+					"Mild edema with small bilateral\n pleural effusions."};
+	struct cx_view_image image = {"PA", 32, 40};
+#define PHRASE "small bilateral pleural effusions"
+#define KEY "d1|" PHRASE
+#define BOXES "<box>(11,62),(42,78)</box><box>(58,62),(89,78)</box>"
+	struct cx_instance_view v;
+	view_init(&v, "phrase-grounding", "MS-CXR", "ms-cxr", KEY);
+	v.phrase = &phrase;
+	v.image = &image;
+	check_render(t, &v,
+		     &(struct expect){"plain",
+				      "Show with boxes where the image shows what the phrase \"" PHRASE
+				      "\" describes.",
+				      "<ref>" PHRASE "</ref><box>(11,62),(42,78)</box>"
+				      "<ref>" PHRASE "</ref><box>(58,62),(89,78)</box>", -1});
+	view_init(&v, "grounded-captioning", "MS-CXR", "ms-cxr", KEY);
+	v.phrase = &phrase;
+	v.image = &image;
+	check_render(t, &v,
+		     &(struct expect){"plain",
+				      "Name what this part of the image shows, in the words of a"
+				      " report: " BOXES, PHRASE, -1});
+	view_init(&v, "grounded-phrase-extraction", "MS-CXR", "ms-cxr", KEY);
+	v.phrase = &phrase;
+	v.image = &image;
+	check_render(t, &v,
+		     &(struct expect){"plain",
+				      "Read the report excerpt and extract the phrase about the marked"
+				      " region(s) " BOXES ": Mild edema with " PHRASE ".",
+				      PHRASE, -1});
+#undef PHRASE
+#undef KEY
+#undef BOXES
+	struct cx_rendered r;
+	struct cx_error err = {0};
+	cx_rendered_init(&r);
+	CHECK(render(t, &v, SEED, &r) == 0 && r.extractive, "extraction is marked extractive");
+	phrase.text = "Mild edema. No effusion.";
+	CHECK(cx_render(t, &v, SEED, &r, &err) == CX_EINVAL, "a text without the phrase: refused");
+	CHECK_STR(err.msg, "no section of the report holds the phrase", "the refusal says why");
+	phrase.text = NULL;
+	CHECK(cx_render(t, &v, SEED, &r, &err) == CX_EINVAL, "no text: refused");
+	v.task = "grounded-captioning";
+	CHECK(render(t, &v, SEED, &r) == 0 && !r.extractive, "captioning is not extractive");
+	phrase.n = 0;
+	CHECK(cx_render(t, &v, SEED, &r, &err) == CX_EINVAL, "a phrase without boxes: refused");
+	CHECK_STR(err.msg, "no boxes for the phrase", "the refusal names the boxes");
+	image.width = 40;
+	phrase.n = 2;
+	CHECK(cx_render(t, &v, SEED, &r, &err) == CX_EINVAL, "an image of another aspect: refused");
+	cx_rendered_release(&r);
+}
+
 /* Defect 7: report line breaks, double spaces and a question's tab and
  * surrounding spaces never reach what is shown; the view keeps them. */
 static void test_whitespace(const struct cx_templates *t)
@@ -998,6 +1061,7 @@ int main(void)
 	test_braces(t);
 	test_every_task(t);
 	test_temporal(t);
+	test_phrase(t);
 	test_fair_labels(t);
 	test_binary_labels(t);
 	test_whitespace(t);

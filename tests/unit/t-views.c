@@ -22,6 +22,7 @@ struct parts {
 	struct cx_view_qa qa;
 	struct cx_view_image_pair image_pair;
 	struct cx_view_text_pair text_pair;
+	struct cx_view_phrase phrase;
 };
 
 static const struct {
@@ -31,6 +32,7 @@ static const struct {
 	{CX_PART_LABELS, "labels"}, {CX_PART_IMAGE, "image"}, {CX_PART_BOXES, "boxes"},
 	{CX_PART_REPORT, "report"}, {CX_PART_PAIR, "pair"},   {CX_PART_QA, "qa"},
 	{CX_PART_IMAGE_PAIR, "image_pair"}, {CX_PART_TEXT_PAIR, "text_pair"},
+	{CX_PART_PHRASE, "phrase"},
 };
 
 /* A view of task with the parts in bits pointing into p, the others NULL. */
@@ -52,6 +54,7 @@ static void view_with(struct cx_instance_view *v, struct parts *p, const char *t
 	v->qa = bits & CX_PART_QA ? &p->qa : NULL;
 	v->image_pair = bits & CX_PART_IMAGE_PAIR ? &p->image_pair : NULL;
 	v->text_pair = bits & CX_PART_TEXT_PAIR ? &p->text_pair : NULL;
+	v->phrase = bits & CX_PART_PHRASE ? &p->phrase : NULL;
 }
 
 /* Runs the task's renderer on v; its return code, err set on failure. */
@@ -101,6 +104,9 @@ static void test_missing(void)
 		{"image-text-selection", "pair"},
 		{"temporal-image-classification", "image_pair"},
 		{"temporal-sentence-similarity", "text_pair"},
+		{"phrase-grounding", "phrase"},
+		{"grounded-captioning", "phrase"},
+		{"grounded-phrase-extraction", "phrase"},
 	};
 	CHECK_INT(CX_ARRAY_LEN(need), cx_task_count(), "every task is listed");
 	struct cx_instance_view v;
@@ -121,6 +127,11 @@ static void test_missing(void)
 	CHECK(run(&v, &err) == CX_EINVAL, "grounding with boxes but no image: refused");
 	CHECK_STR(err.msg, "abnormality-grounding: the instance has no image part (its rule does"
 		  " not declare it)", "grounding names the image part");
+	/* So do the phrase tasks: a phrase's boxes are sized by it too. */
+	view_with(&v, &p, "grounded-captioning", CX_PART_PHRASE);
+	CHECK(run(&v, &err) == CX_EINVAL, "captioning with a phrase but no image: refused");
+	CHECK_STR(err.msg, "grounded-captioning: the instance has no image part (its rule does"
+		  " not declare it)", "captioning names the image part");
 }
 
 /* Parts of the fact kinds still to come, as a task wave will fill them. */
