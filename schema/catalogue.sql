@@ -230,8 +230,8 @@ CREATE TABLE text_pair (
 
 -- A phrase grounded by a box in pixels of its frame (MS-CXR: image_width x
 -- image_height, as released; 0: the image header's). split is the release's
--- own (MS-CXR 1.1.0's split column; '' when it has none), kept beside the
--- image's (the lender's, MIMIC-CXR's): the phrase rules take the stricter.
+-- own (MS-CXR 1.1.0's split column; '' when it has none), as released; the
+-- image's is the stricter of it and its lender's (MIMIC-CXR's).
 CREATE TABLE phrase_box (
 	id         INTEGER PRIMARY KEY,
 	dataset_id INTEGER NOT NULL REFERENCES dataset(id),

@@ -22,7 +22,7 @@ minutes=${1:-2}
 shift || true
 all=(csv json list name rle pylist lines sections archive openi slake vqarad mimic rsna covidx
      cxrlt mscxrt dicomhead dicom image tmpl mix shard verify brax nlmtb jsrt vindr siim
-     candid objcxr chestxdet)
+     candid objcxr chestxdet mscxr)
 targets=("$@")
 [ ${#targets[@]} -gt 0 ] || targets=("${all[@]}")
 secs=$(awk -v m="$minutes" 'BEGIN { printf "%d", m * 60 }')

@@ -41,6 +41,7 @@ struct cx_where {
  * "train/patient00001/study1/view1_frontal.jpg", NIH "00000001_000.png").
  * A fact with path == NULL updates an image emitted earlier (by key): only
  * the fields it sets (non-NULL strings, numbers >= 0, split != NONE) change,
+ * a split only to a stricter one (test over val over train, as a study's),
  * and an unknown key is refused with CX_ENOTFOUND.
  */
 struct cx_image_fact {
@@ -142,8 +143,8 @@ struct cx_text_pair_fact {
 /* A phrase grounded by a box (MS-CXR: one row per box; a phrase with several
  * boxes gives several facts). Pixels of its frame, as struct cx_box_fact's
  * (MS-CXR states it: its image_width and image_height columns). split is the
- * release's own split of the row (NONE when it gives none); the image keeps
- * its lender's, and the phrase rules take the stricter of the two. */
+ * release's own split of the row (NONE when it gives none), kept as released;
+ * the phrase rules take the stricter of it and the image's. */
 struct cx_phrase_box_fact {
 	const char *image;  /* image key */
 	const char *label;  /* category, e.g. "Pneumonia" */

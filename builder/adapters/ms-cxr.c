@@ -15,12 +15,16 @@
  * The images, studies and patients are MIMIC-CXR's: the source borrows them
  * (id_space and requires "mimic-cxr"; CONTRIBUTING.md, "Adding a source"),
  * so each row emits its image without a path (the catalogue copies
- * MIMIC-CXR's, refusing an id it lacks or another study or patient) and one
- * phrase box fact carrying the row's own split. MIMIC-CXR's split stays on
- * the image; the phrase rules take the stricter of the two, so a phrase the
- * release puts in test is a test instance whatever MIMIC-CXR says, and a
- * MIMIC-CXR test image stays test whatever the release says: both splits
- * are kept in the catalogue (phrase_box.split, image.split).
+ * MIMIC-CXR's, refusing an id it lacks or another study or patient), one
+ * phrase box fact, and its box as a box fact of its category (once per
+ * distinct box), which grounded diagnosis reads through the generic rule
+ * grounded. The split: the release's own (v1.1.0's split column) and
+ * MIMIC-CXR's may disagree, and test wins whichever says it. The image fact
+ * carries the row's split, and the catalogue keeps the stricter of it and
+ * MIMIC-CXR's on the borrowed image (an update never loosens a split), so
+ * every instance on it, whatever its rule, takes the stricter; both are kept:
+ * the release's on each phrase box (phrase_box.split), MIMIC-CXR's on
+ * MIMIC-CXR's own image row.
  */
 #include "cx.h"
 
@@ -53,7 +57,8 @@ static const char *const categories[] = {
 
 struct reader {
 	const struct cx_sink *sink;
-	struct cx_strset boxes; /* "<dicom>|<phrase>|x,y,w,h" of the rows kept */
+	struct cx_strset boxes;    /* "<dicom>|<phrase>|x,y,w,h" of the rows kept */
+	struct cx_strset findings; /* "<dicom>|<category>|x,y,w,h" of the box facts */
 	struct cx_buf key;
 };
 
@@ -73,14 +78,17 @@ static int blank(const char *s)
 	return 1;
 }
 
-/* A finite number >= 0 written in full (the release writes integers). */
+/* A number >= 0 of digits and at most one point (the release writes
+ * integers), not strtod's wider grammar (signs, exponents, hex, inf). */
 static int number(const char *s, double *out)
 {
-	char *end;
-	if (!*s || isspace((unsigned char)*s))
+	size_t n = strlen(s), digits = strspn(s, "0123456789");
+	const char *point = strchr(s, '.');
+	if (!n || n > 32 || strspn(s, "0123456789.") != n || (point && strchr(point + 1, '.')) ||
+	    !digits)
 		return 0;
-	*out = strtod(s, &end);
-	return !*end && isfinite(*out) && *out >= 0;
+	*out = strtod(s, NULL);
+	return isfinite(*out);
 }
 
 /* A positive integer of at most 6 digits (no chest X-ray is a million
@@ -102,6 +110,8 @@ static int size_of(const char *s, int *out)
 static int parse_path(const char *path, const char *dicom, char subject[32], char study[32])
 {
 	int end = 0;
+	if (strchr(dicom, '/'))
+		return 0;
 	if (sscanf(path, "files/p%*2[0-9]/p%31[0-9]/s%31[0-9]/%n", subject, study, &end) != 2 ||
 	    !end)
 		return 0;
@@ -155,6 +165,30 @@ static int seen_before(struct reader *r, const struct cx_phrase_box_fact *f)
 	return cx_strset_has(&r->boxes, cx_buf_str(&r->key));
 }
 
+/*
+ * The row's box as a box fact of its category, for grounded diagnosis (the
+ * generic rule grounded over box facts: a region named by its finding). Two
+ * phrases of one category often ground the same region (the findings' and
+ * the impression's words for it): a box already given for the category on
+ * the image is not given again. The key buffer is the caller's until here.
+ */
+static int emit_finding(struct reader *r, const struct cx_phrase_box_fact *f,
+			struct cx_error *err)
+{
+	struct cx_buf key = CX_BUF_INIT;
+	cx_buf_addf(&key, "%s|%s|%g,%g,%g,%g", f->image, f->label, f->x, f->y, f->w, f->h);
+	int rc = 0;
+	if (!cx_strset_has(&r->findings, cx_buf_str(&key))) {
+		struct cx_box_fact b = {f->image, f->label, f->x, f->y, f->w, f->h,
+					f->frame_width, f->frame_height};
+		rc = cx_emit_box(r->sink, &b, err);
+		if (!rc)
+			cx_strset_add(&r->findings, cx_buf_str(&key));
+	}
+	cx_buf_release(&key);
+	return rc;
+}
+
 static struct cx_outcome box_row(void *ctx, struct cx_row *row)
 {
 	struct reader *r = ctx;
@@ -190,7 +224,9 @@ static struct cx_outcome box_row(void *ctx, struct cx_row *row)
 	img.key = dicom;
 	img.patient = subject;
 	img.study = study;
-	if (cx_emit_image(r->sink, &img, &err) || cx_emit_phrase_box(r->sink, &f, &err))
+	img.split = f.split;
+	if (cx_emit_image(r->sink, &img, &err) || cx_emit_phrase_box(r->sink, &f, &err) ||
+	    emit_finding(r, &f, &err))
 		return cx_rows_reject(row, "%s", err.msg);
 	cx_strset_add(&r->boxes, cx_buf_str(&r->key));
 	return cx_rows_keep();
@@ -202,10 +238,12 @@ static int ms_cxr_read(struct cx_release *rel, const struct cx_sink *sink, struc
 		.file = cx_release_exists(rel, CSV_NEW) ? CSV_NEW : CSV_OLD,
 		.cols = cols, .optional = optional, .ncols = C_N, .fn = box_row,
 	};
-	struct reader r = {.sink = sink, .boxes = CX_STRSET_INIT, .key = CX_BUF_INIT};
+	struct reader r = {.sink = sink, .boxes = CX_STRSET_INIT, .findings = CX_STRSET_INIT,
+			   .key = CX_BUF_INIT};
 	struct cx_rows rows = {.sink = sink, .ctx = &r};
 	int rc = cx_rows_csv(&rows, rel, &spec, err);
 	cx_strset_release(&r.boxes);
+	cx_strset_release(&r.findings);
 	cx_buf_release(&r.key);
 	return rc;
 }
@@ -218,6 +256,7 @@ static int ms_cxr_probe(struct cx_release *rel)
 static const struct cx_entry_def entries[] = {
 	{.task = "phrase-grounding", .rule = &cx_rule_phrase_boxes},
 	{.task = "grounded-captioning", .rule = &cx_rule_phrase_boxes},
+	{.task = "grounded-diagnosis", .rule = &cx_rule_grounded},
 	{.task = "grounded-phrase-extraction", .rule = &cx_rule_phrase_text},
 };
 

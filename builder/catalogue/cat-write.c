@@ -48,7 +48,10 @@ static const char *const sql_text[ST_COUNT] = {
 		"VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,?14,?15,?16,?17)",
 	[ST_IMAGE_UPDATE] =
 		"UPDATE image SET view = COALESCE(?1, view), patient = COALESCE(?2, patient),"
-		" split = COALESCE(?3, split), sex = COALESCE(?4, sex), age = COALESCE(?5, age),"
+		/* the stricter split, as a study keeps it: a borrowed MIMIC-CXR test
+		 * image stays test when a later row of the borrower says train */
+		" split = CASE WHEN instr('-train-val-test', ?3) > instr('-train-val-test', split)"
+		" THEN ?3 ELSE split END, sex = COALESCE(?4, sex), age = COALESCE(?5, age),"
 		" race = COALESCE(?6, race), width = COALESCE(?7, width),"
 		" height = COALESCE(?8, height) WHERE dataset_id = ?9 AND key = ?10",
 	[ST_STUDY_LABELS] = "UPDATE study SET labels = ?1 WHERE dataset_id = ?2 AND key = ?3",

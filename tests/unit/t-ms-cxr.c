@@ -37,9 +37,13 @@ static void test_demo(void)
 	CHECK_INT(n.rejected + n.filtered, 0, "nothing rejected or filtered");
 	CHECK_INT(n.images, 9, "each row names its borrowed image");
 	CHECK_INT(n.kinds[CX_FACT_PHRASE_BOX], 9, "one phrase box per row");
+	CHECK_INT(n.boxes, 9, "and one box of its category (no two rows give one box)");
 	CHECK(strstr(log.data, "image-update key=\"47f0c2b9-8e1d5a63-d9b4f08e-3c72a16d-b5e86f14\""
-			       " patient=\"10041377\" study=\"57011549\"\n") != NULL,
-	      "the image borrowed without a split, subject and study from its path");
+			       " patient=\"10041377\" study=\"57011549\" split=\"test\"\n") != NULL,
+	      "the image borrowed with the row's split, subject and study from its path");
+	CHECK(strstr(log.data, "box image=\"" D6 "\" label=\"Pleural Effusion\""
+			       " xywh=37.000,50.000,20.000,12.000 frame=64x80\n"),
+	      "the box as a box fact of its category, in its frame");
 	CHECK(strstr(log.data, "phrase_box image=\"" D6 "\" label=\"Pleural Effusion\""
 			       " phrase=\"small bilateral pleural effusions\" x=37.000 y=50.000"
 			       " w=20.000 h=12.000 frame_width=64 frame_height=80 split=\"val\"\n"),
@@ -47,8 +51,9 @@ static void test_demo(void)
 	cx_buf_release(&log);
 }
 
-/* Rows 3 to 17 of the bad-rows fixture, each rejected once with its reason;
- * row 2 and row 18 are kept. */
+/* Rows 3 to 16 of the bad-rows fixture, each rejected once with its reason;
+ * rows 2, 17 and 18 are kept; row 18 gives row 17's box to another phrase of
+ * the same category, a phrase box but no second box fact. */
 static const char bad_log[] =
 	"reject " NEW ":3 empty dicom_id\n"
 	"reject " NEW ":4 empty label_text\n"
@@ -66,10 +71,15 @@ static const char bad_log[] =
 	"reject " NEW ":14 empty split\n"
 	"reject " NEW ":15 y '-1' is not a number of pixels\n"
 	"reject " NEW ":16 row has 10 fields, expected 11\n"
-	"image-update key=\"" D6 "\" patient=\"10018750\" study=\"51937405\"\n"
+	"image-update key=\"" D6 "\" patient=\"10018750\" study=\"51937405\" split=\"val\"\n"
 	"phrase_box image=\"" D6 "\" label=\"Edema\" phrase=\"Mild edema\" x=7.000 y=15.000"
 	" w=40.000 h=40.000 frame_width=64 frame_height=80 split=\"val\"\n"
-	"kept " NEW ":17\n";
+	"box image=\"" D6 "\" label=\"Edema\" xywh=7.000,15.000,40.000,40.000 frame=64x80\n"
+	"kept " NEW ":17\n"
+	"image-update key=\"" D6 "\" patient=\"10018750\" study=\"51937405\" split=\"test\"\n"
+	"phrase_box image=\"" D6 "\" label=\"Edema\" phrase=\"Pulmonary edema\" x=7.000"
+	" y=15.000 w=40.000 h=40.000 frame_width=64 frame_height=80 split=\"test\"\n"
+	"kept " NEW ":18\n";
 
 static void test_bad_rows(void)
 {
@@ -82,9 +92,9 @@ static void test_bad_rows(void)
 	if (rest && strcmp(rest, bad_log))
 		printf("# got:\n%s", rest);
 	CHECK(strstr(log.data, "kept " NEW ":2\n") != NULL, "the good row before them is kept");
-	CHECK_INT(n.read, 16, "16 rows read");
+	CHECK_INT(n.read, 17, "17 rows read");
 	CHECK_INT(n.rejected, 14, "14 rejected");
-	CHECK_INT(n.kept, 2, "2 kept");
+	CHECK_INT(n.kept, 3, "3 kept");
 	CHECK_INT(n.filtered, 0, "none filtered");
 	cx_buf_release(&log);
 }
@@ -100,13 +110,17 @@ static void test_versions(void)
 		  "phrase_box image=\"" D6 "\" label=\"Pleural Effusion\""
 		  " phrase=\"small bilateral pleural effusions\" x=7.000 y=50.000 w=20.000"
 		  " h=12.000 frame_width=64 frame_height=80\n"
+		  "box image=\"" D6 "\" label=\"Pleural Effusion\""
+		  " xywh=7.000,50.000,20.000,12.000 frame=64x80\n"
 		  "kept " OLD ":2\n"
 		  "image-update key=\"" D6 "\" patient=\"10018750\" study=\"51937405\"\n"
 		  "phrase_box image=\"" D6 "\" label=\"Pleural Effusion\""
 		  " phrase=\"small bilateral pleural effusions\" x=37.000 y=50.000 w=20.000"
 		  " h=12.000 frame_width=64 frame_height=80\n"
+		  "box image=\"" D6 "\" label=\"Pleural Effusion\""
+		  " xywh=37.000,50.000,20.000,12.000 frame=64x80\n"
 		  "kept " OLD ":3\n",
-		  "no split column: phrase boxes without a split (MIMIC-CXR's decides)");
+		  "no split column: images and phrase boxes without a split (MIMIC-CXR's decides)");
 	cx_buf_reset(&log);
 	memset(&n, 0, sizeof n);
 	CHECK_INT(facts_run(A, FX "both", &log, &n, &err), 0, "both files read");
@@ -125,13 +139,18 @@ static void test_declaration(void)
 	CHECK_STR(A->id_space, "mimic-cxr", "ids are MIMIC-CXR's");
 	CHECK(A->requires && !strcmp(A->requires[0], "mimic-cxr") && !A->requires[1],
 	      "requires mimic-cxr");
-	CHECK_INT(A->nentries, 3, "three entries");
+	CHECK_INT(A->nentries, 4, "four entries");
 	CHECK(A->entries[0].rule == &cx_rule_phrase_boxes &&
 	      A->entries[1].rule == &cx_rule_phrase_boxes &&
-	      A->entries[2].rule == &cx_rule_phrase_text,
+	      A->entries[3].rule == &cx_rule_phrase_text,
 	      "grounding and captioning over phrase boxes, extraction over the report text too");
-	CHECK(!A->entries[0].held_out && !A->entries[1].held_out && !A->entries[2].held_out,
-	      "no entry held out: the splits decide");
+	CHECK(!strcmp(A->entries[2].task, "grounded-diagnosis") &&
+	      A->entries[2].rule == &cx_rule_grounded,
+	      "grounded diagnosis over the box facts, by the generic rule");
+	int held = 0;
+	for (size_t i = 0; i < A->nentries; i++)
+		held |= A->entries[i].held_out;
+	CHECK(!held, "no entry held out: the splits decide");
 }
 
 int main(void)
