@@ -4,14 +4,15 @@
  * (empty ids and phrases, unknown categories and splits, paths of another
  * image, numbers that are not, boxes outside their frame or of no area, a box
  * given twice, a short row); the older release's v1.0.0 file without a split
- * column; both files together (v1.1.0 is read). Borrowing the images from
+ * column; both files together (v1.1.0 is read); the release as PhysioNet's
+ * project zip (one top folder). Borrowing the images from
  * MIMIC-CXR, the split rule and the tasks need a catalogue:
  * tests/cli/t-ms-cxr.sh.
  */
 #include "cx.h"
 
 #include "adapters/adapter.h"
-#include "facts.h"
+#include "facts-check.h"
 #include "io/release.h"
 #include "t.h"
 
@@ -48,6 +49,8 @@ static void test_demo(void)
 			       " phrase=\"small bilateral pleural effusions\" x=37.000 y=50.000"
 			       " w=20.000 h=12.000 frame_width=64 frame_height=80 split=\"val\"\n"),
 	      "the second box of a phrase: category, phrase, box, frame and split as released");
+	/* PhysioNet's "download the ZIP file": the release in one top folder */
+	facts_same_log(A, FX "zip/ms-cxr-1.1.0.zip", cx_buf_str(&log), "the project zip");
 	cx_buf_release(&log);
 }
 
