@@ -44,6 +44,9 @@ static const struct {
 	{"cxr-lt", "Holste G, Wang S, et al. CXR-LT: Multi-Label Long-Tailed "
 		   "Classification on Chest X-Rays. PhysioNet (2023); and the MIMIC-CXR "
 		   "citation, whose images it labels."},
+	{"ms-cxr", "Boecking B, Usuyama N, Bannur S, et al. Making the Most of Text Semantics "
+		   "to Improve Biomedical Vision-Language Processing. ECCV 2022; and the "
+		   "MIMIC-CXR citation, whose images it boxes."},
 	{"ms-cxr-t", "Bannur S, Hyland S, Liu Q, et al. Learning to Exploit Temporal "
 		     "Structure for Biomedical Vision-Language Processing. CVPR 2023; and the "
 		     "MIMIC-CXR citation, whose images it pairs."},
