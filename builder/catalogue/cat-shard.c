@@ -23,7 +23,7 @@
  */
 #include "cx.h"
 
-#include <xxhash.h>
+#include "util/xxh.h"
 
 #include "catalogue/cat-internal.h"
 

@@ -16,7 +16,7 @@
 #include <getopt.h>
 #include <sys/stat.h>
 #include <unistd.h>
-#include <xxhash.h>
+#include "util/xxh.h"
 
 #include "catalogue/catalogue.h"
 #include "cli/cmd.h"

@@ -12,7 +12,7 @@
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
-#include <xxhash.h>
+#include "util/xxh.h"
 
 #include "cli/verify.h"
 #include "shard/mds.h"

@@ -8,7 +8,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <unistd.h>
-#include <xxhash.h>
+#include "util/xxh.h"
 
 #include "shard/bgwrite.h"
 #include "shard/fileio.h"

@@ -5,7 +5,7 @@
 
 #include <errno.h>
 #include <math.h>
-#include <xxhash.h>
+#include "util/xxh.h"
 
 char *cx_trim(char *s)
 {
