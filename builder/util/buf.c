@@ -78,6 +78,16 @@ void cx_buf_add_json_str(struct cx_buf *b, const char *s)
 {
 	cx_buf_addc(b, '"');
 	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+		/* a run of characters that need no escape goes in one copy (a
+		 * call per character was 5 % of a small-image shard run) */
+		const unsigned char *q = p;
+		while (*q >= 0x20 && *q != '"' && *q != '\\')
+			q++;
+		if (q > p) {
+			cx_buf_add(b, p, (size_t)(q - p));
+			p = q - 1;
+			continue;
+		}
 		switch (*p) {
 		case '"': cx_buf_adds(b, "\\\""); break;
 		case '\\': cx_buf_adds(b, "\\\\"); break;
