@@ -136,17 +136,35 @@ static const char *const plan_schema =
 /* Namespaced study and patient ids ("mimic-cxr:50414267"), by the id space
  * of the source (its own id, or the source whose ids it reuses): an
  * instance's own study, else its image's study; its own patient, else the
- * study's, else the image's. */
+ * study's, else the image's. h, the seeded rank by which an entry's
+ * instances are picked, comes in the same pass: an UPDATE of every kept
+ * instance after hygiene looked up instance, entry, task and dataset again
+ * per row (a sixth of a dry run); h of an instance removed later is never
+ * read. */
 static const char *const plan_cand =
-	"INSERT INTO plan.cand (id, entry_id, rank, study, patient)"
+	"INSERT INTO plan.cand (id, entry_id, rank, study, patient, h)"
 	" SELECT n.id, n.entry_id, " RANK_SQL ","
 	" d.id_space || ':' || s.key,"
 	" d.id_space || ':' || COALESCE(NULLIF(n.patient, ''), NULLIF(s.patient, ''),"
-	"  NULLIF(i.patient, ''))"
+	"  NULLIF(i.patient, '')),"
+	" cx_hash(cx_instance_id(t.name, d.source, n.key), ?2)"
 	" FROM instance n JOIN entry e ON n.entry_id = e.id JOIN dataset d ON e.dataset_id = d.id"
+	" JOIN task t ON t.id = e.task_id"
 	" LEFT JOIN image i ON i.id = n.image_id"
 	" LEFT JOIN study s ON s.id = COALESCE(n.study_id, i.study_id)"
 	" WHERE " RANK_SQL " >= ?1 ORDER BY n.id";
+
+static int fill_cand(struct cx_cat *cat, int target, uint64_t seed, struct cx_error *err)
+{
+	sqlite3_stmt *st;
+	if (cat_prepare(cat, plan_cand, &st, err))
+		return CX_EDB;
+	sqlite3_bind_int(st, 1, target);
+	sqlite3_bind_int64(st, 2, (sqlite3_int64)seed);
+	int rc = sqlite3_step(st);
+	sqlite3_finalize(st);
+	return rc == SQLITE_DONE ? 0 : cat_db_error(cat, err, "plan");
+}
 
 /* An image's file lies in the release of its dataset's image source: a
  * borrowing source's images are its lender's (cat-write.c). */
@@ -182,8 +200,8 @@ static void sql_spread(sqlite3_context *ctx, int argc, sqlite3_value **argv)
 	sqlite3_result_int64(ctx, (sqlite3_int64)(v ^ top));
 }
 
-int cx_plan_begin(struct cx_cat *cat, const char *path, int target, const int64_t *excluded,
-		  size_t nexcluded, struct cx_error *err)
+int cx_plan_begin(struct cx_cat *cat, const char *path, int target, uint64_t seed,
+		  const int64_t *excluded, size_t nexcluded, struct cx_error *err)
 {
 	/* the catalogue was opened without SQLITE_OPEN_CREATE, which ATTACH
 	 * inherits: create the (empty, hence valid) database file first; "" is
@@ -209,7 +227,7 @@ int cx_plan_begin(struct cx_cat *cat, const char *path, int target, const int64_
 			  " PRAGMA plan.journal_mode = OFF;"
 			  " PRAGMA plan.synchronous = OFF; PRAGMA plan.cache_size = -65536;", err) ||
 	    cat_exec(cat, plan_schema, err) || cat_exec(cat, "BEGIN", err) ||
-	    exec_bound(cat, plan_cand, target, err))
+	    fill_cand(cat, target, seed, err))
 		return CX_EDB;
 	if (cat_prepare(cat, "UPDATE plan.cand SET state = 1, reason = 'held-out'"
 			     " WHERE rank = ?1 AND entry_id = ?2", &st, err))
@@ -665,21 +683,9 @@ int cx_plan_available(struct cx_cat *cat, int target, int64_t entry, int64_t *n,
 	return 0;
 }
 
-/* h: the seeded rank by which an entry's instances are picked. */
-int cx_plan_rank(struct cx_cat *cat, int target, uint64_t seed, struct cx_error *err)
+/* h, the seeded pick rank, was set by cx_plan_begin. */
+int cx_plan_rank(struct cx_cat *cat, struct cx_error *err)
 {
-	sqlite3_stmt *st;
-	if (cat_prepare(cat, "UPDATE plan.cand SET h = (SELECT cx_hash(cx_instance_id(t.name,"
-			     " d.source, n.key), ?2) FROM instance n JOIN entry e ON e.id = n.entry_id"
-			     " JOIN task t ON t.id = e.task_id JOIN dataset d ON d.id = e.dataset_id"
-			     " WHERE n.id = plan.cand.id) WHERE rank = ?1 AND state = 0", &st, err))
-		return CX_EDB;
-	sqlite3_bind_int(st, 1, target);
-	sqlite3_bind_int64(st, 2, (sqlite3_int64)seed);
-	int rc = sqlite3_step(st);
-	sqlite3_finalize(st);
-	if (rc != SQLITE_DONE)
-		return cat_db_error(cat, err, "plan rank");
 	return cat_exec(cat, "CREATE INDEX plan.cand_pick ON cand(entry_id, rank, state, h, id)",
 			err);
 }

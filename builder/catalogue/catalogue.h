@@ -222,10 +222,11 @@ int cx_cat_hashed_images(struct cx_cat *cat, int *yes, struct cx_error *err);
 int cx_cat_fingerprint(struct cx_cat *cat, uint64_t *out, struct cx_error *err);
 
 /* Creates the plan at path: the instances of the target split and of the
- * stricter ones, the images they show; the target split's instances of the
- * excluded entries are removed as 'held-out'. */
-int cx_plan_begin(struct cx_cat *cat, const char *path, int target, const int64_t *excluded,
-		  size_t nexcluded, struct cx_error *err);
+ * stricter ones, each with its pick rank under seed, the images they show;
+ * the target split's instances of the excluded entries are removed as
+ * 'held-out'. */
+int cx_plan_begin(struct cx_cat *cat, const char *path, int target, uint64_t seed,
+		  const int64_t *excluded, size_t nexcluded, struct cx_error *err);
 int cx_plan_commit(struct cx_cat *cat, struct cx_error *err);
 /* Commits, finalizes and detaches the plan (the caller removes the file). */
 void cx_plan_end(struct cx_cat *cat);
@@ -307,8 +308,9 @@ int cx_plan_label_keep(struct cx_cat *cat, int target, int64_t entry, const char
 		       int64_t keep, struct cx_error *err);
 int cx_plan_label_records(struct cx_cat *cat, int target, int64_t entry, const char *label,
 			  int64_t *n, struct cx_error *err);
-/* Gives every kept instance its seeded pick rank. */
-int cx_plan_rank(struct cx_cat *cat, int target, uint64_t seed, struct cx_error *err);
+/* Indexes the kept instances by entry and pick rank (given by
+ * cx_plan_begin), for the selection. */
+int cx_plan_rank(struct cx_cat *cat, struct cx_error *err);
 /* Puts n records of the entry (avail kept instances) into the output. */
 int cx_plan_select(struct cx_cat *cat, int target, int64_t entry, int64_t n, int64_t avail,
 		   uint64_t seed, struct cx_error *err);

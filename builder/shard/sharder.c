@@ -1373,7 +1373,7 @@ static int label_records(struct run *r, struct mixinfo *mi, struct cx_error *err
 
 static int plan_mix(struct run *r, struct mixinfo *mi, struct cx_error *err)
 {
-	if (cx_plan_rank(r->cat, r->o->split, r->o->seed, err) || label_rules(r, mi, err))
+	if (cx_plan_rank(r->cat, err) || label_rules(r, mi, err))
 		return err->code;
 	for (size_t i = 0; i < mi->n; i++)
 		if (cx_plan_available(r->cat, r->o->split, mi->e[i].id, &mi->avail[i], err))
@@ -1813,7 +1813,7 @@ static int pipeline(struct run *r, struct mixinfo *mi, struct cx_shard_summary *
 		cx_buf_adds(&p, "");
 	else
 		path_in(&p, o->out, PLAN_DB);
-	int rc = cx_plan_begin(r->cat, cx_buf_str(&p), o->split, excl, nexcl, err);
+	int rc = cx_plan_begin(r->cat, cx_buf_str(&p), o->split, o->seed, excl, nexcl, err);
 	free(excl);
 	for (size_t i = 0; rc == 0 && i < mi->n; i++)
 		if (mi->mix->policy[i] != 3)
