@@ -9,7 +9,8 @@
  * and the staged bytes of every image the split shows that sits in an
  * archive (.zip, .tar, .tar.gz: one sequential pass per archive, since a
  * member of a compressed tar can only be reached by reading what is before
- * it). Both are removed at the end.
+ * it) or is a file of at most 16 KiB (SMALL_IMAGE). Both are removed at the
+ * end.
  *
  * Crash safety: every file is written under a temporary name, fsynced and
  * renamed, into DIR/.cx-new; when the set is complete it replaces the old
@@ -459,8 +460,16 @@ static void work_image(void *arg)
 	j->usable = 1;
 }
 
+/* Plain files up to this size that the output needs are staged too: the
+ * write phase then reads them from the one staging file, already in the page
+ * cache, instead of opening each file again for every record that shows it
+ * (a path walk, an open and a close per record: the largest cost of a record
+ * with a 2 KiB image). Larger files are read again, so that a set of big
+ * images is not written to disk twice. */
+#define SMALL_IMAGE (16u << 10)
+
 /* The main thread's part: stages the bytes the shards will need (archive
- * members, transcoded images) and records the image in the plan. */
+ * members, small files) and records the image in the plan. */
 static int record_image(struct run *r, struct image_job *j, struct cx_error *err)
 {
 	/* named here, in plan order, so the lines do not depend on threads */
@@ -471,7 +480,7 @@ static int record_image(struct run *r, struct image_job *j, struct cx_error *err
 		return 0;
 	const struct cx_buf *b = &j->in;
 	int64_t off = -1;
-	if (j->need && j->stage) {
+	if (j->need && (j->stage || b->len <= SMALL_IMAGE)) {
 		off = r->stage_off;
 		if (cx_write_all(r->stage_fd, b->data, b->len, STAGE, err))
 			return err->code;
