@@ -354,6 +354,13 @@ int cx_plan_image_set(struct cx_cat *cat, int64_t id, uint64_t hash, int64_t sof
  * that column's affinity to it and stop SQLite from using the primary key
  * (one scan of plan.hi per instance: 53 s at 400k records); the unary + on
  * the other side strips the affinity and keeps the lookup. */
+/* The instances that show an image of the set the query q gives: found from
+ * the images' side, in one pass over instance_image, since the images to
+ * look for are few (unreadable ones, or those a stricter split holds); asking
+ * each instance of the split whether it shows one looked up its images one
+ * by one (two thirds of the hygiene phase). */
+#define SHOWING(q) "(SELECT x.instance_id FROM instance_image x WHERE x.image_id IN (" q "))"
+
 static const char *const hygiene_sql[] = {
 	"INSERT OR REPLACE INTO plan.hi SELECT 1, i.hash, c.rank, min(c.id)"
 	" FROM plan.cand c JOIN instance_image x ON x.instance_id = c.id"
@@ -365,8 +372,7 @@ static const char *const hygiene_sql[] = {
 	" WHERE rank > ?1 AND patient IS NOT NULL GROUP BY patient, rank ORDER BY patient, rank",
 	/* an image the release did not give: the instance cannot be written */
 	"UPDATE plan.cand SET state = 1, reason = 'image-unreadable' WHERE rank = ?1"
-	" AND state = 0 AND EXISTS (SELECT 1 FROM instance_image x JOIN plan.img i"
-	" ON i.id = x.image_id WHERE x.instance_id = plan.cand.id AND i.hash IS NULL)",
+	" AND state = 0 AND id IN " SHOWING("SELECT id FROM plan.img WHERE hash IS NULL"),
 };
 
 /*
@@ -383,9 +389,8 @@ static const char *const check_sql[] = {
 	"  h.inst FROM instance_image x JOIN plan.img i ON i.id = x.image_id"
 	"  JOIN plan.hi h ON h.kind = 1 AND h.value = +i.hash"
 	"  WHERE x.instance_id = plan.cand.id ORDER BY h.rank DESC, x.ord LIMIT 1)"
-	" WHERE rank = ?1 AND state = 0 AND %s AND EXISTS (SELECT 1 FROM instance_image x"
-	"  JOIN plan.img i ON i.id = x.image_id JOIN plan.hi h ON h.kind = 1"
-	"  AND h.value = +i.hash WHERE x.instance_id = plan.cand.id)",
+	" WHERE rank = ?1 AND state = 0 AND %s AND id IN " SHOWING("SELECT i.id FROM plan.img i"
+	"  JOIN plan.hi h ON h.kind = 1 AND h.value = +i.hash"),
 	"UPDATE plan.cand SET %s"
 	" (SELECT 'study-in-' || CASE h.rank WHEN 1 THEN 'val' ELSE 'test' END,"
 	"  h.inst FROM plan.hi h WHERE h.kind = 2 AND h.value = +plan.cand.study)"
