@@ -933,8 +933,9 @@ static int write_record(struct run *r, const struct record *j, struct cx_error *
 		imgs[i].len = j->img[i].len;
 		imgs[i].type = (enum cx_image_type)image_type(imgs[i].data, imgs[i].len);
 	}
-	cx_buf_reset(&r->meta);
-	cx_buf_addf(&r->meta, "%s, \"repeat\": %d}", j->meta.data, j->repeat);
+	cx_buf_reset(&r->meta); /* copied, not formatted: it is most of the record's text */
+	cx_buf_add(&r->meta, j->meta.data, j->meta.len);
+	cx_buf_addf(&r->meta, ", \"repeat\": %d}", j->repeat);
 	cx_buf_reset(&r->key);
 	cx_buf_addf(&r->key, "%09llu", (unsigned long long)j->index);
 	struct cx_shard_record rec = {j->index, r->key.data, j->instruction.data, j->answer.data,
@@ -1008,7 +1009,9 @@ static int on_record(void *ctx, const struct cx_plan_record *pr, struct cx_error
 	for (size_t i = 0; i < pr->nimages; i++) {
 		const struct cx_plan_image *im = &pr->images[i];
 		cx_buf_reset(&j->path[i]);
-		cx_buf_addf(&j->path[i], "%s/%s", place(r, im->release), im->path);
+		cx_buf_adds(&j->path[i], place(r, im->release));
+		cx_buf_addc(&j->path[i], '/');
+		cx_buf_adds(&j->path[i], im->path);
 		j->soff[i] = im->soff;
 		j->slen[i] = im->slen;
 		r->open->bytes += im->slen;
