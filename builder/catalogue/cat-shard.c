@@ -863,8 +863,8 @@ int cx_plan_counts(struct cx_cat *cat, struct cx_buf *out, struct cx_error *err)
 	cx_buf_adds(out, "{");
 	for (int k = 0; k < 3; k++) {
 		struct cx_buf sql = CX_BUF_INIT;
-		cx_buf_addf(&sql, "WITH per AS (SELECT c.entry_id AS id, count(*) AS n FROM plan.out o"
-				  " JOIN plan.cand c ON c.id = o.id GROUP BY 1)"
+		cx_buf_addf(&sql, "WITH per AS (SELECT c.entry_id AS id, count(*) AS n"
+				  " FROM plan.out o JOIN plan.cand c ON c.id = o.id GROUP BY 1)"
 				  " SELECT %s, sum(per.n) FROM per JOIN entry e ON e.id = per.id"
 				  " JOIN task t ON t.id = e.task_id"
 				  " JOIN dataset d ON d.id = e.dataset_id GROUP BY 1 ORDER BY 1",
