@@ -130,6 +130,9 @@ int cx_text_valid(const char *s, size_t n);
 int cx_parse_long(const char *s, long *out);
 /* Parses a whole decimal float; 0 on success. */
 int cx_parse_double(const char *s, double *out);
+/* The line and column (1-based, in bytes) of at in text, as a JSON syntax
+ * error names the place where cJSON stopped (at NULL or out of text: its end). */
+void cx_text_place(const char *text, const char *at, long *line, long *column);
 
 /* A box coordinate v in pixels of a frame side of size pixels as an integer
  * 0..100, the official way: trunc(v / size x 1000) clamped to 0..999, then

@@ -463,28 +463,17 @@ static int parse(struct cx_mix *m, const char *path, const struct cx_shard_entry
 	return 0;
 }
 
-/* A syntax error's place: cJSON hands back where it stopped (end); count
- * lines and columns (1-based, in bytes) up to there. */
+/* A syntax error's place: cJSON hands back where it stopped (end). */
 static void syntax_error(const char *path, const char *text, const char *end,
 			 struct cx_error *err)
 {
-	long line = 1, column = 1;
-	size_t len = strlen(text);
-	if (!end || end < text || end > text + len)
-		end = text + len;
-	for (const char *p = text; p < end; p++) {
-		column++;
-		if (*p == '\n') {
-			line++;
-			column = 1;
-		}
-	}
+	long line, column;
+	cx_text_place(text, end, &line, &column);
 	cx_error_set(err, CX_EFORMAT, "mix '%s': not valid JSON (syntax error on line %ld,"
 		     " column %ld)", path, line, column);
 }
 
-int cx_mix_load(struct cx_mix *m, const char *path, const struct cx_shard_entry *e, size_t n,
-		int target, struct cx_error *err)
+static void init(struct cx_mix *m, size_t n)
 {
 	memset(m, 0, sizeof(*m));
 	m->weight = cx_calloc(n ? n : 1, sizeof(double));
@@ -498,28 +487,45 @@ int cx_mix_load(struct cx_mix *m, const char *path, const struct cx_shard_entry 
 		m->cap[i] = -1;
 		m->policy[i] = 3;
 	}
+}
+
+static int parse_text(struct cx_mix *m, const char *name, const char *text,
+		      const struct cx_shard_entry *e, size_t n, int target, struct cx_error *err)
+{
+	const char *end = NULL;
+	cJSON *root = cJSON_ParseWithOpts(text, &end, 1);
+	if (!root) {
+		syntax_error(name, text, end, err);
+		return err->code;
+	}
+	int rc = parse(m, name, e, n, target, root, err);
+	if (rc == 0)
+		m->json = cJSON_PrintUnformatted(root);
+	cJSON_Delete(root);
+	return rc;
+}
+
+int cx_mix_load(struct cx_mix *m, const char *path, const struct cx_shard_entry *e, size_t n,
+		int target, struct cx_error *err)
+{
+	init(m, n);
 	if (!path) {
 		m->json = cx_strdup("null");
 		return 0;
 	}
 	struct cx_buf b = CX_BUF_INIT;
-	if (read_file(path, &b, err)) {
-		cx_buf_release(&b);
-		return err->code;
-	}
-	const char *text = b.data ? b.data : "", *end = NULL;
-	cJSON *root = cJSON_ParseWithOpts(text, &end, 1);
-	if (!root) {
-		syntax_error(path, text, end, err);
-		cx_buf_release(&b);
-		return err->code;
-	}
-	cx_buf_release(&b);
-	int rc = parse(m, path, e, n, target, root, err);
+	int rc = read_file(path, &b, err);
 	if (rc == 0)
-		m->json = cJSON_PrintUnformatted(root);
-	cJSON_Delete(root);
+		rc = parse_text(m, path, b.data ? b.data : "", e, n, target, err);
+	cx_buf_release(&b);
 	return rc;
+}
+
+int cx_mix_load_text(struct cx_mix *m, const char *name, const char *text,
+		     const struct cx_shard_entry *e, size_t n, int target, struct cx_error *err)
+{
+	init(m, n);
+	return parse_text(m, name, text, e, n, target, err);
 }
 
 void cx_mix_release(struct cx_mix *m)

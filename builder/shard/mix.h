@@ -83,6 +83,10 @@ int64_t cx_mix_label_keep(const struct cx_mix_label *l, int64_t available);
  * default, every instance once). Errors name the file and the key. */
 int cx_mix_load(struct cx_mix *m, const char *path, const struct cx_shard_entry *e, size_t n,
 		int target, struct cx_error *err);
+/* The same for a mix given as JSON text (a recipe's inline mix); name stands
+ * for the file in messages. */
+int cx_mix_load_text(struct cx_mix *m, const char *name, const char *text,
+		     const struct cx_shard_entry *e, size_t n, int target, struct cx_error *err);
 void cx_mix_release(struct cx_mix *m);
 
 /* counts[i] from avail[i] (kept instances per entry), with requested[i], the

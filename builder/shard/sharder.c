@@ -1968,7 +1968,9 @@ int cx_shard_run(struct cx_cat *cat, const struct cx_templates *t, const struct 
 		return err->code;
 	}
 	struct cx_mix mix;
-	int rc = cx_mix_load(&mix, o->mix, mi.e, mi.n, o->split, err);
+	int rc = o->mix_text ? cx_mix_load_text(&mix, o->mix, o->mix_text, mi.e, mi.n, o->split,
+						err)
+			     : cx_mix_load(&mix, o->mix, mi.e, mi.n, o->split, err);
 	mi.mix = &mix;
 	if (rc == 0)
 		rc = check_labels(cat, &mi, o->mix, err);

@@ -25,6 +25,8 @@ struct cx_shard_opts {
 	const char *out;          /* output folder */
 	int split;                /* 0 train, 1 val, 2 test */
 	const char *mix;          /* mix file, or NULL */
+	const char *mix_text;     /* the mix as JSON text (a recipe's inline mix), or NULL;
+				   * mix then only names it in messages */
 	uint64_t seed;            /* the shard seed (manifest "seed"): pick, templates, shuffle */
 	struct cx_shard_limits limits;
 	const char *format;       /* "native", "webdataset", "mds" */

@@ -149,6 +149,22 @@ int cx_parse_double(const char *s, double *out)
 	return 0;
 }
 
+void cx_text_place(const char *text, const char *at, long *line, long *column)
+{
+	size_t len = strlen(text);
+	if (!at || at < text || at > text + len)
+		at = text + len;
+	*line = 1;
+	*column = 1;
+	for (const char *p = text; p < at; p++) {
+		(*column)++;
+		if (*p == '\n') {
+			(*line)++;
+			*column = 1;
+		}
+	}
+}
+
 uint64_t cx_hash64(const void *p, size_t n, uint64_t seed)
 {
 	return (uint64_t)XXH3_64bits_withSeed(p, n, (XXH64_hash_t)seed);
