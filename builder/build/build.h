@@ -105,6 +105,17 @@ int cx_build_source(struct cx_cat *cat, struct cx_build_source *s,
  * files are opened one by one; each archive is read in one pass, because a
  * member of a .tar.gz can only be reached by reading everything before it.
  */
+/*
+ * A source's build stamp (stamp.c): "release=FP seed=N images=KIND
+ * chexinstruct=VERSION", FP the fingerprint of the release at path (its
+ * files' paths inside it, sizes and modification times; never their bytes),
+ * KIND checked, hashed or unchecked. cx_build_source records it in the
+ * catalogue; `chexinstruct recipe` compares it to decide what to build again.
+ */
+int cx_build_release_fingerprint(const char *path, uint64_t *out, struct cx_error *err);
+int cx_build_stamp(const char *path, const struct cx_build_opts *o, char **out,
+		   struct cx_error *err);
+
 int cx_build_images(struct cx_cat *cat, struct cx_release *rel, const struct cx_build_opts *opts,
 		    struct cx_error *err);
 

@@ -57,10 +57,20 @@ int cx_build_source(struct cx_cat *cat, struct cx_build_source *s,
 {
 	memset(n, 0, sizeof(*n));
 	s->state = CX_BUILD_FAILED;
-	int rc = cx_cat_begin_source(cat, s->adapter, s->rel, opts, progress, payload, err);
-	if (rc)
+	/* stamped before reading: a file changed during the build makes the
+	 * next recipe run build again */
+	char *stamp = NULL;
+	int rc = cx_build_stamp(s->path, opts, &stamp, err);
+	if (rc == 0)
+		rc = cx_cat_begin_source(cat, s->adapter, s->rel, opts, progress, payload, err);
+	if (rc) {
+		free(stamp);
 		return rc;
+	}
 	rc = cx_cat_set_release_place(cat, s->adapter->id, s->path, err);
+	if (rc == 0)
+		rc = cx_cat_set_stamp(cat, s->adapter->id, stamp, err);
+	free(stamp);
 	if (rc == 0)
 		rc = load(cat, s, opts, err);
 	if (rc) {

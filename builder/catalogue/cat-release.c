@@ -7,7 +7,9 @@
  * with these paths to map them to a moved copy. Neither column is in the
  * content fingerprint (cat-fingerprint.c). The terms (licence, access
  * class) go into the shard manifest, every record's metadata and the card,
- * and `shard --access public` leaves out what needs credentials.
+ * and `shard --access public` leaves out what needs credentials. Each
+ * source's build stamp (build/stamp.c) is kept here too, in meta, for
+ * `chexinstruct recipe` to tell whether it is up to date.
  */
 #include "cx.h"
 
@@ -51,6 +53,34 @@ int cx_cat_set_release_place(struct cx_cat *cat, const char *source, const char 
 	}
 	free(abs);
 	return rc;
+}
+
+int cx_cat_set_stamp(struct cx_cat *cat, const char *source, const char *stamp,
+		     struct cx_error *err)
+{
+	sqlite3_stmt *st;
+	if (cat_prepare(cat, "INSERT OR REPLACE INTO meta(key, value) VALUES ('stamp:' || ?1, ?2)",
+			&st, err))
+		return err->code;
+	sqlite3_bind_text(st, 1, source, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, stamp, -1, SQLITE_STATIC);
+	int rc = sqlite3_step(st) == SQLITE_DONE ? 0 : cat_db_error(cat, err, "meta");
+	sqlite3_finalize(st);
+	return rc;
+}
+
+int cx_cat_stamp(struct cx_cat *cat, const char *source, char **out, struct cx_error *err)
+{
+	*out = NULL;
+	sqlite3_stmt *st;
+	if (cat_prepare(cat, "SELECT value FROM meta WHERE key = 'stamp:' || ?1", &st, err))
+		return err->code;
+	sqlite3_bind_text(st, 1, source, -1, SQLITE_STATIC);
+	int s = sqlite3_step(st);
+	if (s == SQLITE_ROW)
+		*out = cx_strdup((const char *)sqlite3_column_text(st, 0));
+	sqlite3_finalize(st);
+	return s == SQLITE_ROW || s == SQLITE_DONE ? 0 : cat_db_error(cat, err, "meta");
 }
 
 int cx_cat_places(struct cx_cat *cat, struct cx_cat_place **out, size_t *n, struct cx_error *err)

@@ -193,6 +193,12 @@ void cx_cat_shard_entries_free(struct cx_shard_entry *v, size_t n);
  * row (inside the source's transaction, after cx_cat_begin_source). */
 int cx_cat_set_release_place(struct cx_cat *cat, const char *source, const char *release,
 			     struct cx_error *err);
+/* A source's build stamp (build/stamp.c), kept in meta as 'stamp:SOURCE'
+ * (meta is not in the content fingerprint): set inside the source's
+ * transaction; read back as a new string, or NULL when none is recorded. */
+int cx_cat_set_stamp(struct cx_cat *cat, const char *source, const char *stamp,
+		     struct cx_error *err);
+int cx_cat_stamp(struct cx_cat *cat, const char *source, char **out, struct cx_error *err);
 /* Every source of the catalogue with the absolute path of its release, in
  * source order (cat-release.c); free with cx_cat_places_free. */
 struct cx_cat_place {
