@@ -41,7 +41,10 @@ int main(int argc, char **argv)
 	/* '+' stops at the command name, so command options are left alone. */
 	while ((c = getopt_long(argc, argv, "+h", opts, NULL)) != -1) {
 		switch (c) {
-		case 'c': g.catalogue = optarg; break;
+		case 'c':
+			g.catalogue = optarg;
+			g.catalogue_given = 1;
+			break;
 		case 'h': print_usage(stdout); return CX_EXIT_OK;
 		case 'V': printf("chexinstruct %s\n", CX_VERSION); return CX_EXIT_OK;
 		default: print_usage(stderr); return CX_EXIT_USAGE;

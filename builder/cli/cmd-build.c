@@ -155,6 +155,22 @@ static void report_found(const struct cx_build *b, const char *where)
 	}
 }
 
+int cx_build_found(struct cx_build *b, const char *where, const char *catalogue,
+		   const struct cx_build_opts *opts, int strict)
+{
+	struct cx_error err = {0};
+	report_found(b, where);
+	fflush(stdout);
+	struct cx_cat *cat = NULL;
+	int status;
+	if (cx_cat_open(&cat, catalogue, 1, &err) || cx_cat_sync_tasks(cat, &err))
+		status = cx_fail("%s", err.msg);
+	else
+		status = run_build(cat, b, opts, strict);
+	cx_cat_close(cat);
+	return b->ndamaged ? CX_EXIT_ERROR : status;
+}
+
 /* Discovery, then the build; returns the exit status. */
 static int build(struct cx_build *b, const char *where, const struct cx_global *g,
 		 const struct cx_build_opts *opts, int strict)
@@ -164,18 +180,12 @@ static int build(struct cx_build *b, const char *where, const struct cx_global *
 		return cx_fail("%s", err.msg);
 	for (size_t i = 0; i < b->ndamaged; i++)
 		cx_fail("%s", b->damaged[i]);
-	report_found(b, where);
-	fflush(stdout);
-	if (cx_build_check_found(b, where, &err) != 0)
+	if (cx_build_check_found(b, where, &err) != 0) {
+		report_found(b, where);
+		fflush(stdout);
 		return cx_fail("%s", err.msg);
-	struct cx_cat *cat = NULL;
-	int status;
-	if (cx_cat_open(&cat, g->catalogue, 1, &err) || cx_cat_sync_tasks(cat, &err))
-		status = cx_fail("%s", err.msg);
-	else
-		status = run_build(cat, b, opts, strict);
-	cx_cat_close(cat);
-	return b->ndamaged ? CX_EXIT_ERROR : status;
+	}
+	return cx_build_found(b, where, g->catalogue, opts, strict);
 }
 
 static int cmd_build(int argc, char **argv, const struct cx_global *g)

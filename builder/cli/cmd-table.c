@@ -18,6 +18,7 @@ const struct cx_cmd *const cx_cmds[] = {
 	&cx_cmd_verify,
 	&cx_cmd_dedup,
 	&cx_cmd_audit,
+	&cx_cmd_recipe,
 };
 
 const size_t cx_ncmds = CX_ARRAY_LEN(cx_cmds);

@@ -13,6 +13,7 @@ enum { CX_EXIT_OK = 0, CX_EXIT_ERROR = 1, CX_EXIT_USAGE = 2 };
 
 struct cx_global {
 	const char *catalogue; /* --catalogue FILE, default chexinstruct.db */
+	int catalogue_given;   /* 1: --catalogue was given (recipe names its own) */
 };
 
 struct cx_cmd {
@@ -30,6 +31,7 @@ extern const struct cx_cmd cx_cmd_shard;
 extern const struct cx_cmd cx_cmd_verify;
 extern const struct cx_cmd cx_cmd_dedup;
 extern const struct cx_cmd cx_cmd_audit;
+extern const struct cx_cmd cx_cmd_recipe;
 
 extern const struct cx_cmd *const cx_cmds[];
 extern const size_t cx_ncmds;
@@ -66,6 +68,14 @@ struct cx_sample_query;
 /* Takes option c (getopt_long's value) with its argument into q or *tdir:
  * 1 when it was one of CX_QUERY_OPTS, 0 when not, -1 after a usage error. */
 int cx_query_opt(int c, const char *arg, struct cx_sample_query *q, const char **tdir);
+
+/* `build` after discovery (cmd-build.c): lists what was found, builds the
+ * wanted sources of b into the catalogue and prints their table; returns the
+ * exit status. `recipe` calls it with the sources it found out of date. */
+struct cx_build;
+struct cx_build_opts;
+int cx_build_found(struct cx_build *b, const char *where, const char *catalogue,
+		   const struct cx_build_opts *opts, int strict);
 
 /* Where templates/ is: $CHEXINSTRUCT_TEMPLATES, else the source tree's. */
 const char *cx_templates_dir(void);
