@@ -51,8 +51,9 @@ static const char help[] =
 	"source it requires is built again; a shard set is written again when its\n"
 	"manifest records another catalogue content, templates, split, seed, format,\n"
 	"mix, limits, image settings or access, or a shard it lists is missing. Paths\n"
-	"in the recipe are relative to its folder. One line per decision says what is\n"
-	"done and why; the build and each shard set then print what those commands do.\n"
+	"in the recipe are relative to its folder, where it runs: the paths it prints\n"
+	"are too. One line per decision says what is done and why; the build and each\n"
+	"shard set then print what those commands do.\n"
 	"\n"
 	"  --dry-run          say what would be built and written, and why; do nothing\n"
 	"  --threads N        image workers of shard, 1-64 (default: the number of\n"
@@ -68,6 +69,7 @@ static const char help[] =
 struct run {
 	const struct cx_recipe *r;
 	int dry_run, threads, buffered;
+	char *templates;       /* the default templates folder, absolute */
 	struct cx_build b;
 	struct cx_build_opts opts;
 	int have_cat;          /* the catalogue file exists */
@@ -571,6 +573,7 @@ static void run_free(struct run *x)
 	for (size_t i = 0; x->mix && i < x->r->nsets; i++)
 		free(x->mix[i]);
 	free(x->mix);
+	free(x->templates);
 	cx_buf_release(&x->whole_why);
 	cx_build_free(&x->b);
 }
@@ -580,7 +583,7 @@ static int run(struct run *x)
 	const struct cx_recipe *r = x->r;
 	struct cx_error err = {0};
 	struct cx_templates *t = NULL;
-	if (cx_templates_load(&t, r->templates ? r->templates : cx_templates_dir(), &err) ||
+	if (cx_templates_load(&t, r->templates ? r->templates : x->templates, &err) ||
 	    load_mixes(x, &err) || find_sources(x, &err)) {
 		cx_templates_free(t);
 		return cx_fail("%s", err.msg);
@@ -601,6 +604,31 @@ static int run(struct run *x)
 		       x->dry_run ? "dry run: would build" : "built", nbuilt, x->nwanted,
 		       x->dry_run ? "write" : "wrote", nwritten, r->nsets);
 	return CX_EXIT_OK;
+}
+
+/*
+ * Everything runs in the recipe's folder: its relative paths are relative to
+ * it, and the names build records for the releases (dataset.release, which
+ * the image paths in shard records are made of) come out the same from
+ * wherever the command is started. The default templates folder is found
+ * first, in case $CHEXINSTRUCT_TEMPLATES is relative to where we started.
+ */
+static int enter_folder(struct run *x, const char *path)
+{
+	const char *tdir = cx_templates_dir();
+	x->templates = realpath(tdir, NULL);
+	if (!x->templates)
+		x->templates = cx_strdup(tdir);
+	const char *slash = strrchr(path, '/');
+	if (!slash)
+		return 0;
+	char *dir = cx_strdup(path);
+	dir[slash == path ? 1 : slash - path] = '\0';
+	int rc = chdir(dir);
+	if (rc != 0)
+		cx_fail("recipe '%s': cannot enter its folder '%s': %s", path, dir, strerror(errno));
+	free(dir);
+	return rc;
 }
 
 static int cmd_recipe(int argc, char **argv, const struct cx_global *g)
@@ -642,6 +670,11 @@ static int cmd_recipe(int argc, char **argv, const struct cx_global *g)
 		return cx_fail("%s", err.msg);
 	}
 	x.r = &r;
+	if (enter_folder(&x, r.path)) {
+		run_free(&x);
+		cx_recipe_free(&r);
+		return CX_EXIT_ERROR;
+	}
 	x.opts = (struct cx_build_opts){.seed = r.build_seed, .check_images = r.check_images,
 					.hash_images = r.hash_images};
 	int status = run(&x);

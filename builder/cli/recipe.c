@@ -20,14 +20,15 @@
  * an unknown key, a key given twice (JSON allows it; cJSON would read the
  * first and drop the second), a value of the wrong kind or range is an error
  * naming the file and the key's path (shards.train.mix), and a syntax error
- * gives the line and column, as a mix file's does (shard/mix.c). Relative
- * paths are joined to the recipe's folder, so a recipe works from anywhere.
+ * gives the line and column, as a mix file's does (shard/mix.c). Paths are
+ * kept as written: relative ones are relative to the recipe's folder, which
+ * the command runs in (cmd-recipe.c), so a recipe gives the same catalogue
+ * and shards from wherever it is started.
  */
 #include "cx.h"
 
 #include <cjson/cJSON.h>
 #include <math.h>
-#include <sys/stat.h>
 
 #include "adapters/adapter.h"
 #include "catalogue/catalogue.h"
@@ -38,7 +39,6 @@
 
 struct ctx {
 	const char *path;
-	char *dir;            /* the recipe's folder, "" for the current one */
 	struct cx_error *err;
 };
 
@@ -85,38 +85,6 @@ static int check_keys(const struct ctx *c, const cJSON *obj, const char *where,
 	return 0;
 }
 
-/* dir/p, with each leading "../" of p taken off against dir's last component
- * while that is a real folder (not a link, ".", or ".."), where "a/b/.." is
- * "a" whatever the file system holds: recipes/../data reads as data. */
-static char *join(const struct ctx *c, const char *p)
-{
-	if (p[0] == '/' || !c->dir[0])
-		return cx_strdup(p);
-	char *dir = cx_strdup(c->dir);
-	size_t len = strlen(dir);
-	while (len > 1 && dir[len - 1] == '/')
-		dir[--len] = '\0';
-	for (;;) {
-		char *last = strrchr(dir, '/');
-		const char *name = last ? last + 1 : dir;
-		struct stat st;
-		if (!cx_str_starts(p, "../") || !dir[0] || !strcmp(name, "..") ||
-		    !strcmp(name, ".") || !name[0] || lstat(dir, &st) != 0 || !S_ISDIR(st.st_mode))
-			break;
-		if (last == dir)
-			break;
-		*(last ? last : dir) = '\0';
-		p += 3;
-	}
-	struct cx_buf b = CX_BUF_INIT;
-	if (dir[0])
-		cx_buf_addf(&b, "%s%s%s", dir, cx_str_ends(dir, "/") ? "" : "/", p);
-	else
-		cx_buf_adds(&b, p);
-	free(dir);
-	return cx_buf_detach(&b);
-}
-
 static int whole(const struct ctx *c, const cJSON *v, const char *kp, double lo, double hi,
 		 uint64_t *out)
 {
@@ -145,15 +113,11 @@ static int string(const struct ctx *c, const cJSON *v, const char *kp, char **ou
 	return 0;
 }
 
+/* A path, as the recipe gives it (relative to the recipe's folder, where
+ * cmd-recipe.c runs). */
 static int path_of(const struct ctx *c, const cJSON *v, const char *kp, char **out)
 {
-	char *s = NULL;
-	if (string(c, v, kp, &s))
-		return c->err->code;
-	free(*out);
-	*out = join(c, s);
-	free(s);
-	return 0;
+	return string(c, v, kp, out);
 }
 
 /* One of words, as its index. */
@@ -479,12 +443,7 @@ int cx_recipe_parse(struct cx_recipe *r, const char *path, const char *text,
 	memset(r, 0, sizeof(*r));
 	r->path = cx_strdup(path);
 	r->check_images = 1;
-	struct ctx c = {.path = path, .dir = cx_strdup(path), .err = err};
-	char *slash = strrchr(c.dir, '/');
-	if (slash)
-		slash[slash == c.dir ? 1 : 0] = '\0';
-	else
-		c.dir[0] = '\0';
+	struct ctx c = {.path = path, .err = err};
 	const char *end = NULL;
 	cJSON *root = cJSON_ParseWithOpts(text, &end, 1);
 	int rc;
@@ -497,7 +456,6 @@ int cx_recipe_parse(struct cx_recipe *r, const char *path, const char *text,
 		rc = parse(&c, r, root);
 	}
 	cJSON_Delete(root);
-	free(c.dir);
 	return rc;
 }
 

@@ -15,8 +15,8 @@
 struct cx_recipe_set {
 	char *name;           /* its key, a plain folder name */
 	int split;            /* 0 train, 1 val, 2 test */
-	char *out;            /* the recipe's "out" folder / NAME */
-	/* the mix: a file (mix_path, joined to the recipe's folder), or an
+	char *out;            /* OUT/NAME, OUT the recipe's "out" */
+	/* the mix: a file (mix_path), or an
 	 * inline object (mix_text, compact JSON), or neither (every instance
 	 * once); mix_name names it in messages */
 	char *mix_path, *mix_text, *mix_name;
@@ -35,7 +35,7 @@ struct cx_recipe_set {
 struct cx_recipe {
 	char *path;           /* the recipe file, as named */
 	char *description;    /* or NULL */
-	/* paths joined to the recipe's folder */
+	/* paths as written: relative ones are relative to the recipe's folder */
 	char *sources, *catalogue, *out, *templates; /* templates: NULL for the default */
 	/* "build" */
 	uint64_t build_seed;
@@ -45,9 +45,8 @@ struct cx_recipe {
 	size_t nsets;
 };
 
-/* Parses recipe text (named path in messages, whose folder relative paths
- * are joined to). Errors are one line naming the file and the key, or the
- * line and column of a JSON syntax error. */
+/* Parses recipe text (named path in messages). Errors are one line naming
+ * the file and the key, or the line and column of a JSON syntax error. */
 int cx_recipe_parse(struct cx_recipe *r, const char *path, const char *text,
 		    struct cx_error *err);
 /* Reads the file (at most 1 MiB) and parses it. */
