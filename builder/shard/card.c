@@ -20,16 +20,21 @@
 extern const char cx_deviations_md[];
 
 /* Citations of the releases, by source id: the papers their notes
- * (sources/<id>.md) ask users to cite. A source without one here gets a
- * pointer to its note. */
+ * (sources/<id>.md) ask users to cite, and the dataset records where the
+ * release asks for those too. All but the ChestX-Det, ChestX-Det10,
+ * Object-CXR and MS-CXR ones (added after) were checked against the paper's record
+ * (publisher, PubMed, PhysioNet or arXiv page) on 30 November 2026, but for
+ * COVID-Net's and RSNA's journal records and the SIIM-ACR competition's
+ * author list, which could not be reached and stay as they were. A source
+ * without one here gets a pointer to its note. */
 static const struct {
 	const char *source, *citation;
 } citations[] = {
 	{"brax", "Reis EP, de Paiva JPQ, da Silva MCB, et al. BRAX, Brazilian labeled chest x-ray "
-		 "dataset. Scientific Data 9, 487 (2022)."},
+		 "dataset. Scientific Data 9, 487 (2022), doi:10.1038/s41597-022-01608-8."},
 	{"candid-ptx", "Feng S, Azzollini D, Kim JS, et al. Curation of the CANDID-PTX Dataset "
 		       "with Free-Text Reports. Radiology: Artificial Intelligence 3(6), e210136 "
-		       "(2021)."},
+		       "(2021), doi:10.1148/ryai.2021210136."},
 	{"chestx-det", "Lian J, Liu J, Zhang S, et al. A Structure-Aware Relation Network for "
 		       "Thoracic Diseases Detection and Segmentation. IEEE Transactions on Medical "
 		       "Imaging 40(8), 2021; and the ChestX-ray14 citation, whose images it boxes."},
@@ -37,37 +42,54 @@ static const struct {
 			 "of Thoracic Abnormalities. arXiv:2006.10550 (2020); and the ChestX-ray14 "
 			 "citation, whose images it boxes."},
 	{"chexpert", "Irvin J, Rajpurkar P, Ko M, et al. CheXpert: A Large Chest Radiograph "
-		     "Dataset with Uncertainty Labels and Expert Comparison. AAAI 2019."},
+		     "Dataset with Uncertainty Labels and Expert Comparison. AAAI 2019, "
+		     "doi:10.1609/aaai.v33i01.3301590."},
 	{"covidx", "Wang L, Lin ZQ, Wong A. COVID-Net: a tailored deep convolutional neural "
 		   "network design for detection of COVID-19 cases from chest X-ray images. "
-		   "Scientific Reports 10, 19549 (2020)."},
-	{"cxr-lt", "Holste G, Wang S, et al. CXR-LT: Multi-Label Long-Tailed "
-		   "Classification on Chest X-Rays. PhysioNet (2023); and the MIMIC-CXR "
-		   "citation, whose images it labels."},
+		   "Scientific Reports 10, 19549 (2020); and, for CXR-4, Wu Y, Gunraj H, Tai CA, "
+		   "Wong A. COVIDx CXR-4: An Expanded Multi-Institutional Open-Source Benchmark "
+		   "Dataset for Chest X-ray Image-Based Computer-Aided COVID-19 Diagnostics. "
+		   "arXiv:2311.17677 (2023)."},
+	{"cxr-lt", "Holste G, Lin M, Wang S, Zhou Y, Wei Y, Chen H, Wang A, Peng Y. CXR-LT: "
+		   "Multi-Label Long-Tailed Classification on Chest X-Rays (version 2.0.0). "
+		   "PhysioNet (2025), doi:10.13026/ryj9-x506; Holste G, Zhou Y, Wang S, et al. "
+		   "Towards long-tailed, multi-label disease classification from chest X-ray: "
+		   "Overview of the CXR-LT challenge. arXiv:2310.16112 (2023); Lin M, Holste G, "
+		   "Wang S, et al. CXR-LT 2024: A MICCAI challenge on long-tailed, multi-label, "
+		   "and zero-shot disease classification from chest X-ray. arXiv:2506.07984 "
+		   "(2025); and the MIMIC-CXR citation, whose images it labels."},
 	{"ms-cxr", "Boecking B, Usuyama N, Bannur S, et al. Making the Most of Text Semantics "
 		   "to Improve Biomedical Vision-Language Processing. ECCV 2022; and the "
 		   "MIMIC-CXR citation, whose images it boxes."},
 	{"ms-cxr-t", "Bannur S, Hyland S, Liu Q, et al. Learning to Exploit Temporal "
-		     "Structure for Biomedical Vision-Language Processing. CVPR 2023; and the "
-		     "MIMIC-CXR citation, whose images it pairs."},
+		     "Structure for Biomedical Vision-Language Processing. CVPR 2023, "
+		     "15016-15027 (arXiv:2301.04558); the dataset: Bannur S, Hyland S, Liu Q, "
+		     "et al. MS-CXR-T (version 1.0.0). PhysioNet (2023), doi:10.13026/pg10-j984; "
+		     "and the MIMIC-CXR citation, whose images it pairs."},
 	{"jsrt", "Shiraishi J, Katsuragawa S, Ikezoe J, et al. Development of a digital image "
-		 "database for chest radiographs with and without a lung nodule. AJR 174(1), "
-		 "2000."},
+		 "database for chest radiographs with and without a lung nodule: receiver "
+		 "operating characteristic analysis of radiologists' detection of pulmonary "
+		 "nodules. AJR 174(1), 71-74 (2000), doi:10.2214/ajr.174.1.1740071."},
 	{"mimic-cxr", "Johnson AEW, Pollard TJ, Berkowitz SJ, et al. MIMIC-CXR, a de-identified "
 		      "publicly available database of chest radiographs with free-text reports. "
-		      "Scientific Data 6, 317 (2019); and Goldberger AL, et al. PhysioBank, "
-		      "PhysioToolkit, and PhysioNet. Circulation 101(23), 2000."},
+		      "Scientific Data 6, 317 (2019), doi:10.1038/s41597-019-0322-0; Johnson "
+		      "AEW, Pollard TJ, Greenbaum NR, et al. MIMIC-CXR-JPG, a large publicly "
+		      "available database of labeled chest radiographs. arXiv:1901.07042 (2019); "
+		      "and Goldberger AL, Amaral LAN, Glass L, et al. PhysioBank, PhysioToolkit, "
+		      "and PhysioNet: components of a new research resource for complex "
+		      "physiologic signals. Circulation 101(23), e215-e220 (2000)."},
 	{"nih-chestxray14", "Wang X, Peng Y, Lu L, Lu Z, Bagheri M, Summers RM. ChestX-ray8: "
 			    "Hospital-scale Chest X-ray Database and Benchmarks on "
 			    "Weakly-Supervised Classification and Localization of Common Thorax "
-			    "Diseases. CVPR 2017."},
-	{"nlm-tb", "Jaeger S, Candemir S, Antani S, Wang YX, Lu PX, Thoma G. Two public chest "
+			    "Diseases. CVPR 2017, 2097-2106."},
+	{"nlm-tb", "Jaeger S, Candemir S, Antani S, Wang YXJ, Lu PX, Thoma G. Two public chest "
 		   "X-ray datasets for computer-aided screening of pulmonary diseases. Quant "
 		   "Imaging Med Surg 4(6), 2014."},
 	{"object-cxr", "JF Healthcare. object-CXR: Automatic detection of foreign objects on "
 		       "chest X-rays. MIDL 2020 challenge (github jfhealthcare/object-CXR)."},
 	{"openi", "Demner-Fushman D, Kohli MD, Rosenman MB, et al. Preparing a collection of "
-		  "radiology examinations for distribution and retrieval. JAMIA 23(2), 2016."},
+		  "radiology examinations for distribution and retrieval. JAMIA 23(2), 304-310 "
+		  "(2016), doi:10.1093/jamia/ocv080."},
 	{"padchest", "Bustos A, Pertusa A, Salinas JM, de la Iglesia-Vaya M. PadChest: A large "
 		     "chest x-ray image dataset with multi-label annotated reports. Medical "
 		     "Image Analysis 66, 101797 (2020)."},
@@ -77,15 +99,18 @@ static const struct {
 	{"siim-acr", "Zawacki A, Wu C, Shih G, et al. SIIM-ACR Pneumothorax Segmentation. Kaggle "
 		     "competition (2019); its images are NIH ChestX-ray14's (cite that too)."},
 	{"slake", "Liu B, Zhan LM, Xu L, Ma L, Yang Y, Wu XM. SLAKE: A Semantically-Labeled "
-		  "Knowledge-Enhanced Dataset for Medical Visual Question Answering. ISBI 2021."},
+		  "Knowledge-Enhanced Dataset for Medical Visual Question Answering. ISBI 2021, "
+		  "1650-1654."},
 	{"vindr-cxr", "Nguyen HQ, Lam K, Le LT, et al. VinDr-CXR: An open dataset of chest "
-		      "X-rays with radiologist's annotations. Scientific Data 9, 429 (2022)."},
+		      "X-rays with radiologist's annotations. Scientific Data 9, 429 (2022), "
+		      "doi:10.1038/s41597-022-01498-w."},
 	{"vindr-pcxr", "Pham HH, Nguyen NH, Tran TT, Nguyen TNM, Nguyen HQ. PediCXR: An open, "
 		       "large-scale chest radiograph dataset for interpretation of common "
-		       "thoracic diseases in children. Scientific Data 10, 240 (2023)."},
+		       "thoracic diseases in children. Scientific Data 10, 240 (2023), "
+		       "doi:10.1038/s41597-023-02102-5."},
 	{"vqa-rad", "Lau JJ, Gayen S, Ben Abacha A, Demner-Fushman D. A dataset of clinically "
 		    "generated visual questions and answers about radiology images. Scientific "
-		    "Data 5, 180251 (2018)."},
+		    "Data 5, 180251 (2018), doi:10.1038/sdata.2018.251."},
 };
 
 static const char chexinstruct_citation[] =
