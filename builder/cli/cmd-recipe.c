@@ -424,7 +424,7 @@ static void check_set(const struct run *x, size_t i, struct cx_buf *why, int *pe
 	cx_buf_reset(&path);
 	cx_buf_addf(&path, "%s/.cx-new/.cx-done", s->out);
 	if (!m && stat(path.data, &st) == 0)
-		add_reason(why, "an interrupted run, resumed");
+		add_reason(why, "an interrupted run, resumed if its settings were these");
 	else if (!m && text.len)
 		add_reason(why, "manifest.json unreadable");
 	else if (!m)
