@@ -8,9 +8,10 @@
  * bytes: every file and folder under the release (or the archive itself)
  * with its path inside the release, its size and its modification time to
  * the nanosecond. Reading the bytes would cost as much as the build (hundreds
- * of GB for MIMIC-CXR); a stat per file costs about a second per 100,000
- * files from the page cache, and a file whose content changes gets a new
- * modification time. Like make, it errs one way only: a file touched without
+ * of GB for MIMIC-CXR); a stat per file costs about half a second of CPU
+ * per 100,000 files from the page cache (the 157,750 entries of a /usr:
+ * 0.87 s of user + system time, where `find -printf '%s %T@'` took 1.1 s),
+ * and a file whose content changes gets a new modification time. Like make, it errs one way only: a file touched without
  * a change (or a copy that does not keep times, `cp` without `-p`) makes the
  * source look changed and costs a rebuild, whose catalogue content (and
  * fingerprint) then comes out the same. Where the release lies is not in it:
