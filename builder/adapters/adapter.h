@@ -555,6 +555,7 @@ extern const struct cx_rule cx_rule_text_pairs;   /* two texts and their relatio
 /* Wave 3, abnormality detection and grounded diagnosis (helper A). */
 extern const struct cx_rule cx_rule_detection;    /* an image, all its boxes or none */
 extern const struct cx_rule cx_rule_boxes_few;    /* an (image, label) with one or two boxes */
+extern const struct cx_rule cx_rule_boxes_few_paired; /* the same, and as many without */
 extern const struct cx_rule cx_rule_grounded;     /* the same, with the image's labels */
 /* Wave 3, localisation (helper B): an image with boxes of the rule's finding,
  * or without */

@@ -471,6 +471,47 @@ const struct cx_rule cx_rule_boxes_few = {
 	.parts = CX_PART_IMAGE | CX_PART_BOXES,
 };
 
+/*
+ * Grounding with paired negatives: the items of boxes-few, and for each
+ * (split, label) as many images of the split without the label as it has
+ * positives, the first in hrank order, as the official build gives each
+ * positive grounding sample one negative image lacking the class. A
+ * negative is an image the release read for the label (its labels give it,
+ * as 0) with no box of it: key "<image>|<label>", boxes part empty, answered
+ * "No <finding> detected." (tasks/fine.c). What is left out (classes of more
+ * than two boxes, images past the pairing) is counted.
+ */
+#define FEW_PER_SPLIT                                                                      \
+	"p AS MATERIALIZED (SELECT split, label, count(*) AS npos FROM (" LABEL_BOXES       \
+	" HAVING count(*) <= 2) GROUP BY split, label)"
+#define LACKING_WHERE                                                                      \
+	" FROM image i NOT INDEXED JOIN p ON p.split = i.split WHERE i.dataset_id = ?2"     \
+	" AND i.labels IS NOT NULL AND json_extract(i.labels, '$.\"' || p.label || '\"') = 0" \
+	" AND NOT EXISTS (SELECT 1 FROM box b WHERE b.image_id = i.id AND b.label = p.label)"
+
+const struct cx_rule cx_rule_boxes_few_paired = {
+	.name = "boxes-few-paired",
+	.about = "an (image, label) pair with one or two boxes, and as many images of the"
+		 " split whose labels give the label as 0 (key: \"<image>|<label>\")",
+	.needs = "image (labels), box",
+	.sql = (const char *const[]){
+		FEW_BOXES,
+		"WITH " FEW_PER_SPLIT ", n AS MATERIALIZED (SELECT ?1 AS entry_id,"
+		" i.key || '|' || p.label AS key, i.split AS split, i.patient AS patient,"
+		" i.study_id AS study_id, i.id AS image_id, p.label AS label,"
+		" i.src_file AS src_file, i.src_line AS src_line, p.npos AS npos,"
+		" ROW_NUMBER() OVER (PARTITION BY i.split, p.label ORDER BY i.hrank, i.key) AS k"
+		LACKING_WHERE ") SELECT entry_id, key, split, patient, study_id, image_id, label,"
+		" src_file, src_line FROM n WHERE k <= npos ORDER BY key",
+		NULL},
+	.dropped = FEW_DROPPED ", or an image without the label past one per positive of"
+		   " the split",
+	.items_sql = "SELECT (" FEW_ITEMS ") + (WITH " FEW_PER_SPLIT " SELECT count(*)"
+		     LACKING_WHERE ")",
+	.images = CX_IMAGES_IMAGE,
+	.parts = CX_PART_IMAGE | CX_PART_BOXES,
+};
+
 /* Grounded diagnosis: the same items, with the image's labels, so that a
  * wrong option is never a finding the image has. */
 const struct cx_rule cx_rule_grounded = {
@@ -709,6 +750,7 @@ const struct cx_rule *const cx_rules[] = {
 	&cx_rule_image_pairs,  &cx_rule_text_pairs,
 	/* wave 3 (helper A) */
 	&cx_rule_detection,    &cx_rule_boxes_few,    &cx_rule_grounded,
+	&cx_rule_boxes_few_paired,
 	/* localisation (helper B) */
 	&cx_rule_localise_pneumothorax, &cx_rule_localise_pneumothorax_capped,
 	&cx_rule_localise_rib_fracture, &cx_rule_localise_chest_tube,

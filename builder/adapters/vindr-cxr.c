@@ -82,7 +82,7 @@ static int vindr_cxr_read(struct cx_release *rel, const struct cx_sink *sink,
 
 static const struct cx_entry_def entries[] = {
 	{.task = "image-classification", .rule = &cx_rule_labels_image},
-	{.task = "abnormality-grounding", .rule = &cx_rule_boxes_few},
+	{.task = "abnormality-grounding", .rule = &cx_rule_boxes_few_paired},
 	{.task = "abnormality-detection", .rule = &cx_rule_detection},
 	{.task = "grounded-diagnosis", .rule = &cx_rule_grounded},
 };

@@ -1,7 +1,8 @@
 /*
  * fine.c - fine-grained image understanding: abnormality grounding. The
  * question names the finding; the answer is its boxes in the box syntax of
- * tasks/boxes.c (templates/README.md).
+ * tasks/boxes.c (templates/README.md), or "No <finding> detected." for an
+ * image without it that its rule gives as a negative (boxes-few-paired).
  *
  * {disease} is the finding in a sentence, as image classification's yes/no
  * questions write it: the vocabulary's article and singular noun ("a mass",
@@ -16,12 +17,14 @@
 
 #include "tasks/tasks.h"
 
-static void phrase(const struct cx_view_boxes *b, struct cx_buf *out)
+/* The finding in a sentence; with_article 0 leaves the article out ("No
+ * mass detected."). */
+static void phrase(const struct cx_view_boxes *b, int with_article, struct cx_buf *out)
 {
 	int i = b->vocab ? cx_vocab_find(b->vocab, b->label) : -1;
 	if (i >= 0) {
 		const struct cx_vocab_label *l = &b->vocab->labels[i];
-		if (l->article[0])
+		if (with_article && l->article[0])
 			cx_buf_addf(out, "%s ", l->article);
 		cx_buf_adds(out, l->noun);
 		return;
@@ -39,11 +42,19 @@ int cx_render_abnormality_grounding(const struct cx_instance_view *v, const stru
 	const struct cx_view_boxes *b = v->boxes;
 	if (cx_blank(b->label))
 		return cx_error_set(err, CX_EINVAL, "no finding to ground");
-	if (cx_boxes_format(&o->answer, b->box, b->n, v->image->width, v->image->height, 0, err))
+	/* An image read for the finding and found without it (a paired
+	 * negative, rule boxes-few-paired) has no box of it. */
+	if (!b->n) {
+		cx_buf_adds(&o->answer, "No ");
+		phrase(b, 0, &o->answer);
+		cx_buf_adds(&o->answer, " detected.");
+	} else if (cx_boxes_format(&o->answer, b->box, b->n, v->image->width,
+				   v->image->height, 0, err)) {
 		return err->code;
+	}
 	o->form = "plain";
 	struct cx_buf name = CX_BUF_INIT;
-	phrase(b, &name);
+	phrase(b, 1, &name);
 	cx_task_out_set(o, "disease", name.data);
 	cx_buf_release(&name);
 	return 0;

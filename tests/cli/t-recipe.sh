@@ -44,7 +44,7 @@ nih-chestxray14          16        16         0         0       10        16
 vqa-rad                  14        11         0         3        3        11
 slake                    22        12         0        10        3        12
 shards train: write out/train (no shard set yet)
-out/train: 19 records, 1 shards, 53060 bytes (train, native); 8 left out (leakage.json)
+out/train: 19 records, 1 shards, 53193 bytes (train, native); 8 left out (leakage.json)
 shards test: write out/test (no shard set yet)
 out/test: 8 records, 2 shards, 40960 bytes (test, webdataset); 0 left out (leakage.json)
 recipe recipe.json: built 3 of 3 sources, wrote 2 of 2 shard sets
@@ -101,7 +101,7 @@ found    vqa-rad           data/vqa-rad
 source                 rows      kept  rejected  filtered   images instances
 vqa-rad                  14        11         0         3        3        11
 shards train: write out/train (catalogue content changed)
-out/train: 19 records, 1 shards, 53062 bytes (train, native); 8 left out (leakage.json)
+out/train: 19 records, 1 shards, 53195 bytes (train, native); 8 left out (leakage.json)
 shards test: write out/test (catalogue content changed)
 out/test: 8 records, 2 shards, 40960 bytes (test, webdataset); 0 left out (leakage.json)
 recipe recipe.json: built 1 of 3 sources, wrote 2 of 2 shard sets
@@ -133,7 +133,7 @@ rc recipe.json >"$tmp/mix.out" 2>&1
 cat >"$tmp/want" <<'EOF'
 catalogue cx.db: up to date (3 sources)
 shards train: write out/train (mix changed)
-out/train: 23 records, 1 shards, 58937 bytes (train, native); 8 left out (leakage.json)
+out/train: 23 records, 1 shards, 59070 bytes (train, native); 8 left out (leakage.json)
 shards test: up to date (out/test: 8 records)
 recipe recipe.json: built 0 of 3 sources, wrote 1 of 2 shard sets
 EOF

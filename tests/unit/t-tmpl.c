@@ -472,7 +472,7 @@ static void test_every_task(const struct cx_templates *t)
 	v.image = &(struct cx_view_image){NULL, 1024, 1024};
 	check_render(t, &v,
 		     &(struct expect){"plain",
-				      "Locate an effusion in this chest X-ray.",
+				      "Locate an effusion in this chest X-ray, if present.",
 				      "<box>(8,51),(22,78)</box><box>(68,49),(88,78)</box>", -1});
 
 	/* localisation: a mask's box in the 1024 grid of SIIM-ACR, and a negative */
@@ -759,21 +759,33 @@ static void test_grammar(const struct cx_templates *t)
 					  .box = box, .n = 1};
 	check_render(t, &v,
 		     &(struct expect){"plain",
-				      "Draw bounding boxes around cardiomegaly on this chest radiograph.",
+				      "Draw bounding boxes around cardiomegaly on this chest radiograph,"
+				      " or say that there is none.",
 				      "<box>(29,49),(68,78)</box>", -1});
 	v.key = "g2";
 	v.boxes = &(struct cx_view_boxes){.label = "Mass", .vocab = &cx_vocab_chestxray14,
 					  .box = box, .n = 1};
 	check_render(t, &v,
 		     &(struct expect){"plain",
-				      "Ground a mass in this chest radiograph with bounding boxes.",
+				      "Ground a mass in this chest radiograph with bounding boxes, if it"
+				      " is there.",
 				      "<box>(29,49),(68,78)</box>", -1});
+	/* a paired negative (rule boxes-few-paired): no box of the finding; the
+	 * answer names it without its article */
+	v.boxes = &(struct cx_view_boxes){.label = "Mass", .vocab = &cx_vocab_chestxray14,
+					  .box = NULL, .n = 0};
+	check_render(t, &v,
+		     &(struct expect){"plain",
+				      "Ground a mass in this chest radiograph with bounding boxes, if it"
+				      " is there.",
+				      "No mass detected.", -1});
 	v.key = "g1";
 	v.boxes = &(struct cx_view_boxes){.label = "Infiltrate", .vocab = &cx_vocab_chestxray14,
 					  .box = box, .n = 1};
 	check_render(t, &v,
 		     &(struct expect){"plain",
-				      "Draw bounding boxes around infiltrate on this chest radiograph.",
+				      "Draw bounding boxes around infiltrate on this chest radiograph, or"
+				      " say that there is none.",
 				      "<box>(29,49),(68,78)</box>", -1});
 	view_init(&v, "image-classification", "CheXpert", "chexpert", "p25");
 	v.labels = &(struct cx_view_labels){"{\"Pleural Other\": 1}", &cx_vocab_chexpert};
