@@ -9,12 +9,12 @@
  * Then reads the file back line by line and times, per row, cx_rle_extent
  * (the one enclosing box the adapters emit) and cx_rle_boxes (a box per
  * 8-connected region, with union-find), reporting rows/s and runs/s of
- * each. With --stubs it also writes an empty dicom-images-train/s/s/<id>.dcm
+ * each. With --empty-dicoms it also writes an empty dicom-images-train/s/s/<id>.dcm
  * per image, so that `adapter-rate siim-acr DIR` and `chexinstruct build
  * --no-image-check` read the file through the adapter. A benchmark tool,
  * not a test; deterministic (a fixed seed).
  *
- *     build/bench/rle-rate DIR [--stubs]
+ *     build/bench/rle-rate DIR [--empty-dicoms]
  *     build/bench/rle-rate --read train-rle.csv    (time a file of your own)
  */
 #include "cx.h"
@@ -89,7 +89,7 @@ static void image_id(char *out, size_t n, int i)
 		 100000 + i * 7);
 }
 
-static int write_release(const char *dir, int stubs)
+static int write_release(const char *dir, int empty_dicoms)
 {
 	char path[4096], id[128];
 	snprintf(path, sizeof path, "%s/train-rle.csv", dir);
@@ -111,7 +111,7 @@ static int write_release(const char *dir, int stubs)
 		}
 		if (!n)
 			fprintf(f, "%s,-1\n", id);
-		if (stubs) {
+		if (empty_dicoms) {
 			snprintf(path, sizeof path, "%s/dicom-images-train/s/s/%s.dcm", dir, id);
 			FILE *s = fopen(path, "w");
 			if (s)
@@ -187,8 +187,8 @@ static int decode_all(const char *csv, int regions, long *rows, long *runs, long
 int main(int argc, char **argv)
 {
 	int read_only = argc == 3 && !strcmp(argv[1], "--read");
-	if (argc < 2 || argc > 3 || (argc == 3 && !read_only && strcmp(argv[2], "--stubs"))) {
-		fprintf(stderr, "usage: rle-rate DIR [--stubs] | rle-rate --read FILE\n");
+	if (argc < 2 || argc > 3 || (argc == 3 && !read_only && strcmp(argv[2], "--empty-dicoms"))) {
+		fprintf(stderr, "usage: rle-rate DIR [--empty-dicoms] | rle-rate --read FILE\n");
 		return 2;
 	}
 	char dir[4096], csv[4200];

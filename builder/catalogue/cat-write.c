@@ -907,8 +907,8 @@ static int delete_step(struct cx_cat *cat, const char *sql, sqlite3_int64 id,
 int cat_delete_source(struct cx_cat *cat, const char *source, struct cx_error *err)
 {
 	static const char *const before[] = {
-		"DELETE FROM instance_image WHERE instance_id IN (SELECT i.id FROM instance i"
-		" JOIN entry e ON i.entry_id = e.id WHERE e.dataset_id = ?1)",
+		("DELETE FROM instance_image WHERE instance_id IN (SELECT i.id FROM instance i"
+		 " JOIN entry e ON i.entry_id = e.id WHERE e.dataset_id = ?1)"),
 		"DELETE FROM instance WHERE entry_id IN (SELECT id FROM entry WHERE dataset_id = ?1)",
 		"DELETE FROM entry WHERE dataset_id = ?1",
 	};

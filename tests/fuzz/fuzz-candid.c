@@ -29,8 +29,8 @@ static const uint8_t *write_part(const char *name, const char *header, const uin
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	static int stubs;
-	if (!stubs++) {
+	static int images_written;
+	if (!images_written++) {
 		fuzz_write("dataset/1.dcm", (const uint8_t *)"", 0);
 		fuzz_write("dataset/2.dcm", (const uint8_t *)"", 0);
 		fuzz_write("dataset/3.jpg", (const uint8_t *)"", 0);

@@ -12,8 +12,8 @@ extern const struct cx_adapter cx_adapter_siim_acr;
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	static int stubs;
-	if (!stubs++)
+	static int images_written;
+	if (!images_written++)
 		for (int i = 1; i <= 3; i++) {
 			char name[64];
 			snprintf(name, sizeof name, "dicom-images-train/s/s/%d.dcm", i);
