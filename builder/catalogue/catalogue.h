@@ -361,6 +361,39 @@ uint64_t cx_plan_out_count(struct cx_cat *cat);
 /* A dry run: image contents from the catalogue (pixel hash) or the image's
  * place, without reading a byte. */
 int cx_plan_image_ids(struct cx_cat *cat, struct cx_error *err);
+/* A dry run without the plan (cat-dry.c): the same counts from reads of the
+ * catalogue and one pass over the split's instances. The reasons an
+ * instance of the split is removed, or (kept under a looser hygiene policy)
+ * the leak it carries, as the plan names them (cx_dry_reason_name). */
+enum cx_dry_reason {
+	CX_DRY_HELD_OUT, CX_DRY_CREDENTIALED, CX_DRY_IMAGE_IN_VAL, CX_DRY_IMAGE_IN_TEST,
+	CX_DRY_STUDY_IN_VAL, CX_DRY_STUDY_IN_TEST, CX_DRY_PATIENT_IN_VAL,
+	CX_DRY_PATIENT_IN_TEST, CX_DRY_DUPLICATE_IMAGE, CX_DRY_NREASONS
+};
+const char *cx_dry_reason_name(int reason);
+
+struct cx_dry_entry {
+	int64_t id;
+	int excluded;    /* in: held out of the split (cx_plan_begin's excluded) */
+	int restricted;  /* in: left out by --access (cx_plan_restrict) */
+	int policy;      /* in: hygiene level 0-3 (cx_plan_policy) */
+	int64_t instances, removed, avail;  /* out: as cx_plan_tally and cx_plan_available */
+	int64_t leaks[CX_DRY_NREASONS];     /* out: as cx_plan_leaks */
+};
+
+/* Per reason: instances removed, and the smallest id among them (-1: none),
+ * which orders the reasons as cx_plan_each_removed meets them. */
+struct cx_dry_removed {
+	int64_t count[CX_DRY_NREASONS];
+	int64_t first[CX_DRY_NREASONS];
+};
+
+/* Fills e[] (n entries, by id) and rm for split `target`. Returns 0, a
+ * negative CX_E* code, or 1 when the catalogue's ids are too sparse for it
+ * (then the plan must be built). No plan may be attached. */
+int cx_plan_dry(struct cx_cat *cat, int target, struct cx_dry_entry *e, size_t n,
+		struct cx_dry_removed *rm, struct cx_error *err);
+
 /* {"task": {...}, "dataset": {...}, "entry": {...}} of the output. */
 int cx_plan_counts(struct cx_cat *cat, struct cx_buf *out, struct cx_error *err);
 

@@ -386,6 +386,9 @@ struct run {
 	uint64_t skip;                  /* their records, not written again */
 	struct cx_source_terms *terms;  /* each source's licence and access */
 	size_t nterms;
+	/* a dry run without the plan: its counts (cx_plan_dry), else NULL */
+	const struct cx_dry_entry *dry;
+	const struct cx_dry_removed *dry_removed;
 };
 
 static void progress_start(struct run *r, const char *what, uint64_t total)
@@ -1174,6 +1177,31 @@ static void add_requests(struct cx_buf *b, const struct mixinfo *mi)
 	}
 }
 
+/* The leaks entry i's kept instances carry: '"reason": count' members in
+ * the reasons' order, and their number; from the plan, or a dry run's counts. */
+static int entry_leaks(struct run *r, const struct mixinfo *mi, size_t i, struct cx_buf *out,
+		       int64_t *n, struct cx_error *err)
+{
+	if (!r->dry)
+		return cx_plan_leaks(r->cat, r->o->split, mi->e[i].id, out, n, err);
+	int done[CX_DRY_NREASONS] = {0};
+	*n = 0;
+	for (;;) {
+		int next = -1;
+		for (int k = 0; k < CX_DRY_NREASONS; k++)
+			if (!done[k] && r->dry[i].leaks[k] > 0 && (next < 0 ||
+			    strcmp(cx_dry_reason_name(k), cx_dry_reason_name(next)) < 0))
+				next = k;
+		if (next < 0)
+			return 0;
+		done[next] = 1;
+		cx_buf_adds(out, out->len ? ", " : "");
+		cx_buf_add_json_str(out, cx_dry_reason_name(next));
+		cx_buf_addf(out, ": %lld", (long long)r->dry[i].leaks[next]);
+		*n += r->dry[i].leaks[next];
+	}
+}
+
 /* An entry whose dataset has a looser hygiene policy than the default:
  * the policy and the leaks its kept instances carry (', "hygiene": ...'). */
 static int add_hygiene(struct cx_buf *b, struct run *r, const struct mixinfo *mi, size_t i,
@@ -1183,7 +1211,7 @@ static int add_hygiene(struct cx_buf *b, struct run *r, const struct mixinfo *mi
 		return 0;
 	struct cx_buf leaks = CX_BUF_INIT;
 	int64_t n;
-	int rc = cx_plan_leaks(r->cat, r->o->split, mi->e[i].id, &leaks, &n, err);
+	int rc = entry_leaks(r, mi, i, &leaks, &n, err);
 	cx_buf_addf(b, ", \"hygiene\": \"%s\", \"leaks\": {%s}",
 		    cx_mix_policy_name(mi->mix->policy[i]), leaks.len ? leaks.data : "");
 	cx_buf_release(&leaks);
@@ -1728,8 +1756,7 @@ static void plan_text(struct cx_buf *b, struct run *r, const struct mixinfo *mi,
 		struct cx_buf h = CX_BUF_INIT;
 		struct cx_error ignore;
 		int64_t n = 0;
-		if (mi->mix->policy[i] != 3 &&
-		    cx_plan_leaks(r->cat, r->o->split, mi->e[i].id, &h, &n, &ignore) == 0)
+		if (mi->mix->policy[i] != 3 && entry_leaks(r, mi, i, &h, &n, &ignore) == 0)
 			cx_buf_addf(b, "hygiene: %s %s, %lld kept that a stricter policy removes%s%s%s\n",
 				    mi->e[i].name, cx_mix_policy_name(mi->mix->policy[i]),
 				    (long long)n, n ? " {" : "", n ? h.data : "", n ? "}" : "");
@@ -1746,11 +1773,35 @@ static void plan_text(struct cx_buf *b, struct run *r, const struct mixinfo *mi,
 	}
 }
 
+/* The reasons of a dry run's counts, in the order of their first instance,
+ * as count_removed meets them. */
+static void dry_reasons(const struct cx_dry_removed *rm, struct reasons *rs)
+{
+	int done[CX_DRY_NREASONS] = {0};
+	for (;;) {
+		int next = -1;
+		for (int k = 0; k < CX_DRY_NREASONS; k++)
+			if (!done[k] && rm->count[k] > 0 &&
+			    (next < 0 || rm->first[k] < rm->first[next]))
+				next = k;
+		if (next < 0)
+			return;
+		done[next] = 1;
+		rs->name[rs->n] = cx_strdup(cx_dry_reason_name(next));
+		rs->count[rs->n++] = (uint64_t)rm->count[next];
+		rs->total += (uint64_t)rm->count[next];
+	}
+}
+
 /* --dry-run: the plan on stdout, text or JSON. */
 static int print_plan(struct run *r, const struct mixinfo *mi, struct cx_error *err)
 {
 	struct reasons rs = {0};
-	int rc = cx_plan_each_removed(r->cat, r->o->split, count_removed, &rs, err);
+	int rc = 0;
+	if (r->dry_removed)
+		dry_reasons(r->dry_removed, &rs);
+	else
+		rc = cx_plan_each_removed(r->cat, r->o->split, count_removed, &rs, err);
 	int64_t total = 0;
 	for (size_t i = 0; i < mi->n; i++)
 		total += mi->achieved[i];
@@ -1766,6 +1817,56 @@ static int print_plan(struct run *r, const struct mixinfo *mi, struct cx_error *
 	for (size_t i = 0; i < rs.n; i++)
 		free(rs.name[i]);
 	return rc;
+}
+
+/* Whether --access leaves entry i out (restrict_access). */
+static int restricted(const struct run *r, const struct mixinfo *mi, size_t i)
+{
+	const struct cx_source_terms *t = terms_of(r, NULL, mi->e[i].source);
+	return r->o->access_public && t && strcmp(t->access, "public");
+}
+
+/*
+ * --dry-run without building the plan: cx_plan_dry counts, per entry, what
+ * the plan's hygiene and image duplicates would leave, and the mix is
+ * computed from those counts, as plan_mix computes it from the plan's (an
+ * entry asked n records with a available gives n when a > 0). The same
+ * report, in seconds at full scale instead of minutes. A mix with label
+ * rules needs the plan (a rule keeps a share of a label's instances in pick
+ * order, and a second rule counts what the first left): returns 1 then, and
+ * 1 when the catalogue's ids do not suit cx_plan_dry.
+ */
+static int dry_counts(struct run *r, struct mixinfo *mi, struct cx_error *err)
+{
+	if (mi->mix->nlabels > 0)
+		return 1;
+	const struct cx_shard_opts *o = r->o;
+	struct cx_dry_entry *de = cx_calloc(mi->n + 1, sizeof(*de));
+	for (size_t i = 0; i < mi->n; i++) {
+		de[i].id = mi->e[i].id;
+		de[i].excluded = o->split == 0 && (mi->e[i].held_out || mi->mix->held_out[i]);
+		de[i].restricted = restricted(r, mi, i);
+		de[i].policy = mi->mix->policy[i];
+	}
+	struct cx_dry_removed rm;
+	int rc = phase(r, "count", cx_plan_dry(r->cat, o->split, de, mi->n, &rm, err));
+	if (rc == 0) {
+		for (size_t i = 0; i < mi->n; i++) {
+			mi->instances[i] = de[i].instances;
+			mi->removed[i] = de[i].removed;
+			mi->avail[i] = de[i].avail;
+		}
+		cx_mix_counts(mi->mix, mi->avail, mi->n, mi->counts, mi->requested);
+		for (size_t i = 0; i < mi->n; i++)
+			mi->achieved[i] = mi->avail[i] > 0 && mi->counts[i] > 0 ? mi->counts[i] : 0;
+		r->dry = de;
+		r->dry_removed = &rm;
+		rc = phase(r, "mix and print", print_plan(r, mi, err));
+		r->dry = NULL;
+		r->dry_removed = NULL;
+	}
+	free(de);
+	return rc ? rc : check_short(r, mi, err);
 }
 
 /* ------------------------------------------------------------------- run */
@@ -1820,6 +1921,11 @@ static int pipeline(struct run *r, struct mixinfo *mi, struct cx_shard_summary *
 	int64_t *excl;
 	size_t nexcl;
 	r->mark = now_s();
+	if (o->dry_run) {
+		int rc = dry_counts(r, mi, err);
+		if (rc <= 0)
+			return rc;
+	}
 	excluded_entries(o, mi, &excl, &nexcl);
 	if (o->dry_run)
 		cx_buf_adds(&p, "");
