@@ -617,6 +617,34 @@ assert all(x["key"] == "train/patient00012/study2/view1_frontal.jpg" for x in du
 assert all(x["because"]["key"] == "train/patient00012/study1/view1_frontal.jpg" for x in dup)
 assert l["reasons"]["duplicate-image"] == 2 and d["removed"]["total"] == l["total"]'
 check "verify passes on it" "$cx" verify "$tmp/leak"
+# The dry run counts without the plan (cat-dry.c); with the pixel hashes
+# stored (--hash-images) it sees the same images as the real run, so on this
+# fixture (a duplicate, an image-in-test removal) with a mix that takes one
+# entry three times and another half, every count agrees with the manifest.
+"$cx" --catalogue "$tmp/agree.db" build --sources "$tmp/src" --hash-images >/dev/null 2>&1
+echo '{"entry": {"[Image Classification] [CheXpert]": 3, "[View Classification] [CheXpert]": 0.5}}' \
+  >"$tmp/agree.json"
+"$cx" --catalogue "$tmp/agree.db" shard --dry-run --json --split train --mix "$tmp/agree.json" \
+  >"$tmp/agree-dry.json"
+"$cx" --catalogue "$tmp/agree.db" shard --out "$tmp/agree" --split train --mix "$tmp/agree.json" \
+  >/dev/null 2>&1
+check "dry run and real run agree on every count: duplicates, hygiene, up- and downsampling" python3 -c '
+import json, sys
+p = json.load(open(sys.argv[1]))
+m = json.load(open(sys.argv[2] + "/manifest.json"))
+assert p["removed"] == m["removed"], (p["removed"], m["removed"])
+assert p["removed"]["duplicate-image"] == 2 and p["removed"]["image-in-test"] >= 2, p["removed"]
+real = {x["entry"]: (x["instances"], x["removed"], x["available"], x["requested_records"],
+                     x["records"]) for x in m["mix"]}
+dry = {x["entry"]: (x["instances"], x["removed"], x["available"], x["requested"], x["records"])
+       for x in p["entries"]}
+assert dry == real, (dry, real)
+ic, vc = dry["[Image Classification] [CheXpert]"], dry["[View Classification] [CheXpert]"]
+assert ic[1] > 0 and ic[4] == 3 * ic[2], ic
+assert vc[1] > 0 and 0 < vc[4] < vc[2], vc
+assert p["records"] == m["records"] == sum(x[4] for x in dry.values()), p["records"]
+assert p["requests"] == m["requests"], (p["requests"], m["requests"])
+' "$tmp/agree-dry.json" "$tmp/agree"
 
 # The same picture in other bytes: the VQA-RAD test image is the CheXpert train
 # image rewritten by jpegtran -optimize (new Huffman tables, the same decoded
