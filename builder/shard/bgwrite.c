@@ -1,8 +1,9 @@
 /*
- * bgwrite.c - the writer thread behind a shard file (bgwrite.h). One job at
- * a time: the caller fills buffer A while the writer writes buffer B; the
- * next full buffer waits until B is free, then they swap. The first error
- * sticks and is reported by the next append or by end.
+ * bgwrite.c - the writer threads behind a shard file (bgwrite.h). The
+ * caller fills one buffer of a ring while two writers write the full ones
+ * queued before it, each at its own offset; a full buffer waits only for
+ * the next one of the ring to be free. The first error sticks and is
+ * reported by the next append or by end.
  *
  * Direct I/O: the kernel's copy of each buffer into the page cache is the
  * slow part of a buffered write on some machines (a VM measured 288 MB/s
@@ -26,11 +27,23 @@
 
 #define ALIGN 4096u
 
+/* A ring of NBUF buffers and NWRITERS writer threads: with one write in
+ * flight the disk idled while the writer woke and the next buffer was
+ * handed over, and on a shared disk each write waited its turn alone (64 KiB
+ * images reached 43 % of copy speed with the page cache warm). Several
+ * direct writes at once keep the device's queue full; each buffer has its
+ * own file offset, so the order in which they land does not matter. */
+#define NBUF 4
+#define NWRITERS 2
+
+enum { FREE, FILLING, QUEUED, WRITING };
+
 struct cx_bgwrite {
 	pthread_mutex_t mu;
 	pthread_cond_t cv;
-	pthread_t thread;
-	unsigned char *buf[2];
+	pthread_t thread[NWRITERS];
+	int nthreads;
+	unsigned char *buf[NBUF];
 	size_t size;
 	/* the file, set by begin; fixed while a job is in flight */
 	int fd, dfd;              /* dfd: the same file with O_DIRECT, or -1 */
@@ -39,12 +52,12 @@ struct cx_bgwrite {
 	int cur;                  /* the buffer being filled */
 	size_t fill;              /* bytes in it */
 	uint64_t off;             /* the file offset of its first byte */
-	/* the job in flight, under mu */
-	int busy, stop;
-	const unsigned char *p;
-	size_t n;
-	uint64_t joff;
-	/* the writer's own */
+	/* under mu: each buffer's state, and a queued one's bytes and offset */
+	int state[NBUF];
+	size_t n[NBUF];
+	uint64_t joff[NBUF];
+	int next;                 /* the buffer the writers take next */
+	int stop;
 	int direct_ok;
 	uint64_t wb;              /* writeback started up to here (cx_writeback) */
 	struct cx_error err;      /* the first failure */
@@ -66,13 +79,17 @@ static int put_at(int fd, const unsigned char *p, size_t n, uint64_t off)
 	return 0;
 }
 
-/* Writes the job in flight (on the writer thread). */
-static int put(struct cx_bgwrite *w, struct cx_error *e)
+/* Writes buffer b (on a writer thread, without the lock; direct is
+ * w->direct_ok as it was when the job was taken). Only the last buffer of a
+ * file can have an unaligned tail, or a file system that refused O_DIRECT
+ * gets plain writes of everything; the writeback mark is kept under the
+ * lock then. */
+static int put(struct cx_bgwrite *w, int b, int direct, struct cx_error *e)
 {
-	const unsigned char *p = w->p;
-	size_t n = w->n;
-	uint64_t off = w->joff;
-	if (w->dfd >= 0 && w->direct_ok && off % ALIGN == 0 && n >= ALIGN) {
+	const unsigned char *p = w->buf[b];
+	size_t n = w->n[b];
+	uint64_t off = w->joff[b];
+	if (w->dfd >= 0 && direct && off % ALIGN == 0 && n >= ALIGN) {
 		size_t a = n & ~(size_t)(ALIGN - 1);
 		int rc = put_at(w->dfd, p, a, off);
 		if (rc == 0) {
@@ -80,7 +97,9 @@ static int put(struct cx_bgwrite *w, struct cx_error *e)
 			n -= a;
 			off += a;
 		} else if (rc == EINVAL) {
+			pthread_mutex_lock(&w->mu);
 			w->direct_ok = 0; /* refused: plain writes of the same bytes from here */
+			pthread_mutex_unlock(&w->mu);
 		} else {
 			return cx_error_set(e, CX_EIO, "cannot write '%s': %s", w->what, strerror(rc));
 		}
@@ -88,79 +107,112 @@ static int put(struct cx_bgwrite *w, struct cx_error *e)
 	int rc = put_at(w->fd, p, n, off);
 	if (rc)
 		return cx_error_set(e, CX_EIO, "cannot write '%s': %s", w->what, strerror(rc));
-	if (n > 0)
+	if (n > 0) {
+		pthread_mutex_lock(&w->mu);
 		cx_writeback(w->fd, &w->wb, off + n);
+		pthread_mutex_unlock(&w->mu);
+	}
 	return 0;
 }
 
+/* Writers take the queued buffers in the order they were filled. */
 static void *writer(void *arg)
 {
 	struct cx_bgwrite *w = arg;
 	pthread_mutex_lock(&w->mu);
 	for (;;) {
-		while (!w->busy && !w->stop)
+		while (w->state[w->next] != QUEUED && !w->stop)
 			pthread_cond_wait(&w->cv, &w->mu);
-		if (!w->busy)
+		if (w->state[w->next] != QUEUED)
 			break;
+		int b = w->next, direct = w->direct_ok;
+		w->state[b] = WRITING;
+		w->next = (b + 1) % NBUF;
+		int skip = w->err.code != 0;
 		pthread_mutex_unlock(&w->mu);
 		struct cx_error e = {0};
-		if (!w->err.code)
-			put(w, &e);
+		if (!skip)
+			put(w, b, direct, &e);
 		pthread_mutex_lock(&w->mu);
 		if (e.code && !w->err.code)
 			w->err = e;
-		w->busy = 0;
+		w->state[b] = FREE;
 		pthread_cond_broadcast(&w->cv);
 	}
 	pthread_mutex_unlock(&w->mu);
 	return NULL;
 }
 
+static void stop_writers(struct cx_bgwrite *w)
+{
+	pthread_mutex_lock(&w->mu);
+	w->stop = 1;
+	pthread_cond_broadcast(&w->cv);
+	pthread_mutex_unlock(&w->mu);
+	for (int i = 0; i < w->nthreads; i++)
+		pthread_join(w->thread[i], NULL);
+}
+
+static void free_all(struct cx_bgwrite *w)
+{
+	pthread_cond_destroy(&w->cv);
+	pthread_mutex_destroy(&w->mu);
+	for (int i = 0; i < NBUF; i++)
+		free(w->buf[i]);
+	free(w->what);
+	free(w);
+}
+
 struct cx_bgwrite *cx_bgwrite_new(size_t size)
 {
 	struct cx_bgwrite *w = cx_calloc(1, sizeof(*w));
 	/* page-aligned, as O_DIRECT wants, like the offsets they are written at */
-	for (int i = 0; i < 2; i++)
+	for (int i = 0; i < NBUF; i++)
 		if (posix_memalign((void **)&w->buf[i], ALIGN, size) != 0)
 			abort();
 	w->size = size;
 	w->fd = w->dfd = -1;
+	w->state[0] = FILLING;
 	pthread_mutex_init(&w->mu, NULL);
 	pthread_cond_init(&w->cv, NULL);
-	if (pthread_create(&w->thread, NULL, writer, w) != 0) {
-		pthread_cond_destroy(&w->cv);
-		pthread_mutex_destroy(&w->mu);
-		free(w->buf[0]);
-		free(w->buf[1]);
-		free(w);
+	for (int i = 0; i < NWRITERS; i++)
+		if (pthread_create(&w->thread[i], NULL, writer, w) == 0)
+			w->nthreads++;
+	if (w->nthreads == 0) {
+		free_all(w);
 		return NULL;
 	}
 	return w;
 }
 
-/* Waits for the job in flight; with the lock held. */
+/* Waits until no buffer is queued or being written; with the lock held. */
 static int settle(struct cx_bgwrite *w, struct cx_error *err)
 {
-	while (w->busy)
-		pthread_cond_wait(&w->cv, &w->mu);
+	for (int i = 0; i < NBUF; i++)
+		while (w->state[i] == QUEUED || w->state[i] == WRITING)
+			pthread_cond_wait(&w->cv, &w->mu);
 	return w->err.code ? cx_error_set(err, w->err.code, "%s", w->err.msg) : 0;
 }
 
-/* Hands the filled part of the current buffer to the writer and makes the
- * other buffer current, once the writer is done with it. */
+/* Queues the filled part of the current buffer and makes the next buffer of
+ * the ring current, once the writers are done with it. */
 static int submit(struct cx_bgwrite *w, struct cx_error *err)
 {
 	pthread_mutex_lock(&w->mu);
-	int rc = settle(w, err);
+	int rc = w->err.code ? cx_error_set(err, w->err.code, "%s", w->err.msg) : 0;
 	if (rc == 0 && w->fill > 0) {
-		w->p = w->buf[w->cur];
-		w->n = w->fill;
-		w->joff = w->off;
-		w->busy = 1;
-		w->cur ^= 1;
+		int b = w->cur, nb = (b + 1) % NBUF;
+		w->n[b] = w->fill;
+		w->joff[b] = w->off;
+		w->state[b] = QUEUED;
+		pthread_cond_broadcast(&w->cv);
+		while (w->state[nb] != FREE)
+			pthread_cond_wait(&w->cv, &w->mu);
+		w->state[nb] = FILLING;
+		w->cur = nb;
 		w->off += w->fill;
 		w->fill = 0;
-		pthread_cond_broadcast(&w->cv);
+		rc = w->err.code ? cx_error_set(err, w->err.code, "%s", w->err.msg) : 0;
 	}
 	pthread_mutex_unlock(&w->mu);
 	return rc;
@@ -225,18 +277,11 @@ void cx_bgwrite_free(struct cx_bgwrite *w)
 {
 	if (!w)
 		return;
+	struct cx_error ignored = {0};
 	pthread_mutex_lock(&w->mu);
-	while (w->busy)
-		pthread_cond_wait(&w->cv, &w->mu);
-	w->stop = 1;
-	pthread_cond_broadcast(&w->cv);
+	settle(w, &ignored);
 	pthread_mutex_unlock(&w->mu);
-	pthread_join(w->thread, NULL);
-	pthread_cond_destroy(&w->cv);
-	pthread_mutex_destroy(&w->mu);
+	stop_writers(w);
 	close_direct(w);
-	free(w->what);
-	free(w->buf[0]);
-	free(w->buf[1]);
-	free(w);
+	free_all(w);
 }

@@ -1,8 +1,9 @@
 /*
- * bgwrite.h - appending to a file from a second thread, bypassing the page
+ * bgwrite.h - appending to a file from writer threads, bypassing the page
  * cache where the file system allows it. The caller appends bytes; they are
- * gathered in one of two page-aligned buffers, and a full buffer is handed
- * to a writer thread while the caller fills the other. On a shard the
+ * gathered in a ring of page-aligned buffers, and each full buffer is handed
+ * to one of two writer threads while the caller fills the next, so several
+ * writes are in flight at once. On a shard the
  * kernel's work per written byte is most of the cost, and this puts it on
  * the other core, with O_DIRECT making it cheaper still (bgwrite.c says
  * why). Bytes land in the order appended, so the file is the same as with
@@ -17,8 +18,8 @@
 
 struct cx_bgwrite;
 
-/* Two buffers of `size` bytes (a multiple of 4096) and the writer thread;
- * NULL if the thread cannot start. */
+/* A ring of buffers of `size` bytes (a multiple of 4096; four of them) and
+ * the writer threads; NULL if no thread can start. */
 struct cx_bgwrite *cx_bgwrite_new(size_t size);
 
 /* Starts appending to fd, an empty file open for writing at `path` (named
