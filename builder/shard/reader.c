@@ -2,8 +2,9 @@
  * reader.c - the C reader of native shards (shard/reader.h). Reads with
  * pread(2) on one descriptor, so random access costs one read of the index
  * entry and one of the record; nothing is held per record. cx_shard_scan
- * reads the whole shard once, in order, for verify, hashing the whole file
- * on a second thread while the caller's thread checks the records.
+ * reads the whole shard once, in order, for verify (from a mapping of it
+ * when it is in the page cache), hashing the whole file on a second thread
+ * while the caller's thread checks the records.
  */
 #define _GNU_SOURCE 1 /* O_DIRECT */
 #include "cx.h"
@@ -425,30 +426,37 @@ static int scan_end(struct scan *s, struct cx_error *err)
 	return 0;
 }
 
-/* 1 when most pages of the shard (at least half) are in the page cache
- * (mincore over a mapping of it): then plain reads copy them from memory,
- * where O_DIRECT would read the disk again (verify of 8.8 GB of cached
- * shards: 13 s direct, against 1.1 s for cat); the few missing come through
- * readahead. Every page was asked before, and a cached shard that had lost
- * a handful of pages to other processes was read direct, from the disk. A
- * shard mostly not cached is read direct. */
-static int resident(const struct cx_shard_reader *r)
+/* A read-only mapping of the whole shard when most of its pages (at least
+ * half) are in the page cache (mincore), else NULL. A cached shard is then
+ * checked where it lies in the cache: reading it, even with plain reads,
+ * copied every byte once more (the kernel's copy was a third of a warm
+ * verify's CPU), and O_DIRECT would read the disk again (verify of 8.8 GB
+ * of cached shards: 13 s direct, against 1.1 s for cat); the few missing
+ * pages come through readahead. A shard mostly not cached is read direct.
+ * The file's size was checked against its header when it was opened; a
+ * shard cut short by another process while it is checked would end the
+ * run (SIGBUS), which a set being verified has no reason to be. */
+static unsigned char *map_resident(const struct cx_shard_reader *r)
 {
 	long page = sysconf(_SC_PAGESIZE);
 	if (page <= 0 || r->h.file_size == 0 || r->h.file_size > SIZE_MAX)
-		return 0;
+		return NULL;
 	size_t len = (size_t)r->h.file_size, npages = (len + (size_t)page - 1) / (size_t)page;
 	void *map = mmap(NULL, len, PROT_READ, MAP_SHARED, r->fd, 0);
 	if (map == MAP_FAILED)
-		return 0;
+		return NULL;
 	unsigned char *vec = malloc(npages);
 	size_t in = 0;
 	if (vec && mincore(map, len, vec) == 0)
 		for (size_t i = 0; i < npages; i++)
 			in += vec[i] & 1;
 	free(vec);
-	munmap(map, len);
-	return in >= npages - npages / 2;
+	if (in < npages - npages / 2) {
+		munmap(map, len);
+		return NULL;
+	}
+	(void)madvise(map, len, MADV_SEQUENTIAL);
+	return map;
 }
 
 /*
@@ -548,28 +556,63 @@ static uint64_t hasher_end(struct hasher *h)
 	return v;
 }
 
-int cx_shard_scan(struct cx_shard_reader *r, cx_shard_rec_fn fn, void *ctx, uint64_t *computed,
-		  struct cx_error *err)
+/* The bytes [off, end) of the file, at p, for the shard hash (all but the
+ * header) and for the records check (those before the index). */
+static void hash_chunk(struct hasher *file, const unsigned char *p, uint64_t off, uint64_t end)
 {
-	int dfd = -1;
-#ifdef O_DIRECT
-	if (!resident(r))
-		dfd = open(r->path, O_RDONLY | O_DIRECT | O_CLOEXEC);
-#endif
+	uint64_t lo = off > CX_SHARD_HEADER ? off : CX_SHARD_HEADER;
+	if (end > lo)
+		hasher_post(file, p + (lo - off), end - lo);
+}
+
+static int check_chunk(struct scan *s, const unsigned char *p, uint64_t off, uint64_t end,
+		       struct cx_error *err)
+{
+	uint64_t lo = off > CX_SHARD_HEADER ? off : CX_SHARD_HEADER;
+	uint64_t hi = end < s->r->h.index_offset ? end : s->r->h.index_offset;
+	return hi > lo ? scan_feed(s, p + (lo - off), hi - lo, err) : 0;
+}
+
+/* The pass over a mapped shard. The hasher runs ahead: the records of a
+ * chunk are checked once the shard hash has passed over it, so the hasher
+ * takes the page faults of the mapping (a seventh of a warm verify's CPU)
+ * and the checking thread, which also parses every record's metadata, finds
+ * the bytes in the cache; the two threads' shares of the work are about
+ * even then. */
+static int scan_mapped(struct scan *s, struct hasher *file, const unsigned char *map,
+		       struct cx_error *err)
+{
+	uint64_t size = s->r->h.file_size;
+	uint64_t nchunks = (size + SCAN_CHUNK - 1) / SCAN_CHUNK, posted = 0;
+	int rc = 0;
+	for (uint64_t k = 0; rc == 0 && k < nchunks; k++) {
+		for (; posted < nchunks && posted < k + SCAN_DEPTH; posted++) {
+			uint64_t off = posted * SCAN_CHUNK;
+			hasher_wait(file, SCAN_DEPTH - 1);
+			hash_chunk(file, map + off, off, size - off > SCAN_CHUNK ? off + SCAN_CHUNK
+										: size);
+		}
+		hasher_wait(file, posted - (k + 1));
+		uint64_t off = k * SCAN_CHUNK;
+		rc = check_chunk(s, map + off, off, size - off > SCAN_CHUNK ? off + SCAN_CHUNK : size,
+				 err);
+	}
+	return rc;
+}
+
+/* The pass over a shard read in chunks into a ring of SCAN_DEPTH buffers,
+ * with O_DIRECT (dfd) while it works. */
+static int scan_read_all(struct scan *s, struct hasher *file, int *dfd, struct cx_error *err)
+{
+	struct cx_shard_reader *r = s->r;
 	unsigned char *ring;
 	if (posix_memalign((void **)&ring, SCAN_ALIGN, (size_t)SCAN_DEPTH * SCAN_CHUNK) != 0)
 		abort();
-	struct hasher file;
-	hasher_start(&file);
-	struct scan s = {r, fn, ctx, CX_BUF_INIT, 0, 16, CX_SHARD_HEADER, 0, XXH3_createState()};
-	if (!s.entries)
-		abort();
-	XXH3_64bits_reset(s.entries);
 	int rc = 0;
 	for (uint64_t off = 0, k = 0; rc == 0 && off < r->h.file_size; k++) {
 		unsigned char *buf = ring + (k % SCAN_DEPTH) * (size_t)SCAN_CHUNK;
-		hasher_wait(&file, SCAN_DEPTH - 1);
-		ssize_t got = scan_read(r, &dfd, buf, off);
+		hasher_wait(file, SCAN_DEPTH - 1);
+		ssize_t got = scan_read(r, dfd, buf, off);
 		if (got <= 0) {
 			rc = cx_error_set(err, CX_EFORMAT, "%s: cannot read at %llu: %s", r->path,
 					  (unsigned long long)off,
@@ -578,14 +621,32 @@ int cx_shard_scan(struct cx_shard_reader *r, cx_shard_rec_fn fn, void *ctx, uint
 		}
 		uint64_t end = off + (uint64_t)got < r->h.file_size ? off + (uint64_t)got
 								   : r->h.file_size;
-		uint64_t lo = off > CX_SHARD_HEADER ? off : CX_SHARD_HEADER;
-		if (end > lo)
-			hasher_post(&file, buf + (lo - off), end - lo);
-		uint64_t hi = end < r->h.index_offset ? end : r->h.index_offset;
-		if (hi > lo)
-			rc = scan_feed(&s, buf + (lo - off), hi - lo, err);
+		hash_chunk(file, buf, off, end);
+		rc = check_chunk(s, buf, off, end, err);
 		off = end;
 	}
+	/* the hasher may still be reading the ring */
+	hasher_wait(file, 0);
+	free(ring);
+	return rc;
+}
+
+int cx_shard_scan(struct cx_shard_reader *r, cx_shard_rec_fn fn, void *ctx, uint64_t *computed,
+		  struct cx_error *err)
+{
+	unsigned char *map = map_resident(r);
+	int dfd = -1;
+#ifdef O_DIRECT
+	if (!map)
+		dfd = open(r->path, O_RDONLY | O_DIRECT | O_CLOEXEC);
+#endif
+	struct hasher file;
+	hasher_start(&file);
+	struct scan s = {r, fn, ctx, CX_BUF_INIT, 0, 16, CX_SHARD_HEADER, 0, XXH3_createState()};
+	if (!s.entries)
+		abort();
+	XXH3_64bits_reset(s.entries);
+	int rc = map ? scan_mapped(&s, &file, map, err) : scan_read_all(&s, &file, &dfd, err);
 	if (rc == 0)
 		rc = scan_end(&s, err);
 	*computed = hasher_end(&file);
@@ -593,7 +654,8 @@ int cx_shard_scan(struct cx_shard_reader *r, cx_shard_rec_fn fn, void *ctx, uint
 		rc = cx_error_set(err, CX_EFORMAT, "%s: shard hash mismatch", r->path);
 	if (dfd >= 0)
 		close(dfd);
-	free(ring);
+	if (map)
+		munmap(map, (size_t)r->h.file_size);
 	cx_buf_release(&s.rec);
 	XXH3_freeState(s.entries);
 	return rc;
