@@ -595,57 +595,6 @@ static const char *const sql_repeats =
 	" JOIN capability cap ON cap.id = t.capability_id"
 	" WHERE c.rank = ?1 AND o.rep > 0 ORDER BY n.id, o.rep";
 
-/* One row of each_view, on the heap so that the callback can keep it. */
-struct plan_row {
-	struct cx_plan_view pv;
-	struct cat_item it;
-	char *entry, *capability, *study, *patient;
-	int kept;
-};
-
-static char *opt_col(sqlite3_stmt *st, int i)
-{
-	return sqlite3_column_type(st, i) == SQLITE_NULL ? NULL : cx_strdup(col(st, i));
-}
-
-static struct plan_row *row_new(struct cat_views *views, sqlite3_stmt *st, int repeats)
-{
-	struct plan_row *w = cx_calloc(1, sizeof *w);
-	cat_item_fill(views, st, &w->it);
-	struct cx_buf entry = CX_BUF_INIT;
-	cx_buf_addf(&entry, "[%s] [%s]", col(st, 15), w->it.v.dataset);
-	w->entry = cx_buf_detach(&entry);
-	w->capability = cx_strdup(col(st, 19));
-	w->study = opt_col(st, 16);
-	w->patient = opt_col(st, 17);
-	w->pv = (struct cx_plan_view){
-		sqlite3_column_int64(st, 0), sqlite3_column_int64(st, 20), &w->it.v,
-		(const char *const *)w->it.images, w->it.nimages, w->entry, w->capability,
-		w->study, w->patient, (uint64_t)sqlite3_column_int64(st, 18),
-		repeats ? sqlite3_column_int(st, 21) : 0, w};
-	return w;
-}
-
-struct cx_plan_view *cx_plan_view_keep(const struct cx_plan_view *v)
-{
-	struct plan_row *w = v->owner;
-	w->kept = 1;
-	return &w->pv;
-}
-
-void cx_plan_view_free(struct cx_plan_view *v)
-{
-	if (!v)
-		return;
-	struct plan_row *w = v->owner;
-	cat_item_free(&w->it);
-	free(w->entry);
-	free(w->capability);
-	free(w->study);
-	free(w->patient);
-	free(w);
-}
-
 static int each_view(struct cx_cat *cat, int target, int repeats, cx_plan_view_fn fn,
 		     void *ctx, struct cx_error *err)
 {
@@ -656,18 +605,24 @@ static int each_view(struct cx_cat *cat, int target, int repeats, cx_plan_view_f
 	struct cat_views *views = cat_views_new(cat);
 	int rc = 0;
 	while (rc == 0 && sqlite3_step(st) == SQLITE_ROW) {
-		struct plan_row *w = row_new(views, st, repeats);
-		rc = fn(ctx, &w->pv, err);
-		if (!w->kept)
-			cx_plan_view_free(&w->pv);
+		struct cat_item it;
+		cat_item_fill(views, st, &it);
+		struct cx_buf entry = CX_BUF_INIT;
+		cx_buf_addf(&entry, "[%s] [%s]", col(st, 15), it.v.dataset);
+		struct cx_plan_view pv = {
+			sqlite3_column_int64(st, 0), sqlite3_column_int64(st, 20), &it.v,
+			(const char *const *)it.images, it.nimages, entry.data,
+			col(st, 19),
+			sqlite3_column_type(st, 16) == SQLITE_NULL ? NULL : col(st, 16),
+			sqlite3_column_type(st, 17) == SQLITE_NULL ? NULL : col(st, 17),
+			(uint64_t)sqlite3_column_int64(st, 18),
+			repeats ? sqlite3_column_int(st, 21) : 0};
+		rc = fn(ctx, &pv, err);
+		cx_buf_release(&entry);
+		cat_item_free(&it);
 	}
-	/* the end, also after an error: kept views go before the vocabularies */
-	struct cx_error end_err = {0};
-	int rc2 = fn(ctx, NULL, rc ? &end_err : err);
 	cat_views_free(views);
 	sqlite3_finalize(st);
-	if (rc == 0)
-		rc = rc2;
 	return rc ? rc : cx_plan_commit(cat, err);
 }
 

@@ -285,16 +285,8 @@ struct cx_plan_view {
 	const char *study, *patient;  /* namespaced, or NULL */
 	uint64_t sig;                 /* XXH3 of the image content hashes */
 	int repeat;                   /* cx_plan_each_repeat: the copy (1, 2, ...) */
-	void *owner;                  /* cx_plan_view_keep's */
 };
-/* fn gets each view, then NULL once after the last one: views it kept
- * (cx_plan_view_keep) must be freed by then, as they point at the walk's
- * vocabularies. */
 typedef int (*cx_plan_view_fn)(void *ctx, const struct cx_plan_view *v, struct cx_error *err);
-/* Keeps a view passed to fn beyond the call (to render it on another
- * thread); free it with cx_plan_view_free before fn's final NULL returns. */
-struct cx_plan_view *cx_plan_view_keep(const struct cx_plan_view *v);
-void cx_plan_view_free(struct cx_plan_view *v);
 int cx_plan_each_view(struct cx_cat *cat, int target, cx_plan_view_fn fn, void *ctx,
 		      struct cx_error *err);
 /* Calls fn for every copy after the first of the output's upsampled

@@ -353,8 +353,6 @@ struct image_job {
 	uint64_t hash;
 };
 
-struct render_job;
-
 struct run {
 	struct cx_cat *cat;
 	const struct cx_templates *t;
@@ -362,15 +360,10 @@ struct run {
 	int stage_fd;
 	int64_t stage_off;
 	const char *release, *archive;  /* the group being read */
-	struct cx_buf meta;
+	struct cx_buf meta, dup;
 	struct cx_pool *pool;           /* stage 1: image jobs */
 	struct image_job *jobs;         /* the pool's ring, cx_pool_depth() of them */
 	uint64_t submitted;
-	struct cx_pool *rpool;          /* rendering: batches of views */
-	struct render_job *rnjobs;      /* its ring */
-	struct render_job *ropen;       /* the batch being filled, or NULL */
-	uint64_t rsubmitted;
-	int rfailed;                    /* a rendering could not be stored */
 	struct cx_pool *wpool;          /* writing: record jobs */
 	struct record_job *rjobs;       /* the pool's ring of batches */
 	struct record_job *open;        /* the batch being filled, or NULL */
@@ -779,10 +772,10 @@ static void meta_terms(const struct run *r, struct cx_buf *b, const char *datase
 
 /* The metadata object (schema/shard-format.md) without "repeat" and the
  * closing brace, which are added when the record is written. */
-static void build_meta(const struct run *r, const struct cx_plan_view *pv,
-		       const struct cx_rendered *x, struct cx_buf *b)
+static void build_meta(struct run *r, const struct cx_plan_view *pv, const struct cx_rendered *x)
 {
 	const struct cx_instance_view *v = pv->view;
+	struct cx_buf *b = &r->meta;
 	cx_buf_reset(b);
 	cx_buf_adds(b, "{\"capability\": ");
 	cx_buf_add_json_str(b, pv->capability);
@@ -838,135 +831,52 @@ static uint64_t repeat_seed(uint64_t seed, int repeat)
 	return seed + (uint64_t)repeat * 0x9E3779B97F4A7C15ull;
 }
 
-/*
- * Rendering runs on the pool's workers: the main thread walks the plan's
- * views (SQLite, which only it touches), hands them over in batches of
- * RBATCH, and stores each batch's renderings in the order submitted, so the
- * plan gets the same rows in the same order with any --threads. A worker
- * renders, builds the metadata and the duplicate key; the rendering and the
- * metadata were a third of the render phase, which the main thread now
- * spends on the next views' queries.
- */
-#define RBATCH 64
-
-struct render_item {
-	struct cx_plan_view *pv;      /* kept (cx_plan_view_keep) until stored */
-	int ok;                       /* rendered */
+/* A copy after the first: rendered again; one that does not render keeps
+ * the first copy's text (it rendered under the shard seed). */
+static int on_repeat(struct run *r, const struct cx_plan_view *pv, struct cx_error *err)
+{
 	struct cx_rendered x;
-	struct cx_buf meta;           /* the metadata, or "render-failed: why" */
-	uint64_t dup;                 /* the duplicate-record key */
-};
-
-struct render_job {
-	const struct run *r;
-	size_t n;
-	struct render_item item[RBATCH];
-	struct cx_buf dup;            /* the worker's scratch for the key */
-};
-
-/* A copy after the first of an upsampled instance is rendered under its own
- * seed; one that does not render keeps the first copy's text (it rendered
- * under the shard seed). A first copy that does not render is marked. */
-static void render_one(const struct run *r, struct render_item *it, struct cx_buf *d)
-{
-	const struct cx_plan_view *pv = it->pv;
 	struct cx_error rerr = {0};
-	uint64_t seed = pv->repeat > 0 ? repeat_seed(r->o->seed, pv->repeat) : r->o->seed;
-	cx_rendered_init(&it->x);
-	it->ok = cx_render(r->t, pv->view, seed, &it->x, &rerr) == 0;
-	if (!it->ok) {
-		cx_buf_reset(&it->meta);
-		cx_buf_addf(&it->meta, "render-failed: %s", rerr.msg);
-		return;
+	cx_rendered_init(&x);
+	int rc = 0;
+	if (cx_render(r->t, pv->view, repeat_seed(r->o->seed, pv->repeat), &x, &rerr) == 0) {
+		build_meta(r, pv, &x);
+		rc = cx_plan_set_repeat(r->cat, pv->id, pv->repeat, cx_buf_str(&x.instruction),
+					cx_buf_str(&x.answer), r->meta.data, err);
 	}
-	build_meta(r, pv, &it->x, &it->meta);
-	if (pv->repeat > 0)
-		return;
-	/* duplicate records: same task, image contents, instruction, answer */
-	cx_buf_reset(d);
-	cx_buf_adds(d, pv->view->task);
-	cx_buf_addc(d, '\0');
-	cx_buf_add(d, &pv->sig, sizeof pv->sig);
-	cx_buf_add(d, cx_buf_str(&it->x.instruction), it->x.instruction.len + 1);
-	cx_buf_add(d, cx_buf_str(&it->x.answer), it->x.answer.len);
-	it->dup = cx_hash64(d->data, d->len, 0);
-}
-
-static void work_render(void *arg)
-{
-	struct render_job *j = arg;
-	for (size_t k = 0; k < j->n; k++)
-		render_one(j->r, &j->item[k], &j->dup);
-}
-
-/* Stores one rendering in the plan. */
-static int store_one(struct run *r, const struct render_item *it, struct cx_error *err)
-{
-	const struct cx_plan_view *pv = it->pv;
-	const char *ins = cx_buf_str(&it->x.instruction), *ans = cx_buf_str(&it->x.answer);
-	if (pv->repeat > 0)
-		return it->ok ? cx_plan_set_repeat(r->cat, pv->id, pv->repeat, ins, ans,
-						   it->meta.data, err) : 0;
-	if (!it->ok)
-		return cx_plan_mark(r->cat, pv->id, it->meta.data, err);
-	return cx_plan_set_render(r->cat, pv->id, it->dup, ins, ans, it->meta.data, err);
-}
-
-/* Stores a rendered batch (unless an error came before: rc) and frees its
- * views. */
-static int store_batch(struct run *r, struct render_job *j, int rc, struct cx_error *err)
-{
-	for (size_t k = 0; k < j->n; k++) {
-		if (rc == 0)
-			rc = store_one(r, &j->item[k], err);
-		cx_rendered_release(&j->item[k].x);
-		cx_plan_view_free(j->item[k].pv);
-	}
-	j->n = 0;
+	cx_rendered_release(&x);
 	return rc;
-}
-
-static void submit_render(struct run *r)
-{
-	if (!r->ropen)
-		return;
-	cx_pool_submit(r->rpool, r->ropen);
-	r->ropen = NULL;
-}
-
-/* The end of the walk (also after an error): every batch in flight is
- * stored, or after an error only freed. */
-static int drain_render(struct run *r, struct cx_error *err)
-{
-	submit_render(r);
-	int failed = r->rfailed, rc = failed ? CX_EDB : 0;
-	struct render_job *j;
-	while ((j = cx_pool_take(r->rpool)) != NULL)
-		rc = store_batch(r, j, rc, err);
-	r->rfailed = 0;
-	return failed ? 0 : rc; /* the walk reports the first error */
 }
 
 static int on_view(void *ctx, const struct cx_plan_view *pv, struct cx_error *err)
 {
 	struct run *r = ctx;
-	if (!pv)
-		return drain_render(r, err);
-	if (!r->ropen) {
-		size_t depth = cx_pool_depth(r->rpool);
-		if (cx_pool_pending(r->rpool) == depth &&
-		    store_batch(r, cx_pool_take(r->rpool), 0, err)) {
-			r->rfailed = 1;
-			return err->code;
-		}
-		r->ropen = &r->rnjobs[r->rsubmitted++ % depth];
-		r->ropen->r = r;
-		r->ropen->n = 0;
+	if (pv->repeat > 0)
+		return on_repeat(r, pv, err);
+	struct cx_rendered x;
+	struct cx_error rerr = {0};
+	cx_rendered_init(&x);
+	int rc;
+	if (cx_render(r->t, pv->view, r->o->seed, &x, &rerr) != 0) {
+		cx_buf_reset(&r->meta);
+		cx_buf_addf(&r->meta, "render-failed: %s", rerr.msg);
+		rc = cx_plan_mark(r->cat, pv->id, r->meta.data, err);
+	} else {
+		build_meta(r, pv, &x);
+		/* duplicate records: same task, image contents, instruction, answer */
+		struct cx_buf *d = &r->dup;
+		cx_buf_reset(d);
+		cx_buf_adds(d, pv->view->task);
+		cx_buf_addc(d, '\0');
+		cx_buf_add(d, &pv->sig, sizeof pv->sig);
+		cx_buf_add(d, cx_buf_str(&x.instruction), x.instruction.len + 1);
+		cx_buf_add(d, cx_buf_str(&x.answer), x.answer.len);
+		rc = cx_plan_set_render(r->cat, pv->id, cx_hash64(d->data, d->len, 0),
+					cx_buf_str(&x.instruction), cx_buf_str(&x.answer),
+					r->meta.data, err);
 	}
-	r->ropen->item[r->ropen->n++].pv = cx_plan_view_keep(pv);
-	if (r->ropen->n == RBATCH)
-		submit_render(r);
-	return 0;
+	cx_rendered_release(&x);
+	return rc;
 }
 
 /* ------------------------------------------------------------------ write */
@@ -1761,10 +1671,6 @@ static int start_pool(struct run *r, struct cx_error *err)
 	r->pool = cx_pool_new(r->o->threads, depth, work_image);
 	if (!r->pool)
 		return cx_error_set(err, CX_EIO, "cannot start %d image threads", r->o->threads);
-	r->rnjobs = cx_calloc(depth, sizeof(*r->rnjobs));
-	r->rpool = cx_pool_new(r->o->threads, depth, work_render);
-	if (!r->rpool)
-		return cx_error_set(err, CX_EIO, "cannot start %d render threads", r->o->threads);
 	return 0;
 }
 
@@ -2074,7 +1980,6 @@ static void cleanup(struct run *r)
 	/* after an error, jobs may still be reading the staging file: the pools
 	 * wait for them before anything they use is closed or freed */
 	cx_pool_free(r->pool);
-	cx_pool_free(r->rpool);
 	cx_pool_free(r->wpool);
 	struct cx_buf p = CX_BUF_INIT;
 	cx_plan_end(r->cat);
@@ -2098,12 +2003,6 @@ static void cleanup(struct run *r)
 		cx_buf_release(&r->jobs[i].out);
 	}
 	free(r->jobs);
-	for (size_t i = 0; r->rnjobs && i < pool_depth_for(r->o->threads); i++) {
-		for (size_t k = 0; k < RBATCH; k++)
-			cx_buf_release(&r->rnjobs[i].item[k].meta);
-		cx_buf_release(&r->rnjobs[i].dup);
-	}
-	free(r->rnjobs);
 	for (size_t i = 0; r->rjobs && i < pool_depth_for(r->o->threads); i++)
 		for (size_t k = 0; k < BATCH; k++) {
 			struct record *j = &r->rjobs[i].rec[k];
@@ -2117,6 +2016,7 @@ static void cleanup(struct run *r)
 		}
 	free(r->rjobs);
 	cx_buf_release(&r->meta);
+	cx_buf_release(&r->dup);
 	cx_buf_release(&r->key);
 	if (r->journal)
 		fclose(r->journal);
