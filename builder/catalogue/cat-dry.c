@@ -698,7 +698,8 @@ static int mark_duplicates(struct dry *d, struct cx_error *err)
 	size_t n;
 	if (read_members(d, &m, &n, err))
 		return CX_EDB;
-	qsort(m, n, sizeof(*m), cmp_member);
+	if (n > 1)
+		qsort(m, n, sizeof(*m), cmp_member);
 	for (size_t k = 1; k < n; k++)
 		if (!cmp_group(&m[k - 1], &m[k]))
 			d->state[m[k].i] = CX_DRY_DUPLICATE_IMAGE + 1;
