@@ -14,7 +14,9 @@
  * order under the dataset's policy, the leak a looser policy accepts), and
  * last the image duplicates, found by sorting a 64-bit key of the
  * duplicate group (entry, image signature, label, flag, other instance)
- * and settled exactly, from the catalogue, for the few keys held twice.
+ * and settled exactly, from the catalogue, for the few keys held twice. A
+ * mix's label rules then read their groups with the pick rank and leave
+ * out what the plan's would (cx_plan_label_keep).
  *
  * A dry run reads no image: an image's content is its stored pixel hash,
  * else its place (cx_plan_image_ids). The image duplicates of a real run
@@ -39,6 +41,7 @@ const char *cx_dry_reason_name(int reason)
 }
 
 #define NONE INT64_MIN
+#define LEFT_OUT 255 /* state: left out by a label rule of the mix (the plan's state 2) */
 /* Ids index arrays: a catalogue whose ids run far beyond its row count
  * (none that build writes) is left to the plan. */
 #define MAX_ID (1ll << 28)
@@ -161,7 +164,7 @@ struct inst {
 	size_t nimg, capimg;
 };
 
-struct dry {
+struct cx_dry {
 	struct cx_cat *cat;
 	int target;
 	/* entries by id */
@@ -185,9 +188,12 @@ struct dry {
 	uint8_t *state, *leak;        /* reason + 1, 0 none */
 	uint64_t *sig, *group;        /* group: the duplicate key | 1, 0 none */
 	struct cx_buf value;          /* scratch: a namespaced id */
+	int64_t *by_id;               /* (id, index) pairs in id order, for the label rules */
+	int64_t *pick;                /* the last label group: (pick rank, id) pairs */
+	size_t npick;
 };
 
-static uint32_t keep_str(struct dry *d, const unsigned char *s)
+static uint32_t keep_str(struct cx_dry *d, const unsigned char *s)
 {
 	if (!s || !s[0])
 		return 0;
@@ -196,12 +202,12 @@ static uint32_t keep_str(struct dry *d, const unsigned char *s)
 	return off;
 }
 
-static const char *str_at(const struct dry *d, uint32_t off)
+static const char *str_at(const struct cx_dry *d, uint32_t off)
 {
 	return off ? d->arena.data + off - 1 : NULL;
 }
 
-static int64_t max_id(struct dry *d, const char *sql, struct cx_error *err)
+static int64_t max_id(struct cx_dry *d, const char *sql, struct cx_error *err)
 {
 	sqlite3_stmt *st;
 	if (cat_prepare(d->cat, sql, &st, err))
@@ -211,7 +217,7 @@ static int64_t max_id(struct dry *d, const char *sql, struct cx_error *err)
 	return n < 0 ? 0 : n;
 }
 
-static int load_entries(struct dry *d, struct cx_dry_entry *e, size_t n, struct cx_error *err)
+static int load_entries(struct cx_dry *d, struct cx_dry_entry *e, size_t n, struct cx_error *err)
 {
 	/* the entries the plan's instances join to (cx_plan_begin) */
 	d->nent = max_id(d, "SELECT max(id) + 1 FROM entry", err);
@@ -237,7 +243,7 @@ static int load_entries(struct dry *d, struct cx_dry_entry *e, size_t n, struct 
 
 /* Every image: its study and patient, and (when its image source has a
  * release row, as plan.img requires) its content as a dry run takes it. */
-static int load_images(struct dry *d, struct cx_error *err)
+static int load_images(struct cx_dry *d, struct cx_error *err)
 {
 	d->nimg = max_id(d, "SELECT max(id) + 1 FROM image", err);
 	if (d->nimg < 0 || d->nimg > MAX_ID)
@@ -268,7 +274,7 @@ static int load_images(struct dry *d, struct cx_error *err)
 	return 0;
 }
 
-static int load_studies(struct dry *d, struct cx_error *err)
+static int load_studies(struct cx_dry *d, struct cx_error *err)
 {
 	d->nstudy = max_id(d, "SELECT max(id) + 1 FROM study", err);
 	if (d->nstudy < 0 || d->nstudy > MAX_ID)
@@ -305,7 +311,7 @@ static int rank_of(const unsigned char *s)
 
 /* "space:key" of the instance's study (its own, else its image's), as
  * plan.cand.study; NULL when there is none. */
-static const char *study_of(struct dry *d, const struct inst *x, int64_t *sid)
+static const char *study_of(struct cx_dry *d, const struct inst *x, int64_t *sid)
 {
 	*sid = x->study;
 	if (*sid == NONE && x->image >= 0 && x->image < d->nimg && d->img_state[x->image])
@@ -320,7 +326,7 @@ static const char *study_of(struct dry *d, const struct inst *x, int64_t *sid)
 }
 
 /* Its patient: its own, else its study's, else its image's, namespaced. */
-static const char *patient_of(struct dry *d, const struct inst *x, int64_t sid)
+static const char *patient_of(struct cx_dry *d, const struct inst *x, int64_t sid)
 {
 	const char *p = x->patient && x->patient[0] ? x->patient : NULL;
 	if (!p && sid >= 0 && sid < d->nstudy && d->study_key[sid])
@@ -336,13 +342,13 @@ static const char *patient_of(struct dry *d, const struct inst *x, int64_t sid)
 	return d->value.data;
 }
 
-static int has_release(const struct dry *d, int64_t image)
+static int has_release(const struct cx_dry *d, int64_t image)
 {
 	return image >= 0 && image < d->nimg && d->img_state[image] == 2;
 }
 
 /* An instance of a stricter split: what it holds goes into the tables. */
-static void hold(struct dry *d, const struct inst *x)
+static void hold(struct cx_dry *d, const struct inst *x)
 {
 	for (size_t k = 0; k < x->nimg; k++)
 		if (has_release(d, x->img[k]))
@@ -358,7 +364,7 @@ static void hold(struct dry *d, const struct inst *x)
 
 /* The strictest split holding one of the instance's images (level 1), its
  * study (2) or its patient (3), or -1. */
-static int held_at(struct dry *d, const struct inst *x, int level)
+static int held_at(struct cx_dry *d, const struct inst *x, int level)
 {
 	int best = -1;
 	if (level == 1) {
@@ -381,7 +387,7 @@ static int held_at(struct dry *d, const struct inst *x, int level)
 
 /* sig: XXH3 of the content hashes of the images, in order (image_sigs
  * hashes them as a stream; one call over the same bytes gives the same). */
-static int sig_of(struct dry *d, const struct inst *x, uint64_t *sig)
+static int sig_of(struct cx_dry *d, const struct inst *x, uint64_t *sig)
 {
 	cx_buf_reset(&d->value);
 	for (size_t k = 0; k < x->nimg; k++) {
@@ -398,7 +404,7 @@ static int sig_of(struct dry *d, const struct inst *x, uint64_t *sig)
 }
 
 /* The duplicate group's key (dup_images' PARTITION BY), hashed. */
-static uint64_t group_of(struct dry *d, const struct inst *x, uint64_t sig)
+static uint64_t group_of(struct cx_dry *d, const struct inst *x, uint64_t sig)
 {
 	int64_t v[3] = {x->entry, x->flag, x->other};
 	cx_buf_reset(&d->value);
@@ -411,7 +417,7 @@ static uint64_t group_of(struct dry *d, const struct inst *x, uint64_t sig)
 	return cx_hash64(d->value.data, d->value.len, 0) | 1;
 }
 
-static void reserve(struct dry *d, size_t cap)
+static void reserve(struct cx_dry *d, size_t cap)
 {
 	d->cap = cap;
 	d->id = cx_realloc(d->id, d->cap * sizeof(*d->id));
@@ -422,7 +428,7 @@ static void reserve(struct dry *d, size_t cap)
 	d->group = cx_realloc(d->group, d->cap * sizeof(*d->group));
 }
 
-static void push(struct dry *d, const struct inst *x)
+static void push(struct cx_dry *d, const struct inst *x)
 {
 	if (d->n == d->cap)
 		reserve(d, d->cap ? 2 * d->cap : 4096);
@@ -436,7 +442,7 @@ static void push(struct dry *d, const struct inst *x)
 /* An instance of the split: held out, left out by --access, then the three
  * checks in the plan's order (each removes under a policy that includes it,
  * else counts the first leak), then its duplicate key. */
-static void decide(struct dry *d, const struct inst *x)
+static void decide(struct cx_dry *d, const struct inst *x)
 {
 	push(d, x);
 	size_t i = d->n - 1;
@@ -465,7 +471,7 @@ static void decide(struct dry *d, const struct inst *x)
 
 /* ------------------------------------------------------------ the walks */
 
-typedef void (*inst_fn)(struct dry *d, const struct inst *x);
+typedef void (*inst_fn)(struct cx_dry *d, const struct inst *x);
 
 static const char *const inst_cols =
 	"SELECT id, entry_id, split, patient, study_id, image_id, qa_id IS NOT NULL, label,"
@@ -477,7 +483,7 @@ static int64_t opt_int(sqlite3_stmt *st, int i)
 }
 
 /* The instance of row st, or 0 when the plan would not hold it. */
-static int read_inst(struct dry *d, sqlite3_stmt *st, struct inst *x)
+static int read_inst(struct cx_dry *d, sqlite3_stmt *st, struct inst *x)
 {
 	x->id = sqlite3_column_int64(st, 0);
 	x->entry = sqlite3_column_int64(st, 1);
@@ -507,7 +513,7 @@ static void add_image(struct inst *x, int64_t image)
 
 /* Every instance in id order, its images merged from instance_image in its
  * key order: two scans, no lookup per row (the split is most of them). */
-static int walk_all(struct dry *d, int ranks, inst_fn fn, struct cx_error *err)
+static int walk_all(struct cx_dry *d, int ranks, inst_fn fn, struct cx_error *err)
 {
 	sqlite3_stmt *st, *im;
 	struct cx_buf sql = CX_BUF_INIT;
@@ -542,7 +548,7 @@ static int walk_all(struct dry *d, int ranks, inst_fn fn, struct cx_error *err)
 
 /* The instances of some splits through the (entry, split) index, their
  * images looked up each: for splits that are a small part of the whole. */
-static int walk_some(struct dry *d, int ranks, inst_fn fn, struct cx_error *err)
+static int walk_some(struct cx_dry *d, int ranks, inst_fn fn, struct cx_error *err)
 {
 	static const char *const names[] = {"train", "val", "test"};
 	sqlite3_stmt *st, *im;
@@ -583,7 +589,7 @@ static int walk_some(struct dry *d, int ranks, inst_fn fn, struct cx_error *err)
 
 /* The split's instances through the index when it holds under a quarter of
  * them, else in one scan; the decisions do not depend on the order. */
-static int walk(struct dry *d, int ranks, int64_t wanted, int64_t all, inst_fn fn,
+static int walk(struct cx_dry *d, int ranks, int64_t wanted, int64_t all, inst_fn fn,
 		struct cx_error *err)
 {
 	return 4 * wanted < all ? walk_some(d, ranks, fn, err) : walk_all(d, ranks, fn, err);
@@ -645,7 +651,7 @@ static int cmp_u64_pair(const void *pa, const void *pb)
 
 /* The instances whose duplicate key another shares, with their key, label,
  * flag and other instance read back. */
-static int read_members(struct dry *d, struct member **out, size_t *nout, struct cx_error *err)
+static int read_members(struct cx_dry *d, struct member **out, size_t *nout, struct cx_error *err)
 {
 	size_t n = 0;
 	uint64_t *pairs = cx_malloc((d->n + 1) * 2 * sizeof(*pairs));
@@ -692,7 +698,7 @@ static int read_members(struct dry *d, struct member **out, size_t *nout, struct
 }
 
 /* Every member of a group but the first, by (key, id), is a duplicate. */
-static int mark_duplicates(struct dry *d, struct cx_error *err)
+static int mark_duplicates(struct cx_dry *d, struct cx_error *err)
 {
 	struct member *m;
 	size_t n;
@@ -713,7 +719,7 @@ static int mark_duplicates(struct dry *d, struct cx_error *err)
 
 /* ----------------------------------------------------------------- tally */
 
-static void tally(struct dry *d, struct cx_dry_removed *rm)
+static void tally(struct cx_dry *d, struct cx_dry_removed *rm)
 {
 	for (int k = 0; k < CX_DRY_NREASONS; k++) {
 		rm->count[k] = 0;
@@ -721,7 +727,8 @@ static void tally(struct dry *d, struct cx_dry_removed *rm)
 	}
 	for (size_t i = 0; i < d->n; i++) {
 		struct cx_dry_entry *e = d->ent[d->entry[i]].out;
-		int s = d->state[i] - 1;
+		int left = d->state[i] == LEFT_OUT;
+		int s = left ? -1 : d->state[i] - 1;
 		if (s >= 0) {
 			if (rm->first[s] < 0 || d->id[i] < rm->first[s])
 				rm->first[s] = d->id[i];
@@ -731,24 +738,24 @@ static void tally(struct dry *d, struct cx_dry_removed *rm)
 			continue;
 		e->instances++;
 		e->removed += s >= 0;
-		e->avail += s < 0;
+		e->avail += s < 0 && !left;
 		if (s < 0 && d->leak[i])
 			e->leaks[d->leak[i] - 1]++;
 	}
 }
 
-static void hold_fn(struct dry *d, const struct inst *x)
+static void hold_fn(struct cx_dry *d, const struct inst *x)
 {
 	hold(d, x);
 }
 
-static void decide_fn(struct dry *d, const struct inst *x)
+static void decide_fn(struct cx_dry *d, const struct inst *x)
 {
 	if (x->rank == d->target)
 		decide(d, x);
 }
 
-static int split_sizes(struct dry *d, int64_t n[3], struct cx_error *err)
+static int split_sizes(struct cx_dry *d, int64_t n[3], struct cx_error *err)
 {
 	sqlite3_stmt *st;
 	if (cat_prepare(d->cat, "SELECT split, count(*) FROM instance GROUP BY entry_id, split",
@@ -764,7 +771,7 @@ static int split_sizes(struct dry *d, int64_t n[3], struct cx_error *err)
 	return 0;
 }
 
-static void dry_free(struct dry *d)
+static void dry_free(struct cx_dry *d)
 {
 	for (int64_t i = 0; d->ent && i < d->nent; i++)
 		free(d->ent[i].space);
@@ -786,42 +793,141 @@ static void dry_free(struct dry *d)
 	free(d->sig);
 	free(d->group);
 	cx_buf_release(&d->value);
+	free(d->by_id);
+	free(d->pick);
 }
 
-int cx_plan_dry(struct cx_cat *cat, int target, struct cx_dry_entry *e, size_t n,
-		struct cx_dry_removed *rm, struct cx_error *err)
+int cx_plan_dry_begin(struct cx_cat *cat, int target, struct cx_dry_entry *e, size_t n,
+		      struct cx_dry **out, struct cx_error *err)
 {
-	struct dry d = {0};
-	d.cat = cat;
-	d.target = target;
-	set_init(&d.hashes, 0);
-	set_init(&d.studies, 1);
-	set_init(&d.patients, 1);
+	struct cx_dry *d = cx_calloc(1, sizeof(*d));
+	*out = d;
+	d->cat = cat;
+	d->target = target;
+	set_init(&d->hashes, 0);
+	set_init(&d->studies, 1);
+	set_init(&d->patients, 1);
 	for (size_t i = 0; i < n; i++) {
 		e[i].instances = e[i].removed = e[i].avail = 0;
 		memset(e[i].leaks, 0, sizeof e[i].leaks);
 	}
 	int64_t sizes[3];
-	int rc = split_sizes(&d, sizes, err);
+	int rc = split_sizes(d, sizes, err);
 	if (rc == 0)
-		rc = load_entries(&d, e, n, err);
+		rc = load_entries(d, e, n, err);
 	if (rc == 0)
-		rc = load_images(&d, err);
+		rc = load_images(d, err);
 	if (rc == 0)
-		rc = load_studies(&d, err);
+		rc = load_studies(d, err);
 	int stricter = 6 & ~((2 << target) - 1);
 	int64_t all = sizes[0] + sizes[1] + sizes[2];
 	int64_t nstricter = target < 1 ? sizes[1] + sizes[2] : target < 2 ? sizes[2] : 0;
 	if (rc == 0)
-		rc = walk(&d, stricter, nstricter, all, hold_fn, err);
+		rc = walk(d, stricter, nstricter, all, hold_fn, err);
 	if (rc == 0 && sizes[target] > 0)
-		reserve(&d, (size_t)sizes[target]);
+		reserve(d, (size_t)sizes[target]);
 	if (rc == 0)
-		rc = walk(&d, 1 << target, sizes[target], all, decide_fn, err);
+		rc = walk(d, 1 << target, sizes[target], all, decide_fn, err);
 	if (rc == 0)
-		rc = mark_duplicates(&d, err);
-	if (rc == 0)
-		tally(&d, rm);
-	dry_free(&d);
+		rc = mark_duplicates(d, err);
 	return rc;
+}
+
+/* ------------------------------------------------- label rules of a mix */
+
+/* (a, b) pairs of signed integers, in order of a, then b. */
+static int cmp_pair(const void *pa, const void *pb)
+{
+	const int64_t *a = pa, *b = pb;
+	if (a[0] != b[0])
+		return a[0] < b[0] ? -1 : 1;
+	return (a[1] > b[1]) - (a[1] < b[1]);
+}
+
+/* The index of instance id among the split's, or -1. */
+static int64_t index_of(struct cx_dry *d, int64_t id)
+{
+	if (!d->by_id) {
+		d->by_id = cx_malloc((d->n + 1) * 2 * sizeof(*d->by_id));
+		for (size_t i = 0; i < d->n; i++) {
+			d->by_id[2 * i] = d->id[i];
+			d->by_id[2 * i + 1] = (int64_t)i;
+		}
+		qsort(d->by_id, d->n, 2 * sizeof(*d->by_id), cmp_pair);
+	}
+	size_t lo = 0, hi = d->n;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (d->by_id[2 * mid] < id)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo < d->n && d->by_id[2 * lo] == id ? d->by_id[2 * lo + 1] : -1;
+}
+
+/* The entry's kept instances whose label set (the image's, else the
+ * study's) gives the label as 1 (LABEL_GROUP in cat-shard.c), with their
+ * pick rank h as cx_plan_begin computes it, in pick order. */
+int cx_plan_dry_label_count(struct cx_dry *d, int64_t entry, const char *label, uint64_t seed,
+			    int64_t *n, struct cx_error *err)
+{
+	static const char *const names[] = {"train", "val", "test"};
+	sqlite3_stmt *st;
+	if (cat_prepare(d->cat, "SELECT n.id, cx_hash(cx_instance_id(t.name, d.source, n.key), ?3)"
+				" FROM instance n JOIN entry e ON e.id = n.entry_id"
+				" JOIN task t ON t.id = e.task_id JOIN dataset d ON d.id = e.dataset_id"
+				" LEFT JOIN image i ON i.id = n.image_id"
+				" LEFT JOIN study s ON s.id = n.study_id"
+				" WHERE n.entry_id = ?1 AND n.split = ?2"
+				" AND json_extract(COALESCE(i.labels, s.labels), ?4) = 1", &st, err))
+		return CX_EDB;
+	struct cx_buf path = CX_BUF_INIT;
+	cx_buf_addf(&path, "$.\"%s\"", label);
+	sqlite3_bind_int64(st, 1, entry);
+	sqlite3_bind_text(st, 2, names[d->target], -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 3, (sqlite3_int64)seed);
+	sqlite3_bind_text(st, 4, path.data, -1, SQLITE_TRANSIENT);
+	d->npick = 0;
+	size_t cap = 0;
+	while (sqlite3_step(st) == SQLITE_ROW) {
+		int64_t i = index_of(d, sqlite3_column_int64(st, 0));
+		if (i < 0 || d->state[i])
+			continue;
+		if (d->npick == cap) {
+			cap = cap ? 2 * cap : 1024;
+			d->pick = cx_realloc(d->pick, 2 * cap * sizeof(*d->pick));
+		}
+		/* pick order: h as SQLite sorts it (signed), then id */
+		d->pick[2 * d->npick] = sqlite3_column_int64(st, 1);
+		d->pick[2 * d->npick++ + 1] = d->id[i];
+	}
+	sqlite3_finalize(st);
+	cx_buf_release(&path);
+	if (d->npick > 1)
+		qsort(d->pick, d->npick, 2 * sizeof(*d->pick), cmp_pair);
+	*n = (int64_t)d->npick;
+	return 0;
+}
+
+/* Leaves the last counted group's first `keep` in pick order; the others
+ * are left out by the mix (cx_plan_label_keep). */
+void cx_plan_dry_label_keep(struct cx_dry *d, int64_t keep)
+{
+	for (size_t k = keep > 0 ? (size_t)keep : 0; k < d->npick; k++)
+		d->state[index_of(d, d->pick[2 * k + 1])] = LEFT_OUT;
+	d->npick = 0;
+}
+
+void cx_plan_dry_tally(struct cx_dry *d, struct cx_dry_removed *rm)
+{
+	tally(d, rm);
+}
+
+void cx_plan_dry_free(struct cx_dry *d)
+{
+	if (!d)
+		return;
+	dry_free(d);
+	free(d);
 }

@@ -388,11 +388,20 @@ struct cx_dry_removed {
 	int64_t first[CX_DRY_NREASONS];
 };
 
-/* Fills e[] (n entries, by id) and rm for split `target`. Returns 0, a
- * negative CX_E* code, or 1 when the catalogue's ids are too sparse for it
- * (then the plan must be built). No plan may be attached. */
-int cx_plan_dry(struct cx_cat *cat, int target, struct cx_dry_entry *e, size_t n,
-		struct cx_dry_removed *rm, struct cx_error *err);
+/* Counts the split `target` for e[] (n entries, by id) into *out: returns
+ * 0, a negative CX_E* code, or 1 when the catalogue's ids are too sparse
+ * for it (then the plan must be built); *out is freed by cx_plan_dry_free
+ * in every case. No plan may be attached. A mix's label rules then apply
+ * in order, as cx_plan_label_count and cx_plan_label_keep; last,
+ * cx_plan_dry_tally fills e[] and rm. */
+struct cx_dry;
+int cx_plan_dry_begin(struct cx_cat *cat, int target, struct cx_dry_entry *e, size_t n,
+		      struct cx_dry **out, struct cx_error *err);
+int cx_plan_dry_label_count(struct cx_dry *d, int64_t entry, const char *label, uint64_t seed,
+			    int64_t *n, struct cx_error *err);
+void cx_plan_dry_label_keep(struct cx_dry *d, int64_t keep);
+void cx_plan_dry_tally(struct cx_dry *d, struct cx_dry_removed *rm);
+void cx_plan_dry_free(struct cx_dry *d);
 
 /* {"task": {...}, "dataset": {...}, "entry": {...}} of the output. */
 int cx_plan_counts(struct cx_cat *cat, struct cx_buf *out, struct cx_error *err);

@@ -1826,20 +1826,32 @@ static int restricted(const struct run *r, const struct mixinfo *mi, size_t i)
 	return r->o->access_public && t && strcmp(t->access, "public");
 }
 
+/* The mix's label rules on a dry run's counts, as label_rules applies them
+ * to the plan. */
+static int dry_labels(struct run *r, struct mixinfo *mi, struct cx_dry *d, struct cx_error *err)
+{
+	for (size_t k = 0; k < mi->mix->nlabels; k++) {
+		struct cx_mix_label *l = &mi->mix->labels[k];
+		if (cx_plan_dry_label_count(d, mi->e[l->entry].id, l->label, r->o->seed,
+					    &l->available, err))
+			return err->code;
+		l->requested = cx_mix_label_keep(l, l->available);
+		cx_plan_dry_label_keep(d, l->requested);
+	}
+	return 0;
+}
+
 /*
- * --dry-run without building the plan: cx_plan_dry counts, per entry, what
- * the plan's hygiene and image duplicates would leave, and the mix is
- * computed from those counts, as plan_mix computes it from the plan's (an
- * entry asked n records with a available gives n when a > 0). The same
- * report, in seconds at full scale instead of minutes. A mix with label
- * rules needs the plan (a rule keeps a share of a label's instances in pick
- * order, and a second rule counts what the first left): returns 1 then, and
- * 1 when the catalogue's ids do not suit cx_plan_dry.
+ * --dry-run without building the plan: cx_plan_dry_* count, per entry, what
+ * the plan's hygiene, image duplicates and label rules would leave, and the
+ * mix is computed from those counts, as plan_mix computes it from the
+ * plan's (an entry asked n records with a available gives n when a > 0).
+ * The same report, in seconds at full scale instead of minutes. Returns 1
+ * when the catalogue's ids do not suit cx_plan_dry_begin (then the plan is
+ * built).
  */
 static int dry_counts(struct run *r, struct mixinfo *mi, struct cx_error *err)
 {
-	if (mi->mix->nlabels > 0)
-		return 1;
 	const struct cx_shard_opts *o = r->o;
 	struct cx_dry_entry *de = cx_calloc(mi->n + 1, sizeof(*de));
 	for (size_t i = 0; i < mi->n; i++) {
@@ -1848,9 +1860,13 @@ static int dry_counts(struct run *r, struct mixinfo *mi, struct cx_error *err)
 		de[i].restricted = restricted(r, mi, i);
 		de[i].policy = mi->mix->policy[i];
 	}
+	struct cx_dry *d = NULL;
 	struct cx_dry_removed rm;
-	int rc = phase(r, "count", cx_plan_dry(r->cat, o->split, de, mi->n, &rm, err));
+	int rc = phase(r, "count", cx_plan_dry_begin(r->cat, o->split, de, mi->n, &d, err));
+	if (rc == 0)
+		rc = phase(r, "label rules", dry_labels(r, mi, d, err));
 	if (rc == 0) {
+		cx_plan_dry_tally(d, &rm);
 		for (size_t i = 0; i < mi->n; i++) {
 			mi->instances[i] = de[i].instances;
 			mi->removed[i] = de[i].removed;
@@ -1865,6 +1881,7 @@ static int dry_counts(struct run *r, struct mixinfo *mi, struct cx_error *err)
 		r->dry = NULL;
 		r->dry_removed = NULL;
 	}
+	cx_plan_dry_free(d);
 	free(de);
 	return rc ? rc : check_short(r, mi, err);
 }

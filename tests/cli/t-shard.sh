@@ -619,16 +619,17 @@ assert l["reasons"]["duplicate-image"] == 2 and d["removed"]["total"] == l["tota
 check "verify passes on it" "$cx" verify "$tmp/leak"
 # The dry run counts without the plan (cat-dry.c); with the pixel hashes
 # stored (--hash-images) it sees the same images as the real run, so on this
-# fixture (a duplicate, an image-in-test removal) with a mix that takes one
-# entry three times and another half, every count agrees with the manifest.
+# fixture (a duplicate, an image-in-test removal) with a mix whose label rule
+# keeps half of an entry's "No Finding" instances, that takes another entry
+# three times and a third one half, every count agrees with the manifest.
 "$cx" --catalogue "$tmp/agree.db" build --sources "$tmp/src" --hash-images >/dev/null 2>&1
-echo '{"entry": {"[Image Classification] [CheXpert]": 3, "[View Classification] [CheXpert]": 0.5}}' \
-  >"$tmp/agree.json"
+echo '{"entry": {"[Image Classification] [CheXpert]": {"labels": {"No Finding": 0.5}},
+  "[View Classification] [CheXpert]": 3, "[Close-Ended VQA] [VQA-RAD]": 0.5}}' >"$tmp/agree.json"
 "$cx" --catalogue "$tmp/agree.db" shard --dry-run --json --split train --mix "$tmp/agree.json" \
   >"$tmp/agree-dry.json"
 "$cx" --catalogue "$tmp/agree.db" shard --out "$tmp/agree" --split train --mix "$tmp/agree.json" \
   >/dev/null 2>&1
-check "dry run and real run agree on every count: duplicates, hygiene, up- and downsampling" python3 -c '
+check "dry run and real run agree on every count: duplicates, hygiene, a label rule, up- and downsampling" python3 -c '
 import json, sys
 p = json.load(open(sys.argv[1]))
 m = json.load(open(sys.argv[2] + "/manifest.json"))
@@ -640,8 +641,10 @@ dry = {x["entry"]: (x["instances"], x["removed"], x["available"], x["requested"]
        for x in p["entries"]}
 assert dry == real, (dry, real)
 ic, vc = dry["[Image Classification] [CheXpert]"], dry["[View Classification] [CheXpert]"]
-assert ic[1] > 0 and ic[4] == 3 * ic[2], ic
-assert vc[1] > 0 and 0 < vc[4] < vc[2], vc
+cv = dry["[Close-Ended VQA] [VQA-RAD]"]
+assert ic[1] > 0 and 0 < ic[2] < ic[0] - ic[1], ic
+assert vc[1] > 0 and vc[4] == 3 * vc[2] > 0, vc
+assert cv[1] > 0 and 0 < cv[4] < cv[2], cv
 assert p["records"] == m["records"] == sum(x[4] for x in dry.values()), p["records"]
 assert p["requests"] == m["requests"], (p["requests"], m["requests"])
 ' "$tmp/agree-dry.json" "$tmp/agree"
