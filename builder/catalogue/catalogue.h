@@ -27,6 +27,9 @@ struct cx_release;
  * schema version is refused with a message saying how to rebuild it. */
 int cx_cat_open(struct cx_cat **out, const char *path, int create, struct cx_error *err);
 void cx_cat_close(struct cx_cat *cat);
+/* The key the SQL function cx_text_key() gives a text (image-text rules):
+ * XXH3-64 of the text as cx_squash() leaves it. */
+uint64_t cx_cat_text_key(const char *text);
 
 /* Build-time settings, stored in the meta table. */
 struct cx_build_opts {

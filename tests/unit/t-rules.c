@@ -4,12 +4,15 @@
  * entry.derive and cat-view.c looks the rule up by it), every adapter entry
  * points at a listed rule, what the views take from each rule (the parts it
  * declares, and where labels and texts come from), and that
- * MIMIC-CXR's impression filter is a parameter of its entry alone.
+ * MIMIC-CXR's impression filter is a parameter of its entry alone. And the
+ * text key the image-text rules compare reports by (cx_text_key in SQL).
  */
 #include "cx.h"
 
 #include "adapters/adapter.h"
+#include "catalogue/catalogue.h"
 #include "t.h"
+#include "util/xxh.h"
 
 static int listed(const struct cx_rule *r)
 {
@@ -103,11 +106,59 @@ static void test_params(void)
 	CHECK_INT(openi_summary, 1, "OpenI's summarization keeps every impression");
 }
 
+/* XXH3-64 of the text as cx_squash() leaves it: the definition. */
+static uint64_t squashed_hash(const char *text)
+{
+	char *copy = cx_strdup(text);
+	size_t n = cx_squash(copy);
+	uint64_t h = XXH3_64bits(copy, n);
+	free(copy);
+	return h;
+}
+
+/* The key is computed without a copy of the text, a 4 KiB buffer at a time:
+ * the same value as the definition for whitespace at either end, runs of
+ * it, tabs, newlines, no-break spaces, and runs across the buffer's end. */
+static void test_text_key(void)
+{
+	static const char *const texts[] = {
+		"", "   ", "No acute process.", "  No  acute\tprocess.\n",
+		"\xc2\xa0Heart size\xc2\xa0 normal.\r\n\r\nLungs clear. ",
+		"a\n\n\n\nb", "caf\xc3\xa9 au lait", "angle 10\xc2\xb0,\x01 \xc2\xa0\xc2",
+	};
+	int same = 1;
+	for (size_t i = 0; i < CX_ARRAY_LEN(texts); i++)
+		same &= cx_cat_text_key(texts[i]) == squashed_hash(texts[i]);
+	CHECK(same, "the text key is the hash of the squashed text");
+	CHECK(cx_cat_text_key("") == XXH3_64bits("", 0), "empty text: the hash of nothing");
+	CHECK(cx_cat_text_key(" \t\n") == cx_cat_text_key(""), "whitespace alone reads as nothing");
+	CHECK(cx_cat_text_key("No acute process.") == cx_cat_text_key("  No  acute\tprocess.\n"),
+	      "texts that read the same share a key");
+	CHECK(cx_cat_text_key("No acute process.") != cx_cat_text_key("No acuteprocess."),
+	      "a space between words counts");
+	/* 5000 words of 1-7 letters, between runs of 1-3 mixed spaces: the
+	 * squashed text is longer than the buffer, and runs straddle its end;
+	 * then one word of 9000 letters */
+	struct cx_buf b = CX_BUF_INIT;
+	static const char *const gaps[] = {" ", "\n\n", " \t", "\xc2\xa0", "  \r\n"};
+	for (int i = 0; i < 5000; i++) {
+		cx_buf_adds(&b, gaps[i % 5]);
+		cx_buf_add(&b, "abcdefg", (size_t)(i % 7) + 1);
+	}
+	for (int i = 0; i < 9000; i++) /* and a word longer than the buffer */
+		cx_buf_addc(&b, (char)('a' + i % 26));
+	cx_buf_adds(&b, " end ");
+	CHECK(cx_cat_text_key(cx_buf_str(&b)) == squashed_hash(cx_buf_str(&b)),
+	      "a text of several buffers: the same key as the definition");
+	cx_buf_release(&b);
+}
+
 int main(void)
 {
 	test_names();
 	test_entries();
 	test_views();
 	test_params();
+	test_text_key();
 	return t_done();
 }
