@@ -268,6 +268,18 @@ static void remember_key(struct fact_queue *fq, enum cx_fact_id kind, const char
 	fq->last[kind].id = id;
 }
 
+/* As cat_bind_text (NULL or "" as NULL), without SQLite's copy: the texts
+ * bound on the write path live in the row's arena (or the fact, or a row of
+ * another statement) until the statement has run, and every use binds all
+ * of its parameters again. */
+static void bind_text(sqlite3_stmt *st, int i, const char *s)
+{
+	if (s && s[0])
+		sqlite3_bind_text(st, i, s, -1, SQLITE_STATIC);
+	else
+		sqlite3_bind_null(st, i);
+}
+
 static uint64_t rank_of(struct cx_cat *cat, const char *key)
 {
 	return cx_hash_str(key, cat->opts.seed);
@@ -320,10 +332,10 @@ static int upsert_study(struct cx_cat *cat, const struct cx_study_fact *f, const
 		sqlite3_stmt *st = cat->st[which];
 		sqlite3_bind_int64(st, 1, cat->dataset_id);
 		sqlite3_bind_text(st, 2, f->key, -1, SQLITE_STATIC);
-		cat_bind_text(st, 3, f->patient);
+		bind_text(st, 3, f->patient);
 		sqlite3_bind_text(st, 4, cx_split_name(f->split), -1, SQLITE_STATIC);
 		sqlite3_bind_int64(st, 5, (sqlite3_int64)rank_of(cat, f->key));
-		cat_bind_text(st, 6, labels);
+		bind_text(st, 6, labels);
 		sqlite3_bind_text(st, 7, w->file, -1, SQLITE_STATIC);
 		sqlite3_bind_int64(st, 8, w->line);
 		rc = sqlite3_step(st);
@@ -353,12 +365,12 @@ static void bind_int_or_null(sqlite3_stmt *st, int i, int v)
 static int image_update(struct cx_cat *cat, const struct cx_image_fact *f, struct cx_error *err)
 {
 	sqlite3_stmt *st = cat->st[ST_IMAGE_UPDATE];
-	cat_bind_text(st, 1, f->view);
-	cat_bind_text(st, 2, f->patient);
-	cat_bind_text(st, 3, f->split ? cx_split_name(f->split) : NULL);
-	cat_bind_text(st, 4, f->sex);
+	bind_text(st, 1, f->view);
+	bind_text(st, 2, f->patient);
+	bind_text(st, 3, f->split ? cx_split_name(f->split) : NULL);
+	bind_text(st, 4, f->sex);
 	bind_int_or_null(st, 5, f->age);
-	cat_bind_text(st, 6, f->race);
+	bind_text(st, 6, f->race);
 	bind_int_or_null(st, 7, f->width);
 	bind_int_or_null(st, 8, f->height);
 	sqlite3_bind_int64(st, 9, cat->dataset_id);
@@ -491,16 +503,16 @@ static int write_image(struct cx_cat *cat, const struct queued *e, const struct 
 		sqlite3_bind_null(st, 3);
 	sqlite3_bind_text(st, 4, e->archive, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 5, e->path, -1, SQLITE_STATIC);
-	cat_bind_text(st, 6, f->view);
-	cat_bind_text(st, 7, f->patient);
+	bind_text(st, 6, f->view);
+	bind_text(st, 7, f->patient);
 	sqlite3_bind_text(st, 8, cx_split_name(f->split), -1, SQLITE_STATIC);
-	cat_bind_text(st, 9, f->sex);
+	bind_text(st, 9, f->sex);
 	bind_int_or_null(st, 10, f->age);
-	cat_bind_text(st, 11, f->race);
+	bind_text(st, 11, f->race);
 	bind_int_or_null(st, 12, f->width);
 	bind_int_or_null(st, 13, f->height);
 	sqlite3_bind_int64(st, 14, (sqlite3_int64)rank_of(cat, f->key));
-	cat_bind_text(st, 15, e->labels);
+	bind_text(st, 15, e->labels);
 	sqlite3_bind_text(st, 16, w->file, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(st, 17, w->line);
 	if (step(cat, st, err))
@@ -611,7 +623,7 @@ static int bind_col(struct cx_cat *cat, sqlite3_stmt *st, int i, const struct cx
 		} else if (c->flags & CX_COL_REQUIRED) {
 			sqlite3_bind_text(st, i, s, -1, SQLITE_STATIC);
 		} else {
-			cat_bind_text(st, i, s);
+			bind_text(st, i, s);
 		}
 		return 0;
 	}
