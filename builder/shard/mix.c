@@ -267,15 +267,17 @@ static void resolve(const cJSON *root, const struct cx_shard_entry *e, struct cx
 		je = NULL;
 	const cJSON *jt = lookup(root, "task", e->task, NULL);
 	const cJSON *jd = lookup(root, "dataset", e->dataset, e->source);
+	/* checked when the mix was read; the section matters still: an entry's
+	 * object may hold "labels" beside its weight */
 	struct cx_error ignore;
 	double we = 1, wt = 1, wd = 1;
 	int64_t ce = -1, ct = -1, cd = -1;
 	if (je)
-		read_weight("", "", je, &we, &ce, &ignore);
+		read_weight("", "entry", je, &we, &ce, &ignore);
 	if (jt)
-		read_weight("", "", jt, &wt, &ct, &ignore);
+		read_weight("", "task", jt, &wt, &ct, &ignore);
 	if (jd)
-		read_weight("", "", jd, &wd, &cd, &ignore);
+		read_weight("", "dataset", jd, &wd, &cd, &ignore);
 	m->weight[i] = je ? we : wt * wd;
 	m->cap[i] = ce >= 0 ? ce : ct >= 0 ? ct : cd;
 	*named_entry = je && we > 0;

@@ -396,6 +396,21 @@ assert m["[Image Classification] [ChestX-ray14]"]["labels"][0]["label"] == "No F
 assert m["[Image Classification] [ChestX-ray14]"]["labels"][0]["available"] == 1, m'
 check "label rules are seeded: the same run keeps the same instances" \
   cmp "$tmp/lab/shard-000000.cxs" "$tmp/lab2/shard-000000.cxs"
+# An entry's weight and cap beside its label rules bind as they do alone:
+# MIMIC's 3 instances, "No Finding" 2 -> 1 by the rule, 2 available, weight 3
+# asks 6; NIH's 6 less its one "No Finding" is 5, weight 2 asks 10, capped at 7.
+cat >"$tmp/labw.json" <<'JSON'
+{"entry": {"[Image Classification] [MIMIC-CXR]": {"weight": 3, "labels": {"No Finding": {"cap": 1}}},
+           "[Image Classification] [ChestX-ray14]": {"weight": 2, "cap": 7, "labels": {"No Finding": 0}}}}
+JSON
+shd --out "$tmp/labw" --split train --mix "$tmp/labw.json" >/dev/null 2>&1
+py "an entry's weight and cap apply beside its label rules" "$tmp/labw" '
+m = {x["entry"]: x for x in d["mix"]}
+c = m["[Image Classification] [MIMIC-CXR]"]
+assert (c["available"], c["requested_records"], c["records"]) == (2, 6, 6), c
+n = m["[Image Classification] [ChestX-ray14]"]
+assert (n["available"], n["requested_records"], n["records"]) == (5, 7, 7), n
+assert len([r for r in recs if r["entry"] == "[Image Classification] [ChestX-ray14]"]) == 7'
 # --- the output folder ----------------------------------------------------------
 mkdir -p "$tmp/foreign" && echo hi >"$tmp/foreign/notes.txt"
 shd --out "$tmp/foreign" --split train >"$tmp/f.out" 2>"$tmp/f.err"
