@@ -511,22 +511,32 @@ static void add_image(struct inst *x, int64_t image)
 	x->img[x->nimg++] = image;
 }
 
+/* A walk's two statements: the instances (inst_cols and then tail) and
+ * their images. */
+static int prepare_walk(struct cx_dry *d, const char *tail, const char *images_sql,
+			sqlite3_stmt **st, sqlite3_stmt **im, struct cx_error *err)
+{
+	struct cx_buf sql = CX_BUF_INIT;
+	cx_buf_addf(&sql, "%s%s", inst_cols, tail);
+	int rc = cat_prepare(d->cat, sql.data, st, err);
+	cx_buf_release(&sql);
+	if (rc)
+		return CX_EDB;
+	if (cat_prepare(d->cat, images_sql, im, err)) {
+		sqlite3_finalize(*st);
+		return CX_EDB;
+	}
+	return 0;
+}
+
 /* Every instance in id order, its images merged from instance_image in its
  * key order: two scans, no lookup per row (the split is most of them). */
 static int walk_all(struct cx_dry *d, int ranks, inst_fn fn, struct cx_error *err)
 {
 	sqlite3_stmt *st, *im;
-	struct cx_buf sql = CX_BUF_INIT;
-	cx_buf_addf(&sql, "%s ORDER BY id", inst_cols);
-	int rc = cat_prepare(d->cat, sql.data, &st, err);
-	cx_buf_release(&sql);
-	if (rc)
+	if (prepare_walk(d, " ORDER BY id", "SELECT instance_id, image_id FROM instance_image"
+			 " ORDER BY instance_id, ord", &st, &im, err))
 		return CX_EDB;
-	if (cat_prepare(d->cat, "SELECT instance_id, image_id FROM instance_image"
-				" ORDER BY instance_id, ord", &im, err)) {
-		sqlite3_finalize(st);
-		return CX_EDB;
-	}
 	struct inst x = {0};
 	int more = sqlite3_step(im) == SQLITE_ROW;
 	while (sqlite3_step(st) == SQLITE_ROW) {
@@ -552,17 +562,10 @@ static int walk_some(struct cx_dry *d, int ranks, inst_fn fn, struct cx_error *e
 {
 	static const char *const names[] = {"train", "val", "test"};
 	sqlite3_stmt *st, *im;
-	struct cx_buf sql = CX_BUF_INIT;
-	cx_buf_addf(&sql, "%s WHERE entry_id = ?1 AND split = ?2 ORDER BY id", inst_cols);
-	int rc = cat_prepare(d->cat, sql.data, &st, err);
-	cx_buf_release(&sql);
-	if (rc)
+	if (prepare_walk(d, " WHERE entry_id = ?1 AND split = ?2 ORDER BY id",
+			 "SELECT image_id FROM instance_image WHERE instance_id = ?1 ORDER BY ord",
+			 &st, &im, err))
 		return CX_EDB;
-	if (cat_prepare(d->cat, "SELECT image_id FROM instance_image WHERE instance_id = ?1"
-				" ORDER BY ord", &im, err)) {
-		sqlite3_finalize(st);
-		return CX_EDB;
-	}
 	struct inst x = {0};
 	for (int64_t e = 0; e < d->nent; e++)
 		for (int r = 0; r < 3 && d->ent[e].space; r++) {
