@@ -16,6 +16,7 @@
 #include <getopt.h>
 #include <sys/stat.h>
 #include <unistd.h>
+#include "util/json-scan.h"
 #include "util/xxh.h"
 
 #include "catalogue/catalogue.h"
@@ -96,27 +97,22 @@ static const char *check_images(struct tally *t, const struct cx_shard_image *im
 	return NULL;
 }
 
-const char *verify_record(struct tally *t, const char *meta, size_t nmeta,
-			  const struct cx_shard_image *im, size_t nimages)
+/* The split check's reason, or NULL. */
+static const char *check_split(struct tally *t, const char *split)
 {
-	cJSON *m = cJSON_ParseWithLength(meta ? meta : "", nmeta);
-	if (!m || !cJSON_IsObject(m)) {
-		cJSON_Delete(m);
-		return "metadata is not a JSON object";
-	}
+	if (split && !strcmp(split, t->split))
+		return NULL;
+	snprintf(t->why, sizeof t->why, "metadata split is %s%s%s, the manifest's is '%s'",
+		 split ? "'" : "", split ? split : "missing", split ? "'" : "", t->split);
+	return t->why;
+}
+
+/* The images' check, the progress line and, when the record is good, its
+ * counts (values[k] of keys[k]). */
+static const char *finish_record(struct tally *t, const char *why, const char *meta_values[3],
+				 size_t nmeta, const struct cx_shard_image *im, size_t nimages)
+{
 	static const char *const keys[] = {"task", "dataset", "entry"};
-	const char *why = NULL;
-	for (int k = 0; k < 3 && !why; k++)
-		if (!cJSON_IsString(cJSON_GetObjectItemCaseSensitive(m, keys[k])))
-			why = "metadata lacks task, dataset or entry";
-	const cJSON *sp = cJSON_GetObjectItemCaseSensitive(m, "split");
-	if (!why && (!cJSON_IsString(sp) || strcmp(sp->valuestring, t->split))) {
-		snprintf(t->why, sizeof t->why, "metadata split is %s%s%s, the manifest's is '%s'",
-			 cJSON_IsString(sp) ? "'" : "", cJSON_IsString(sp) ? sp->valuestring
-									  : "missing",
-			 cJSON_IsString(sp) ? "'" : "", t->split);
-		why = t->why;
-	}
 	if (!why)
 		why = check_images(t, im, nimages);
 	uint64_t bytes = nmeta;
@@ -124,10 +120,69 @@ const char *verify_record(struct tally *t, const char *meta, size_t nmeta,
 		bytes += im[i].len;
 	cx_progress_step(&t->prog, 1, bytes);
 	for (int k = 0; k < 3 && !why; k++)
-		bump(cJSON_GetObjectItemCaseSensitive(t->counts, keys[k]),
-		     cJSON_GetObjectItemCaseSensitive(m, keys[k])->valuestring);
+		bump(cJSON_GetObjectItemCaseSensitive(t->counts, keys[k]), meta_values[k]);
+	return why;
+}
+
+/* The metadata read by cJSON: any JSON the fast scan does not take. */
+static const char *record_parsed(struct tally *t, const char *meta, size_t nmeta,
+				 const struct cx_shard_image *im, size_t nimages)
+{
+	cJSON *m = cJSON_ParseWithLength(meta ? meta : "", nmeta);
+	if (!m || !cJSON_IsObject(m)) {
+		cJSON_Delete(m);
+		return "metadata is not a JSON object";
+	}
+	static const char *const keys[] = {"task", "dataset", "entry"};
+	const char *values[3] = {0};
+	const char *why = NULL;
+	for (int k = 0; k < 3 && !why; k++) {
+		const cJSON *v = cJSON_GetObjectItemCaseSensitive(m, keys[k]);
+		if (!cJSON_IsString(v))
+			why = "metadata lacks task, dataset or entry";
+		else
+			values[k] = v->valuestring;
+	}
+	const cJSON *sp = cJSON_GetObjectItemCaseSensitive(m, "split");
+	if (!why)
+		why = check_split(t, cJSON_IsString(sp) ? sp->valuestring : NULL);
+	why = finish_record(t, why, values, nmeta, im, nimages);
 	cJSON_Delete(m);
 	return why;
+}
+
+/* Copies a scanned string member into buf (NUL-terminated); 0 when it is
+ * not a plain string that fits. */
+static int member_text(const struct cx_json_member *m, char *buf, size_t size)
+{
+	if (m->kind != CX_JSCAN_STRING || m->escaped || m->len >= size)
+		return 0;
+	memcpy(buf, m->value, m->len);
+	buf[m->len] = '\0';
+	return 1;
+}
+
+const char *verify_record(struct tally *t, const char *meta, size_t nmeta,
+			  const struct cx_shard_image *im, size_t nimages)
+{
+	/* the common case without a parse tree (util/json-scan.c): a valid
+	 * object whose four members, where strings, hold no escape */
+	struct cx_json_member m[4] = {{.key = "task"}, {.key = "dataset"}, {.key = "entry"},
+				      {.key = "split"}};
+	char text[4][512];
+	if (!cx_json_scan_object(meta, nmeta, m, 4))
+		return record_parsed(t, meta, nmeta, im, nimages);
+	for (int k = 0; k < 4; k++)
+		if (m[k].kind == CX_JSCAN_STRING && !member_text(&m[k], text[k], sizeof text[k]))
+			return record_parsed(t, meta, nmeta, im, nimages);
+	const char *values[3] = {text[0], text[1], text[2]};
+	const char *why = NULL;
+	for (int k = 0; k < 3 && !why; k++)
+		if (m[k].kind != CX_JSCAN_STRING)
+			why = "metadata lacks task, dataset or entry";
+	if (!why)
+		why = check_split(t, m[3].kind == CX_JSCAN_STRING ? text[3] : NULL);
+	return finish_record(t, why, values, nmeta, im, nimages);
 }
 
 static const char *record_of(struct tally *t, const struct cx_shard_rec *rec)

@@ -15,6 +15,7 @@
 #include "shard/mix.h"
 #include "shard/reader.h"
 #include "shard/writer.h"
+#include "util/json-scan.h"
 #include "t.h"
 
 static const unsigned char jpeg[] = {0xFF, 0xD8, 0xFF, 0xE0, 1, 2, 3, 0xFF, 0xD9};
@@ -382,6 +383,51 @@ static void test_scan(const char *dir)
 	free(big);
 }
 
+/* verify's fast path over record metadata (util/json-scan.c): what it
+ * takes and finds, and what it leaves to cJSON. */
+static int jscan(const char *text, struct cx_json_member *m)
+{
+	m[0] = (struct cx_json_member){.key = "task"};
+	m[1] = (struct cx_json_member){.key = "split"};
+	return cx_json_scan_object(text, strlen(text), m, 2);
+}
+
+static void test_json_scan(void)
+{
+	struct cx_json_member m[2];
+	CHECK(jscan(" {\"n\": -1.5e+3, \"task\": \"vqa\", \"x\": [true, false, null, {}],"
+		   " \"split\": 7, \"task\": \"second\"}\n", m), "a valid object is taken");
+	CHECK(m[0].kind == CX_JSCAN_STRING && m[0].len == 3 && !memcmp(m[0].value, "vqa", 3) &&
+	      !m[0].escaped, "the first \"task\", its bytes");
+	CHECK_INT(m[1].kind, CX_JSCAN_OTHER, "\"split\" is there, not a string");
+	CHECK(jscan("{\"task\": \"a\\\"b\\n\"}", m) && m[0].escaped && m[0].len == 6,
+	      "simple escapes: taken, the string marked escaped");
+	CHECK_INT(m[1].kind, CX_JSCAN_ABSENT, "a member not there is absent");
+	CHECK(jscan("{\"t\\/ask\": \"x\", \"task\": \"y\"}", m) && m[0].len == 1 &&
+	      m[0].value[0] == 'y', "an escaped key is never a plain name");
+	static const char *const refused[] = {
+		"{\"task\": \"\\u0074\"}", "{\"a\": 1} x", "{\"a\": 01}", "{\"a\": 1.}",
+		"{\"a\": .5}", "{\"a\": [1,]}", "{\"a\": 1,}", "{\"a\" 1}", "[1]", "",
+		"{\"a\": \"tab\there\"}", "{\"a\": tru}", "{\"a\": \"open}", "\xef\xbb\xbf{}",
+	};
+	for (size_t i = 0; i < sizeof refused / sizeof *refused; i++) {
+		char what[96];
+		snprintf(what, sizeof what, "left to cJSON: %.60s", refused[i]);
+		CHECK(!jscan(refused[i], m), what);
+	}
+	char deep[2 * CX_JSCAN_DEPTH + 8];
+	snprintf(deep, sizeof deep, "{\"a\": ");
+	size_t n = strlen(deep);
+	for (int i = 0; i < CX_JSCAN_DEPTH; i++)
+		deep[n++] = '[';
+	for (int i = 0; i < CX_JSCAN_DEPTH; i++)
+		deep[n++] = ']';
+	deep[n++] = '}';
+	deep[n] = '\0';
+	CHECK(!jscan(deep, m), "nesting past the scan's depth: left to cJSON");
+	CHECK(!cx_json_scan_object(NULL, 4, m, 2), "no text: left to cJSON");
+}
+
 int main(void)
 {
 	char dir[] = "/tmp/t-shard-XXXXXX", dir2[] = "/tmp/t-shard-XXXXXX", scan_dir[64];
@@ -397,6 +443,7 @@ int main(void)
 	test_scan(scan_dir);
 	test_mix_counts();
 	test_mix_label_keep();
+	test_json_scan();
 	test_mix_errors(dir2);
 	char cmd[128];
 	snprintf(cmd, sizeof cmd, "rm -rf %s %s", dir, dir2);
