@@ -22,7 +22,7 @@ minutes=${1:-2}
 shift || true
 all=(csv json list name rle pylist lines sections archive openi slake vqarad mimic rsna covidx
      cxrlt mscxrt dicomhead dicom image tmpl mix shard verify brax nlmtb jsrt vindr siim
-     candid objcxr chestxdet mscxr recipe)
+     candid objcxr chestxdet mscxr recipe jsonscan)
 targets=("$@")
 [ ${#targets[@]} -gt 0 ] || targets=("${all[@]}")
 secs=$(awk -v m="$minutes" 'BEGIN { printf "%d", m * 60 }')
@@ -32,7 +32,7 @@ out=build-fuzz
 # keep each execution fast.
 max_len() {
 	case $1 in
-	name | rle | mix | dicomhead | recipe) echo 4096 ;;
+	name | rle | mix | dicomhead | recipe | jsonscan) echo 4096 ;;
 	list | sections | openi | tmpl | shard | verify) echo 16384 ;;
 	*) echo 65536 ;;
 	esac
