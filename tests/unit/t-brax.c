@@ -71,12 +71,7 @@ static void test_broken(void)
 		printf("#   %s\n", err.msg);
 	const char *s = cx_buf_str(&log);
 	const char *e = "reject master_spreadsheet_update.csv:";
-	char line[400];
-#define EXPECT(fmt, ...)                                       \
-	do {                                                   \
-		snprintf(line, sizeof line, fmt, __VA_ARGS__); \
-		CHECK_LINE(s, line);                           \
-	} while (0)
+#define EXPECT(...) CHECK_LINEF(s, __VA_ARGS__)
 	/* another column order, no PngPath column: bound by name */
 	EXPECT("%s", "image key=\"Anonymized_DICOMs/id_11/Study_1.2.3.501/Series_1.2.3.501.1/"
 		     "image-1.2.3.501.1.1.dcm\" path=\"Anonymized_DICOMs/id_11/Study_1.2.3.501/"
