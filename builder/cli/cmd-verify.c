@@ -97,6 +97,9 @@ static const char *check_images(struct tally *t, const struct cx_shard_image *im
 	return NULL;
 }
 
+/* The metadata members a record is counted by (the manifest's counts). */
+static const char *const keys[] = {"task", "dataset", "entry"};
+
 /* The split check's reason, or NULL. */
 static const char *check_split(struct tally *t, const char *split)
 {
@@ -112,7 +115,6 @@ static const char *check_split(struct tally *t, const char *split)
 static const char *finish_record(struct tally *t, const char *why, const char *meta_values[3],
 				 size_t nmeta, const struct cx_shard_image *im, size_t nimages)
 {
-	static const char *const keys[] = {"task", "dataset", "entry"};
 	if (!why)
 		why = check_images(t, im, nimages);
 	uint64_t bytes = nmeta;
@@ -133,7 +135,6 @@ static const char *record_parsed(struct tally *t, const char *meta, size_t nmeta
 		cJSON_Delete(m);
 		return "metadata is not a JSON object";
 	}
-	static const char *const keys[] = {"task", "dataset", "entry"};
 	const char *values[3] = {0};
 	const char *why = NULL;
 	for (int k = 0; k < 3 && !why; k++) {
@@ -361,7 +362,6 @@ static const char *differs(const cJSON *from, const cJSON *want, const cJSON *go
  * name whose count differs, for each. */
 static void compare_counts(struct tally *t, const cJSON *want)
 {
-	static const char *const keys[] = {"task", "dataset", "entry"};
 	for (int k = 0; k < 3; k++) {
 		const cJSON *w = cJSON_GetObjectItemCaseSensitive(want, keys[k]);
 		const cJSON *g = cJSON_GetObjectItemCaseSensitive(t->counts, keys[k]);
